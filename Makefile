@@ -1,0 +1,58 @@
+# Parley's entry points. `make run` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+PY := .venv/bin/python
+
+.PHONY: run test test-embedded lint format migrations-check bench install deps static worker clean
+
+run: install static
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py serve
+
+test: install static
+	$(PY) -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL$$REDIS_URI" ]; then $(MAKE) --no-print-directory test-embedded; fi
+
+# The tests whose wiring differs between modes, again on the embedded default.
+test-embedded:
+	env -u DATABASE_URL -u REDIS_URI -u USE_REDIS -u CELERY_BROKER_URL \
+		PARLEY_DATA_DIR=$$(mktemp -d) $(PY) -m pytest -m modes $(PYTEST_ARGS)
+
+worker: install
+	.venv/bin/celery -A chatapp worker --loglevel=info
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrations-check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: install static
+	$(PY) -m bench $(BENCH_ARGS)
+
+install: $(UV)
+	@$(UV) sync --frozen --quiet
+
+deps: install
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+static: node_modules/.package-lock.json
+	@npm run --silent build >/dev/null
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+clean:
+	rm -rf .venv .tools node_modules static/dist

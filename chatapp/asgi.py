@@ -1,0 +1,25 @@
+"""ASGI entry point for daphne: HTTP through Django, WebSockets through Channels."""
+
+import os
+
+from chatapp.startup import check_services, or_exit
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
+
+
+def build_application():
+    from channels.auth import AuthMiddlewareStack
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
+    from django.core.asgi import get_asgi_application
+
+    http = get_asgi_application()  # sets Django up before the routing imports models
+    check_services()
+
+    from chatapp.routing import websocket_urlpatterns
+
+    websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+    return ProtocolTypeRouter({"http": http, "websocket": websocket})
+
+
+application = or_exit(build_application)

@@ -1,0 +1,193 @@
+"""Parsing of Parley's environment variables into typed settings values.
+
+`settings.py` is the only module that reads the environment; it hands the raw
+strings to these functions, which either return a clean value or raise
+`EnvError` naming the variable and what it expects. Keeping them pure lets the
+tests feed good and bad values without touching `os.environ`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+
+
+class EnvError(ImproperlyConfigured):
+    """A malformed environment variable: the message is one line for the operator."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        super().__init__(f"{name}={shown!r} is invalid: expected {expected}")
+        self.name = name
+
+
+def text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    value = env.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def boolean(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False if word else default
+    raise EnvError(name, raw, "true or false")
+
+
+def integer(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
+    raw = text(env, name)
+    if not raw:
+        return default
+    bounds = f"a whole number >= {minimum}" if maximum is None else f"{minimum}-{maximum}"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise EnvError(name, raw, bounds) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise EnvError(name, raw, bounds)
+    return value
+
+
+def port(env: Mapping[str, str], name: str = "PORT", default: int = 3080) -> int:
+    return integer(env, name, default, minimum=1, maximum=65535)
+
+
+def hex_key(env: Mapping[str, str], name: str, length: int) -> str | None:
+    """A hex string of exactly `length` characters, or None when unset."""
+    raw = text(env, name)
+    if not raw:
+        return None
+    if len(raw) != length or not re.fullmatch(r"[0-9a-fA-F]+", raw):
+        raise EnvError(name, raw, f"{length} hexadecimal characters ({length // 2} bytes)")
+    return raw.lower()
+
+
+def url(env: Mapping[str, str], name: str, default: str = "", schemes=("http", "https")) -> str:
+    raw = text(env, name, default)
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme not in schemes or not parts.netloc:
+        raise EnvError(name, raw, f"a {' or '.join(schemes)} URL")
+    return raw.rstrip("/")
+
+
+def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
+    """DATABASE_URL → a Django DATABASES['default'] entry."""
+    import environ
+
+    raw = text(env, "DATABASE_URL")
+    if not raw:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+    scheme = urlsplit(raw).scheme
+    if scheme not in DATABASE_SCHEMES:
+        expected = "a postgres:// or sqlite:/// URL"
+        raise EnvError("DATABASE_URL", raw, expected)
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception:  # django-environ raises several kinds for a broken URL
+        raise EnvError("DATABASE_URL", raw, "a postgres:// or sqlite:/// URL") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": config["NAME"] or str(default_sqlite)}
+    if not config.get("NAME"):
+        raise EnvError("DATABASE_URL", raw, "a database name after the host, e.g. /parley")
+    config.update(
+        ENGINE="django.db.backends.postgresql",
+        CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60),
+        CONN_HEALTH_CHECKS=True,
+    )
+    return config
+
+
+def redis_uri(env: Mapping[str, str]) -> str | None:
+    """The Redis URI when Redis is in use (production mode), else None (embedded)."""
+    raw = text(env, "REDIS_URI")
+    use = boolean(env, "USE_REDIS", default=bool(raw))
+    if not use:
+        return None
+    if not raw:
+        raise EnvError("USE_REDIS", env.get("USE_REDIS", ""), "REDIS_URI to be set as well")
+    first = raw.split(",")[0].strip()
+    if urlsplit(first).scheme not in REDIS_SCHEMES:
+        raise EnvError("REDIS_URI", raw, "a redis:// or rediss:// URL")
+    if boolean(env, "USE_REDIS_CLUSTER"):
+        # channels-redis cannot publish through Redis Cluster; refuse rather than half-work.
+        raise EnvError(
+            "USE_REDIS_CLUSTER", env["USE_REDIS_CLUSTER"], "false: Parley needs a single Redis node"
+        )
+    return first
+
+
+def redis_ca(env: Mapping[str, str]) -> str | None:
+    raw = text(env, "REDIS_CA")
+    if raw and not Path(raw).is_file():
+        raise EnvError("REDIS_CA", raw, "the path of a readable CA certificate file")
+    return raw or None
+
+
+def log_level(env: Mapping[str, str]) -> str:
+    raw = text(env, "LOG_LEVEL", "info").upper()
+    levels = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
+    if raw not in levels:
+        raise EnvError("LOG_LEVEL", raw, "one of debug, info, warning, error, critical")
+    return "WARNING" if raw == "WARN" else raw
+
+
+def generated_secrets(env: Mapping[str, str], data_dir: Path) -> dict[str, str]:
+    """SECRET_KEY, CREDS_KEY and CREDS_IV: from the environment, else generated once.
+
+    Generated values are kept in `data/secrets.json` (mode 0600) so they survive
+    restarts; a value given in the environment always wins.
+    """
+    given = {
+        "SECRET_KEY": text(env, "SECRET_KEY") or None,
+        "CREDS_KEY": hex_key(env, "CREDS_KEY", 64),
+        "CREDS_IV": hex_key(env, "CREDS_IV", 32),
+    }
+    if all(given.values()):
+        return given  # type: ignore[return-value]
+    store = data_dir / "secrets.json"
+    saved = json.loads(store.read_text()) if store.exists() else {}
+    makers = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+        "CREDS_KEY": lambda: secrets.token_hex(32),
+        "CREDS_IV": lambda: secrets.token_hex(16),
+    }
+    missing = {name: maker() for name, maker in makers.items() if name not in saved}
+    if missing:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        saved.update(missing)
+        store.write_text(json.dumps(saved, indent=2))
+        os.chmod(store, 0o600)
+    return {name: given[name] or saved[name] for name in makers}
+
+
+def allowed_hosts(host: str, *domains: str) -> list[str]:
+    hosts = {"localhost", "127.0.0.1", "[::1]"}
+    if host and host not in ("0.0.0.0", "::"):
+        hosts.add(host)
+    hosts.update(urlsplit(domain).hostname for domain in domains if domain)
+    return sorted(h for h in hosts if h)
+
+
+def origin(domain: str) -> str:
+    parts = urlsplit(domain)
+    return f"{parts.scheme}://{parts.netloc}"

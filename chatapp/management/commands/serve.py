@@ -1,0 +1,29 @@
+"""`manage.py serve`: daphne on HOST:PORT, refusing to start when a service is missing."""
+
+import socket
+
+from daphne.cli import CommandLineInterface
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from chatapp.startup import check_services
+
+
+def bind_address(host: str) -> str:
+    """daphne binds to an address; resolve a name such as `localhost` to one."""
+    if host in ("0.0.0.0", "::"):
+        return host
+    return socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)[0][4][0]
+
+
+class Command(BaseCommand):
+    help = "Serve Parley with daphne on HOST:PORT (HTTP and WebSockets)."
+
+    def handle(self, *args, **options) -> None:
+        check_services()
+        address = bind_address(settings.HOST)
+        self.stdout.write(f"Parley on http://{settings.HOST}:{settings.PORT}/ ({address})")
+        argv = ["--bind", address, "--port", str(settings.PORT)]
+        if settings.TRUST_PROXY:
+            argv.append("--proxy-headers")
+        CommandLineInterface().run([*argv, settings.ASGI_APPLICATION.replace(".application", ":application")])

@@ -1,0 +1,3 @@
+"""WebSocket URL patterns (the chat consumer joins here)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,231 @@
+"""Parley settings: the only module that reads the environment.
+
+Two modes, chosen by the environment alone:
+- embedded (no REDIS_URI / USE_REDIS): SQLite under data/, in-memory channel
+  layer, local-memory cache, Celery tasks run in-process;
+- production (Redis configured): channels-redis, django-redis and a Celery
+  broker on Redis; PostgreSQL through DATABASE_URL.
+A malformed variable raises `EnvError`, which the entry points print as one line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import environ
+
+from chatapp import environment as parse
+from chatapp.logconfig import logging_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+ENV = dict(os.environ)
+DATA_DIR = Path(parse.text(ENV, "PARLEY_DATA_DIR", str(BASE_DIR / "data")))
+TESTING = "pytest" in sys.modules
+
+# --- server -------------------------------------------------------------
+HOST = parse.text(ENV, "HOST", "localhost")
+PORT = parse.port(ENV)
+DOMAIN_CLIENT = parse.url(ENV, "DOMAIN_CLIENT", f"http://localhost:{PORT}")
+DOMAIN_SERVER = parse.url(ENV, "DOMAIN_SERVER", DOMAIN_CLIENT)
+TRUST_PROXY = parse.integer(ENV, "TRUST_PROXY", 1, maximum=32)
+APP_TITLE = parse.text(ENV, "APP_TITLE", "Parley")
+CUSTOM_FOOTER = parse.text(ENV, "CUSTOM_FOOTER")
+HELP_AND_FAQ_URL = parse.text(ENV, "HELP_AND_FAQ_URL")
+NO_INDEX = parse.boolean(ENV, "NO_INDEX", default=True)
+CONFIG_PATH = parse.text(ENV, "CONFIG_PATH", str(BASE_DIR / "librechat.yaml"))
+
+_secrets = parse.generated_secrets(ENV, DATA_DIR)
+SECRET_KEY = _secrets["SECRET_KEY"]
+CREDS_KEY = _secrets["CREDS_KEY"]
+CREDS_IV = _secrets["CREDS_IV"]
+
+DEBUG = parse.boolean(ENV, "DJANGO_DEBUG")
+ALLOWED_HOSTS = parse.allowed_hosts(HOST, DOMAIN_CLIENT, DOMAIN_SERVER)
+CSRF_TRUSTED_ORIGINS = sorted({parse.origin(DOMAIN_CLIENT), parse.origin(DOMAIN_SERVER)})
+
+# --- applications -------------------------------------------------------
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "template_partials",
+    "allauth",
+    "allauth.account",
+    "accounts",
+    "endpoints",
+    "chatapp",
+]
+
+MIDDLEWARE = [
+    "chatapp.middleware.ClientIPMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "chatapp.middleware.PageHeadersMiddleware",
+]
+
+ROOT_URLCONF = "chatapp.urls"
+ASGI_APPLICATION = "chatapp.asgi.application"
+WSGI_APPLICATION = None
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "chatapp.context_processors.branding",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------
+DATABASES = {"default": parse.database(ENV, DATA_DIR / "parley.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+
+# --- redis: channel layer, cache, broker --------------------------------
+REDIS_URI = parse.redis_uri(ENV)
+REDIS_KEY_PREFIX = parse.text(ENV, "REDIS_KEY_PREFIX", "parley")
+REDIS_CA = parse.redis_ca(ENV)
+_redis_tls = {"ssl_ca_certs": REDIS_CA} if REDIS_CA else {}
+
+if REDIS_URI:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URI, **_redis_tls}],
+                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+    }
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URI,
+            "KEY_PREFIX": REDIS_KEY_PREFIX,
+            "OPTIONS": {"CONNECTION_POOL_KWARGS": _redis_tls},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- celery -------------------------------------------------------------
+CELERY_BROKER_URL = parse.text(ENV, "CELERY_BROKER_URL", REDIS_URI or "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
+if REDIS_CA and CELERY_BROKER_URL.startswith("rediss://"):
+    CELERY_BROKER_USE_SSL = {"ssl_ca_certs": REDIS_CA, "ssl_cert_reqs": "required"}
+
+# --- auth ---------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": parse.integer(ENV, "MIN_PASSWORD_LENGTH", 8, minimum=1)},
+    },
+]
+
+# --- i18n ---------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static files and cache headers -------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
+DISABLE_COMPRESSION = parse.boolean(ENV, "DISABLE_COMPRESSION")
+STATIC_CACHE_MAX_AGE = parse.integer(ENV, "STATIC_CACHE_MAX_AGE", 172800)
+STATIC_CACHE_S_MAX_AGE = parse.integer(ENV, "STATIC_CACHE_S_MAX_AGE", 86400)
+WHITENOISE_MAX_AGE = STATIC_CACHE_MAX_AGE
+WHITENOISE_ADD_HEADERS_FUNCTION = "chatapp.middleware.static_cache_headers"
+_static_storage = (
+    "whitenoise.storage.ManifestStaticFilesStorage"
+    if DISABLE_COMPRESSION
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+if TESTING:  # tests render templates without running collectstatic
+    _static_storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": _static_storage},
+}
+INDEX_HTML_CACHE_CONTROL = parse.text(
+    ENV, "INDEX_HTML_CACHE_CONTROL", "no-cache, no-store, must-revalidate"
+)
+INDEX_HTML_PRAGMA = parse.text(ENV, "INDEX_HTML_PRAGMA", "no-cache")
+INDEX_HTML_EXPIRES = parse.text(ENV, "INDEX_HTML_EXPIRES", "0")
+
+# --- logging ------------------------------------------------------------
+LOG_LEVEL = parse.log_level(ENV)
+DEBUG_LOGGING = parse.boolean(ENV, "DEBUG_LOGGING", default=True)
+DEBUG_CONSOLE = parse.boolean(ENV, "DEBUG_CONSOLE")
+CONSOLE_JSON = parse.boolean(ENV, "CONSOLE_JSON")
+CONSOLE_JSON_STRING_LENGTH = parse.integer(ENV, "CONSOLE_JSON_STRING_LENGTH", 255, minimum=16)
+LOGGING = logging_config(
+    level=LOG_LEVEL,
+    console_json=CONSOLE_JSON,
+    json_string_length=CONSOLE_JSON_STRING_LENGTH,
+    debug_console=DEBUG_CONSOLE,
+    debug_file=(DATA_DIR / "logs" / "debug.log") if DEBUG_LOGGING and not TESTING else None,
+)
+
+# --- services the tests may demand --------------------------------------
+REQUIRE_SERVICES = parse.boolean(ENV, "REQUIRE_SERVICES")
+
+# --- error reporting ----------------------------------------------------
+SENTRY_DSN = parse.text(ENV, "SENTRY_DSN")
+if SENTRY_DSN:
+    from chatapp.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, parse.text(ENV, "SENTRY_ENVIRONMENT", "production"))

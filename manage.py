@@ -1,0 +1,18 @@
+#!/usr/bin/env python
+"""Django's command-line utility for Parley."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
+    from django.core.management import execute_from_command_line
+
+    from chatapp.startup import or_exit
+
+    or_exit(lambda: execute_from_command_line(sys.argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+import json
+import stat
+
+import pytest
+
+from chatapp import environment as parse
+from chatapp.environment import EnvError
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, 3080), ("", 3080), ("8080", 8080), (" 1 ", 1), ("65535", 65535)]
+)
+def test_port_accepts_numbers_in_range(raw, expected):
+    env = {} if raw is None else {"PORT": raw}
+    assert parse.port(env) == expected
+
+
+@pytest.mark.parametrize("raw", ["abc", "0", "65536", "-1", "80.5"])
+def test_port_rejects_garbage_naming_the_variable(raw):
+    with pytest.raises(EnvError) as error:
+        parse.port({"PORT": raw})
+    assert str(error.value).startswith(f"PORT={raw!r} is invalid: expected 1-65535")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("FALSE", False), ("1", True)])
+def test_boolean(raw, expected):
+    assert parse.boolean({"X": raw}, "X") is expected
+
+
+def test_boolean_empty_keeps_default_and_garbage_is_an_error():
+    assert parse.boolean({"X": ""}, "X", default=True) is True
+    with pytest.raises(EnvError, match="X='maybe' is invalid: expected true or false"):
+        parse.boolean({"X": "maybe"}, "X")
+
+
+def test_trust_proxy_integer_bounds():
+    assert parse.integer({"TRUST_PROXY": "2"}, "TRUST_PROXY", 1, maximum=32) == 2
+    with pytest.raises(EnvError, match="TRUST_PROXY"):
+        parse.integer({"TRUST_PROXY": "lots"}, "TRUST_PROXY", 1, maximum=32)
+
+
+def test_hex_keys_check_length_and_alphabet():
+    assert parse.hex_key({"CREDS_KEY": "AB" * 32}, "CREDS_KEY", 64) == "ab" * 32
+    assert parse.hex_key({}, "CREDS_KEY", 64) is None
+    with pytest.raises(EnvError, match=r"CREDS_KEY=.* expected 64 hexadecimal characters"):
+        parse.hex_key({"CREDS_KEY": "ab" * 31}, "CREDS_KEY", 64)
+    with pytest.raises(EnvError, match=r"CREDS_IV=.* expected 32 hexadecimal"):
+        parse.hex_key({"CREDS_IV": "zz" * 16}, "CREDS_IV", 32)
+
+
+def test_secrets_are_generated_once_and_kept(tmp_path):
+    first = parse.generated_secrets({}, tmp_path)
+    second = parse.generated_secrets({}, tmp_path)
+    assert first == second
+    assert len(first["CREDS_KEY"]) == 64 and len(first["CREDS_IV"]) == 32
+    store = tmp_path / "secrets.json"
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert json.loads(store.read_text())["SECRET_KEY"] == first["SECRET_KEY"]
+
+
+def test_secrets_from_environment_win(tmp_path):
+    env = {"SECRET_KEY": "s3cret", "CREDS_KEY": "1" * 64, "CREDS_IV": "2" * 32}
+    assert parse.generated_secrets(env, tmp_path) == env
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_default_database_is_sqlite_in_data(tmp_path):
+    config = parse.database({}, tmp_path / "parley.sqlite3")
+    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "parley.sqlite3")}
+
+
+def test_postgres_database_url_gets_persistent_healthy_connections(tmp_path):
+    config = parse.database({"DATABASE_URL": "postgres://bob:pw@db:5433/parley"}, tmp_path / "x")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
+        "db",
+        5433,
+        "parley",
+        "bob",
+    )
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize("raw", ["mysql://db/x", "mongodb://127.0.0.1:27017/LibreChat", "nonsense"])
+def test_unknown_database_scheme_is_refused(raw, tmp_path):
+    with pytest.raises(EnvError, match="DATABASE_URL=.* expected a postgres:// or sqlite:/// URL"):
+        parse.database({"DATABASE_URL": raw}, tmp_path / "x")
+
+
+def test_redis_modes():
+    assert parse.redis_uri({}) is None
+    assert parse.redis_uri({"REDIS_URI": "redis://r:6379/1"}) == "redis://r:6379/1"
+    assert parse.redis_uri({"REDIS_URI": "redis://r:6379", "USE_REDIS": "false"}) is None
+    assert parse.redis_uri({"REDIS_URI": "redis://a:1,redis://b:2"}) == "redis://a:1"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"USE_REDIS": "true"}, "USE_REDIS"),
+        ({"REDIS_URI": "http://r:6379"}, "REDIS_URI"),
+        ({"REDIS_URI": "redis://r", "USE_REDIS_CLUSTER": "true"}, "USE_REDIS_CLUSTER"),
+    ],
+)
+def test_redis_misconfiguration(env, variable):
+    with pytest.raises(EnvError) as error:
+        parse.redis_uri(env)
+    assert error.value.name == variable
+
+
+def test_redis_ca_must_exist(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("---")
+    assert parse.redis_ca({"REDIS_CA": str(ca)}) == str(ca)
+    with pytest.raises(EnvError, match="REDIS_CA"):
+        parse.redis_ca({"REDIS_CA": str(tmp_path / "missing.pem")})
+
+
+def test_domain_urls_and_hosts():
+    assert parse.url({"DOMAIN_CLIENT": "https://chat.example.com/"}, "DOMAIN_CLIENT") == (
+        "https://chat.example.com"
+    )
+    with pytest.raises(EnvError, match="DOMAIN_CLIENT"):
+        parse.url({"DOMAIN_CLIENT": "chat.example.com"}, "DOMAIN_CLIENT")
+    hosts = parse.allowed_hosts("0.0.0.0", "https://chat.example.com", "http://api.example.com:80")
+    assert {"chat.example.com", "api.example.com", "localhost"} <= set(hosts)
+    assert "0.0.0.0" not in hosts
+
+
+def test_log_level():
+    assert parse.log_level({}) == "INFO"
+    assert parse.log_level({"LOG_LEVEL": "warn"}) == "WARNING"
+    with pytest.raises(EnvError, match="LOG_LEVEL"):
+        parse.log_level({"LOG_LEVEL": "loud"})

@@ -1,0 +1,117 @@
+"""The settings module under whole environments, each in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = """
+import json, django
+django.setup()
+from django.conf import settings as s
+print(json.dumps({
+    "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
+    "layer_config": s.CHANNEL_LAYERS["default"].get("CONFIG"),
+    "cache": s.CACHES["default"]["BACKEND"],
+    "cache_prefix": s.CACHES["default"].get("KEY_PREFIX"),
+    "eager": s.CELERY_TASK_ALWAYS_EAGER,
+    "broker": s.CELERY_BROKER_URL,
+    "db": s.DATABASES["default"]["ENGINE"],
+    "sessions": s.SESSION_ENGINE,
+    "port": s.PORT,
+    "hosts": s.ALLOWED_HOSTS,
+    "static": s.STORAGES["staticfiles"]["BACKEND"],
+    "root_handlers": s.LOGGING["root"]["handlers"],
+    "console_formatter": s.LOGGING["handlers"]["console"]["formatter"],
+    "console_level": s.LOGGING["handlers"]["console"]["level"],
+}))
+"""
+
+
+def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(DJANGO_SETTINGS_MODULE="chatapp.settings", PARLEY_DATA_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+
+
+def settings_under(tmp_path: Path, **env: str) -> dict:
+    result = run_settings(tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.modes
+def test_embedded_mode_without_redis(tmp_path):
+    s = settings_under(tmp_path)
+    assert s["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert s["cache"].endswith("LocMemCache")
+    assert s["eager"] is True and s["broker"] == ""
+    assert s["db"].endswith("sqlite3")
+    assert s["port"] == 3080
+    assert (tmp_path / "secrets.json").exists()
+
+
+def test_production_mode_with_redis(tmp_path):
+    s = settings_under(
+        tmp_path,
+        REDIS_URI="redis://cache.internal:6380/2",
+        REDIS_KEY_PREFIX="acme",
+        DATABASE_URL="postgres://u@db/parley",
+    )
+    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer_config"]["hosts"] == [{"address": "redis://cache.internal:6380/2"}]
+    assert s["layer_config"]["prefix"] == "acme:asgi"
+    assert s["cache"] == "django_redis.cache.RedisCache" and s["cache_prefix"] == "acme"
+    assert s["eager"] is False and s["broker"] == "redis://cache.internal:6380/2"
+    assert s["db"] == "django.db.backends.postgresql"
+    assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_celery_broker_url_overrides_redis(tmp_path):
+    s = settings_under(tmp_path, REDIS_URI="redis://r:6379/0", CELERY_BROKER_URL="redis://b/3")
+    assert s["broker"] == "redis://b/3"
+
+
+def test_logging_switches(tmp_path):
+    s = settings_under(tmp_path, CONSOLE_JSON="true", DEBUG_CONSOLE="true", DEBUG_LOGGING="false")
+    assert s["console_formatter"] == "json" and s["console_level"] == "DEBUG"
+    assert s["root_handlers"] == ["console"]
+    s = settings_under(tmp_path, DEBUG_LOGGING="true")
+    assert "debug_file" in s["root_handlers"]
+    assert (tmp_path / "logs").is_dir()
+
+
+def test_compression_switch_and_domains(tmp_path):
+    s = settings_under(tmp_path, DISABLE_COMPRESSION="true", DOMAIN_CLIENT="https://chat.acme.io")
+    assert s["static"] == "whitenoise.storage.ManifestStaticFilesStorage"
+    assert "chat.acme.io" in s["hosts"]
+    assert settings_under(tmp_path)["static"].endswith("CompressedManifestStaticFilesStorage")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("PORT", "abc", "PORT='abc' is invalid: expected 1-65535"),
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL='mysql://x/y' is invalid"),
+        ("CREDS_KEY", "abc", "CREDS_KEY='abc' is invalid: expected 64 hexadecimal"),
+        ("CREDS_IV", "abc", "CREDS_IV='abc' is invalid: expected 32 hexadecimal"),
+        # sentry-sdk is an optional extra that the test environment leaves out
+        ("SENTRY_DSN", "https://k@sentry.example/1", "expected sentry-sdk installed too"),
+    ],
+)
+def test_malformed_variable_stops_manage_py_with_one_line(tmp_path, variable, value, expected):
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {**clean, "PARLEY_DATA_DIR": str(tmp_path), variable: value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("parley: ") and expected in lines[0]
