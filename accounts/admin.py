@@ -7,7 +7,15 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "name", "role", "provider", "email_verified", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "name",
+        "role",
+        "provider",
+        "email_verified",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["role", "provider", "email_verified", "is_active", "is_staff"]
     search_fields = ["email", "name", "username"]
     fieldsets = [

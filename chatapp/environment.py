@@ -106,7 +106,8 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
     except Exception:  # django-environ raises several kinds for a broken URL
         raise EnvError("DATABASE_URL", raw, "a postgres:// or sqlite:/// URL") from None
     if config["ENGINE"].endswith("sqlite3"):
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": config["NAME"] or str(default_sqlite)}
+        name = config["NAME"] or str(default_sqlite)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
     if not config.get("NAME"):
         raise EnvError("DATABASE_URL", raw, "a database name after the host, e.g. /parley")
     config.update(

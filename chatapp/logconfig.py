@@ -69,9 +69,5 @@ def logging_config(
         },
         "handlers": handlers,
         "root": {"handlers": list(handlers), "level": level},
-        "loggers": {
-            name: {"level": parley_level}
-            for name in ("chatapp", "endpoints", "accounts")
-        },
+        "loggers": {name: {"level": parley_level} for name in ("chatapp", "endpoints", "accounts")},
     }
-

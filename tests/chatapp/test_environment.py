@@ -66,7 +66,8 @@ def test_secrets_from_environment_win(tmp_path):
 
 def test_default_database_is_sqlite_in_data(tmp_path):
     config = parse.database({}, tmp_path / "parley.sqlite3")
-    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "parley.sqlite3")}
+    expected = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "parley.sqlite3")}
+    assert config == expected
 
 
 def test_postgres_database_url_gets_persistent_healthy_connections(tmp_path):

@@ -26,4 +26,5 @@ class Command(BaseCommand):
         argv = ["--bind", address, "--port", str(settings.PORT)]
         if settings.TRUST_PROXY:
             argv.append("--proxy-headers")
-        CommandLineInterface().run([*argv, settings.ASGI_APPLICATION.replace(".application", ":application")])
+        application = settings.ASGI_APPLICATION.replace(".application", ":application")
+        CommandLineInterface().run([*argv, application])

@@ -1,0 +1,144 @@
+"""The adapter protocol: every provider sits behind these few types (DESIGN.md §4).
+
+Nothing outside `endpoints/` imports a provider SDK. An adapter turns a
+`ChatRequest` into a stream of `StreamEvent`s and translates every SDK failure,
+once, into a `ProviderError` whose message is fit to show the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal, Protocol, runtime_checkable
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """Who is asking, for header placeholders, user-provided credentials and logs."""
+
+    user_id: str = ""
+    user_email: str = ""
+    user_name: str = ""
+    conversation_id: str = ""
+    message_id: str = ""
+    parent_message_id: str = ""
+    # Credentials the user supplied for a `user_provided` endpoint (decrypted).
+    api_key: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A resolved request: messages in order (system first, if any) and the final payload."""
+
+    model: str
+    messages: tuple[ChatMessage, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)  # after addParams/dropParams
+    headers: Mapping[str, str] = field(default_factory=dict)  # after placeholders
+    context: RequestContext = field(default_factory=RequestContext)
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Finish:
+    reason: str  # "stop", "length", "content_filter", "tool_calls", ... as the provider said
+
+
+StreamEvent = TextDelta | ReasoningDelta | Usage | Finish
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    reasoning: str = ""
+    usage: Usage = field(default_factory=Usage)
+    finish_reason: str = "stop"
+
+
+class ErrorKind(StrEnum):
+    AUTHENTICATION = "authentication"
+    RATE_LIMITED = "rate_limited"
+    CONTEXT_TOO_LONG = "context_too_long"
+    CONTENT_FILTERED = "content_filtered"
+    UNAVAILABLE = "unavailable"
+    BAD_REQUEST = "bad_request"
+
+
+class ProviderError(Exception):
+    """A provider failure, translated once at the adapter edge."""
+
+    def __init__(
+        self, kind: ErrorKind, user_message: str, *, retryable: bool = False, status: int = 0
+    ) -> None:
+        super().__init__(user_message)
+        self.kind = kind
+        self.user_message = user_message
+        self.retryable = retryable
+        self.status = status
+
+    @classmethod
+    def authentication(cls, message: str = "The provider rejected the API key.", **kw: Any):
+        return cls(ErrorKind.AUTHENTICATION, message, **kw)
+
+    @classmethod
+    def rate_limited(cls, message: str = "The provider is rate limiting requests.", **kw: Any):
+        return cls(ErrorKind.RATE_LIMITED, message, retryable=True, **kw)
+
+    @classmethod
+    def context_too_long(cls, message: str = "The conversation is too long for this model.", **kw):
+        return cls(ErrorKind.CONTEXT_TOO_LONG, message, **kw)
+
+    @classmethod
+    def content_filtered(cls, message: str = "The provider's content filter blocked this.", **kw):
+        return cls(ErrorKind.CONTENT_FILTERED, message, **kw)
+
+    @classmethod
+    def unavailable(cls, message: str = "The provider is unavailable.", **kw: Any):
+        return cls(ErrorKind.UNAVAILABLE, message, retryable=True, **kw)
+
+    @classmethod
+    def bad_request(cls, message: str = "The provider rejected the request.", **kw: Any):
+        return cls(ErrorKind.BAD_REQUEST, message, **kw)
+
+
+@runtime_checkable
+class ChatAdapter(Protocol):
+    """One wire format. Vendors that share a wire format share an adapter."""
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Yield events as they arrive; raise ProviderError on failure."""
+        ...
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        """One non-streamed answer (titles, moderation helpers)."""
+        ...
+
+    async def list_models(self, context: RequestContext) -> list[str]:
+        """The provider's model ids (for `models.fetch`)."""
+        ...
