@@ -47,11 +47,3 @@ class PageHeadersMiddleware:
             response.headers["Pragma"] = settings.INDEX_HTML_PRAGMA
             response.headers["Expires"] = settings.INDEX_HTML_EXPIRES
         return response
-
-
-def static_cache_headers(headers, path: str, url: str) -> None:
-    """whitenoise hook: STATIC_CACHE_MAX_AGE and STATIC_CACHE_S_MAX_AGE on static files."""
-    headers["Cache-Control"] = (
-        f"public, max-age={settings.STATIC_CACHE_MAX_AGE}, "
-        f"s-maxage={settings.STATIC_CACHE_S_MAX_AGE}"
-    )

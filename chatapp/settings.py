@@ -27,7 +27,7 @@ TESTING = "pytest" in sys.modules
 
 # --- server -------------------------------------------------------------
 HOST = parse.text(ENV, "HOST", "localhost")
-PORT = parse.port(ENV)
+PORT = parse.port(ENV, "PORT")
 DOMAIN_CLIENT = parse.url(ENV, "DOMAIN_CLIENT", f"http://localhost:{PORT}")
 DOMAIN_SERVER = parse.url(ENV, "DOMAIN_SERVER", DOMAIN_CLIENT)
 TRUST_PROXY = parse.integer(ENV, "TRUST_PROXY", 1, maximum=32)
@@ -187,7 +187,15 @@ DISABLE_COMPRESSION = parse.boolean(ENV, "DISABLE_COMPRESSION")
 STATIC_CACHE_MAX_AGE = parse.integer(ENV, "STATIC_CACHE_MAX_AGE", 172800)
 STATIC_CACHE_S_MAX_AGE = parse.integer(ENV, "STATIC_CACHE_S_MAX_AGE", 86400)
 WHITENOISE_MAX_AGE = STATIC_CACHE_MAX_AGE
-WHITENOISE_ADD_HEADERS_FUNCTION = "chatapp.middleware.static_cache_headers"
+
+
+def _static_cache_headers(headers, path: str, url: str) -> None:
+    headers["Cache-Control"] = (
+        f"public, max-age={STATIC_CACHE_MAX_AGE}, s-maxage={STATIC_CACHE_S_MAX_AGE}"
+    )
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_cache_headers
 _static_storage = (
     "whitenoise.storage.ManifestStaticFilesStorage"
     if DISABLE_COMPRESSION
@@ -219,9 +227,6 @@ LOGGING = logging_config(
     debug_console=DEBUG_CONSOLE,
     debug_file=(DATA_DIR / "logs" / "debug.log") if DEBUG_LOGGING and not TESTING else None,
 )
-
-# --- services the tests may demand --------------------------------------
-REQUIRE_SERVICES = parse.boolean(ENV, "REQUIRE_SERVICES")
 
 # --- error reporting ----------------------------------------------------
 SENTRY_DSN = parse.text(ENV, "SENTRY_DSN")

@@ -48,3 +48,25 @@ def user(django_user_model):
 @pytest.fixture
 def stranger(django_user_model):
     return django_user_model.objects.create_user(email="mallory@example.com", password="pw-mal-1")
+
+
+@pytest.fixture
+def scratch_postgres_url():
+    """A fresh, empty PostgreSQL database on the server DATABASE_URL names; dropped after."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        require_service("PostgreSQL", "DATABASE_URL does not name a PostgreSQL server")
+    name = f"parley_scratch_{uuid.uuid4().hex[:10]}"
+    admin = urlunsplit(urlsplit(base)._replace(path="/postgres"))
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        require_service("PostgreSQL", f"{base} is unreachable: {error}")
+    yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,24 @@ def test_malformed_variable_stops_manage_py_with_one_line(tmp_path, variable, va
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("parley: ") and expected in lines[0]
+
+
+def variables_read_by_settings() -> set[str]:
+    source = (ROOT / "chatapp" / "settings.py").read_text()
+    source += (ROOT / "chatapp" / "environment.py").read_text()
+    return set(re.findall(r"\b(?:ENV|env), \"([A-Z][A-Z0-9_]+)\"", source)) | set(
+        re.findall(r"env\.get\(\"([A-Z][A-Z0-9_]+)\"", source)
+    )
+
+
+def test_env_example_documents_every_variable_settings_reads():
+    text = (ROOT / ".env.example").read_text()
+    implemented = text.split("LibreChat variables not implemented yet")[0]
+    documented = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", implemented, re.M))
+    read = variables_read_by_settings()
+    assert {"PORT", "REDIS_URI", "CREDS_KEY", "INDEX_HTML_PRAGMA"} <= read
+    assert read - documented == set()
+    for line_number, line in enumerate(implemented.splitlines()):
+        if re.match(r"^#? ?[A-Z][A-Z0-9_]+=", line):
+            previous = implemented.splitlines()[line_number - 1]
+            assert previous.startswith("#"), f"{line} needs a one-line comment above it"

@@ -1,0 +1,60 @@
+"""Both modes' wiring: a message between two consumers through the channel layer."""
+
+import pytest
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """Joins group `room`; relays what it receives to the group and back out."""
+
+    async def connect(self) -> None:
+        await self.channel_layer.group_add("room", self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard("room", self.channel_name)
+
+    async def receive_json(self, content: dict) -> None:
+        await self.channel_layer.group_send(
+            "room", {"type": "room.message", "text": content["text"]}
+        )
+
+    async def room_message(self, event: dict) -> None:
+        await self.send_json({"text": event["text"]})
+
+
+async def exchange_between_two_consumers() -> tuple[dict, dict]:
+    alice = WebsocketCommunicator(RoomConsumer.as_asgi(), "/ws/room/")
+    bob = WebsocketCommunicator(RoomConsumer.as_asgi(), "/ws/room/")
+    assert (await alice.connect())[0] and (await bob.connect())[0]
+    await alice.send_json_to({"text": "héllo ✓"})
+    received = await bob.receive_json_from(timeout=5), await alice.receive_json_from(timeout=5)
+    await alice.disconnect()
+    await bob.disconnect()
+    return received
+
+
+@pytest.fixture
+def reset_layers():
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.mark.modes
+async def test_in_memory_layer_between_two_consumers(settings, reset_layers):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert await exchange_between_two_consumers() == ({"text": "héllo ✓"}, {"text": "héllo ✓"})
+
+
+async def test_redis_layer_between_two_consumers(settings, reset_layers, redis_uri, redis_prefix):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": redis_uri}], "prefix": redis_prefix},
+        }
+    }
+    assert await exchange_between_two_consumers() == ({"text": "héllo ✓"}, {"text": "héllo ✓"})
+    await channel_layers["default"].flush()

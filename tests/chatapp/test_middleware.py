@@ -1,0 +1,79 @@
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from chatapp.middleware import ClientIPMiddleware, PageHeadersMiddleware, client_ip
+
+
+@pytest.mark.parametrize(
+    ("hops", "expected"),
+    [(0, "10.0.0.9"), (1, "203.0.113.7"), (2, "198.51.100.2"), (5, "198.51.100.1")],
+)
+def test_client_ip_counts_trusted_hops_from_the_right(hops, expected):
+    forwarded = "198.51.100.1, 198.51.100.2, 203.0.113.7"
+    assert client_ip("10.0.0.9", forwarded, hops) == expected
+
+
+def test_client_ip_middleware_uses_trust_proxy(settings):
+    settings.TRUST_PROXY = 1
+    seen = {}
+
+    def view(request):
+        seen["ip"] = request.META["REMOTE_ADDR"]
+        return HttpResponse()
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="10.0.0.9")
+    ClientIPMiddleware(view)(request)
+    assert seen["ip"] == "203.0.113.7"
+
+
+def test_spoofed_forwarded_for_is_ignored_without_trust(settings):
+    settings.TRUST_PROXY = 0
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="1.2.3.4", REMOTE_ADDR="10.0.0.9")
+    ClientIPMiddleware(lambda r: HttpResponse())(request)
+    assert request.META["REMOTE_ADDR"] == "10.0.0.9"
+
+
+def test_html_pages_get_index_headers_and_noindex(settings):
+    settings.NO_INDEX = True
+    settings.INDEX_HTML_CACHE_CONTROL = "no-store"
+    settings.INDEX_HTML_PRAGMA = "no-cache"
+    settings.INDEX_HTML_EXPIRES = "0"
+    response = PageHeadersMiddleware(lambda r: HttpResponse("<p>hi</p>"))(RequestFactory().get("/"))
+    assert response["Cache-Control"] == "no-store"
+    assert response["Pragma"] == "no-cache" and response["Expires"] == "0"
+    assert response["X-Robots-Tag"] == "noindex"
+
+
+def test_json_keeps_its_own_cache_headers(settings):
+    settings.NO_INDEX = False
+    json = HttpResponse("{}", content_type="application/json")
+    json["Cache-Control"] = "max-age=5"
+    response = PageHeadersMiddleware(lambda r: json)(RequestFactory().get("/"))
+    assert response["Cache-Control"] == "max-age=5"
+    assert "X-Robots-Tag" not in response
+
+
+@pytest.mark.django_db
+def test_sign_in_page_carries_the_headers_and_meta_tag(client, settings):
+    settings.NO_INDEX = True
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    assert response["Cache-Control"] == settings.INDEX_HTML_CACHE_CONTROL
+    assert b'<meta name="robots" content="noindex">' in response.content
+
+
+@pytest.mark.django_db
+def test_home_requires_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_static_files_get_the_static_cache_headers(client, settings):
+    response = client.get("/static/app.js")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == (
+        f"public, max-age={settings.STATIC_CACHE_MAX_AGE}, "
+        f"s-maxage={settings.STATIC_CACHE_S_MAX_AGE}"
+    )
