@@ -145,11 +145,11 @@ def redis_ca(env: Mapping[str, str]) -> str | None:
 
 
 def log_level(env: Mapping[str, str]) -> str:
-    raw = text(env, "LOG_LEVEL", "info").upper()
-    levels = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
-    if raw not in levels:
+    raw = text(env, "LOG_LEVEL", "info")
+    level = raw.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL"):
         raise EnvError("LOG_LEVEL", raw, "one of debug, info, warning, error, critical")
-    return "WARNING" if raw == "WARN" else raw
+    return "WARNING" if level == "WARN" else level
 
 
 def generated_secrets(env: Mapping[str, str], data_dir: Path) -> dict[str, str]:

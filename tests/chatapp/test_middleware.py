@@ -77,3 +77,13 @@ def test_static_files_get_the_static_cache_headers(client, settings):
         f"public, max-age={settings.STATIC_CACHE_MAX_AGE}, "
         f"s-maxage={settings.STATIC_CACHE_S_MAX_AGE}"
     )
+
+
+@pytest.mark.django_db
+def test_branding_variables_reach_the_page(client, settings):
+    settings.APP_TITLE = "Acme Chat"
+    settings.CUSTOM_FOOTER = "Acme <internal>"
+    response = client.get("/accounts/login/")
+    html = response.content.decode()
+    assert "<title>" in html and "Acme Chat</title>" in html
+    assert "Acme &lt;internal&gt;" in html  # the footer is text, never markup

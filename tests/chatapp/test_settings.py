@@ -137,3 +137,43 @@ def test_env_example_documents_every_variable_settings_reads():
         if re.match(r"^#? ?[A-Z][A-Z0-9_]+=", line):
             previous = implemented.splitlines()[line_number - 1]
             assert previous.startswith("#"), f"{line} needs a one-line comment above it"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("STATIC_CACHE_MAX_AGE", "two days"),
+        ("STATIC_CACHE_S_MAX_AGE", "-5"),
+        ("CONSOLE_JSON_STRING_LENGTH", "3"),
+        ("DOMAIN_SERVER", "localhost:3080"),
+        ("NO_INDEX", "perhaps"),
+        ("LOG_LEVEL", "chatty"),
+    ],
+)
+def test_more_malformed_variables_are_named(tmp_path, variable, value):
+    result = run_settings(tmp_path, **{variable: value})
+    assert result.returncode != 0
+    assert f"{variable}={value!r} is invalid" in result.stderr
+
+
+def test_branding_and_config_path_are_read(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.APP_TITLE, s.HELP_AND_FAQ_URL, s.CONFIG_PATH, s.TRUST_PROXY, sep='|')"
+    )
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {
+        **clean,
+        "DJANGO_SETTINGS_MODULE": "chatapp.settings",
+        "PARLEY_DATA_DIR": str(tmp_path),
+        "APP_TITLE": "Acme",
+        "HELP_AND_FAQ_URL": "https://help.acme.io",
+        "CONFIG_PATH": "https://cfg.acme.io/librechat.yaml",
+        "TRUST_PROXY": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == (
+        "Acme|https://help.acme.io|https://cfg.acme.io/librechat.yaml|0"
+    )
