@@ -70,3 +70,24 @@ def scratch_postgres_url():
     yield urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _mock_provider_server():
+    from endpoints.mock import MockProvider
+
+    server = MockProvider().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mock_provider(_mock_provider_server):
+    """The mock LLM provider on 127.0.0.1 (ephemeral port), fresh behaviour and log per test.
+
+    `.url`/`.openai_url`, `.behaviour` (ttft_ms, tokens_per_second, reply_tokens, ...),
+    `.fail("429", count=1)`, `.requests` / `.last_request`. See docs/mock-provider.md.
+    """
+    _mock_provider_server.reset()
+    yield _mock_provider_server
+    _mock_provider_server.reset()

@@ -1,0 +1,30 @@
+"""`python manage.py mockprovider --port N`: the local mock LLM provider (docs/mock-provider.md)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from endpoints.mock import Behaviour, Failure
+from endpoints.mock.server import serve
+
+
+class Command(BaseCommand):
+    help = "Serve the mock provider (OpenAI, Azure, Anthropic, Gemini, Bedrock wire formats)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8089)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--ttft-ms", type=float, default=0.0, help="time to first token")
+        parser.add_argument("--tokens-per-second", type=float, default=0.0, help="0: unpaced")
+        parser.add_argument("--reply-tokens", type=int, default=12, help="words per reply")
+        parser.add_argument("--fail", choices=[f.value for f in Failure], help="inject a failure")
+
+    def handle(self, *args, **options) -> None:
+        behaviour = Behaviour(
+            ttft_ms=options["ttft_ms"],
+            tokens_per_second=options["tokens_per_second"],
+            reply_tokens=options["reply_tokens"],
+            failure=Failure(options["fail"]) if options["fail"] else None,
+        )
+        self.stdout.write(f"mock provider on http://{options['host']}:{options['port']}")
+        serve(options["port"], behaviour, options["host"])

@@ -1,0 +1,146 @@
+"""Anthropic Messages API: `/v1/messages` (event stream or JSON) and `/v1/models`."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .behaviour import Behaviour, Failure, RecordedRequest
+from .http import Response, body_json, json_response, sse
+from .replies import Plan, Prompt, text_of
+
+SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+
+
+def parse(request: RecordedRequest) -> Prompt:
+    body = body_json(request)
+    system = text_of(body.get("system"))
+    messages = tuple(
+        (str(m.get("role", "user")), text_of(m.get("content")))
+        for m in body.get("messages", [])
+        if isinstance(m, dict)
+    )
+    thinking = body.get("thinking")
+    return Prompt(
+        model=str(body.get("model", "")),
+        messages=((("system", system),) if system else ()) + messages,
+        stream=bool(body.get("stream")),
+        reasoning=isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"),
+    )
+
+
+def _usage(plan: Plan, behaviour: Behaviour, output: int) -> dict[str, Any]:
+    return {
+        "input_tokens": plan.prompt_tokens,
+        "output_tokens": output,
+        "cache_creation_input_tokens": behaviour.cache_write_tokens,
+        "cache_read_input_tokens": behaviour.cache_read_tokens,
+    }
+
+
+def _message(prompt: Prompt, content: list, usage: dict, stop: str | None) -> dict[str, Any]:
+    return {
+        "id": f"msg_{uuid.uuid4().hex[:24]}",
+        "type": "message",
+        "role": "assistant",
+        "model": prompt.model,
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+
+
+def _block(index: int, start: dict, deltas: list[dict]) -> list:
+    frames = [
+        sse(
+            {"type": "content_block_start", "index": index, "content_block": start},
+            "content_block_start",
+        )
+    ]
+    for delta in deltas:
+        event = {"type": "content_block_delta", "index": index, "delta": delta}
+        frames.append(sse(event, "content_block_delta", content=delta["type"] != "signature_delta"))
+    frames.append(sse({"type": "content_block_stop", "index": index}, "content_block_stop"))
+    return frames
+
+
+def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:
+    start = _message(prompt, [], _usage(plan, behaviour, 1), None)
+    frames = [
+        sse({"type": "message_start", "message": start}, "message_start"),
+        sse({"type": "ping"}, "ping"),
+    ]
+    index = 0
+    if plan.reasoning:
+        deltas = [{"type": "thinking_delta", "thinking": piece} for piece in plan.reasoning]
+        deltas.append({"type": "signature_delta", "signature": "mock-signature"})
+        frames += _block(index, {"type": "thinking", "thinking": "", "signature": ""}, deltas)
+        index += 1
+    deltas = [{"type": "text_delta", "text": piece} for piece in plan.text]
+    frames += _block(index, {"type": "text", "text": ""}, deltas)
+    frames.append(
+        sse(
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": plan.completion_tokens},
+            },
+            "message_delta",
+        )
+    )
+    frames.append(sse({"type": "message_stop"}, "message_stop"))
+    malformed = sse(
+        {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta"}},
+        "content_block_delta",
+    ).data
+    return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):
+    content: list[dict[str, Any]] = []
+    if plan.reasoning:
+        content.append({"type": "thinking", "thinking": plan.full_reasoning, "signature": "mock"})
+    content.append({"type": "text", "text": plan.full_text})
+    usage = _usage(plan, behaviour, plan.completion_tokens)
+    return json_response(200, _message(prompt, content, usage, "end_turn"))
+
+
+_ERRORS = {
+    Failure.AUTH: (401, "authentication_error", "invalid x-api-key"),
+    Failure.RATE_LIMIT: (
+        429,
+        "rate_limit_error",
+        "Number of requests has exceeded your rate limit.",
+    ),
+    Failure.SERVER: (529, "overloaded_error", "Overloaded"),
+    Failure.CONTEXT: (
+        400,
+        "invalid_request_error",
+        "prompt is too long: 250000 tokens > 200000 maximum",
+    ),
+    Failure.UNKNOWN_MODEL: (404, "not_found_error", "model: {model}"),
+}
+
+
+def error(failure: Failure, model: str, behaviour: Behaviour) -> Response:
+    status, kind, message = _ERRORS[failure]
+    headers = {"retry-after": str(behaviour.retry_after)} if status == 429 else {}
+    body = {"type": "error", "error": {"type": kind, "message": message.format(model=model)}}
+    return json_response(status, body, headers)
+
+
+def models(behaviour: Behaviour) -> Response:
+    data = [
+        {"type": "model", "id": name, "display_name": name, "created_at": "2025-01-01T00:00:00Z"}
+        for name in behaviour.models
+    ]
+    return json_response(
+        200,
+        {
+            "data": data,
+            "has_more": False,
+            "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None,
+        },
+    )

@@ -1,0 +1,163 @@
+"""The mock provider's ASGI app: route a request to its wire format, then answer.
+
+Timing, failures and recording are the same for every wire format, so they
+live here; the wire modules only know their own JSON and framing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from . import anthropic_wire, bedrock_wire, gemini_wire, openai_wire
+from .behaviour import Behaviour, Failure, RecordedRequest, Recorder
+from .http import Response, json_response
+from .replies import Prompt, plan
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+GEMINI = re.compile(
+    r"/(v1|v1beta)/models/(?P<model>[^/:]+):(?P<action>streamGenerateContent|generateContent)$"
+)
+BEDROCK = re.compile(r"/model/(?P<model>[^/]+)/(?P<action>converse-stream|converse)$")
+
+
+class Disconnect(Exception):
+    """Raised mid-stream so the server drops the connection (an injected failure)."""
+
+
+class MockApp:
+    def __init__(self, behaviour: Behaviour | None = None) -> None:
+        self.behaviour = behaviour or Behaviour()
+        self.recorder = Recorder()
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = await _read(scope, receive)
+        self.recorder.add(request)
+        response = self.route(request)
+        await _send(send, response, self.behaviour)
+
+    def route(self, request: RecordedRequest) -> Response:
+        path = request.path
+        if request.method == "GET":
+            return self._list(request)
+        if match := GEMINI.search(path):
+            streaming = match["action"] == "streamGenerateContent"
+            prompt = gemini_wire.parse(request, match["model"], streaming)
+            return self._chat(gemini_wire, request, prompt)
+        if match := BEDROCK.search(path):
+            prompt = bedrock_wire.parse(
+                request, match["model"], match["action"] == "converse-stream"
+            )
+            return self._chat(bedrock_wire, request, prompt)
+        if path.endswith("/messages"):
+            return self._chat(anthropic_wire, request, anthropic_wire.parse(request))
+        if path.endswith("/moderations"):
+            return openai_wire.moderation(request)
+        if path.endswith("/completions") or "/deployments/" in path or path.startswith("/direct"):
+            return self._chat(openai_wire, request, openai_wire.parse(request))
+        return json_response(404, {"error": {"message": f"no mock route for {path}"}})
+
+    def _list(self, request: RecordedRequest) -> Response:
+        if request.path.endswith("/api/tags"):
+            return openai_wire.ollama_tags(self.behaviour)
+        if request.header("x-goog-api-key") or request.path.startswith("/v1beta"):
+            return gemini_wire.models(self.behaviour)
+        if request.header("anthropic-version"):
+            return anthropic_wire.models(self.behaviour)
+        if request.path.endswith("/models"):
+            failure = self.behaviour.take_failure()
+            if failure is not None and failure in _ERROR_FAILURES:
+                return openai_wire.error(failure, "", self.behaviour)
+            return openai_wire.models(self.behaviour)
+        return json_response(404, {"error": {"message": f"no mock route for {request.path}"}})
+
+    def _chat(self, wire: ModuleType, request: RecordedRequest, prompt: Prompt) -> Response:
+        failure = self.behaviour.take_failure()
+        if failure in _ERROR_FAILURES:
+            return wire.error(failure, prompt.model, self.behaviour)
+        reply = plan(prompt, self.behaviour.reply_tokens)
+        if not prompt.stream:
+            return wire.complete(request, prompt, reply, self.behaviour)
+        response = wire.stream(request, prompt, reply, self.behaviour)
+        if failure is Failure.DISCONNECT:
+            response.malformed = b""
+            response.headers["x-mock-failure"] = "disconnect"
+        elif failure is not Failure.MALFORMED:
+            response.malformed = b""
+        return response
+
+
+_ERROR_FAILURES = {
+    Failure.AUTH,
+    Failure.RATE_LIMIT,
+    Failure.SERVER,
+    Failure.CONTEXT,
+    Failure.UNKNOWN_MODEL,
+}
+
+
+async def _read(scope: dict[str, Any], receive: Receive) -> RecordedRequest:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    raw = b"".join(chunks)
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = None
+    return RecordedRequest(
+        method=scope["method"],
+        path=scope["path"],
+        query=dict(parse_qsl(scope.get("query_string", b"").decode())),
+        headers={k.decode().lower(): v.decode() for k, v in scope["headers"]},
+        body=body,
+    )
+
+
+async def _send(send: Send, response: Response, behaviour: Behaviour) -> None:
+    disconnect = response.headers.pop("x-mock-failure", "") == "disconnect"
+    headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if response.frames is None:
+        await send({"type": "http.response.body", "body": response.body})
+        return
+    await _stream(send, response, behaviour, disconnect)
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _stream(send: Send, response: Response, behaviour: Behaviour, disconnect: bool) -> None:
+    frames = response.frames or ()
+    content_total = sum(frame.content for frame in frames)
+    sent = 0
+    for frame in frames:
+        if frame.content:
+            pause = behaviour.ttft_ms / 1000 if sent == 0 else _gap(behaviour)
+            if pause:
+                await asyncio.sleep(pause)
+            if disconnect and sent >= max(1, content_total // 2):
+                raise Disconnect("injected mid-stream disconnect")
+            sent += 1
+        await send({"type": "http.response.body", "body": frame.data, "more_body": True})
+        if frame.content and sent == 1 and response.malformed:
+            await send(
+                {"type": "http.response.body", "body": response.malformed, "more_body": True}
+            )
+
+
+def _gap(behaviour: Behaviour) -> float:
+    return 1 / behaviour.tokens_per_second if behaviour.tokens_per_second > 0 else 0.0

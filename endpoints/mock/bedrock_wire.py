@@ -1,0 +1,117 @@
+"""Bedrock Runtime `converse` and `converse-stream` (binary AWS event stream)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from . import eventstream
+from .behaviour import Behaviour, Failure, RecordedRequest
+from .http import Frame, Response, body_json, dumps, json_response
+from .replies import Plan, Prompt, text_of
+
+STREAM_HEADERS = {"content-type": "application/vnd.amazon.eventstream"}
+
+
+def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
+    body = body_json(request)
+    system = text_of(body.get("system"))
+    messages = tuple(
+        (str(m.get("role", "user")), text_of(m.get("content")))
+        for m in body.get("messages", [])
+        if isinstance(m, dict)
+    )
+    extra = body.get("additionalModelRequestFields") or {}
+    thinking = extra.get("thinking") or extra.get("reasoning_config") or {}
+    return Prompt(
+        model=unquote(model),
+        messages=((("system", system),) if system else ()) + messages,
+        stream=stream,
+        reasoning=isinstance(thinking, dict) and thinking.get("type") == "enabled",
+    )
+
+
+def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
+    return {
+        "inputTokens": plan.prompt_tokens,
+        "outputTokens": plan.completion_tokens,
+        "totalTokens": plan.prompt_tokens + plan.completion_tokens,
+        "cacheReadInputTokens": behaviour.cache_read_tokens,
+        "cacheWriteInputTokens": behaviour.cache_write_tokens,
+    }
+
+
+def _event(name: str, payload: dict[str, Any], content: bool = False) -> Frame:
+    return Frame(eventstream.event(name, dumps(payload).encode()), content)
+
+
+def _deltas(index: int, deltas: list[dict[str, Any]]) -> list[Frame]:
+    frames = [
+        _event("contentBlockDelta", {"contentBlockIndex": index, "delta": d}, content=True)
+        for d in deltas
+    ]
+    frames.append(_event("contentBlockStop", {"contentBlockIndex": index}))
+    return frames
+
+
+def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:
+    frames = [_event("messageStart", {"role": "assistant"})]
+    index = 0
+    if plan.reasoning:
+        reasoning = [{"reasoningContent": {"text": piece}} for piece in plan.reasoning]
+        frames += _deltas(index, [*reasoning, {"reasoningContent": {"signature": "mock"}}])
+        index += 1
+    frames += _deltas(index, [{"text": piece} for piece in plan.text])
+    frames.append(_event("messageStop", {"stopReason": "end_turn"}))
+    metadata = {"usage": _usage(plan, behaviour), "metrics": {"latencyMs": 1}}
+    frames.append(_event("metadata", metadata))
+    malformed = _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {}}).data
+    return Response(200, dict(STREAM_HEADERS), frames=frames, malformed=malformed)
+
+
+def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):
+    content: list[dict[str, Any]] = []
+    if plan.reasoning:
+        reasoning = {"reasoningText": {"text": plan.full_reasoning, "signature": "mock"}}
+        content.append({"reasoningContent": reasoning})
+    content.append({"text": plan.full_text})
+    body = {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": "end_turn",
+        "usage": _usage(plan, behaviour),
+        "metrics": {"latencyMs": 1},
+    }
+    return json_response(200, body)
+
+
+_ERRORS = {
+    Failure.AUTH: (
+        403,
+        "UnrecognizedClientException",
+        "The security token included in the request is invalid.",
+    ),
+    Failure.RATE_LIMIT: (
+        429,
+        "ThrottlingException",
+        "Too many requests, please wait before trying again.",
+    ),
+    Failure.SERVER: (
+        503,
+        "ServiceUnavailableException",
+        "Bedrock is unable to process your request.",
+    ),
+    Failure.CONTEXT: (400, "ValidationException", "Input is too long for requested model."),
+    Failure.UNKNOWN_MODEL: (
+        400,
+        "ValidationException",
+        "The provided model identifier is invalid.",
+    ),
+}
+
+
+def error(failure: Failure, model: str, behaviour: Behaviour) -> Response:
+    status, code, message = _ERRORS[failure]
+    headers = {"x-amzn-errortype": f"{code}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
+    if status == 429:
+        headers["retry-after"] = str(behaviour.retry_after)
+    return json_response(status, {"message": message}, headers)

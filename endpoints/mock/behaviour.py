@@ -1,0 +1,80 @@
+"""What the mock provider does: its settable behaviour and the requests it saw."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Failure(StrEnum):
+    """Failures the mock can inject, each rendered in the wire format's own error shape."""
+
+    AUTH = "401"
+    RATE_LIMIT = "429"
+    SERVER = "500"
+    DISCONNECT = "disconnect"  # the connection drops after half of the reply
+    MALFORMED = "malformed"  # a well-framed chunk of the wrong shape mid-stream
+    CONTEXT = "context"  # the prompt is too long for the model
+    UNKNOWN_MODEL = "unknown_model"
+
+
+@dataclass
+class Behaviour:
+    """Settable from tests (the fixture) and from `manage.py mockprovider` flags."""
+
+    ttft_ms: float = 0.0
+    tokens_per_second: float = 0.0  # 0 = as fast as possible
+    reply_tokens: int = 12
+    failure: Failure | None = None
+    # How many requests fail before the mock recovers; None = every request.
+    failure_count: int | None = None
+    retry_after: int = 1  # seconds, sent with 429
+    # OpenAI-compatible servers differ in where streamed reasoning goes.
+    reasoning_key: str = "reasoning_content"
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    models: list[str] = field(default_factory=lambda: ["mock-small", "mock-large", "mock-reasoner"])
+
+    def take_failure(self) -> Failure | None:
+        """The failure for this request, counting down `failure_count`."""
+        if self.failure is None:
+            return None
+        if self.failure_count is not None:
+            if self.failure_count <= 0:
+                return None
+            self.failure_count -= 1
+        return self.failure
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]  # lower-cased names
+    body: Any  # parsed JSON, or None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+class Recorder:
+    """A thread-safe list of requests (the server runs in its own thread)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+
+    def add(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def all(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._requests.clear()

@@ -1,0 +1,123 @@
+"""Gemini API: `models/{model}:streamGenerateContent?alt=sse`, `:generateContent`, `models`.
+
+Served under both `v1` and `v1beta`: google-genai uses `v1` with a custom base URL.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .behaviour import Behaviour, Failure, RecordedRequest
+from .http import Frame, Response, body_json, dumps, json_response
+from .replies import Plan, Prompt, text_of
+
+SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
+
+
+def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
+    body = body_json(request)
+    system = text_of((body.get("systemInstruction") or {}).get("parts"))
+    messages = tuple(
+        ("assistant" if c.get("role") == "model" else "user", text_of(c.get("parts")))
+        for c in body.get("contents", [])
+        if isinstance(c, dict)
+    )
+    thinking = (body.get("generationConfig") or {}).get("thinkingConfig") or {}
+    return Prompt(
+        model=model,
+        messages=((("system", system),) if system else ()) + messages,
+        stream=stream,
+        # google-genai sends this one key in snake case; the REST docs say camel case.
+        reasoning=bool(thinking.get("includeThoughts") or thinking.get("include_thoughts")),
+    )
+
+
+def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
+    thoughts = len(plan.reasoning)
+    return {
+        "promptTokenCount": plan.prompt_tokens,
+        "candidatesTokenCount": plan.completion_tokens - thoughts,
+        "thoughtsTokenCount": thoughts,
+        "cachedContentTokenCount": behaviour.cache_read_tokens,
+        "totalTokenCount": plan.prompt_tokens + plan.completion_tokens,
+    }
+
+
+def _response(prompt: Prompt, parts: list, finish: str | None, usage: dict) -> dict[str, Any]:
+    candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
+    if finish:
+        candidate["finishReason"] = finish
+    return {
+        "candidates": [candidate],
+        "usageMetadata": usage,
+        "modelVersion": prompt.model,
+        "responseId": uuid.uuid4().hex[:20],
+    }
+
+
+def _frame(payload: dict[str, Any], content: bool = True) -> Frame:
+    return Frame(f"data: {dumps(payload)}\r\n\r\n".encode(), content)
+
+
+def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:
+    partial = {"promptTokenCount": plan.prompt_tokens, "totalTokenCount": plan.prompt_tokens}
+    frames = [
+        _frame(_response(prompt, [{"text": piece, "thought": True}], None, partial))
+        for piece in plan.reasoning
+    ]
+    frames += [_frame(_response(prompt, [{"text": p}], None, partial)) for p in plan.text[:-1]]
+    last = [{"text": plan.text[-1]}] if plan.text else []
+    frames.append(_frame(_response(prompt, last, "STOP", _usage(plan, behaviour))))
+    malformed = _frame({"candidates": [{"index": 0, "content": {"role": "model"}}]}).data
+    return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):
+    parts: list[dict[str, Any]] = []
+    if plan.reasoning:
+        parts.append({"text": plan.full_reasoning, "thought": True})
+    parts.append({"text": plan.full_text})
+    return json_response(200, _response(prompt, parts, "STOP", _usage(plan, behaviour)))
+
+
+def _status(code: int, status: str, message: str, details: list | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "status": status, "details": details or []}}
+
+
+def error(failure: Failure, model: str, behaviour: Behaviour) -> Response:
+    info = "type.googleapis.com/google.rpc."
+    if failure is Failure.AUTH:
+        details = [
+            {"@type": info + "ErrorInfo", "reason": "API_KEY_INVALID", "domain": "googleapis.com"}
+        ]
+        body = _status(
+            400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", details
+        )
+    elif failure is Failure.RATE_LIMIT:
+        details = [{"@type": info + "RetryInfo", "retryDelay": f"{behaviour.retry_after}s"}]
+        body = _status(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", details)
+    elif failure is Failure.CONTEXT:
+        message = "The input token count (1048577) exceeds the maximum number of tokens allowed."
+        body = _status(400, "INVALID_ARGUMENT", message)
+    elif failure is Failure.UNKNOWN_MODEL:
+        message = (
+            f"models/{model} is not found for API version v1beta, "
+            "or is not supported for generateContent."
+        )
+        body = _status(404, "NOT_FOUND", message)
+    else:
+        body = _status(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")
+    return json_response(body["error"]["code"], body)
+
+
+def models(behaviour: Behaviour) -> Response:
+    data = [
+        {
+            "name": f"models/{name}",
+            "displayName": name,
+            "supportedGenerationMethods": ["generateContent", "countTokens"],
+        }
+        for name in behaviour.models
+    ]
+    return json_response(200, {"models": data})

@@ -1,0 +1,50 @@
+"""The few HTTP pieces the mock's wire formats share: requests, responses, frames."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .behaviour import RecordedRequest
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One piece of a streamed body. Content frames carry reply text and are paced."""
+
+    data: bytes
+    content: bool = False
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    frames: Sequence[Frame] | None = None  # set for a streamed body
+    malformed: bytes = b""  # what to slip into the stream when malformed chunks are injected
+
+
+def dumps(payload: Any) -> str:
+    """Compact JSON with UTF-8 text, as the providers send it."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status,
+        {"content-type": "application/json", **(headers or {})},
+        dumps(payload).encode(),
+    )
+
+
+def sse(payload: Any, event: str | None = None, *, content: bool = False) -> Frame:
+    """A server-sent event in the `event:`/`data:` form the providers use."""
+    head = f"event: {event}\n" if event else ""
+    return Frame(f"{head}data: {dumps(payload)}\n\n".encode(), content)
+
+
+def body_json(request: RecordedRequest) -> dict[str, Any]:
+    return request.body if isinstance(request.body, dict) else {}

@@ -1,0 +1,150 @@
+"""OpenAI Chat Completions (also Azure's deployment paths), models and moderations."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from .behaviour import Behaviour, Failure, RecordedRequest
+from .http import Frame, Response, body_json, json_response, sse
+from .replies import Plan, Prompt, text_of
+
+SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
+
+
+def parse(request: RecordedRequest) -> Prompt:
+    body = body_json(request)
+    messages = tuple(
+        (str(m.get("role", "user")), text_of(m.get("content")))
+        for m in body.get("messages", [])
+        if isinstance(m, dict)
+    )
+    model = str(body.get("model") or request.path.split("/deployments/")[-1].split("/")[0])
+    asked = bool(body.get("reasoning_effort") or body.get("reasoning"))
+    return Prompt(
+        model=model,
+        messages=messages,
+        stream=bool(body.get("stream")),
+        reasoning=asked or "reason" in model,
+    )
+
+
+def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
+    return {
+        "prompt_tokens": plan.prompt_tokens,
+        "completion_tokens": plan.completion_tokens,
+        "total_tokens": plan.prompt_tokens + plan.completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": behaviour.cache_read_tokens},
+        "completion_tokens_details": {"reasoning_tokens": len(plan.reasoning)},
+    }
+
+
+def _chunk(base: dict[str, Any], delta: dict[str, Any], finish: str | None = None) -> dict:
+    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+    return {**base, "choices": [choice]}
+
+
+def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:
+    base = {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": prompt.model,
+        "system_fingerprint": "fp_mock",
+    }
+    frames = [sse(_chunk(base, {"role": "assistant", "content": ""}))]
+    key = behaviour.reasoning_key
+    frames += [sse(_chunk(base, {key: piece}), content=True) for piece in plan.reasoning]
+    frames += [sse(_chunk(base, {"content": piece}), content=True) for piece in plan.text]
+    frames.append(sse(_chunk(base, {}, "stop")))
+    options = body_json(request).get("stream_options") or {}
+    if options.get("include_usage"):
+        frames.append(sse({**base, "choices": [], "usage": _usage(plan, behaviour)}))
+    frames.append(Frame(b"data: [DONE]\n\n"))
+    malformed = sse({**base, "choices": [{"index": 0, "delta": {"content": 42}}]}).data
+    return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):
+    message: dict[str, Any] = {"role": "assistant", "content": plan.full_text, "refusal": None}
+    if plan.reasoning:
+        message[behaviour.reasoning_key] = plan.full_reasoning
+    return json_response(
+        200,
+        {
+            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": prompt.model,
+            "choices": [
+                {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
+            ],
+            "usage": _usage(plan, behaviour),
+            "system_fingerprint": "fp_mock",
+        },
+    )
+
+
+_ERRORS = {
+    Failure.AUTH: (401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided."),
+    Failure.RATE_LIMIT: (429, "requests", "rate_limit_exceeded", "Rate limit reached."),
+    Failure.SERVER: (500, "server_error", None, "The server had an error processing your request."),
+    Failure.CONTEXT: (
+        400,
+        "invalid_request_error",
+        "context_length_exceeded",
+        "This model's maximum context length is 8192 tokens. "
+        "Please reduce the length of the messages.",
+    ),
+    Failure.UNKNOWN_MODEL: (
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        "The model `{model}` does not exist or you do not have access to it.",
+    ),
+}
+
+
+def error(failure: Failure, model: str, behaviour: Behaviour) -> Response:
+    status, kind, code, message = _ERRORS[failure]
+    headers = {"retry-after": str(behaviour.retry_after)} if status == 429 else {}
+    body = {
+        "error": {"message": message.format(model=model), "type": kind, "param": None, "code": code}
+    }
+    return json_response(status, body, headers)
+
+
+def models(behaviour: Behaviour) -> Response:
+    data = [
+        {"id": name, "object": "model", "created": 1700000000, "owned_by": "mock"}
+        for name in behaviour.models
+    ]
+    return json_response(200, {"object": "list", "data": data})
+
+
+def ollama_tags(behaviour: Behaviour) -> Response:
+    data = [{"name": name, "model": name, "size": 1} for name in behaviour.models]
+    return json_response(200, {"models": data})
+
+
+FLAG_WORD = "moderate-me"  # inputs containing it are flagged (harassment)
+
+
+def moderation(request: RecordedRequest) -> Response:
+    raw = body_json(request).get("input", "")
+    inputs = raw if isinstance(raw, list) else [raw]
+    results = []
+    for item in inputs:
+        flagged = FLAG_WORD in text_of([item])
+        results.append(
+            {
+                "flagged": flagged,
+                "categories": {"harassment": flagged, "violence": False},
+                "category_scores": {"harassment": 0.99 if flagged else 0.001, "violence": 0.001},
+            }
+        )
+    model = body_json(request).get("model") or "omni-moderation-latest"
+    return json_response(
+        200, {"id": f"modr-{uuid.uuid4().hex[:12]}", "model": model, "results": results}
+    )

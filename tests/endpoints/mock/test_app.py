@@ -1,0 +1,234 @@
+"""The mock provider speaks each wire format well enough for the official SDKs.
+
+These drive the SDKs directly (no Parley adapter) over loopback HTTP.
+"""
+
+import time
+
+import anthropic
+import boto3
+import httpx
+import openai
+import pytest
+from botocore.config import Config
+from google import genai
+from google.genai import types as gtypes
+
+ECHO = "echo: **Hi** <b>&amp;</b> ünïcode 😀\n```\ncode\n```"
+EXPECTED = "**Hi** <b>&amp;</b> ünïcode 😀\n```\ncode\n```"
+
+
+async def test_openai_stream_echo_usage_and_recording(mock_provider):
+    client = openai.AsyncOpenAI(api_key="sk-test", base_url=mock_provider.openai_url)
+    async with client:
+        pieces, usage = await collect_openai(client)
+    assert "".join(pieces) == EXPECTED
+    assert len(pieces) > 2
+    assert usage.completion_tokens == len(pieces)
+    request = mock_provider.last_request
+    assert request.path == "/v1/chat/completions"
+    assert request.header("authorization") == "Bearer sk-test"
+    assert request.body["model"] == "mock-small"
+
+
+async def collect_openai(client):
+    stream = await client.chat.completions.create(
+        model="mock-small",
+        messages=[{"role": "user", "content": ECHO}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    pieces, usage = [], None
+    async for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+        usage = chunk.usage or usage
+    return pieces, usage
+
+
+async def test_openai_non_stream_models_and_moderation(mock_provider):
+    client = openai.AsyncOpenAI(api_key="k", base_url=mock_provider.openai_url)
+    reply = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "echo: done"}]
+    )
+    assert reply.choices[0].message.content == "done"
+    assert [m.id async for m in client.models.list()] == mock_provider.behaviour.models
+    result = await client.moderations.create(input="please moderate-me now")
+    assert result.results[0].flagged
+
+
+async def test_azure_deployment_path(mock_provider):
+    client = openai.AsyncAzureOpenAI(
+        api_key="az",
+        azure_endpoint=mock_provider.url,
+        api_version="2024-10-21",
+        azure_deployment="dep-1",
+    )
+    reply = await client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "echo: azure"}]
+    )
+    assert reply.choices[0].message.content == "azure"
+    assert mock_provider.last_request.path == "/openai/deployments/dep-1/chat/completions"
+    assert mock_provider.last_request.query["api-version"] == "2024-10-21"
+    assert mock_provider.last_request.header("api-key") == "az"
+
+
+async def test_openai_errors_are_the_real_shapes(mock_provider):
+    client = openai.AsyncOpenAI(api_key="bad", base_url=mock_provider.openai_url, max_retries=0)
+    mock_provider.fail("401")
+    with pytest.raises(openai.AuthenticationError):
+        await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+    mock_provider.fail("429")
+    with pytest.raises(openai.RateLimitError) as caught:
+        await client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
+    assert caught.value.response.headers["retry-after"] == "1"
+
+
+async def test_failure_count_lets_the_sdk_retry(mock_provider):
+    mock_provider.fail("500", count=1)
+    mock_provider.behaviour.retry_after = 0
+    client = openai.AsyncOpenAI(api_key="k", base_url=mock_provider.openai_url, max_retries=1)
+    reply = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "echo: again"}]
+    )
+    assert reply.choices[0].message.content == "again"
+    assert len(mock_provider.requests) == 2
+
+
+async def test_disconnect_mid_stream_breaks_the_connection(mock_provider):
+    mock_provider.fail("disconnect")
+    client = openai.AsyncOpenAI(api_key="k", base_url=mock_provider.openai_url, max_retries=0)
+    stream = await client.chat.completions.create(
+        model="m", messages=[{"role": "user", "content": "one two three four"}], stream=True
+    )
+    received = []
+    with pytest.raises(openai.APIError):
+        async for chunk in stream:
+            if chunk.choices and chunk.choices[0].delta.content:
+                received.append(chunk.choices[0].delta.content)
+    assert 0 < len(received) < 12
+
+
+def test_ttft_and_tokens_per_second_pace_the_stream(mock_provider):
+    mock_provider.behaviour.ttft_ms = 150
+    mock_provider.behaviour.tokens_per_second = 50
+    mock_provider.behaviour.reply_tokens = 6
+    started = time.monotonic()
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "a b"}]}
+    with httpx.stream("POST", mock_provider.openai_url + "/chat/completions", json=body) as reply:
+        lines = reply.iter_lines()
+        next(lines)  # the role chunk comes at once
+        next(line for line in lines if '"content"' in line)
+        first = time.monotonic() - started
+        list(lines)
+    total = time.monotonic() - started
+    assert 0.14 <= first < 0.5
+    assert total >= 0.15 + 5 / 50
+
+
+async def test_anthropic_stream_with_thinking_and_cache_usage(mock_provider):
+    mock_provider.behaviour.cache_read_tokens = 7
+    client = anthropic.AsyncAnthropic(api_key="ak", base_url=mock_provider.url)
+    text, thinking = [], []
+    async with client.messages.stream(
+        model="claude-x",
+        max_tokens=100,
+        system="be nice",
+        messages=[{"role": "user", "content": ECHO}],
+        thinking={"type": "enabled", "budget_tokens": 1024},
+    ) as stream:
+        async for event in stream:
+            if event.type == "content_block_delta" and event.delta.type == "text_delta":
+                text.append(event.delta.text)
+            if event.type == "content_block_delta" and event.delta.type == "thinking_delta":
+                thinking.append(event.delta.thinking)
+        final = await stream.get_final_message()
+    assert "".join(text) == EXPECTED
+    assert "".join(thinking).startswith("Thinking")
+    assert final.usage.cache_read_input_tokens == 7
+    headers = mock_provider.last_request.headers
+    assert "ak" in (headers.get("x-api-key"), headers.get("authorization", "")[7:])
+
+
+async def test_anthropic_errors(mock_provider):
+    client = anthropic.AsyncAnthropic(api_key="ak", base_url=mock_provider.url, max_retries=0)
+    mock_provider.fail("context")
+    with pytest.raises(anthropic.BadRequestError, match="prompt is too long"):
+        await client.messages.create(
+            model="c", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+        )
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta"])
+async def test_gemini_stream_on_both_api_versions(mock_provider, version):
+    client = genai.Client(
+        api_key="gk",
+        http_options=gtypes.HttpOptions(base_url=mock_provider.url, api_version=version),
+    )
+    pieces, thoughts, usage = [], [], None
+    stream = await client.aio.models.generate_content_stream(
+        model="gemini-x",
+        contents=ECHO,
+        config=gtypes.GenerateContentConfig(
+            thinking_config=gtypes.ThinkingConfig(include_thoughts=True)
+        ),
+    )
+    async for chunk in stream:
+        for part in chunk.candidates[0].content.parts or []:
+            (thoughts if part.thought else pieces).append(part.text)
+        usage = chunk.usage_metadata or usage
+    assert "".join(pieces) == EXPECTED
+    assert thoughts
+    assert usage.candidates_token_count > 0
+    request = mock_provider.last_request
+    assert request.path == f"/{version}/models/gemini-x:streamGenerateContent"
+    assert request.query["alt"] == "sse"
+    assert request.header("x-goog-api-key") == "gk"
+
+
+async def test_gemini_generate_content(mock_provider):
+    client = genai.Client(api_key="gk", http_options=gtypes.HttpOptions(base_url=mock_provider.url))
+    reply = await client.aio.models.generate_content(model="g", contents="echo: plain")
+    assert reply.text == "plain"
+
+
+def bedrock(mock_provider):
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=mock_provider.url,
+        aws_access_key_id="AKIA",
+        aws_secret_access_key="secret",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def test_bedrock_converse_stream_is_decoded_by_botocore(mock_provider):
+    reply = bedrock(mock_provider).converse_stream(
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        messages=[{"role": "user", "content": [{"text": ECHO}]}],
+        additionalModelRequestFields={"thinking": {"type": "enabled", "budget_tokens": 1024}},
+    )
+    text, reasoning, usage = [], [], None
+    for event in reply["stream"]:
+        delta = event.get("contentBlockDelta", {}).get("delta", {})
+        text.append(delta.get("text", ""))
+        reasoning.append(delta.get("reasoningContent", {}).get("text", ""))
+        usage = event.get("metadata", {}).get("usage", usage)
+    assert "".join(text) == EXPECTED
+    assert "".join(reasoning).startswith("Thinking")
+    assert usage["outputTokens"] > 0
+    request = mock_provider.last_request
+    assert request.path == "/model/anthropic.claude-3-haiku-20240307-v1:0/converse-stream"
+    assert request.header("authorization").startswith("AWS4-HMAC-SHA256")
+
+
+def test_bedrock_converse_and_errors(mock_provider):
+    client = bedrock(mock_provider)
+    reply = client.converse(
+        modelId="m", messages=[{"role": "user", "content": [{"text": "echo: ok"}]}]
+    )
+    assert reply["output"]["message"]["content"][0]["text"] == "ok"
+    mock_provider.fail("429")
+    with pytest.raises(client.exceptions.ThrottlingException):
+        client.converse(modelId="m", messages=[{"role": "user", "content": [{"text": "x"}]}])

@@ -1,0 +1,28 @@
+from endpoints.mock.replies import Prompt, chunks, plan, reply_text
+
+
+def prompt(text: str, reasoning: bool = False) -> Prompt:
+    return Prompt("m", (("system", "be brief"), ("user", text)), True, reasoning)
+
+
+def test_echo_returns_exact_text_after_one_space():
+    assert reply_text(prompt("echo:  two spaces"), 12) == " two spaces"
+    assert reply_text(prompt("echo:**bold**"), 12) == "**bold**"
+
+
+def test_echo_reply_comes_in_several_lossless_chunks():
+    for text in ["x", "hi", "<b>über</b> ü 😀\n\n```py\nx = 1\n```", "averyveryverylongword"]:
+        pieces = chunks(text)
+        assert "".join(pieces) == text
+        assert len(pieces) >= (2 if len(text) > 1 else 1)
+
+
+def test_other_prompts_cycle_their_own_words_deterministically():
+    first = plan(prompt("Hello there"), 5)
+    assert first.full_text == "hello there hello there hello"
+    assert first == plan(prompt("Hello there"), 5)
+    assert first.reasoning == ()
+
+
+def test_reasoning_only_when_asked():
+    assert plan(prompt("hi", reasoning=True), 3).full_reasoning.startswith("Thinking about m")
