@@ -1,0 +1,347 @@
+"""From a validated librechat.yaml and the .env to resolved `Endpoint`s.
+
+The `endpoints.all` merge (seed 003): a value set under `all` overrides every
+endpoint's own; `headers` merge, the endpoint's value winning on a clash
+(case-insensitively); a key absent from `all` keeps each endpoint's value. For
+built-in endpoints the YAML section adds shared settings to what the .env
+provides (key, models, reverse proxy); a YAML `baseURL` wins over the .env's
+reverse proxy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any
+
+from endpoints import checks, interpolate, schema, yamlsource
+from endpoints import env as envmod
+from endpoints.config import (
+    COMPLETION_TITLE_PROMPT,
+    STRUCTURED_TITLE_PROMPT,
+    USER_PROVIDED,
+    AzureDeployment,
+    BedrockOptions,
+    Config,
+    CustomParams,
+    Endpoint,
+    ModelList,
+    TitleSettings,
+    TokenRate,
+)
+from endpoints.problems import Problem
+from endpoints.sections import LibreChatConfig
+
+BUILTIN_KINDS = {
+    "openAI": "openai",
+    "azureOpenAI": "azure",
+    "anthropic": "anthropic",
+    "google": "google",
+    "bedrock": "bedrock",
+}
+LABELS = {
+    "openAI": "OpenAI",
+    "azureOpenAI": "Azure OpenAI",
+    "anthropic": "Anthropic",
+    "google": "Google",
+    "bedrock": "AWS Bedrock",
+}
+KEY_VARIABLES = {
+    "openAI": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "google": "GOOGLE_KEY",
+    "bedrock": "BEDROCK_AWS_DEFAULT_REGION",
+}
+SHARED_KEYS = tuple(schema.SharedSettings.model_fields)
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every endpoint of one load shares."""
+
+    env: Mapping[str, str]
+    all: schema.AllSettings | None
+    title_convo: bool | None
+    proxy: str | None
+
+
+def build(location: str, env: Mapping[str, str], required: bool) -> tuple[Config, list[Problem]]:
+    problems: list[Problem] = []
+    file = None
+    text = yamlsource.read(location)
+    if text is None:
+        level = "error" if required else "warning"
+        message = "file not found: the endpoints come from the .env variables alone"
+        problems.append(Problem(level, message, source=location))
+    else:
+        document = yamlsource.parse(text, location)
+        file, found = checks.validate(document)
+        problems += document.problems + found
+    settings = envmod.read(env)
+    problems += settings.problems
+    endpoints = assemble(file, settings, env, problems)
+    kept = tuple(p for p in problems if p.level != "error")
+    return Config(location, MappingProxyType(endpoints), file, kept, settings.proxy), problems
+
+
+def assemble(
+    file: LibreChatConfig | None,
+    settings: envmod.EnvSettings,
+    env: Mapping[str, str],
+    problems: list[Problem],
+) -> dict[str, Endpoint]:
+    section = (file.endpoints if file else None) or schema.Endpoints()
+    common = Common(env, section.all, settings.title_convo, settings.proxy)
+    found: dict[str, Endpoint] = {}
+    for name in BUILTIN_KINDS:
+        own = getattr(section, name)
+        from_env = settings.endpoints.get(name)
+        if own is not None or from_env is not None:
+            found[name] = builtin(name, own, from_env, common, problems)
+    for custom in section.custom or ():
+        found[custom.name] = custom_endpoint(custom, common)
+    return ordered(found, settings.enabled)
+
+
+def explicit(section: schema.SharedSettings | None) -> dict[str, Any]:
+    if section is None:
+        return {}
+    return {
+        key: getattr(section, key)
+        for key in section.model_fields_set
+        if key in SHARED_KEYS and getattr(section, key) is not None
+    }
+
+
+def merged(section: schema.SharedSettings | None, everywhere: schema.AllSettings | None) -> dict:
+    """The endpoint's explicit shared settings with `endpoints.all` applied over them."""
+    own = explicit(section)
+    overrides = explicit(everywhere)
+    result = {**own, **{k: v for k, v in overrides.items() if k != "headers"}}
+    if "headers" in overrides:
+        mine = {key.lower() for key in own.get("headers", {})}
+        shared = {k: v for k, v in overrides["headers"].items() if k.lower() not in mine}
+        result["headers"] = {**shared, **own.get("headers", {})}
+    return result
+
+
+def resolved(raw: str | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """A `${VAR}`-resolved value and, when a variable is unset, the reason."""
+    if raw is None or raw.strip() == USER_PROVIDED:
+        return raw and USER_PROVIDED, None
+    result = interpolate.resolve(raw, env)
+    if result.missing:
+        verb = "is" if len(result.missing) == 1 else "are"
+        return result.value, f"{', '.join(result.missing)} {verb} not set"
+    return result.value, None
+
+
+def shared_fields(shared: dict[str, Any], common: Common, title_model: str | None = None) -> dict:
+    """Endpoint fields from the merged shared settings (seed 003 defaults)."""
+    enabled = shared.get("titleConvo", common.title_convo is True)
+    method = (
+        "structured" if shared.get("titleMethod") in ("structured", "functions") else "completion"
+    )
+    model = shared.get("titleModel", title_model)
+    title = TitleSettings(
+        enabled=enabled and common.title_convo is not False,
+        timing=shared.get("titleTiming", "immediate"),
+        method=method,
+        model=None if model == "current_model" else model,
+        prompt=shared.get(
+            "titlePrompt",
+            STRUCTURED_TITLE_PROMPT if method == "structured" else COMPLETION_TITLE_PROMPT,
+        ),
+        prompt_template=shared.get("titlePromptTemplate", TitleSettings.prompt_template),
+        endpoint=shared.get("titleEndpoint"),
+        message_role=shared.get("titleMessageRole", "system"),
+    )
+    return {
+        "stream_rate": shared.get("streamRate", 1),
+        "title": title,
+        "max_tool_result_chars": shared.get("maxToolResultChars"),
+        "proxy": common.proxy,
+    }
+
+
+def headers_of(raw: Mapping[str, str] | None, env: Mapping[str, str]) -> tuple[dict, str | None]:
+    """Headers with `${VAR}` resolved (placeholders stay), and why any could not be."""
+    headers, reasons = {}, []
+    for key, value in (raw or {}).items():
+        headers[key], reason = resolved(value, env)
+        if reason:
+            reasons.append(f"{reason} (headers.{key})")
+    return headers, "; ".join(reasons) or None
+
+
+def first(*reasons: str | None) -> str | None:
+    return next((reason for reason in reasons if reason), None)
+
+
+def builtin(
+    name: str,
+    own: schema.BuiltinEndpoint | schema.AzureEndpoint | None,
+    from_env: dict[str, Any] | None,
+    common: Common,
+    problems: list[Problem],
+) -> Endpoint:
+    shared = merged(own, common.all)
+    fields: dict[str, Any] = {"name": name, "kind": BUILTIN_KINDS[name]}
+    fields["model_display_label"] = LABELS[name]
+    fields.update({k: v for k, v in (from_env or {}).items() if k != "title_model"})
+    fields.update(shared_fields(shared, common, (from_env or {}).get("title_model")))
+    headers, header_reason = headers_of(shared.get("headers"), common.env)
+    fields["headers"] = MappingProxyType(headers)
+    reasons = [fields.pop("unavailable", None), header_reason]
+    if from_env is None and name in KEY_VARIABLES:
+        reasons.insert(0, f"{KEY_VARIABLES[name]} is not set")
+    if isinstance(own, schema.AzureEndpoint):
+        azure, reason = azure_deployments(own, common.env, problems)
+        fields.update(azure=MappingProxyType(azure), models=ModelList(tuple(azure)))
+        reasons = [reason, header_reason]
+    elif own is not None and own.baseURL is not None:
+        fields["base_url"], reason = resolved(own.baseURL, common.env)
+        reasons.append(reason)
+    if isinstance(own, schema.BedrockEndpoint):
+        fields.update(bedrock_fields(own, fields))
+    return Endpoint(**fields, unavailable=first(*reasons))
+
+
+def bedrock_fields(own: schema.BedrockEndpoint, fields: dict[str, Any]) -> dict[str, Any]:
+    options = fields.get("bedrock") or BedrockOptions()
+    options = replace(
+        options,
+        inference_profiles=MappingProxyType(dict(own.inferenceProfiles or {})),
+        guardrail=MappingProxyType(own.guardrailConfig) if own.guardrailConfig else None,
+        available_regions=tuple(own.availableRegions or ()),
+    )
+    result: dict[str, Any] = {"bedrock": options}
+    if own.models:
+        result["models"] = ModelList(tuple(own.models))
+    elif "models" not in fields:
+        result["models"] = ModelList(envmod.DEFAULT_MODELS["bedrock"])
+    return result
+
+
+def azure_deployments(
+    own: schema.AzureEndpoint, env: Mapping[str, str], problems: list[Problem]
+) -> tuple[dict[str, AzureDeployment], str | None]:
+    deployments: dict[str, AzureDeployment] = {}
+    reasons = []
+    for index, group in enumerate(own.groups):
+        api_key, r1 = resolved(group.apiKey, env)
+        instance, r2 = resolved(group.instanceName, env)
+        base_url, r3 = resolved(group.baseURL, env)
+        headers, r4 = headers_of(group.additionalHeaders, env)
+        reason = first(r1, r2, r3, r4)
+        if reason:
+            reasons.append(f"group {group.group!r}: {reason}")
+            path = ("endpoints", "azureOpenAI", "groups", index)
+            problems.append(Problem("warning", f"left out: {reason}", path))
+            continue
+        if not base_url:
+            base_url = (
+                instance if instance.startswith("http") else f"https://{instance}.openai.azure.com"
+            )
+        for model, spec in group.models.items():
+            if spec is False:
+                continue
+            spec = spec if isinstance(spec, schema.AzureModel) else schema.AzureModel()
+            deployments[model] = AzureDeployment(
+                model=model,
+                group=group.group,
+                api_key=api_key,
+                base_url=base_url.rstrip("/"),
+                deployment_name=None
+                if group.serverless
+                else spec.deploymentName or group.deploymentName,
+                version=spec.version or group.version,
+                serverless=group.serverless,
+                instance_name=instance,
+                headers=MappingProxyType(headers),
+                add_params=MappingProxyType(group.addParams or {}),
+                drop_params=tuple(group.dropParams or ()),
+            )
+    return deployments, None if deployments else "; ".join(reasons) or "no models"
+
+
+def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
+    shared = merged(custom, common.all)
+    api_key, key_reason = resolved(custom.apiKey, common.env)
+    base_url, url_reason = resolved(custom.baseURL, common.env)
+    headers, header_reason = headers_of(shared.get("headers"), common.env)
+    return Endpoint(
+        name=custom.name,
+        kind="anthropic" if custom.provider == "anthropic" else "openai",
+        api_key=api_key,
+        base_url=base_url,
+        models=model_list(custom.models),
+        headers=MappingProxyType(headers),
+        add_params=MappingProxyType(dict(custom.addParams or {})),
+        drop_params=tuple(custom.dropParams or ()),
+        model_display_label=custom.modelDisplayLabel or "AI",
+        icon_url=custom.iconURL or known_icon(custom.name),
+        direct_endpoint=bool(custom.directEndpoint),
+        custom_params=custom_params(custom),
+        token_config=MappingProxyType(
+            {
+                model: TokenRate(r.prompt, r.completion, r.context, r.cacheRead, r.cacheWrite)
+                for model, r in (custom.tokenConfig or {}).items()
+            }
+        ),
+        summarize=bool(custom.summarize),
+        summary_model=custom.summaryModel,
+        force_prompt=bool(custom.forcePrompt),
+        custom=True,
+        unavailable=first(key_reason, url_reason, header_reason),
+        **shared_fields(shared, common),
+    )
+
+
+def model_list(models: schema.Models) -> ModelList:
+    names = tuple(m if isinstance(m, str) else m.name for m in models.default)
+    descriptions = {
+        m.name: m.description for m in models.default if not isinstance(m, str) and m.description
+    }
+    return ModelList(names, models.fetch, models.userIdQuery, MappingProxyType(descriptions))
+
+
+def known_icon(name: str) -> str | None:
+    """Known endpoints (seed 001) get their icon by name, case-insensitively."""
+    folded = name.lower()
+    return next((key for key in checks.ICON_KEYS if key.lower() == folded), None)
+
+
+def custom_params(custom: schema.CustomEndpoint) -> CustomParams:
+    params = custom.customParams or schema.CustomParams()
+    endpoint = params.defaultParamsEndpoint
+    if "defaultParamsEndpoint" not in params.model_fields_set:
+        if custom.provider == "anthropic":
+            endpoint = "anthropic"
+        elif "openrouter" in f"{custom.name} {custom.baseURL}".lower():
+            endpoint = "openrouter"
+    return CustomParams(
+        default_params_endpoint=endpoint,
+        reasoning_format=params.reasoningFormat,
+        reasoning_key=params.reasoningKey,
+        include_reasoning_content=params.includeReasoningContent,
+        include_reasoning_history=params.includeReasoningHistory,
+        param_definitions=tuple(MappingProxyType(d) for d in params.paramDefinitions or ()),
+    )
+
+
+def ordered(found: dict[str, Endpoint], enabled: tuple[str, ...] | None) -> dict[str, Endpoint]:
+    """ENDPOINTS picks and orders the endpoints; the rest stay listed, unavailable."""
+    if enabled is None:
+        return found
+    result: dict[str, Endpoint] = {}
+    for name in enabled:
+        picked = [e for e in found.values() if e.custom] if name == "custom" else [found.get(name)]
+        result.update({e.name: e for e in picked if e is not None})
+    for name, endpoint in found.items():
+        if name not in result:
+            listed = "custom" if endpoint.custom else name
+            reason = f"not listed in ENDPOINTS (add {listed!r} to enable it)"
+            result[name] = replace(endpoint, unavailable=reason)
+    return result

@@ -1,0 +1,256 @@
+"""Validation of a parsed librechat.yaml: every problem, with its key path and line.
+
+pydantic checks types and values; the checks here add what a schema cannot say
+alone: unknown keys with a suggestion, known-but-unimplemented keys, duplicate
+custom endpoint names, references to Parley's own secrets, and the version.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from endpoints import interpolate, schema, sections
+from endpoints.problems import Path, Problem, suggest
+from endpoints.yamlsource import Document
+
+TYPE_TAGS = (
+    {"str", "bool", "int", "float", "none"}
+    | {name for name, value in vars(schema).items() if isinstance(value, type)}
+    | {name for name, value in vars(sections).items() if isinstance(value, type)}
+)
+STRICT_LEVELS: set[Path] = {(), ("endpoints",)}
+ICON_KEYS = schema.BUILTIN_ENDPOINTS + (
+    "anyscale", "apipie", "cohere", "deepseek", "fireworks", "groq", "helicone", "huggingface",
+    "mistral", "mlx", "moonshot", "ollama", "openrouter", "perplexity", "qwen", "shuttleai",
+    "together.ai", "unify", "xai",
+)  # fmt: skip
+
+
+def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[Problem]]:
+    """The typed config (None on any error) and every problem found, placed in the file."""
+    problems = raw_checks(document.data)
+    parsed = None
+    if isinstance(document.data, dict):
+        try:
+            parsed = sections.LibreChatConfig.model_validate(document.data)
+        except ValidationError as error:
+            problems += from_pydantic(error)
+    walk(document.data, sections.LibreChatConfig, (), problems)
+    if parsed is not None:
+        problems += version_notes(parsed.version)
+        problems += endpoint_checks(parsed)
+    return parsed, [p.at(document.source, document.position(p.path)) for p in problems]
+
+
+def raw_checks(data: Any) -> list[Problem]:
+    if not isinstance(data, dict):
+        return [Problem("error", "the file must be a mapping of keys, starting with version:")]
+    problems = protected_references(data, ())
+    custom = (
+        (data.get("endpoints") or {}).get("custom")
+        if isinstance(data.get("endpoints"), dict)
+        else None
+    )
+    seen: dict[str, int] = {}
+    for index, item in enumerate(custom if isinstance(custom, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if isinstance(name, str) and name in seen:
+            message = (
+                f"duplicate custom endpoint name {name!r} (also endpoints.custom[{seen[name]}])"
+            )
+            problems.append(Problem("error", message, ("endpoints", "custom", index, "name")))
+        elif isinstance(name, str):
+            seen[name] = index
+    return problems
+
+
+def protected_references(value: Any, path: Path) -> list[Problem]:
+    if isinstance(value, str):
+        names = [n for n in interpolate.references(value) if n in interpolate.PROTECTED]
+        return [
+            Problem(
+                "error", f"${{{name}}} is one of Parley's own secrets and is never expanded", path
+            )
+            for name in names
+        ]
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    return [
+        problem for key, child in children for problem in protected_references(child, path + (key,))
+    ]
+
+
+def from_pydantic(error: ValidationError) -> list[Problem]:
+    problems: dict[Path, Problem] = {}
+    for item in error.errors():
+        path = tuple(part for part in item["loc"] if not is_tag(part))
+        if path not in problems:  # a union reports once per member; the first says enough
+            problems[path] = Problem("error", describe(item), path, suggestion=suggestion_for(item))
+    return list(problems.values())
+
+
+def is_tag(part: str | int) -> bool:
+    return isinstance(part, str) and (part in TYPE_TAGS or "[" in part)
+
+
+def describe(item: dict[str, Any]) -> str:
+    kind, value = item["type"], item.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    message = item["msg"].replace("Value error, ", "").replace("Input should be", "must be")
+    message = message.replace("a valid dictionary", "a mapping").replace("a valid list", "a list")
+    if isinstance(value, dict | list) or kind == "value_error":
+        return message
+    return f"{value!r} {message}"
+
+
+def suggestion_for(item: dict[str, Any]) -> str | None:
+    if item["type"] == "literal_error" and isinstance(item.get("input"), str):
+        return suggest(item["input"], re.findall(r"'([^']*)'", item["ctx"]["expected"]))
+    return None
+
+
+def walk(data: Any, model: type[BaseModel], path: Path, problems: list[Problem]) -> None:
+    """Report unknown and set-but-unimplemented keys of raw `data` read as `model`.
+
+    It walks the raw data, not the validated object, so these are reported even
+    when another part of the file fails validation.
+    """
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    for key, value in data.items():
+        info = fields.get(key)
+        if info is None:
+            if model.model_config.get("extra") != "forbid":  # else pydantic reports it
+                problems.append(unknown_key(key, fields, path))
+            continue
+        feature = (info.json_schema_extra or {}).get("later")  # type: ignore[union-attr]
+        if feature and value is not None:
+            message = f"accepted but ignored: Parley does not implement {feature} yet"
+            problems.append(Problem("warning", message, path + (key,)))
+            continue
+        shape, inner = nested_model(info.annotation)
+        if shape == "one":
+            walk(value, inner, path + (key,), problems)
+        elif shape == "list" and isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, inner, path + (key, index), problems)
+        elif shape == "dict" and isinstance(value, dict):
+            for name, item in value.items():
+                walk(item, inner, path + (key, name), problems)
+
+
+def unknown_key(key: Any, fields: dict[str, Any], path: Path) -> Problem:
+    strict = path in STRICT_LEVELS
+    message = "unknown key" if strict else "unknown key: LibreChat ignores it, so does Parley"
+    hint = suggest(str(key), fields)
+    return Problem("error" if strict else "warning", message, path + (key,), suggestion=hint)
+
+
+def nested_model(annotation: Any) -> tuple[str | None, Any]:
+    """('one' | 'list' | 'dict', Model) when `annotation` holds a pydantic model."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "one", annotation
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is list and args:
+        return (
+            ("list", nested_model(args[0])[1])
+            if nested_model(args[0])[0] == "one"
+            else (None, None)
+        )
+    if origin is dict and len(args) == 2:
+        return (
+            ("dict", nested_model(args[1])[1])
+            if nested_model(args[1])[0] == "one"
+            else (None, None)
+        )
+    for arg in args:  # a union: the first member that is (or holds) a model
+        shape, inner = nested_model(arg)
+        if shape:
+            return shape, inner
+    return None, None
+
+
+def version_tuple(version: str) -> tuple[int, ...] | None:
+    parts = version.strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def version_notes(version: str) -> list[Problem]:
+    mine, theirs = version_tuple(sections.CONFIG_VERSION), version_tuple(version)
+    path = ("version",)
+    if theirs is None:
+        message = f"{version!r} is not a version number like {sections.CONFIG_VERSION}"
+        return [Problem("error", message, path)]
+    if theirs == mine:
+        return []
+    age = "older" if theirs < mine else "newer"
+    note = f"config version {version} is {age} than {sections.CONFIG_VERSION}, which Parley follows"
+    return [Problem("info", note + "; it loads as long as its keys are valid", path)]
+
+
+def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
+    endpoints = config.endpoints
+    if endpoints is None:
+        return []
+    problems: list[Problem] = []
+    names = set(schema.BUILTIN_ENDPOINTS) | {c.name for c in endpoints.custom or ()}
+    named: list[tuple[Path, schema.SharedSettings]] = [
+        (("endpoints", key), section)
+        for key in ("all", "openAI", "azureOpenAI", "anthropic", "google", "bedrock")
+        if (section := getattr(endpoints, key)) is not None
+    ] + [(("endpoints", "custom", i), c) for i, c in enumerate(endpoints.custom or ())]
+    for path, section in named:
+        if section.titleEndpoint is not None and section.titleEndpoint not in names:
+            message = f"{section.titleEndpoint!r} is not an endpoint"
+            problems.append(
+                Problem(
+                    "error",
+                    message,
+                    path + ("titleEndpoint",),
+                    suggestion=suggest(section.titleEndpoint, names),
+                )
+            )
+    for index, custom in enumerate(endpoints.custom or ()):
+        problems += icon_check(custom.iconURL, ("endpoints", "custom", index, "iconURL"))
+    problems += azure_duplicates(endpoints.azureOpenAI)
+    return problems
+
+
+def icon_check(icon: str | None, path: Path) -> list[Problem]:
+    if icon is None or icon.startswith(("http://", "https://", "/", "data:image/")):
+        return []
+    if icon.lower() in {key.lower() for key in ICON_KEYS}:
+        return []
+    message = f"{icon!r} is neither a URL, a /path, nor a known endpoint icon key"
+    return [Problem("warning", message, path, suggestion=suggest(icon, ICON_KEYS))]
+
+
+def azure_duplicates(azure: schema.AzureEndpoint | None) -> list[Problem]:
+    owner: dict[str, str] = {}
+    problems = []
+    for index, group in enumerate(azure.groups if azure else ()):
+        for model in group.models:
+            if model in owner:
+                message = f"model {model!r} is already in group {owner[model]!r}"
+                problems.append(
+                    Problem(
+                        "error",
+                        message,
+                        ("endpoints", "azureOpenAI", "groups", index, "models", model),
+                    )
+                )
+            owner.setdefault(model, group.group)
+    return problems

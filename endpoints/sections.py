@@ -1,0 +1,154 @@
+"""pydantic models of `librechat.yaml`'s top level and its non-endpoint sections.
+
+Sections Parley uses are typed field by field; sections of features Parley does
+not have yet are accepted as they are, with a warning (`later`), so a LibreChat
+config that uses them still loads. See endpoints/schema.py for the conventions.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from endpoints.schema import Endpoints, Strict, later
+
+CONFIG_VERSION = "1.3.14"  # the LibreChat config version Parley follows
+
+
+class Permission(Strict):
+    use: bool | None = None
+    create: bool | None = None
+    share: bool | None = None
+    public: bool | None = None
+
+
+class ExternalLink(Strict):
+    externalUrl: str | None = None
+    openNewTab: bool | None = None
+    modalAcceptance: bool | None = None
+    modalTitle: str | None = None
+    modalContent: str | None = None
+
+
+class Interface(Strict):
+    customWelcome: str | None = None
+    privacyPolicy: ExternalLink | None = None
+    termsOfService: ExternalLink | None = None
+    modelSelect: bool | None = None
+    parameters: bool | None = None
+    presets: bool | None = None
+    bookmarks: bool | None = None
+    multiConvo: bool | None = later("multi-model conversations")
+    temporaryChat: bool | None = None
+    temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
+    endpointsMenu: bool | None = None
+    sidePanel: bool | None = None
+    prompts: bool | Permission | None = later("the prompts library")
+    agents: bool | Permission | None = later("agents")
+    memories: bool | Permission | None = later("memories")
+    marketplace: bool | Permission | None = later("the agents marketplace")
+    peoplePicker: dict[str, Any] | None = later("the people picker")
+    mcpServers: dict[str, Any] | None = later("MCP servers")
+    remoteAgents: bool | Permission | None = later("remote agents")
+    sharedLinks: bool | dict[str, Any] | None = None
+    fileSearch: bool | None = later("file search")
+    fileCitations: bool | None = later("file citations")
+    runCode: bool | None = later("the code interpreter")
+    webSearch: bool | None = later("web search")
+    skills: bool | Permission | None = later("skills")
+    contextUsage: bool | None = later("the context usage gauge")
+    contextCost: bool | None = later("the context cost display")
+    currency: Any = None
+    defaultPinnedTools: list[str] | None = later("tools")
+    autoSubmitFromUrl: bool | None = None
+    retentionMode: Literal["temporary", "all"] | None = None
+    retainAgentFiles: bool | None = later("agents")
+    buildInfo: bool | None = None
+
+
+class Registration(Strict):
+    socialLogins: list[str] | None = None
+    allowedDomains: list[str] | None = None
+
+
+class Balance(Strict):
+    enabled: bool = False
+    startBalance: int = Field(default=20000, ge=0)
+    autoRefillEnabled: bool = False
+    refillIntervalValue: int = Field(default=30, ge=0)
+    refillIntervalUnit: Literal["seconds", "minutes", "hours", "days", "weeks", "months"] = "days"
+    refillAmount: int = Field(default=10000, ge=0)
+
+
+class Transactions(Strict):
+    enabled: bool = True
+
+
+class RateLimit(Strict):
+    ipMax: int | None = Field(default=None, ge=1)
+    ipWindowInMinutes: float | None = Field(default=None, gt=0)
+    userMax: int | None = Field(default=None, ge=1)
+    userWindowInMinutes: float | None = Field(default=None, gt=0)
+
+
+class RateLimits(Strict):
+    fileUploads: RateLimit | None = later("file uploads")
+    conversationsImport: RateLimit | None = None
+    tts: RateLimit | None = later("speech")
+    stt: RateLimit | None = later("speech")
+
+
+class ModelSpecs(Strict):
+    enforce: bool = False
+    prioritize: bool = True
+    list: builtins.list[dict[str, Any]] = Field(default_factory=builtins.list)
+    addedEndpoints: builtins.list[str] | None = None
+
+
+class LibreChatConfig(Strict):
+    """The whole file. Top-level keys are strict: an unknown one is an error."""
+
+    version: str
+    cache: bool = True
+    endpoints: Endpoints | None = None
+    interface: Interface | None = None
+    registration: Registration | None = None
+    balance: Balance | None = None
+    transactions: Transactions | None = None
+    rateLimits: RateLimits | None = None
+    modelSpecs: ModelSpecs | None = later("model specs")
+    fileStrategy: Any = later("file storage strategies")
+    fileStrategies: Any = later("file storage strategies")
+    fileConfig: dict[str, Any] | None = later("file uploads")
+    cloudfront: dict[str, Any] | None = later("CloudFront file storage")
+    speech: dict[str, Any] | None = later("speech (STT/TTS)")
+    actions: dict[str, Any] | None = later("agent actions")
+    mcpServers: dict[str, Any] | None = later("MCP servers")
+    mcpSettings: dict[str, Any] | None = later("MCP servers")
+    webSearch: dict[str, Any] | None = later("web search")
+    memory: dict[str, Any] | None = later("memories")
+    ocr: dict[str, Any] | None = later("OCR")
+    langfuse: dict[str, Any] | None = later("Langfuse tracing")
+    summarization: dict[str, Any] | None = later("context summarization")
+    skillSync: dict[str, Any] | None = later("skills")
+    secureImageLinks: bool | None = later("secure image links")
+    imageOutputType: Literal["png", "jpeg", "webp"] | None = later("image generation")
+    includedTools: list[str] | None = later("tools")
+    filteredTools: list[str] | None = later("tools")
+    turnstile: dict[str, Any] | None = later("Cloudflare Turnstile")
+    messageFilter: dict[str, Any] | None = later("PII message filters")
+    filters: dict[str, Any] | None = later("PII/content filters")
+    permissions: dict[str, Any] | None = later("permission settings")
+    openapi: dict[str, Any] | None = later("the OpenAPI document")
+    emailChange: dict[str, Any] | None = later("e-mail change settings")
+    mcpAppSandbox: dict[str, Any] | None = later("MCP apps")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        # `version: 1.2` reads as a number in YAML; LibreChat means the text.
+        return (
+            str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+        )
