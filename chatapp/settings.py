@@ -228,6 +228,12 @@ LOGGING = logging_config(
     debug_file=(DATA_DIR / "logs" / "debug.log") if DEBUG_LOGGING and not TESTING else None,
 )
 
+# --- chat -----------------------------------------------------------------
+# The longest message a user may send, in characters.
+CHAT_MAX_MESSAGE_CHARS = parse.integer(ENV, "PARLEY_MAX_MESSAGE_CHARS", 100_000, minimum=1)
+# A response left `streaming` without a save for this long belongs to a dead process.
+CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10, minimum=2)
+
 # --- error reporting ----------------------------------------------------
 SENTRY_DSN = parse.text(ENV, "SENTRY_DSN")
 if SENTRY_DSN:

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from chatapp import access
 from chatapp.health import run_checks
 
 
@@ -21,3 +22,12 @@ def health(request: HttpRequest) -> JsonResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "chatapp/home.html")
+
+
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    """A shared conversation: public and read-only (the token is the capability)."""
+    link = access.get_public_share(token)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"title": link.title, "messages": link.snapshot})
+    return render(request, "chatapp/shared.html", {"link": link})

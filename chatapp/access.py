@@ -1,0 +1,79 @@
+"""The only way to fetch rows a user owns: anyone else gets `Http404`.
+
+Views, consumers and domain functions call these instead of querying the
+models by id, so an id that belongs to another user behaves exactly like an id
+that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from chatapp.models import Conversation, Message, Preset, SharedLink
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise Http404("No such conversation or message.") from None
+
+
+def conversations_for(user) -> QuerySet[Conversation]:
+    """Every conversation the user owns (none for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return Conversation.objects.none()
+    return Conversation.objects.filter(owner=user)
+
+
+def get_conversation_for(user, conversation_id: Any, *, for_update: bool = False) -> Conversation:
+    rows = conversations_for(user)
+    if for_update:
+        rows = rows.select_for_update()
+    conversation = rows.filter(pk=_uuid(conversation_id)).first()
+    if conversation is None:
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def get_message_for(user, conversation: Conversation, message_id: Any) -> Message:
+    """A message of `conversation`, which must be the user's."""
+    if conversation.owner_id != getattr(user, "pk", None):
+        raise Http404("No such message.")
+    message = conversation.messages.filter(pk=_uuid(message_id)).first()
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
+def get_preset_for(user, preset_id: Any) -> Preset:
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such preset.")
+    try:
+        pk = int(preset_id)
+    except (TypeError, ValueError):
+        raise Http404("No such preset.") from None
+    preset = Preset.objects.filter(owner=user, pk=pk).first()
+    if preset is None:
+        raise Http404("No such preset.")
+    return preset
+
+
+def get_shared_link_for(user, token: str) -> SharedLink:
+    """A share the user created (to revoke it)."""
+    link = SharedLink.objects.filter(token=token, conversation__in=conversations_for(user)).first()
+    if link is None:
+        raise Http404("No such shared link.")
+    return link
+
+
+def get_public_share(token: str) -> SharedLink:
+    """A share anyone may read: the token is the capability."""
+    link = SharedLink.objects.filter(token=token).first()
+    if link is None:
+        raise Http404("No such shared link.")
+    return link

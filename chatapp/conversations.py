@@ -1,0 +1,179 @@
+"""Conversation operations behind the JSON API: list, tree, rename, archive, delete, fork.
+
+Plain functions over models; callers fetch the conversation through
+`chatapp.access` first, so every row here is already the user's own.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from chatapp import access
+from chatapp.models import Conversation, Message
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+TITLE_MAX = 200
+
+
+class BadRequest(ValueError):
+    """Input the API answers with 400 and this message."""
+
+
+@dataclass(frozen=True)
+class Page:
+    conversations: list[Conversation]
+    next_cursor: str | None
+
+
+def list_page(user, *, archived: bool, cursor: str | None, limit: int = PAGE_SIZE) -> Page:
+    """One page of the sidebar, newest first; `cursor` continues after the last page."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    rows = access.conversations_for(user).filter(archived=archived).order_by("-updated_at", "-id")
+    if cursor:
+        updated_at, last_id = _decode_cursor(cursor)
+        rows = rows.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=last_id))
+    found = list(rows[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    return Page(found, _encode_cursor(found[-1]) if more else None)
+
+
+def _encode_cursor(conversation: Conversation) -> str:
+    raw = f"{conversation.updated_at.isoformat()}|{conversation.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        stamp, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(stamp), last_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("cursor: not a cursor this API returned.") from None
+
+
+def conversation_dict(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": str(conversation.id),
+        "title": conversation.title,
+        "endpoint": conversation.endpoint,
+        "model": conversation.model,
+        "parameters": conversation.parameters,
+        "system_prompt": conversation.system_prompt,
+        "archived": conversation.archived,
+        "created_at": conversation.created_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat(),
+    }
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    return {
+        "id": str(message.id),
+        "parent_id": str(message.parent_id) if message.parent_id else None,
+        "role": message.role,
+        "text": message.text,
+        "reasoning": message.reasoning,
+        "endpoint": message.endpoint,
+        "model": message.model,
+        "state": message.state,
+        "error": message.error,
+        "usage": {
+            "prompt_tokens": message.prompt_tokens,
+            "completion_tokens": message.completion_tokens,
+        },
+        "cost": float(message.cost),
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def tree(conversation: Conversation) -> dict[str, Any]:
+    """The whole tree as a flat list in creation order, each node with its sibling index.
+
+    `current_id` is the newest message: the branch a client shows first ends there.
+    """
+    messages = list(conversation.messages.order_by("created_at", "id"))
+    siblings: dict[Any, list[Message]] = defaultdict(list)
+    for message in messages:
+        siblings[message.parent_id].append(message)
+    nodes = []
+    for message in messages:
+        group = siblings[message.parent_id]
+        node = message_dict(message)
+        node["sibling_index"] = group.index(message)
+        node["sibling_count"] = len(group)
+        node["children"] = [str(child.id) for child in siblings.get(message.id, [])]
+        nodes.append(node)
+    return {
+        "conversation": conversation_dict(conversation),
+        "messages": nodes,
+        "current_id": str(messages[-1].id) if messages else None,
+    }
+
+
+def branch(conversation: Conversation, leaf: Message | None) -> list[Message]:
+    """The messages from the root to `leaf` (default: the newest message)."""
+    messages = {m.id: m for m in conversation.messages.all()}
+    if leaf is None:
+        leaf = max(messages.values(), key=lambda m: (m.created_at, str(m.id)), default=None)
+    path: list[Message] = []
+    current = messages.get(leaf.id) if leaf else None
+    while current is not None:
+        path.append(current)
+        current = messages.get(current.parent_id)
+    return path[::-1]
+
+
+def update(conversation: Conversation, changes: dict[str, Any]) -> Conversation:
+    """Rename and/or (un)archive."""
+    unknown = set(changes) - {"title", "archived"}
+    if unknown:
+        raise BadRequest(f"Only 'title' and 'archived' can be changed, not {sorted(unknown)}.")
+    if "title" in changes:
+        title = changes["title"]
+        if not isinstance(title, str) or not title.strip() or len(title) > TITLE_MAX:
+            raise BadRequest(f"title: a non-empty text of at most {TITLE_MAX} characters.")
+        conversation.title = title.strip()
+    if "archived" in changes:
+        if not isinstance(changes["archived"], bool):
+            raise BadRequest("archived: true or false.")
+        conversation.archived = changes["archived"]
+    conversation.save(update_fields=["title", "archived", "updated_at"])
+    return conversation
+
+
+def fork(user, conversation: Conversation, message: Message) -> Conversation:
+    """A new conversation holding copies of the branch from the root to `message`."""
+    with transaction.atomic():
+        copy = Conversation.objects.create(
+            owner=user,
+            title=conversation.title,
+            endpoint=conversation.endpoint,
+            model=conversation.model,
+            parameters=conversation.parameters,
+            system_prompt=conversation.system_prompt,
+        )
+        parent = None
+        for original in branch(conversation, message):
+            parent = copy_message(original, copy, parent)
+    return copy
+
+
+def copy_message(original: Message, conversation: Conversation, parent: Message | None) -> Message:
+    fields = {
+        name: getattr(original, name)
+        for name in (
+            "role", "text", "reasoning", "endpoint", "model", "prompt_tokens",
+            "completion_tokens", "cost", "state", "error",
+        )
+    }  # fmt: skip
+    if fields["state"] == Message.State.STREAMING:
+        fields["state"] = Message.State.INTERRUPTED
+    return Message.objects.create(conversation=conversation, parent=parent, **fields)

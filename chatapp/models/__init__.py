@@ -1,0 +1,8 @@
+"""The chat domain's models, one module per noun."""
+
+from chatapp.models.conversation import Conversation
+from chatapp.models.message import Message
+from chatapp.models.preset import Preset
+from chatapp.models.share import SharedLink
+
+__all__ = ["Conversation", "Message", "Preset", "SharedLink"]

@@ -1,0 +1,214 @@
+"""The WebSocket protocol: pydantic schemas of every frame (docs/protocol.md).
+
+Client frames are validated by `parse_client_frame`; anything malformed raises
+`ProtocolError`, which the consumer answers with an `error` frame while the
+socket stays open. Server frames are built with the models below and sent as
+`frame.dump()`, a JSON-safe dict. The field names are a public contract.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+class ProtocolError(Exception):
+    """A frame the server cannot act on; `code` is machine-readable."""
+
+    def __init__(self, code: str, message: str, conversation_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.conversation_id = conversation_id
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+# --- client → server ----------------------------------------------------
+
+
+class Send(Frame):
+    type: Literal["send"]
+    conversation_id: UUID | None = None
+    parent_id: UUID | None = None
+    text: str
+    endpoint: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Regenerate(Frame):
+    type: Literal["regenerate"]
+    conversation_id: UUID
+    message_id: UUID  # the user message to answer again
+
+
+class Edit(Frame):
+    type: Literal["edit"]
+    conversation_id: UUID
+    message_id: UUID  # the user message whose sibling is created
+    text: str
+
+
+class Stop(Frame):
+    type: Literal["stop"]
+    conversation_id: UUID
+
+
+class Subscribe(Frame):
+    type: Literal["subscribe"]
+    conversation_id: UUID
+
+
+ClientFrame = Annotated[Send | Regenerate | Edit | Stop | Subscribe, Field(discriminator="type")]
+_client_frames: TypeAdapter[ClientFrame] = TypeAdapter(ClientFrame)
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "frame"
+    return f"{where}: {first['msg']}"
+
+
+def parse_client_frame(data: Any, max_chars: int) -> ClientFrame:
+    """Validate one decoded client frame; raise ProtocolError if it is unusable."""
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            raise ProtocolError("bad_frame", "The frame is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("bad_frame", "A frame is a JSON object with a 'type'.")
+    conversation_id = data.get("conversation_id")
+    conversation_id = conversation_id if isinstance(conversation_id, str) else None
+    try:
+        frame = _client_frames.validate_python(data)
+    except ValidationError as error:
+        raise ProtocolError("bad_frame", _describe(error), conversation_id) from None
+    text = getattr(frame, "text", "")
+    if len(text) > max_chars:
+        raise ProtocolError(
+            "too_long",
+            f"The message is {len(text)} characters long; the limit is {max_chars}.",
+            conversation_id,
+        )
+    if isinstance(frame, Send | Edit) and not text.strip():
+        raise ProtocolError("bad_frame", "text: the message is empty.", conversation_id)
+    return frame
+
+
+# --- server → client ----------------------------------------------------
+
+
+class UserMessage(Frame):
+    id: UUID
+    parent_id: UUID | None
+    text: str
+
+
+class Created(Frame):
+    type: Literal["created"] = "created"
+    conversation_id: UUID
+    user_message: UserMessage
+    response_id: UUID
+    endpoint: str = ""
+    model: str = ""
+
+
+class Delta(Frame):
+    type: Literal["delta"] = "delta"
+    conversation_id: UUID
+    message_id: UUID
+    text: str = ""
+    reasoning: str = ""
+    offset: int = 0  # characters of text sent before this delta
+    reasoning_offset: int = 0  # characters of reasoning sent before this delta
+
+
+class TokenUsage(Frame):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class FinalMessage(Frame):
+    id: UUID
+    parent_id: UUID | None
+    text: str
+    reasoning: str
+    state: str
+    error: str = ""
+    usage: TokenUsage
+    cost: float
+    endpoint: str = ""
+    model: str = ""
+
+
+class Final(Frame):
+    type: Literal["final"] = "final"
+    conversation_id: UUID
+    message: FinalMessage
+
+
+class State(Frame):
+    type: Literal["state"] = "state"
+    conversation_id: UUID
+    message_id: UUID | None  # None: nothing is streaming in this conversation
+    text: str = ""
+    reasoning: str = ""
+    streaming: bool
+
+
+class Title(Frame):
+    type: Literal["title"] = "title"
+    conversation_id: UUID
+    title: str
+
+
+class Error(Frame):
+    type: Literal["error"] = "error"
+    conversation_id: UUID | None = None
+    code: str
+    message: str
+
+
+def error_frame(error: ProtocolError) -> dict[str, Any]:
+    return Error(
+        conversation_id=_uuid_or_none(error.conversation_id), code=error.code, message=error.message
+    ).dump()
+
+
+def _uuid_or_none(value: Any) -> UUID | None:
+    try:
+        return UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def final_frame(message) -> dict[str, Any]:
+    """The `final` frame of a saved response `Message`."""
+    return Final(
+        conversation_id=message.conversation_id,
+        message=FinalMessage(
+            id=message.id,
+            parent_id=message.parent_id,
+            text=message.text,
+            reasoning=message.reasoning,
+            state=message.state,
+            error=message.error,
+            usage=TokenUsage(
+                prompt_tokens=message.prompt_tokens, completion_tokens=message.completion_tokens
+            ),
+            cost=float(Decimal(message.cost)),
+            endpoint=message.endpoint,
+            model=message.model,
+        ),
+    ).dump()

@@ -1,0 +1,227 @@
+"""Export (Parley JSON, Markdown) and import (Parley JSON, LibreChat exports).
+
+Imports always create new ids: an id in a file is only used to rebuild the tree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
+from chatapp.models import Conversation, Message
+
+FORMAT = "parley"
+VERSION = 1
+LIBRECHAT_NO_PARENT = "00000000-0000-0000-0000-000000000000"
+
+
+def export_json(conversation: Conversation) -> dict[str, Any]:
+    messages = conversation.messages.order_by("created_at", "id")
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "conversation": conversation_dict(conversation),
+        "messages": [message_dict(message) for message in messages],
+    }
+
+
+def export_markdown(conversation: Conversation) -> str:
+    """The current branch (root to the newest message) as Markdown."""
+    lines = [f"# {conversation.title or 'Conversation'}", ""]
+    if conversation.endpoint or conversation.model:
+        lines += [f"Endpoint: {conversation.endpoint} · Model: {conversation.model}", ""]
+    for message in branch(conversation, None):
+        who = "User" if message.role == Message.Role.USER else (message.model or "Assistant")
+        lines += [f"**{who}**", ""]
+        if message.reasoning:
+            lines += ["> " + line for line in message.reasoning.splitlines()] + [""]
+        lines += [message.text, ""]
+        if message.state not in (Message.State.COMPLETE, Message.State.STREAMING):
+            lines += [f"_({message.state}{': ' + message.error if message.error else ''})_", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def import_conversation(user, data: Any) -> Conversation:
+    """Create a conversation from a Parley or LibreChat export."""
+    if not isinstance(data, dict):
+        raise BadRequest("The file is not a conversation export (a JSON object).")
+    if data.get("format") == FORMAT:
+        header, messages = _parley(data)
+    elif "conversationId" in data and isinstance(data.get("messages"), list):
+        header, messages = _librechat(data)
+    else:
+        raise BadRequest("Unknown export format: expected Parley's JSON or LibreChat's export.")
+    if not messages:
+        raise BadRequest("The export holds no messages.")
+    return _create(user, header, messages)
+
+
+def _parley(data: dict) -> tuple[dict, list[dict]]:
+    conversation = data.get("conversation") or {}
+    messages = data.get("messages")
+    if not isinstance(conversation, dict) or not isinstance(messages, list):
+        raise BadRequest("A Parley export has a 'conversation' object and a 'messages' list.")
+    header = {
+        "title": _text(conversation.get("title"), 200),
+        "endpoint": _text(conversation.get("endpoint"), 100),
+        "model": _text(conversation.get("model"), 200),
+        "parameters": conversation.get("parameters") or {},
+        "system_prompt": _text(conversation.get("system_prompt")),
+    }
+    rows = []
+    for item in messages:
+        if not isinstance(item, dict) or item.get("role") not in Message.Role.values:
+            raise BadRequest("Each message needs a 'role' of 'user' or 'assistant'.")
+        usage = item.get("usage") or {}
+        rows.append({
+            "key": str(item.get("id")),
+            "parent": str(item["parent_id"]) if item.get("parent_id") else None,
+            "role": item["role"],
+            "text": _text(item.get("text")),
+            "reasoning": _text(item.get("reasoning")),
+            "endpoint": _text(item.get("endpoint"), 100),
+            "model": _text(item.get("model"), 200),
+            "state": _state(item.get("state")),
+            "error": _text(item.get("error")),
+            "prompt_tokens": _count(usage.get("prompt_tokens")),
+            "completion_tokens": _count(usage.get("completion_tokens")),
+            "created_at": _when(item.get("created_at")),
+        })  # fmt: skip
+    return header, rows
+
+
+def _librechat(data: dict) -> tuple[dict, list[dict]]:
+    options = data.get("options") or {}
+    header = {
+        "title": _text(data.get("title"), 200),
+        "endpoint": _text(data.get("endpoint"), 100),
+        "model": _text(options.get("model"), 200),
+        "parameters": {
+            key: options[key]
+            for key in ("temperature", "top_p", "presence_penalty", "frequency_penalty")
+            if isinstance(options.get(key), int | float)
+        },
+        "system_prompt": _text(options.get("promptPrefix")),
+    }
+    rows, previous = [], None
+    for item, tree_parent in _flatten(data["messages"], None):
+        key = str(item.get("messageId") or uuid.uuid4())
+        parent = item.get("parentMessageId")
+        if parent == LIBRECHAT_NO_PARENT:
+            parent = None
+        elif tree_parent is not None:
+            parent = tree_parent
+        elif parent is None and previous is not None and not data.get("branches"):
+            parent = previous  # a linear export may leave parents out
+        from_user = bool(item.get("isCreatedByUser"))
+        rows.append({
+            "key": key,
+            "parent": str(parent) if parent else None,
+            "role": Message.Role.USER if from_user else Message.Role.ASSISTANT,
+            "text": _librechat_text(item),
+            "reasoning": "",
+            "endpoint": _text(item.get("endpoint") or data.get("endpoint"), 100),
+            "model": _text(item.get("model"), 200),
+            "state": _librechat_state(item),
+            "error": "",
+            "prompt_tokens": _count(item.get("promptTokens")),
+            "completion_tokens": 0 if from_user else _count(item.get("tokenCount")),
+            "created_at": _when(item.get("createdAt")),
+        })  # fmt: skip
+        previous = key
+    return header, rows
+
+
+def _flatten(items: list, parent: str | None) -> Iterator[tuple[dict, str | None]]:
+    """LibreChat's recursive exports nest replies under `children`."""
+    for item in items:
+        if not isinstance(item, dict):
+            raise BadRequest("Each LibreChat message is a JSON object.")
+        yield item, parent
+        children = item.get("children") or []
+        if children:
+            yield from _flatten(children, str(item.get("messageId")))
+
+
+def _librechat_text(item: dict) -> str:
+    if isinstance(item.get("text"), str) and item["text"]:
+        return item["text"]
+    parts = item.get("content") if isinstance(item.get("content"), list) else []
+    texts = []
+    for part in parts:
+        value = part.get("text") if isinstance(part, dict) else None
+        if isinstance(value, dict):
+            value = value.get("value")
+        if isinstance(value, str):
+            texts.append(value)
+    return "\n".join(texts)
+
+
+def _librechat_state(item: dict) -> str:
+    if item.get("error"):
+        return Message.State.ERROR
+    if item.get("unfinished"):
+        return Message.State.ABORTED
+    return Message.State.COMPLETE
+
+
+@transaction.atomic
+def _create(user, header: dict, rows: list[dict]) -> Conversation:
+    if not isinstance(header["parameters"], dict):
+        raise BadRequest("conversation.parameters must be an object.")
+    conversation = Conversation.objects.create(owner=user, **header)
+    created: dict[str, Message] = {}
+    keys = {row["key"] for row in rows}
+    for row in _parents_first(rows, keys):
+        key, parent = row.pop("key"), row.pop("parent")
+        created[key] = Message.objects.create(
+            conversation=conversation, parent=created.get(parent) if parent else None, **row
+        )
+    return conversation
+
+
+def _parents_first(rows: list[dict], keys: set[str]) -> list[dict]:
+    """Order rows so that each parent precedes its children; unknown parents become roots."""
+    children: dict[str | None, list[dict]] = {}
+    for row in rows:
+        if row["parent"] not in keys:
+            row["parent"] = None
+        children.setdefault(row["parent"], []).append(row)
+    ordered, stack = [], list(reversed(children.get(None, [])))
+    while stack:
+        row = stack.pop()
+        ordered.append(row)
+        stack.extend(reversed(children.get(row["key"], [])))
+    if len(ordered) != len(rows):
+        raise BadRequest("The messages' parent links form a cycle.")
+    return ordered
+
+
+def _text(value: Any, limit: int | None = None) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def _state(value: Any) -> str:
+    if value == Message.State.STREAMING:
+        return Message.State.INTERRUPTED
+    return value if value in Message.State.values else Message.State.COMPLETE
+
+
+def _when(value: Any) -> datetime:
+    if isinstance(value, str):
+        try:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return timezone.now()
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return timezone.now()

@@ -1,0 +1,105 @@
+"""Starting a turn: validate, authorise, then save the user message and the
+response placeholder in one transaction, before any provider is called.
+
+`send`, `regenerate` and `edit` each return a `Turn` that `generation.start`
+runs. A conversation has at most one response streaming at a time, in every
+web process: the check runs under a row lock on the conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from chatapp import access
+from chatapp.models import Conversation, Message
+from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
+
+
+@dataclass(frozen=True)
+class Turn:
+    conversation: Conversation
+    user_message: Message
+    response: Message
+    params: dict
+
+
+def send(user, frame: Send) -> Turn:
+    with transaction.atomic():
+        if frame.conversation_id is None:
+            conversation = Conversation.objects.create(
+                owner=user, endpoint=frame.endpoint, model=frame.model, parameters=frame.params
+            )
+        else:
+            conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+            _ensure_idle(conversation)
+        parent = None
+        if frame.parent_id is not None:
+            parent = access.get_message_for(user, conversation, frame.parent_id)
+        conversation.endpoint, conversation.model = frame.endpoint, frame.model
+        conversation.parameters = frame.params
+        conversation.save(update_fields=["endpoint", "model", "parameters", "updated_at"])
+        return _turn(conversation, parent, frame.text)
+
+
+def regenerate(user, frame: Regenerate) -> Turn:
+    """A new response sibling to the same user message."""
+    with transaction.atomic():
+        conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+        _ensure_idle(conversation)
+        question = _user_message(user, conversation, frame.message_id)
+        conversation.save(update_fields=["updated_at"])
+        return Turn(
+            conversation, question, _response(conversation, question), _params(conversation)
+        )
+
+
+def edit(user, frame: Edit) -> Turn:
+    """A new user message beside the edited one (a new branch), then its response."""
+    with transaction.atomic():
+        conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+        _ensure_idle(conversation)
+        original = _user_message(user, conversation, frame.message_id)
+        conversation.save(update_fields=["updated_at"])
+        return _turn(conversation, original.parent, frame.text)
+
+
+def _turn(conversation: Conversation, parent: Message | None, text: str) -> Turn:
+    question = Message.objects.create(
+        conversation=conversation, parent=parent, role=Message.Role.USER, text=text
+    )
+    return Turn(conversation, question, _response(conversation, question), _params(conversation))
+
+
+def _response(conversation: Conversation, question: Message) -> Message:
+    return Message.objects.create(
+        conversation=conversation,
+        parent=question,
+        role=Message.Role.ASSISTANT,
+        endpoint=conversation.endpoint,
+        model=conversation.model,
+        state=Message.State.STREAMING,
+    )
+
+
+def _params(conversation: Conversation) -> dict:
+    return dict(conversation.parameters or {})
+
+
+def _user_message(user, conversation: Conversation, message_id) -> Message:
+    message = access.get_message_for(user, conversation, message_id)
+    if message.role != Message.Role.USER:
+        raise ProtocolError(
+            "bad_frame", "message_id must name a user message.", str(conversation.id)
+        )
+    return message
+
+
+def _ensure_idle(conversation: Conversation) -> None:
+    if conversation.messages.filter(state=Message.State.STREAMING).exists():
+        raise ProtocolError(
+            "busy",
+            "A response is still being generated in this conversation; stop it first.",
+            str(conversation.id),
+        )

@@ -1,0 +1,77 @@
+import json
+import uuid
+
+import pytest
+
+from chatapp.protocol import (
+    Delta,
+    Edit,
+    ProtocolError,
+    Send,
+    Stop,
+    error_frame,
+    parse_client_frame,
+)
+
+CID = str(uuid.uuid4())
+
+
+def parse(data):
+    return parse_client_frame(data, max_chars=100)
+
+
+def test_send_frame_with_the_contract_fields():
+    frame = parse(
+        {"type": "send", "conversation_id": None, "parent_id": None, "text": "hi",
+         "endpoint": "openAI", "model": "gpt-4o", "params": {"temperature": 0.2}}
+    )  # fmt: skip
+    assert isinstance(frame, Send)
+    assert frame.params == {"temperature": 0.2}
+
+
+def test_text_json_is_accepted_too():
+    frame = parse(json.dumps({"type": "stop", "conversation_id": CID}))
+    assert isinstance(frame, Stop)
+    assert str(frame.conversation_id) == CID
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ("not json", "bad_frame"),
+        ([1, 2], "bad_frame"),
+        ({"type": "dance"}, "bad_frame"),
+        ({"type": "send", "text": "hi", "endpoint": "openAI"}, "bad_frame"),
+        ({"type": "send", "text": "  ", "endpoint": "e", "model": "m"}, "bad_frame"),
+        ({"type": "stop", "conversation_id": "nope"}, "bad_frame"),
+        ({"type": "stop", "conversation_id": CID, "extra": 1}, "bad_frame"),
+        (
+            {"type": "edit", "conversation_id": CID, "message_id": CID, "text": "x" * 101},
+            "too_long",
+        ),
+    ],
+)
+def test_bad_frames_raise_a_protocol_error(data, code):
+    with pytest.raises(ProtocolError) as caught:
+        parse(data)
+    assert caught.value.code == code
+    frame = error_frame(caught.value)
+    assert frame["type"] == "error" and frame["code"] == code and frame["message"]
+    assert json.loads(json.dumps(frame)) == frame
+
+
+def test_error_frame_keeps_the_conversation_id_when_given():
+    with pytest.raises(ProtocolError) as caught:
+        parse({"type": "edit", "conversation_id": CID, "message_id": CID, "text": "x" * 101})
+    assert error_frame(caught.value)["conversation_id"] == CID
+
+
+def test_edit_names_a_user_message():
+    frame = parse({"type": "edit", "conversation_id": CID, "message_id": CID, "text": "new"})
+    assert isinstance(frame, Edit)
+
+
+def test_server_frames_dump_to_json_safe_dicts():
+    frame = Delta(conversation_id=uuid.UUID(CID), message_id=uuid.uuid4(), text="a").dump()
+    assert frame["type"] == "delta" and frame["reasoning"] == "" and frame["conversation_id"] == CID
+    assert json.loads(json.dumps(frame)) == frame

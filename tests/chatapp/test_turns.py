@@ -1,0 +1,88 @@
+import uuid
+
+import pytest
+from django.http import Http404
+
+from chatapp import turns
+from chatapp.models import Conversation, Message
+from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
+from tests.chatapp import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def send(**fields) -> Send:
+    return Send(type="send", **{"text": "hi", "endpoint": "openAI", "model": "gpt-4o", **fields})
+
+
+def test_send_saves_the_user_message_and_a_streaming_response(user):
+    turn = turns.send(user, send(params={"temperature": 0.5}))
+    assert turn.conversation.owner == user
+    assert turn.conversation.parameters == {"temperature": 0.5}
+    assert (turn.user_message.role, turn.user_message.text) == ("user", "hi")
+    assert turn.response.parent == turn.user_message
+    assert turn.response.state == Message.State.STREAMING
+    assert turn.response.model == "gpt-4o"
+
+
+def test_send_continues_a_conversation_under_its_parent(user):
+    conv = factories.conversation(user)
+    _, answer = factories.exchange(conv, "q", "a")
+    turn = turns.send(user, send(conversation_id=conv.id, parent_id=answer.id, model="gpt-4.1"))
+    assert turn.user_message.parent == answer
+    conv.refresh_from_db()
+    assert conv.model == "gpt-4.1"
+
+
+def test_a_second_send_while_streaming_is_refused(user):
+    first = turns.send(user, send())
+    with pytest.raises(ProtocolError) as caught:
+        turns.send(user, send(conversation_id=first.conversation.id))
+    assert caught.value.code == "busy"
+    assert first.conversation.messages.count() == 2
+
+
+def test_regenerate_adds_a_response_sibling(user):
+    conv = factories.conversation(user)
+    question, answer = factories.exchange(conv, "q", "a")
+    turn = turns.regenerate(
+        user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
+    )
+    assert turn.user_message == question
+    assert set(question.children.all()) == {answer, turn.response}
+
+
+def test_edit_adds_a_user_sibling_and_its_response(user):
+    conv = factories.conversation(user)
+    question, _ = factories.exchange(conv, "q", "a")
+    frame = Edit(type="edit", conversation_id=conv.id, message_id=question.id, text="q2")
+    turn = turns.edit(user, frame)
+    assert turn.user_message.parent == question.parent
+    assert turn.user_message.text == "q2" and turn.user_message != question
+    assert turn.response.parent == turn.user_message
+
+
+def test_regenerate_needs_a_user_message(user):
+    conv = factories.conversation(user)
+    _, answer = factories.exchange(conv, "q", "a")
+    with pytest.raises(ProtocolError):
+        turns.regenerate(
+            user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=answer.id)
+        )
+
+
+def test_strangers_ids_are_404_and_nothing_is_saved(user, stranger):
+    conv = factories.conversation(user)
+    question, answer = factories.exchange(conv, "q", "a")
+    with pytest.raises(Http404):
+        turns.send(stranger, send(conversation_id=conv.id))
+    with pytest.raises(Http404):
+        turns.regenerate(
+            stranger, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
+        )
+    with pytest.raises(Http404):  # someone else's parent under one's own conversation
+        turns.send(stranger, send(parent_id=answer.id))
+    with pytest.raises(Http404):
+        turns.send(user, send(conversation_id=uuid.uuid4()))
+    assert Conversation.objects.filter(owner=stranger).count() == 0
+    assert conv.messages.count() == 2
