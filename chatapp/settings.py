@@ -36,6 +36,9 @@ CUSTOM_FOOTER = parse.text(ENV, "CUSTOM_FOOTER")
 HELP_AND_FAQ_URL = parse.text(ENV, "HELP_AND_FAQ_URL")
 NO_INDEX = parse.boolean(ENV, "NO_INDEX", default=True)
 CONFIG_PATH = parse.text(ENV, "CONFIG_PATH", str(BASE_DIR / "librechat.yaml"))
+# tiktoken reads this variable itself; endpoints.tokens seeds it so counting works offline.
+TIKTOKEN_CACHE_DIR = parse.text(ENV, "TIKTOKEN_CACHE_DIR", str(DATA_DIR / "tiktoken"))
+os.environ.setdefault("TIKTOKEN_CACHE_DIR", TIKTOKEN_CACHE_DIR)
 
 _secrets = parse.generated_secrets(ENV, DATA_DIR)
 SECRET_KEY = _secrets["SECRET_KEY"]

@@ -34,6 +34,10 @@ class RequestContext:
     # Credentials the user supplied for a `user_provided` endpoint (decrypted).
     api_key: str | None = None
     base_url: str | None = None
+    # LibreChat's user fields for `{{LIBRECHAT_USER_*}}` header placeholders, by their
+    # LibreChat names (id, name, username, email, role, emailVerified, ...); see
+    # endpoints.headers.user_fields().
+    user_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class ReasoningDelta:
 
 @dataclass(frozen=True)
 class Usage:
+    """Tokens of one reply. `prompt_tokens` counts every input token, cached ones included."""
+
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cache_read_tokens: int = 0
@@ -88,19 +94,27 @@ class ErrorKind(StrEnum):
     CONTENT_FILTERED = "content_filtered"
     UNAVAILABLE = "unavailable"
     BAD_REQUEST = "bad_request"
+    UNKNOWN_MODEL = "unknown_model"
 
 
 class ProviderError(Exception):
     """A provider failure, translated once at the adapter edge."""
 
     def __init__(
-        self, kind: ErrorKind, user_message: str, *, retryable: bool = False, status: int = 0
+        self,
+        kind: ErrorKind,
+        user_message: str,
+        *,
+        retryable: bool = False,
+        status: int = 0,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(user_message)
         self.kind = kind
         self.user_message = user_message
         self.retryable = retryable
         self.status = status
+        self.retry_after = retry_after  # seconds, when the provider said (rate limits)
 
     @classmethod
     def authentication(cls, message: str = "The provider rejected the API key.", **kw: Any):
@@ -125,6 +139,10 @@ class ProviderError(Exception):
     @classmethod
     def bad_request(cls, message: str = "The provider rejected the request.", **kw: Any):
         return cls(ErrorKind.BAD_REQUEST, message, **kw)
+
+    @classmethod
+    def unknown_model(cls, message: str = "The provider does not know this model.", **kw: Any):
+        return cls(ErrorKind.UNKNOWN_MODEL, message, **kw)
 
 
 @runtime_checkable

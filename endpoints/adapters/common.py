@@ -1,0 +1,145 @@
+"""What every adapter shares: credentials, SDK clients per event loop, the stream wrapper.
+
+`BaseAdapter.stream` wraps a subclass's `_events` so that every adapter
+translates failures the same way, reports usage even when the provider does
+not (counted locally), and keeps the text already streamed when a stream is
+cut: the events before the error have been yielded; the error says what broke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable
+from typing import Any
+
+from endpoints import tokens
+from endpoints.config import USER_PROVIDED, Endpoint
+
+from . import errors
+from .base import (
+    ChatRequest,
+    Completion,
+    ProviderError,
+    ReasoningDelta,
+    RequestContext,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 120.0  # seconds without a byte from the provider
+CONNECT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 2  # SDK retries happen before the response starts, never mid-stream
+
+
+class ClientCache:
+    """SDK clients by key, per event loop (async HTTP clients belong to one loop)."""
+
+    def __init__(self, factory: Callable[..., Any], size: int = 16) -> None:
+        self._factory = factory
+        self._size = size
+        self._loops: weakref.WeakKeyDictionary[Any, OrderedDict] = weakref.WeakKeyDictionary()
+
+    def get(self, *key: Hashable) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return self._factory(*key)  # no loop: nothing to share with
+        clients = self._loops.setdefault(loop, OrderedDict())
+        if key not in clients:
+            clients[key] = self._factory(*key)
+            if len(clients) > self._size:
+                clients.popitem(last=False)
+        clients.move_to_end(key)
+        return clients[key]
+
+
+class BaseAdapter:
+    """An adapter for one endpoint. Subclasses implement `_events` and `_translate`."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_RETRIES,
+    ) -> None:
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    # -- credentials ---------------------------------------------------------
+    def api_key(self, context: RequestContext) -> str:
+        key = self.endpoint.api_key
+        if key == USER_PROVIDED:
+            key = context.api_key
+        if not key:
+            raise errors.missing_key(self.endpoint.name)
+        return key
+
+    def base_url(self, context: RequestContext) -> str | None:
+        if self.endpoint.base_url == USER_PROVIDED:
+            return context.base_url or None
+        return self.endpoint.base_url
+
+    # -- streaming -----------------------------------------------------------
+    def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        raise NotImplementedError
+
+    def _translate(self, error: Exception, model: str) -> ProviderError | None:
+        """The ProviderError for an SDK exception, or None when it is not the SDK's."""
+        raise NotImplementedError
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        text: list[str] = []
+        usage_seen = False
+        try:
+            async for event in self._events(request):
+                if isinstance(event, TextDelta | ReasoningDelta):
+                    if not event.text:
+                        continue
+                    text.append(event.text)
+                usage_seen = usage_seen or isinstance(event, Usage)
+                yield event
+        except ProviderError:
+            raise
+        except Exception as error:
+            translated = self._translate(error, request.model)
+            if translated is None:
+                raise
+            if text and translated.kind == "unavailable":
+                translated = errors.cut(self.endpoint.name)
+            raise translated from error
+        if not usage_seen:
+            yield counted_usage(request, "".join(text))
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        text, reasoning, usage, finish = [], [], Usage(), "stop"
+        async for event in self.stream(request):
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+            elif isinstance(event, ReasoningDelta):
+                reasoning.append(event.text)
+            elif isinstance(event, Usage):
+                usage = event
+            else:
+                finish = event.reason
+        return Completion("".join(text), "".join(reasoning), usage, finish)
+
+
+def counted_usage(request: ChatRequest, reply: str) -> Usage:
+    """Usage counted with tiktoken, for providers that report none."""
+    return Usage(
+        prompt_tokens=tokens.count_messages(request.messages, request.model),
+        completion_tokens=tokens.count_text(reply, request.model),
+    )
+
+
+def skip_malformed(endpoint: str, chunk: Any) -> None:
+    """A chunk we cannot read is logged and skipped, never fatal."""
+    log.warning("skipped a malformed chunk from endpoint %s: %.200r", endpoint, chunk)

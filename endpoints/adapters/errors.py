@@ -1,0 +1,80 @@
+"""One translation of provider failures into `ProviderError`s with messages for the user.
+
+Each adapter pulls (status, provider message, retry-after) out of its SDK's
+exception and hands them to `from_status`; the wording lives here only. Keys
+never appear in a message: authentication failures do not echo the provider's
+text, which often quotes part of the key.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .base import ProviderError
+
+CONTEXT = re.compile(
+    r"context.length|context window|too long|maximum context|exceeds the maximum number of tokens"
+    r"|input token count|too many tokens|reduce the length",
+    re.IGNORECASE,
+)
+MODEL = re.compile(r"model.*(not found|does not exist|invalid|not supported)|unknown model", re.I)
+AUTH = re.compile(r"api key not valid|invalid api key|security token|unauthori[sz]ed", re.I)
+FILTER = re.compile(r"content.filter|content management policy|safety", re.I)
+
+
+def from_status(
+    endpoint: str,
+    model: str,
+    status: int,
+    message: str = "",
+    retry_after: float | None = None,
+) -> ProviderError:
+    """The error for an HTTP failure answered by endpoint `endpoint`."""
+    kw = {"status": status}
+    if status in (401, 403) or (status == 400 and AUTH.search(message)):
+        return ProviderError.authentication(f"Authentication failed for endpoint {endpoint}.", **kw)
+    if status == 429:
+        wait = f" Retry in {retry_after:g} seconds." if retry_after is not None else ""
+        text = f"Endpoint {endpoint} is rate limiting requests.{wait}"
+        return ProviderError.rate_limited(text, retry_after=retry_after, **kw)
+    if status >= 500:
+        return ProviderError.unavailable(
+            f"Endpoint {endpoint} is unavailable (HTTP {status}).", **kw
+        )
+    if CONTEXT.search(message):
+        text = f"The conversation is too long for model {model} on endpoint {endpoint}."
+        return ProviderError.context_too_long(text, **kw)
+    if status == 404 or MODEL.search(message):
+        return ProviderError.unknown_model(
+            f"Model {model} is not available on endpoint {endpoint}.", **kw
+        )
+    if FILTER.search(message):
+        return ProviderError.content_filtered(
+            f"Endpoint {endpoint}'s content filter blocked this request.", **kw
+        )
+    detail = f": {message[:300]}" if message else "."
+    return ProviderError.bad_request(f"Endpoint {endpoint} rejected the request{detail}", **kw)
+
+
+def timed_out(endpoint: str) -> ProviderError:
+    return ProviderError.unavailable(f"Endpoint {endpoint} did not answer in time.")
+
+
+def unreachable(endpoint: str) -> ProviderError:
+    return ProviderError.unavailable(f"Endpoint {endpoint} could not be reached.")
+
+
+def cut(endpoint: str) -> ProviderError:
+    return ProviderError.unavailable(f"The connection to endpoint {endpoint} was cut mid-stream.")
+
+
+def missing_key(endpoint: str) -> ProviderError:
+    return ProviderError.authentication(f"No API key is set for endpoint {endpoint}.")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The `retry-after` header (seconds; HTTP dates are rare from LLM APIs and ignored)."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,201 @@
+"""OpenAI Chat Completions: the official `openai` SDK; every OpenAI-compatible vendor too.
+
+Custom endpoints are configuration for this adapter (baseURL, headers,
+add/dropParams, directEndpoint, customParams.reasoningKey/reasoningFormat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import httpx
+import httpx2
+import openai
+
+from endpoints import headers as header_templates
+from endpoints.config import Endpoint
+
+from . import errors
+from .base import (
+    ChatRequest,
+    Finish,
+    ProviderError,
+    ReasoningDelta,
+    RequestContext,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
+
+MANAGED_HEADERS = ("authorization", "openai-organization")
+LIST_TIMEOUT = 5.0
+
+
+class OpenAIAdapter(BaseAdapter):
+    managed_headers: tuple[str, ...] = MANAGED_HEADERS
+
+    def __init__(self, endpoint: Endpoint, **options: Any) -> None:
+        super().__init__(endpoint, **options)
+        self._clients = ClientCache(self._new_client)
+
+    # -- the SDK client ------------------------------------------------------
+    def _http_client(self, direct_url: str | None) -> httpx2.AsyncClient:
+        hooks = {"request": [_rewrite_to(direct_url)]} if direct_url else {}
+        return openai.DefaultAsyncHttpxClient(proxy=self.endpoint.proxy, event_hooks=hooks)
+
+    def _new_client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
+        direct = base_url if self.endpoint.direct_endpoint else None
+        return openai.AsyncOpenAI(
+            api_key=api_key,
+            base_url=base_url,
+            organization=self.endpoint.organization,
+            timeout=httpx2.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
+            max_retries=self.max_retries,
+            http_client=self._http_client(direct),
+        )
+
+    def client(self, context: RequestContext) -> openai.AsyncOpenAI:
+        return self._clients.get(self.api_key(context), self.base_url(context))
+
+    def headers(self, resolved: Mapping[str, str]) -> dict[str, str]:
+        """Configured headers to send; never to a user-provided base URL."""
+        if self.endpoint.user_provides_url:
+            return {}
+        return header_templates.without(resolved, self.managed_headers)
+
+    def model_name(self, model: str) -> str:
+        return model
+
+    # -- streaming -----------------------------------------------------------
+    def _body(self, request: ChatRequest) -> dict[str, Any]:
+        body: dict[str, Any] = dict(request.params)
+        if "stream_options" not in self.endpoint.drop_params:
+            body.setdefault("stream_options", {"include_usage": True})
+        return body
+
+    async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        stream = await self.client(request.context).chat.completions.create(
+            model=self.model_name(request.model),
+            messages=[{"role": m.role, "content": m.content} for m in request.messages],
+            stream=True,
+            extra_body=self._body(request),
+            extra_headers=self.headers(request.headers),
+        )
+        async with stream:
+            async for chunk in stream:
+                try:
+                    events = list(self._read(chunk))
+                except (AttributeError, TypeError, ValueError):
+                    events = None
+                if events is None:
+                    skip_malformed(self.endpoint.name, chunk)
+                    continue
+                for event in events:
+                    yield event
+
+    def reasoning_key(self) -> str:
+        configured = self.endpoint.custom_params.reasoning_key
+        if configured:
+            return configured
+        where = f"{self.endpoint.name} {self.endpoint.base_url or ''}".lower()
+        return "reasoning" if "openrouter" in where else "reasoning_content"
+
+    def _read(self, chunk: Any) -> list[StreamEvent]:
+        events: list[StreamEvent] = []
+        for choice in chunk.choices or ():
+            delta = choice.delta
+            reasoning = getattr(delta, self.reasoning_key(), None) if delta else None
+            content = delta.content if delta else None
+            if not isinstance(reasoning, str | None) or not isinstance(content, str | None):
+                raise TypeError("delta text is not a string")
+            if reasoning:
+                events.append(ReasoningDelta(reasoning))
+            if content:
+                events.append(TextDelta(content))
+            if choice.finish_reason:
+                events.append(Finish(choice.finish_reason))
+        if chunk.usage:
+            events.append(_usage(chunk.usage))
+        return events
+
+    def _translate(self, error: Exception, model: str) -> ProviderError | None:
+        name = self.endpoint.name
+        if isinstance(error, openai.APIStatusError):
+            retry = errors.retry_after_seconds(error.response.headers.get("retry-after"))
+            return errors.from_status(name, model, error.status_code, _message(error), retry)
+        if isinstance(error, openai.APITimeoutError):
+            return errors.timed_out(name)
+        if isinstance(error, openai.APIConnectionError):
+            return errors.unreachable(name)
+        if isinstance(error, openai.APIError):  # an error event inside the stream
+            return errors.from_status(name, model, 500, _message(error))
+        return None
+
+    # -- model list ----------------------------------------------------------
+    async def list_models(self, context: RequestContext) -> list[str]:
+        """`GET {baseURL}/models` (Ollama: `/api/tags` first) with the configured headers."""
+        configured = header_templates.resolve(self.endpoint.headers, context)
+        sent = {} if self.endpoint.user_provides_url else configured
+        query = {"user": context.user_id} if self.endpoint.models.user_id_query else {}
+        base = self.models_base_url(context)
+        if self.endpoint.name.lower().startswith("ollama") and base:
+            names = await self._ollama_tags(base, sent)
+            if names:
+                return names
+        client = self._clients.get(self.api_key(context), base)
+        try:
+            page = await client.models.list(extra_headers=sent, extra_query=query)
+            return [model.id async for model in page]
+        except openai.APIError as error:
+            raise self._translate(error, "") from error
+
+    def models_base_url(self, context: RequestContext) -> str | None:
+        base = self.base_url(context)
+        if base and self.endpoint.direct_endpoint:
+            head, marker, _ = base.partition("/v1/")
+            return head + "/v1" if marker else base.removesuffix("/chat/completions")
+        return base
+
+    async def _ollama_tags(self, base_url: str, headers: Mapping[str, str]) -> list[str]:
+        origin = httpx.URL(base_url).copy_with(path="/api/tags", query=None)
+        try:
+            async with httpx.AsyncClient(proxy=self.endpoint.proxy, timeout=LIST_TIMEOUT) as http:
+                reply = await http.get(origin, headers=dict(headers))
+                reply.raise_for_status()
+                return [str(item["name"]) for item in reply.json().get("models", [])]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError):
+            return []  # not an Ollama server after all: try the OpenAI list
+
+
+def _rewrite_to(url: str):
+    """directEndpoint: every completion request goes to the base URL exactly."""
+    target = httpx2.URL(url)
+    host = target.netloc.decode("ascii")
+
+    async def rewrite(request: httpx2.Request) -> None:
+        if request.method == "POST":
+            request.url = target
+            request.headers["host"] = host
+
+    return rewrite
+
+
+def _message(error: openai.APIError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"]
+    return error.message or ""
+
+
+def _usage(usage: Any) -> Usage:
+    details = getattr(usage, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    return Usage(
+        prompt_tokens=usage.prompt_tokens or 0,
+        completion_tokens=usage.completion_tokens or 0,
+        cache_read_tokens=cached,
+    )

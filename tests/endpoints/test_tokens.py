@@ -1,0 +1,54 @@
+import subprocess
+import sys
+
+import pytest
+
+from endpoints import tokens
+from endpoints.adapters.base import ChatMessage, Usage
+from endpoints.config import TokenRate
+
+
+def test_counts_with_the_network_unplugged(tmp_path, monkeypatch):
+    """A fresh cache directory and no network at all: the shipped encodings suffice."""
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network unplugged')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "import django; django.setup()\n"
+        "from endpoints import tokens\n"
+        "print(tokens.count_text('hello world', 'gpt-4o'), tokens.count_text('hi', 'gpt-4'))\n"
+    )
+    env = {"TIKTOKEN_CACHE_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "chatapp.settings",
+           "PARLEY_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "1"]
+    assert len(list(tmp_path.glob("[0-9a-f]" * 40))) == 2  # tiktoken's own cache names
+
+
+def test_count_messages_follows_openai_chat_accounting():
+    messages = [ChatMessage("system", "Be brief."), ChatMessage("user", "Hello there")]
+    assert tokens.count_messages(messages, "gpt-4o") == 3 + (1 + 3) + 3 + (1 + 2) + 3
+
+
+def test_rates_from_token_config_then_longest_built_in_match():
+    own = {"my-model": TokenRate(1, 2, 1000)}
+    assert tokens.rate_for("my-model", own) == own["my-model"]
+    assert tokens.rate_for("gpt-4o-mini-2024-07-18") == tokens.BUILT_IN["gpt-4o-mini"]
+    assert tokens.rate_for("anthropic.claude-3-5-sonnet-v2") == tokens.BUILT_IN["claude-3-5-sonnet"]
+    assert tokens.rate_for("mystery") is None
+    assert tokens.context_window("mystery") == tokens.DEFAULT_CONTEXT
+    assert tokens.context_window("gemini-2.5-pro") == 1_048_576
+
+
+def test_cost_with_cache_rates_and_fallbacks():
+    usage = Usage(prompt_tokens=1_000_000, completion_tokens=500_000, cache_read_tokens=200_000,
+                  cache_write_tokens=100_000)  # fmt: skip
+    rate = TokenRate(prompt=3, completion=15, context=1, cache_read=0.3, cache_write=3.75)
+    assert tokens.cost(usage, rate) == pytest.approx(0.7 * 3 + 0.2 * 0.3 + 0.1 * 3.75 + 0.5 * 15)
+    plain = TokenRate(prompt=2, completion=4, context=1)
+    assert tokens.cost(usage, plain) == pytest.approx(1 * 2 + 0.5 * 4)
+    assert tokens.cost(usage, None) is None
