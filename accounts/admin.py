@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils import timezone
 
-from accounts.models import User
+from accounts import balance, bans
+from accounts.models import Balance, Ban, Transaction, User, Violation
 
 
 @admin.register(User)
@@ -25,3 +29,96 @@ class UserAdmin(BaseUserAdmin):
         ("State", {"fields": ["email_verified", "terms_accepted", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+# --- guards: violations, bans, balances, transactions ----------------------
+
+
+@admin.register(Violation)
+class ViolationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "score", "user", "ip"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "ip"]
+    readonly_fields = ["created_at", "kind", "score", "user", "ip"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ActiveFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", "Active"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "active":
+            return queryset.filter(ends_at__gt=now)
+        if self.value() == "ended":
+            return queryset.filter(ends_at__lte=now)
+        return queryset
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    list_display = ["user", "ip", "reason", "created_at", "ends_at", "active"]
+    list_filter = [ActiveFilter]
+    search_fields = ["user__email", "ip", "reason"]
+    autocomplete_fields = ["user"]
+    actions = ["lift_bans"]
+
+    @admin.display(boolean=True)
+    def active(self, ban: Ban) -> bool:
+        return ban.ends_at > timezone.now()
+
+    @admin.action(description="Lift the selected bans (and their users' other bans)")
+    def lift_bans(self, request: HttpRequest, queryset) -> None:
+        lifted = sum(bans.lift(ban) for ban in queryset)
+        self.message_user(request, f"Lifted {lifted} ban(s).", messages.SUCCESS)
+
+
+class BalanceForm(forms.ModelForm):
+    add = forms.DecimalField(
+        required=False, label="Add credits", help_text="1000 credits = $0.001; negative removes"
+    )
+
+    class Meta:
+        model = Balance
+        fields = ["user"]
+
+
+@admin.register(Balance)
+class BalanceAdmin(admin.ModelAdmin):
+    """Balances change through transactions only, so every top-up stays on record."""
+
+    form = BalanceForm
+    list_display = ["user", "credits", "last_refill", "updated_at"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["credits", "last_refill", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "user"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj: Balance, form, change: bool) -> None:
+        row = balance.get_balance(obj.user, balance.policy_or_default())
+        if form.cleaned_data.get("add"):
+            balance.add_credits(obj.user, form.cleaned_data["add"], context="admin")
+        row.refresh_from_db()
+        obj.pk, obj.credits, obj.last_refill = row.pk, row.credits, row.last_refill
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "kind", "context", "model", "tokens", "rate", "credits"]
+    list_filter = ["kind", "context", "endpoint"]
+    search_fields = ["user__email", "model", "conversation_id"]
+    readonly_fields = [f.name for f in Transaction._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -74,3 +74,90 @@ class User(AbstractUser):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+# --- guards: violations, bans, balance (accounts/bans.py, balance.py) ------
+
+
+class Violation(models.Model):
+    """One scored offence, kept even when bans are off (LibreChat's violation log)."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    kind = models.CharField(max_length=32)  # a key of settings.VIOLATION_SCORES
+    score = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.score}) by {self.user or self.ip}"
+
+
+class Ban(models.Model):
+    """A user or an IP refused until `ends_at`; lifting sets `ends_at` to now."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ends_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(ip__isnull=False),
+                name="ban_has_user_or_ip",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.ip} until {self.ends_at:%Y-%m-%d %H:%M} UTC"
+
+
+CREDITS = {"max_digits": 24, "decimal_places": 6}  # 1 credit = $0.000001; rates go to 1e-6
+
+
+class Balance(models.Model):
+    """A user's credits (tokens × USD per million tokens)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="balance")
+    credits = models.DecimalField(**CREDITS)
+    last_refill = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.credits.normalize():f} credits"
+
+
+class Transaction(models.Model):
+    """One change of a balance: tokens of one kind at one rate, or credits added."""
+
+    class Kind(models.TextChoices):
+        PROMPT = "prompt", "Prompt tokens"
+        COMPLETION = "completion", "Completion tokens"
+        CACHE_READ = "cache_read", "Cache-read tokens"
+        CACHE_WRITE = "cache_write", "Cache-write tokens"
+        CREDIT = "credit", "Credits added"
+        REFILL = "refill", "Automatic refill"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="transactions")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    context = models.CharField(max_length=32, blank=True)  # message, title, incomplete, admin…
+    endpoint = models.CharField(max_length=100, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    conversation_id = models.CharField(max_length=64, blank=True, db_index=True)
+    message_id = models.CharField(max_length=64, blank=True)
+    tokens = models.IntegerField(default=0)  # negative when spent
+    rate = models.DecimalField(default=0, **CREDITS)  # USD per million tokens
+    credits = models.DecimalField(**CREDITS)  # tokens × rate; positive when added
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.credits.normalize():f} for {self.user}"

@@ -8,7 +8,10 @@ tests feed good and bad values without touching `os.environ`.
 
 from __future__ import annotations
 
+import ast
 import json
+import math
+import operator
 import os
 import re
 import secrets
@@ -192,3 +195,43 @@ def allowed_hosts(host: str, *domains: str) -> list[str]:
 def origin(domain: str) -> str:
     parts = urlsplit(domain)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
+    """A decimal number >= `minimum` (e.g. a window of 0.5 minutes)."""
+    raw = text(env, name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise EnvError(name, raw, f"a number >= {minimum:g}") from None
+    if not math.isfinite(value) or value < minimum:
+        raise EnvError(name, raw, f"a number >= {minimum:g}")
+    return value
+
+
+_ARITHMETIC = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul}
+
+
+def _evaluate(node: ast.AST) -> int:
+    """Whole numbers with +, - and * only: no power, so nothing can take long."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        value = _evaluate(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        return _ARITHMETIC[type(node.op)](_evaluate(node.left), _evaluate(node.right))
+    raise ValueError("not plain arithmetic")
+
+
+def milliseconds(env: Mapping[str, str], name: str, default: int) -> int:
+    """A duration in ms; LibreChat's arithmetic form (`1000*60*60*2`) is accepted."""
+    raw = text(env, name)
+    if not raw:
+        return default
+    try:
+        return _evaluate(ast.parse(raw, mode="eval").body)
+    except (SyntaxError, ValueError):
+        raise EnvError(name, raw, "milliseconds, e.g. 7200000 or 1000*60*60*2") from None

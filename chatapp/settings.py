@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.BanMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,6 +174,31 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": parse.integer(ENV, "MIN_PASSWORD_LENGTH", 8, minimum=1)},
     },
 ]
+
+# --- guards: violations and bans, message limits, balance --------------
+BAN_VIOLATIONS = parse.boolean(ENV, "BAN_VIOLATIONS")
+BAN_DURATION_MS = parse.milliseconds(ENV, "BAN_DURATION", 1000 * 60 * 60 * 2)
+BAN_INTERVAL = parse.integer(ENV, "BAN_INTERVAL", 20, minimum=1)
+VIOLATION_SCORES = {  # keyed by LibreChat's violation type names
+    "logins": parse.integer(ENV, "LOGIN_VIOLATION_SCORE", 1),
+    "registrations": parse.integer(ENV, "REGISTRATION_VIOLATION_SCORE", 1),
+    "concurrent": parse.integer(ENV, "CONCURRENT_VIOLATION_SCORE", 1),
+    "message_limit": parse.integer(ENV, "MESSAGE_VIOLATION_SCORE", 1),
+    "non_browser": parse.integer(ENV, "NON_BROWSER_VIOLATION_SCORE", 20),
+    "illegal_model_request": parse.integer(ENV, "ILLEGAL_MODEL_REQ_SCORE", 5),
+    "token_balance": 0,
+}
+LIMIT_CONCURRENT_MESSAGES = parse.boolean(ENV, "LIMIT_CONCURRENT_MESSAGES")
+CONCURRENT_MESSAGE_MAX = parse.integer(ENV, "CONCURRENT_MESSAGE_MAX", 2, minimum=1)
+LIMIT_MESSAGE_IP = parse.boolean(ENV, "LIMIT_MESSAGE_IP")
+MESSAGE_IP_MAX = parse.integer(ENV, "MESSAGE_IP_MAX", 40, minimum=1)
+MESSAGE_IP_WINDOW = parse.number(ENV, "MESSAGE_IP_WINDOW", 1, minimum=0.001)  # minutes
+LIMIT_MESSAGE_USER = parse.boolean(ENV, "LIMIT_MESSAGE_USER")
+MESSAGE_USER_MAX = parse.integer(ENV, "MESSAGE_USER_MAX", 40, minimum=1)
+MESSAGE_USER_WINDOW = parse.number(ENV, "MESSAGE_USER_WINDOW", 1, minimum=0.001)  # minutes
+# The .env fallback of librechat.yaml's `balance` block (accounts/balance.py merges them).
+CHECK_BALANCE = parse.boolean(ENV, "CHECK_BALANCE")
+START_BALANCE = parse.integer(ENV, "START_BALANCE", 20000)
 
 # --- i18n ---------------------------------------------------------------
 LANGUAGE_CODE = "en"

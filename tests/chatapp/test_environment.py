@@ -133,3 +133,34 @@ def test_log_level():
     assert parse.log_level({"LOG_LEVEL": "warn"}) == "WARNING"
     with pytest.raises(EnvError, match="LOG_LEVEL"):
         parse.log_level({"LOG_LEVEL": "loud"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (None, 7200000),
+        ("60000", 60000),
+        ("1000*60*60*2", 7200000),
+        (" 1000 * 60 * 15 ", 900000),
+        ("(1000+500)*2", 3000),
+        ("0", 0),
+        ("-1", -1),
+    ],
+)
+def test_milliseconds_accepts_librechat_arithmetic(raw, expected):
+    env = {} if raw is None else {"BAN_DURATION": raw}
+    assert parse.milliseconds(env, "BAN_DURATION", 7200000) == expected
+
+
+@pytest.mark.parametrize("raw", ["2h", "1000**9", "__import__('os')", "1.5*1000", "1000/2", "()"])
+def test_milliseconds_refuses_anything_but_whole_arithmetic(raw):
+    with pytest.raises(EnvError, match="BAN_DURATION=.* is invalid: expected milliseconds"):
+        parse.milliseconds({"BAN_DURATION": raw}, "BAN_DURATION", 1)
+
+
+def test_number_allows_fractions_and_names_bad_values():
+    assert parse.number({"W": "0.5"}, "W", 1) == 0.5
+    assert parse.number({}, "W", 1) == 1
+    for raw in ("soon", "-1", "nan", "inf"):
+        with pytest.raises(EnvError, match="W="):
+            parse.number({"W": raw}, "W", 1)

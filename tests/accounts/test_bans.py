@@ -1,0 +1,108 @@
+"""Violations and bans: scores, the BAN_INTERVAL crossing, BAN_DURATION, soft bans, lifting."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from accounts import bans
+from accounts.models import Ban, Violation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ban_settings(settings):
+    settings.BAN_VIOLATIONS = True
+    settings.BAN_INTERVAL = 20
+    settings.BAN_DURATION_MS = 1000 * 60 * 60 * 2
+    settings.VIOLATION_SCORES = {**settings.VIOLATION_SCORES, "message_limit": 1, "non_browser": 20}
+    return settings
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "crossed"),
+    [(0, 19, False), (19, 20, True), (20, 21, False), (39, 40, True), (5, 45, True), (0, 0, False)],
+)
+def test_crossing_a_multiple_of_the_interval(before, after, crossed):
+    assert bans.crosses_interval(before, after, 20) is crossed
+
+
+def test_violations_are_recorded_when_bans_are_off(settings, user):
+    settings.BAN_VIOLATIONS = False
+    for _ in range(25):
+        assert bans.record("message_limit", user, "203.0.113.5") is None
+    assert Violation.objects.filter(user=user, kind="message_limit").count() == 25
+    assert not Ban.objects.exists()
+
+
+def test_ban_starts_at_the_interval_and_covers_the_user_and_their_ips(ban_settings, user):
+    bans.record("message_limit", user, "203.0.113.5")
+    for _ in range(18):
+        assert bans.record("message_limit", user, "198.51.100.7") is None
+    assert bans.active_ban(user, None) is None
+    ban = bans.record("message_limit", user, "198.51.100.7")  # the 20th point
+    assert ban is not None
+    assert ban.ends_at - timezone.now() == pytest.approx(timedelta(hours=2), abs=timedelta(seconds=5))
+    assert set(Ban.objects.values_list("ip", flat=True)) == {"203.0.113.5", "198.51.100.7"}
+    assert bans.active_ban(user, None) is not None
+    assert bans.active_ban(None, "203.0.113.5") is not None  # the IP, whoever uses it
+    assert bans.active_ban(None, "192.0.2.1") is None
+
+
+def test_next_ban_only_at_the_next_multiple(ban_settings, user):
+    for _ in range(20):
+        bans.record("message_limit", user, "203.0.113.5")
+    assert Ban.objects.count() == 1
+    results = [bans.record("message_limit", user, "203.0.113.5") for _ in range(20)]
+    assert [r is not None for r in results] == [False] * 19 + [True]
+
+
+def test_scores_count_per_kind_as_librechat_does(ban_settings, user):
+    bans.record("non_browser", user, "203.0.113.5")  # 20 at once: banned
+    assert Ban.objects.count() == 1
+    for _ in range(19):
+        assert bans.record("message_limit", user, "203.0.113.5") is None
+
+
+def test_anonymous_violations_ban_the_ip(ban_settings):
+    ban = bans.record("non_browser", None, "203.0.113.9")
+    assert ban.user is None and ban.ip == "203.0.113.9"
+    assert bans.active_ban(None, "203.0.113.9") == ban
+
+
+def test_ban_ends_after_ban_duration(ban_settings, user):
+    ban_settings.BAN_DURATION_MS = 300
+    ban = bans.record("non_browser", user, "203.0.113.5")
+    assert bans.active_ban(user, None) == ban
+    Ban.objects.update(ends_at=timezone.now() - timedelta(milliseconds=1))  # time passes
+    assert bans.active_ban(user, "203.0.113.5") is None
+
+
+def test_a_ban_ends_the_users_sessions(ban_settings, user, stranger):
+    mine, theirs = Client(), Client()
+    mine.force_login(user)
+    theirs.force_login(stranger)
+    assert Session.objects.count() == 2
+    bans.record("non_browser", user, "203.0.113.5")
+    left = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
+    assert left == [str(stranger.pk)]
+
+
+def test_soft_ban_ends_sessions_and_records_nothing(ban_settings, user):
+    ban_settings.BAN_DURATION_MS = 0
+    client = Client()
+    client.force_login(user)
+    assert bans.record("non_browser", user, "203.0.113.5") is None
+    assert not Ban.objects.exists()
+    assert not Session.objects.exists()
+
+
+def test_lift_ends_every_active_ban_of_the_user(ban_settings, user):
+    bans.record("message_limit", user, "203.0.113.5")
+    ban = bans.record("non_browser", user, "198.51.100.7")
+    assert Ban.objects.count() == 2
+    assert bans.lift(ban) == 2
+    assert bans.active_ban(user, "203.0.113.5") is None
