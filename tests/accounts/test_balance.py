@@ -63,7 +63,7 @@ def test_policy_reads_librechat_yaml(tmp_path, settings):
         (datetime(2026, 1, 31, tzinfo=UTC), 1, "months", datetime(2026, 2, 28, tzinfo=UTC)),
         (datetime(2026, 11, 15, tzinfo=UTC), 3, "months", datetime(2027, 2, 15, tzinfo=UTC)),
         (datetime(2026, 1, 1, tzinfo=UTC), 2, "weeks", datetime(2026, 1, 15, tzinfo=UTC)),
-        (datetime(2026, 1, 1, tzinfo=UTC), 90, "seconds", datetime(2026, 1, 1, 0, 1, 30, tzinfo=UTC)),
+        (datetime(2026, 1, 1, tzinfo=UTC), 90, "seconds", datetime(2026, 1, 1, 0, 1, 30, 0, UTC)),
     ],
 )
 def test_refill_intervals(start, value, unit, expected):
@@ -94,7 +94,9 @@ def test_preflight_is_skipped_when_balance_is_off(user):
 
 
 def test_charge_writes_one_transaction_per_token_kind_to_the_credit(user):
-    usage = Usage(prompt_tokens=1200, completion_tokens=345, cache_read_tokens=800, cache_write_tokens=64)
+    usage = Usage(
+        prompt_tokens=1200, completion_tokens=345, cache_read_tokens=800, cache_write_tokens=64
+    )
     rows = balance.charge(
         user, usage, GPT4O, endpoint="openAI", model="gpt-4o", conversation_id="c1", rules=ON
     )

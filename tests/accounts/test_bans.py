@@ -45,7 +45,7 @@ def test_ban_starts_at_the_interval_and_covers_the_user_and_their_ips(ban_settin
     assert bans.active_ban(user, None) is None
     ban = bans.record("message_limit", user, "198.51.100.7")  # the 20th point
     assert ban is not None
-    assert ban.ends_at - timezone.now() == pytest.approx(timedelta(hours=2), abs=timedelta(seconds=5))
+    assert abs(ban.ends_at - timezone.now() - timedelta(hours=2)) < timedelta(seconds=5)
     assert set(Ban.objects.values_list("ip", flat=True)) == {"203.0.113.5", "198.51.100.7"}
     assert bans.active_ban(user, None) is not None
     assert bans.active_ban(None, "203.0.113.5") is not None  # the IP, whoever uses it

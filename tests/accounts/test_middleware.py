@@ -1,6 +1,7 @@
 """A banned user or IP gets a page saying until when; health and static stay open."""
 
 import pytest
+
 from accounts import bans
 
 pytestmark = pytest.mark.django_db
