@@ -48,12 +48,22 @@ class Rates(Protocol):
 
 
 class UsageLike(Protocol):
-    """Token counts a provider reported (the adapters' `Usage`)."""
+    """Token counts a provider reported (the adapters' `Usage`; prompt includes cached)."""
 
     prompt_tokens: int
     completion_tokens: int
     cache_read_tokens: int
     cache_write_tokens: int
+
+
+@dataclass(frozen=True)
+class DefaultRates:
+    """LibreChat's `defaultRate` for a model nobody priced."""
+
+    prompt: float = 6
+    completion: float = 6
+    cache_read: float | None = None
+    cache_write: float | None = None
 
 
 @dataclass(frozen=True)
@@ -144,12 +154,12 @@ def refill_if_due(user: User, rules: Policy, now: datetime | None = None) -> boo
     return True
 
 
-def check(user: User, prompt_tokens: int, rates: Rates, rules: Policy | None = None) -> None:
+def check(user: User, prompt_tokens: int, rates: Rates | None, rules: Policy | None = None) -> None:
     """Refuse (InsufficientBalance) when the prompt's estimated cost exceeds the balance."""
     rules = rules or policy()
     if not rules.enabled:
         return
-    cost = credits_for(prompt_tokens, rates.prompt)
+    cost = credits_for(prompt_tokens, (rates or DefaultRates()).prompt)
     balance = get_balance(user, rules).credits
     if balance - cost <= 0 and refill_if_due(user, rules):
         balance = get_balance(user, rules).credits
@@ -160,7 +170,7 @@ def check(user: User, prompt_tokens: int, rates: Rates, rules: Policy | None = N
 def charge(
     user: User,
     usage: UsageLike,
-    rates: Rates,
+    rates: Rates | None,
     *,
     endpoint: str = "",
     model: str = "",
@@ -169,13 +179,18 @@ def charge(
     context: str = "message",
     rules: Policy | None = None,
 ) -> list[Transaction]:
-    """Record what a response used, one transaction per token kind; spend it when enabled."""
+    """Record what a response used, one transaction per token kind; spend it when enabled.
+
+    Cached prompt tokens are billed at the cache rates, the rest at the prompt rate.
+    """
     rules = rules or policy()
+    rates = rates or DefaultRates()
+    read, write = usage.cache_read_tokens, usage.cache_write_tokens
     spent = [
-        ("prompt", usage.prompt_tokens, rates.prompt),
+        ("prompt", max(0, usage.prompt_tokens - read - write), rates.prompt),
         ("completion", usage.completion_tokens, rates.completion),
-        ("cache_read", usage.cache_read_tokens, _or(rates.cache_read, rates.prompt)),
-        ("cache_write", usage.cache_write_tokens, _or(rates.cache_write, rates.prompt)),
+        ("cache_read", read, _or(rates.cache_read, rates.prompt)),
+        ("cache_write", write, _or(rates.cache_write, rates.prompt)),
     ]
     common = {
         "user": user,

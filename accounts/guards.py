@@ -112,7 +112,7 @@ def check_send(
     model: str,
     offered_models: Collection[str] | None,
     prompt_tokens: int,
-    rates: balance.Rates,
+    rates: balance.Rates | None,
     user_agent: str | None = None,
 ) -> Admission:
     """Let one message through or raise `Refusal`; see the module docstring."""

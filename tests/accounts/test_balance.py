@@ -95,7 +95,7 @@ def test_preflight_is_skipped_when_balance_is_off(user):
 
 def test_charge_writes_one_transaction_per_token_kind_to_the_credit(user):
     usage = Usage(
-        prompt_tokens=1200, completion_tokens=345, cache_read_tokens=800, cache_write_tokens=64
+        prompt_tokens=2064, completion_tokens=345, cache_read_tokens=800, cache_write_tokens=64
     )
     rows = balance.charge(
         user, usage, GPT4O, endpoint="openAI", model="gpt-4o", conversation_id="c1", rules=ON
@@ -112,8 +112,14 @@ def test_charge_writes_one_transaction_per_token_kind_to_the_credit(user):
 
 
 def test_cache_rates_fall_back_to_the_prompt_rate(user):
-    balance.charge(user, Usage(cache_read_tokens=100), Rates(prompt=3, completion=15), rules=ON)
+    usage = Usage(prompt_tokens=100, cache_read_tokens=100)
+    balance.charge(user, usage, Rates(prompt=3, completion=15), rules=ON)
     assert Transaction.objects.get().credits == Decimal("-300")
+
+
+def test_unpriced_models_use_librechats_default_rate(user):
+    balance.charge(user, Usage(prompt_tokens=10, completion_tokens=10), None, rules=ON)
+    assert Balance.objects.get(user=user).credits == 20000 - 60 - 60
 
 
 def test_transactions_are_kept_when_balance_is_off_and_balance_never_goes_negative(user):

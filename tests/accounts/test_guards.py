@@ -139,16 +139,3 @@ def test_balance_refusal_frees_the_slot_and_records_a_zero_score(user, settings)
     violation = Violation.objects.get()
     assert (violation.kind, violation.score) == ("token_balance", 0)
     send(user, prompt_tokens=50).release()  # the refused attempt left no slot taken
-
-
-async def test_async_form(user):
-    admission = await guards.acheck_send(
-        user,
-        "203.0.113.5",
-        endpoint="openAI",
-        model="gpt-4o",
-        offered_models=None,
-        prompt_tokens=1,
-        rates=Rates(),
-    )
-    admission.release()
