@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import TypeVar
@@ -9,6 +10,7 @@ from typing import TypeVar
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
+logger = logging.getLogger("parley.config")
 
 
 class StartupError(ImproperlyConfigured):
@@ -37,9 +39,18 @@ def check_redis(uri: str, ca: str | None = None, timeout: float = 3.0) -> None:
         client.close()
 
 
+def check_config() -> None:
+    """An invalid librechat.yaml stops start-up (ConfigError: one line per problem)."""
+    from endpoints.config import current
+
+    for problem in current().problems:
+        logger.warning("%s", problem)
+
+
 def check_services() -> None:
-    """Production mode needs its Redis at start-up; embedded mode needs nothing."""
+    """The configuration must be valid; production mode also needs its Redis at start-up."""
     from django.conf import settings
 
+    check_config()
     if settings.REDIS_URI:
         check_redis(settings.REDIS_URI, settings.REDIS_CA)

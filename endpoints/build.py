@@ -77,7 +77,7 @@ def build(location: str, env: Mapping[str, str], required: bool) -> tuple[Config
     else:
         document = yamlsource.parse(text, location)
         file, found = checks.validate(document)
-        problems += document.problems + found
+        problems += sorted(document.problems + found, key=lambda p: (p.line or 0, p.column or 0))
     settings = envmod.read(env)
     problems += settings.problems
     endpoints = assemble(file, settings, env, problems)
@@ -165,14 +165,16 @@ def shared_fields(shared: dict[str, Any], common: Common, title_model: str | Non
     }
 
 
-def headers_of(raw: Mapping[str, str] | None, env: Mapping[str, str]) -> tuple[dict, str | None]:
-    """Headers with `${VAR}` resolved (placeholders stay), and why any could not be."""
-    headers, reasons = {}, []
+def resolved_map(
+    raw: Mapping[str, str] | None, env: Mapping[str, str], label: str = "headers"
+) -> tuple[dict, str | None]:
+    """Values with `${VAR}` resolved ({{placeholders}} stay), and why any could not be."""
+    values, reasons = {}, []
     for key, value in (raw or {}).items():
-        headers[key], reason = resolved(value, env)
+        values[key], reason = resolved(value, env)
         if reason:
-            reasons.append(f"{reason} (headers.{key})")
-    return headers, "; ".join(reasons) or None
+            reasons.append(f"{reason} ({label}.{key})")
+    return values, "; ".join(reasons) or None
 
 
 def first(*reasons: str | None) -> str | None:
@@ -191,7 +193,7 @@ def builtin(
     fields["model_display_label"] = LABELS[name]
     fields.update({k: v for k, v in (from_env or {}).items() if k != "title_model"})
     fields.update(shared_fields(shared, common, (from_env or {}).get("title_model")))
-    headers, header_reason = headers_of(shared.get("headers"), common.env)
+    headers, header_reason = resolved_map(shared.get("headers"), common.env)
     fields["headers"] = MappingProxyType(headers)
     reasons = [fields.pop("unavailable", None), header_reason]
     if from_env is None and name in KEY_VARIABLES:
@@ -204,15 +206,19 @@ def builtin(
         fields["base_url"], reason = resolved(own.baseURL, common.env)
         reasons.append(reason)
     if isinstance(own, schema.BedrockEndpoint):
-        fields.update(bedrock_fields(own, fields))
+        profiles, reason = resolved_map(own.inferenceProfiles, common.env, "inferenceProfiles")
+        fields.update(bedrock_fields(own, fields, profiles))
+        reasons.append(reason)
     return Endpoint(**fields, unavailable=first(*reasons))
 
 
-def bedrock_fields(own: schema.BedrockEndpoint, fields: dict[str, Any]) -> dict[str, Any]:
+def bedrock_fields(
+    own: schema.BedrockEndpoint, fields: dict[str, Any], profiles: dict[str, str]
+) -> dict[str, Any]:
     options = fields.get("bedrock") or BedrockOptions()
     options = replace(
         options,
-        inference_profiles=MappingProxyType(dict(own.inferenceProfiles or {})),
+        inference_profiles=MappingProxyType(profiles),
         guardrail=MappingProxyType(own.guardrailConfig) if own.guardrailConfig else None,
         available_regions=tuple(own.availableRegions or ()),
     )
@@ -233,7 +239,7 @@ def azure_deployments(
         api_key, r1 = resolved(group.apiKey, env)
         instance, r2 = resolved(group.instanceName, env)
         base_url, r3 = resolved(group.baseURL, env)
-        headers, r4 = headers_of(group.additionalHeaders, env)
+        headers, r4 = resolved_map(group.additionalHeaders, env, "additionalHeaders")
         reason = first(r1, r2, r3, r4)
         if reason:
             reasons.append(f"group {group.group!r}: {reason}")
@@ -270,7 +276,7 @@ def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
     shared = merged(custom, common.all)
     api_key, key_reason = resolved(custom.apiKey, common.env)
     base_url, url_reason = resolved(custom.baseURL, common.env)
-    headers, header_reason = headers_of(shared.get("headers"), common.env)
+    headers, header_reason = resolved_map(shared.get("headers"), common.env)
     return Endpoint(
         name=custom.name,
         kind="anthropic" if custom.provider == "anthropic" else "openai",

@@ -108,6 +108,8 @@ def describe(item: dict[str, Any]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "unknown key"
+    if kind == "too_short":
+        return f"must have at least {item['ctx']['min_length']} item(s)"
     message = item["msg"].replace("Value error, ", "").replace("Input should be", "must be")
     message = message.replace("a valid dictionary", "a mapping").replace("a valid list", "a list")
     if isinstance(value, dict | list) or kind == "value_error":
@@ -136,10 +138,9 @@ def walk(data: Any, model: type[BaseModel], path: Path, problems: list[Problem])
             if model.model_config.get("extra") != "forbid":  # else pydantic reports it
                 problems.append(unknown_key(key, fields, path))
             continue
-        feature = (info.json_schema_extra or {}).get("later")  # type: ignore[union-attr]
-        if feature and value is not None:
-            message = f"accepted but ignored: Parley does not implement {feature} yet"
-            problems.append(Problem("warning", message, path + (key,)))
+        marks = info.json_schema_extra or {}
+        if (marks.get("later") or marks.get("removed")) and value is not None:  # type: ignore[union-attr]
+            problems.append(Problem("warning", ignored(marks), path + (key,)))  # type: ignore[arg-type]
             continue
         shape, inner = nested_model(info.annotation)
         if shape == "one":
@@ -150,6 +151,12 @@ def walk(data: Any, model: type[BaseModel], path: Path, problems: list[Problem])
         elif shape == "dict" and isinstance(value, dict):
             for name, item in value.items():
                 walk(item, inner, path + (key, name), problems)
+
+
+def ignored(marks: dict[str, Any]) -> str:
+    if marks.get("removed"):
+        return "accepted but ignored: LibreChat has removed this key"
+    return f"accepted but ignored: Parley does not implement {marks['later']} yet"
 
 
 def unknown_key(key: Any, fields: dict[str, Any], path: Path) -> Problem:

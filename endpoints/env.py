@@ -115,9 +115,7 @@ def deprecated_title_model(env: Mapping[str, str], variable: str, endpoint: str,
     value = text(env, variable)
     if value is None:
         return {}
-    out.warn(
-        variable, f"is deprecated: set titleModel under endpoints.{endpoint} in librechat.yaml"
-    )
+    out.warn(variable, f"deprecated: set titleModel under endpoints.{endpoint} in librechat.yaml")
     return {"title_model": value}
 
 

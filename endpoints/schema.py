@@ -32,6 +32,11 @@ def later(feature: str, default: Any = None) -> Any:
     return Field(default=default, json_schema_extra={"later": feature})
 
 
+def removed(default: Any = None) -> Any:
+    """A key LibreChat has removed but real configs still carry."""
+    return Field(default=default, json_schema_extra={"removed": True})
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow", frozen=True)
 
@@ -156,10 +161,10 @@ class CustomEndpoint(SharedSettings):
     customParams: CustomParams | None = None
     directEndpoint: bool | None = None
     tokenConfig: dict[str, TokenRate] | None = None
-    summarize: bool | None = later("conversation summarization (removed from LibreChat)")
-    summaryModel: str | None = later("conversation summarization (removed from LibreChat)")
-    forcePrompt: bool | None = later("forcePrompt (removed from LibreChat)")
-    customOrder: int | None = later("customOrder (removed from LibreChat)")
+    summarize: bool | None = removed()
+    summaryModel: str | None = removed()
+    forcePrompt: bool | None = removed()
+    customOrder: int | None = removed()
 
     @field_validator("name")
     @classmethod
@@ -217,7 +222,7 @@ class AzureGroup(Strict):
 
 class AzureEndpoint(SharedSettings):
     groups: list[AzureGroup] = Field(min_length=1)
-    plugins: bool | None = later("plugins (removed from LibreChat)")
+    plugins: bool | None = removed()
     assistants: bool | None = later("Azure Assistants")
 
 

@@ -58,9 +58,12 @@ def fetch(url: str) -> str:
     try:
         response = httpx.get(url, timeout=FETCH_TIMEOUT, follow_redirects=True)
         response.raise_for_status()
+    except httpx.HTTPStatusError as error:
+        message = f"CONFIG_PATH could not be fetched: HTTP {error.response.status_code}"
+        raise ConfigError([Problem("error", message, source=url)]) from None
     except httpx.HTTPError as error:
-        reason = str(error) or type(error).__name__
-        message = f"CONFIG_PATH could not be fetched within {FETCH_TIMEOUT:.0f}s: {reason}"
+        reason = (str(error).splitlines() or [""])[0] or type(error).__name__
+        message = f"CONFIG_PATH could not be fetched (timeout {FETCH_TIMEOUT:g}s): {reason}"
         raise ConfigError([Problem("error", message, source=url)]) from None
     return response.text
 
@@ -96,18 +99,18 @@ def syntax_problem(error: yaml.MarkedYAMLError, source: str) -> Problem:
 def record(node: yaml.Node, path: Path, document: Document) -> None:
     """Walk the node tree, noting positions and reporting duplicate keys."""
     if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+        seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             if key == "<<":  # a merge key: its keys are recorded where they are written
                 continue
             position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in seen:
-                message = f"duplicate key {key!r}: the second one would silently win"
+                message = f"duplicate key (first at line {seen[key]})"
                 document.problems.append(
                     Problem("error", message, path + (key,)).at(document.source, position)
                 )
-            seen.add(key)
+            seen.setdefault(key, position[0])
             document.positions.setdefault(path + (key,), position)
             record(value_node, path + (key,), document)
     elif isinstance(node, yaml.SequenceNode):

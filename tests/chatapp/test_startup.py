@@ -116,3 +116,24 @@ def test_serve_on_postgres_and_redis(tmp_path, scratch_postgres_url, redis_uri, 
         "broker": "ok (redis)",
     }
     assert b'name="password"' in login
+
+
+def test_serve_refuses_an_invalid_librechat_yaml_with_one_line_per_problem(tmp_path):
+    config = tmp_path / "librechat.yaml"
+    config.write_text(
+        "version: 1.3.14\nendpoints:\n  openAI:\n    streamRate: fast\n  opneAI: {}\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "serve"],
+        cwd=ROOT,
+        env=clean_env(tmp_path, CONFIG_PATH=str(config)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "parley: invalid configuration:",
+        f"error: {config}:4:5: endpoints.openAI.streamRate: 'fast' must be a valid number",
+        f"error: {config}:5:3: endpoints.opneAI: unknown key (did you mean 'openAI'?)",
+    ]

@@ -78,3 +78,27 @@ def test_invalid_file_raises_with_every_error(tmp_path: Path) -> None:
     text = str(caught.value)
     assert f"error: {path}:4:5: endpoints.openAI.streamRate: 'fast' must be a valid number" in text
     assert f"error: {path}:5:3: endpoints.opneAI: unknown key (did you mean 'openAI'?)" in text
+
+
+def test_current_is_built_once_from_settings(tmp_path: Path, settings) -> None:
+    from endpoints.config import current
+
+    settings.CONFIG_PATH = write(tmp_path, "version: 1.3.14\n")
+    settings.ENV = {"ANTHROPIC_API_KEY": "a-1"}
+    current.cache_clear()
+    try:
+        first = current()
+        assert [e.name for e in first.available()] == ["anthropic"]
+        assert current() is first
+    finally:
+        current.cache_clear()
+
+
+def test_endpoint_objects_are_immutable(tmp_path: Path) -> None:
+    import dataclasses
+
+    openai = load(str(tmp_path / "none.yaml"), {"OPENAI_API_KEY": "sk"}).endpoints["openAI"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        openai.api_key = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        openai.headers["X"] = "y"  # type: ignore[index]

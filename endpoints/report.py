@@ -1,0 +1,85 @@
+"""The text `check_config` prints: resolved endpoints with secrets masked, then problems."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from endpoints import interpolate
+from endpoints.config import USER_PROVIDED, Config, Endpoint
+from endpoints.problems import Problem
+
+COLUMNS = ("endpoint", "kind", "base URL", "models", "key", "streamRate", "titles", "status")
+
+
+def mask(secret: str | None) -> str:
+    """Enough of a key to recognise it, never enough to use it."""
+    if secret is None:
+        return "-"
+    if secret == USER_PROVIDED or interpolate.references(secret):
+        return secret  # not a secret: the marker, or a reference to an unset variable
+    return f"{secret[:3]}…{secret[-4:]}" if len(secret) >= 16 else "****"
+
+
+def key_of(endpoint: Endpoint) -> str:
+    if endpoint.azure:
+        keys = sorted({mask(d.api_key) for d in endpoint.azure.values()})
+        return ", ".join(keys)
+    if endpoint.bedrock:
+        aws = endpoint.bedrock
+        if aws.bearer_token:
+            return f"bearer {mask(aws.bearer_token)}"
+        if aws.profile:
+            return f"profile {aws.profile}"
+        if aws.secret_access_key == USER_PROVIDED:
+            return USER_PROVIDED
+        return f"aws {mask(aws.access_key_id)}" if aws.access_key_id else "aws default chain"
+    return mask(endpoint.api_key)
+
+
+def models_of(endpoint: Endpoint) -> str:
+    names = endpoint.models.default
+    shown = ", ".join(names[:3]) + (f" (+{len(names) - 3})" if len(names) > 3 else "")
+    return shown + (" +fetch" if endpoint.models.fetch else "")
+
+
+def titles_of(endpoint: Endpoint) -> str:
+    title = endpoint.title
+    if not title.enabled:
+        return "off"
+    where = f"@{title.endpoint}" if title.endpoint else ""
+    return f"{title.method}/{title.timing} {title.model or 'current_model'}{where}"
+
+
+def row(endpoint: Endpoint) -> tuple[str, ...]:
+    status = "ok" if endpoint.available else f"unavailable: {endpoint.unavailable}"
+    return (
+        endpoint.name,
+        endpoint.kind,
+        endpoint.base_url or "(provider default)",
+        models_of(endpoint),
+        key_of(endpoint),
+        f"{endpoint.stream_rate:g}",
+        titles_of(endpoint),
+        status,
+    )
+
+
+def table(rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)) for r in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def render(location: str, config: Config | None, problems: Sequence[Problem]) -> str:
+    out = [f"Configuration: {location}"]
+    if config is not None:
+        if config.proxy:
+            out.append(f"Outbound proxy: {config.proxy}")
+        endpoints = [row(e) for e in config.endpoints.values()]
+        out.append(table([COLUMNS, *endpoints]) if endpoints else "No endpoints configured.")
+    out.extend(str(problem) for problem in problems)
+    counts = {level: sum(p.level == level for p in problems) for level in ("error", "warning")}
+    out.append(f"{counts['error']} error(s), {counts['warning']} warning(s)")
+    return "\n".join(out)

@@ -1,0 +1,60 @@
+"""`manage.py check_config [PATH]`: the table, every problem, exit status 1 on an error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+LIBRECHAT = Path(__file__).parent / "librechat"
+
+
+def run(path: str, capsys) -> tuple[int, str]:
+    try:
+        call_command("check_config", path)
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    return status, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted(LIBRECHAT.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_librechat_file_checks_clean(path, capsys) -> None:
+    status, out = run(str(path), capsys)
+    assert status == 0, out
+    assert out.splitlines()[-1].startswith("0 error(s)")
+
+
+def test_the_example_names_each_unimplemented_feature(capsys) -> None:
+    status, out = run(str(LIBRECHAT / "librechat.example.yaml"), capsys)
+    assert status == 0
+    assert "interface.agents: accepted but ignored: Parley does not implement agents yet" in out
+    assert "unavailable: GROQ_API_KEY is not set" in out
+
+
+def test_errors_are_all_listed_and_exit_1(tmp_path, capsys) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1.3.14\nendpoints:\n  all:\n    baseURL: x\n  opneAI: {}\n")
+    status, out = run(str(path), capsys)
+    assert status == 1
+    assert out.splitlines()[1:] == [
+        f"error: {path}:4:5: endpoints.all.baseURL: is not allowed under endpoints.all: "
+        "set baseURL on each endpoint",
+        f"error: {path}:5:3: endpoints.opneAI: unknown key (did you mean 'openAI'?)",
+        "2 error(s), 0 warning(s)",
+    ]
+
+
+def test_a_named_file_that_does_not_exist_is_an_error(tmp_path, capsys) -> None:
+    status, out = run(str(tmp_path / "nope.yaml"), capsys)
+    assert status == 1
+    assert f"error: {tmp_path}/nope.yaml: file not found" in out
+
+
+def test_the_shipped_librechat_yaml_loads(capsys) -> None:
+    root = Path(__file__).resolve().parents[2]
+    status, out = run(str(root / "librechat.yaml"), capsys)
+    assert status == 0, out
+    for name in ("openAI", "anthropic", "google", "bedrock"):
+        assert any(line.startswith(name) for line in out.splitlines()), name

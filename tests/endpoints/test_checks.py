@@ -1,0 +1,123 @@
+"""endpoints.checks: unknown keys, unimplemented keys, the version, all errors at once."""
+
+from __future__ import annotations
+
+import pytest
+
+GROQ = {"name": "groq", "apiKey": "k", "baseURL": "u", "models": {"default": ["m"]}}
+
+
+def test_unknown_top_level_key_is_an_error_with_a_suggestion(yaml_errors) -> None:
+    assert yaml_errors({"interfaces": {"presets": True}}) == [
+        "interfaces: unknown key (did you mean 'interface'?)"
+    ]
+
+
+def test_unknown_key_directly_under_endpoints_is_an_error(yaml_errors) -> None:
+    assert yaml_errors({"endpoints": {"Custom": [GROQ], "ollama": {}}}) == [
+        "endpoints.Custom: unknown key (did you mean 'custom'?)",
+        "endpoints.ollama: unknown key",
+    ]
+
+
+def test_unknown_key_deeper_is_a_warning_with_a_suggestion(warnings_of) -> None:
+    item = {**GROQ, "titleModle": "m", "models": {"default": ["m"], "fetsh": True}}
+    config = {"endpoints": {"custom": [item]}, "balance": {"startBalanse": 5}}
+    assert warnings_of(config) == [
+        "endpoints.custom[0].models.fetsh: unknown key: LibreChat ignores it, so does Parley"
+        " (did you mean 'fetch'?)",
+        "endpoints.custom[0].titleModle: unknown key: LibreChat ignores it, so does Parley"
+        " (did you mean 'titleModel'?)",
+        "balance.startBalanse: unknown key: LibreChat ignores it, so does Parley"
+        " (did you mean 'startBalance'?)",
+    ]
+
+
+def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
+    config = {
+        "mcpServers": {"x": {"command": "npx"}},
+        "webSearch": {"serperApiKey": "${SERPER_API_KEY}"},
+        "interface": {"presets": True, "agents": {"use": True}},
+        "endpoints": {"agents": {"recursionLimit": 5}},
+    }
+    assert warnings_of(config) == [
+        "mcpServers: accepted but ignored: Parley does not implement MCP servers yet",
+        "webSearch: accepted but ignored: Parley does not implement web search yet",
+        "interface.agents: accepted but ignored: Parley does not implement agents yet",
+        "endpoints.agents: accepted but ignored: Parley does not implement agents yet",
+    ]
+
+
+def test_implemented_sections_are_validated(yaml_errors) -> None:
+    config = {
+        "balance": {"enabled": "yes", "refillIntervalUnit": "day"},
+        "interface": {"temporaryChatRetention": 0},
+        "registration": {"socialLogins": "github"},
+    }
+    assert yaml_errors(config) == [
+        "balance.enabled: 'yes' must be a valid boolean",
+        "balance.refillIntervalUnit: 'day' must be 'seconds', 'minutes', 'hours', 'days', "
+        "'weeks' or 'months' (did you mean 'days'?)",
+        "interface.temporaryChatRetention: 0 must be greater than or equal to 1",
+        "registration.socialLogins: 'github' must be a list",
+    ]
+
+
+def test_version_is_required(yaml_errors) -> None:
+    assert yaml_errors("cache: true\n") == ["version: is required"]
+
+
+@pytest.mark.parametrize(
+    ("version", "note"),
+    [
+        ("1.2.1", "config version 1.2.1 is older than 1.3.14, which Parley follows"),
+        ("1.3.17", "config version 1.3.17 is newer than 1.3.14, which Parley follows"),
+    ],
+)
+def test_other_versions_are_informational(load_yaml, version, note) -> None:
+    config = load_yaml(f"version: {version}\n")
+    assert [(p.level, p.message) for p in config.problems] == [
+        ("info", f"{note}; it loads as long as its keys are valid")
+    ]
+
+
+def test_a_number_version_is_read_as_text_and_nonsense_is_an_error(load_yaml, yaml_errors) -> None:
+    assert load_yaml("version: 1.3\n").file.version == "1.3"
+    assert yaml_errors("version: latest\n") == [
+        "version: 'latest' is not a version number like 1.3.14"
+    ]
+
+
+def test_empty_file_and_non_mapping(yaml_errors) -> None:
+    assert yaml_errors("") == [": the file must be a mapping of keys, starting with version:"]
+    assert yaml_errors("- a\n- b\n") == [
+        ": the file must be a mapping of keys, starting with version:"
+    ]
+
+
+def test_every_error_is_listed_at_once_in_file_order(tmp_path, yaml_errors) -> None:
+    text = """version: 1.3.14
+endpoints:
+  all:
+    baseURL: https://x.example
+  custom:
+    - name: groq
+      apiKey: k
+      baseURL: u
+      models: {default: [m]}
+      titlePrompt: no placeholder
+    - name: groq
+      apiKey: k
+      baseURL: u
+      models: {default: [m]}
+      streamRate: -1
+  opneAI: {}
+"""
+    assert yaml_errors(text) == [
+        "endpoints.all.baseURL: is not allowed under endpoints.all: set baseURL on each endpoint",
+        "endpoints.custom[0].titlePrompt: must contain the {convo} placeholder",
+        "endpoints.custom[1].name: duplicate custom endpoint name 'groq'"
+        " (also endpoints.custom[0])",
+        "endpoints.custom[1].streamRate: -1 must be greater than or equal to 0",
+        "endpoints.opneAI: unknown key (did you mean 'openAI'?)",
+    ]
