@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager["User"]):
@@ -50,6 +51,10 @@ class User(AbstractUser):
     provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.LOCAL)
     email_verified = models.BooleanField(default=False)
     terms_accepted = models.BooleanField(default=False)
+    ldap_id = models.CharField("LDAP id", max_length=255, blank=True)
+    # Bumped by "sign out everywhere": it is part of the session hash, so every
+    # session signed with the old value stops being valid.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     first_name = None  # LibreChat keeps one display name
     last_name = None
@@ -64,6 +69,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # The role is the one source of truth for admin rights, including the admin site.
+        self.is_staff = self.is_superuser = self.role == self.Role.ADMIN
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.name or self.username or self.email

@@ -18,7 +18,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("share/<str:token>", views.shared, name="shared"),
     path("api/", include((api_patterns, "api"))),
-    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,118 @@
+"""allauth adapters: LibreChat's switches, the first admin, mail through Celery, violations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.utils import build_absolute_uri
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles, tasks, violations
+from accounts.mail import to_payload
+from accounts.models import User
+from accounts.openid.session import end_session_url
+from chatapp.queue import enqueue
+
+log = logging.getLogger(__name__)
+
+
+def refuse_sign_in(request: HttpRequest, message: str, error: Exception | None = None):
+    """Back to the sign-in page with `message`; the cause goes to the log, not the user."""
+    if error is not None:
+        log.warning("sign-in refused: %s (%s: %s)", message, type(error).__name__, error)
+    messages.error(request, message)
+    return HttpResponseRedirect(reverse("account_login"))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        if not settings.ALLOW_REGISTRATION and request.method == "POST":
+            violations.record(request, violations.REGISTRATIONS)
+        return settings.ALLOW_REGISTRATION
+
+    def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            roles.grant_first_admin(user)
+        return user
+
+    def confirm_email(self, request: HttpRequest, email_address) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed and email_address.primary:
+            User.objects.filter(pk=email_address.user_id).update(email_verified=True)
+        return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context_: dict[str, Any]) -> None:
+        """Render now, send on the worker; without EMAIL_* the message goes to the log."""
+        request = context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        message = self.render_mail(template_prefix, email, {**ctx, **context_})
+        if not settings.EMAIL_ENABLED:
+            log.warning(
+                "e-mail is not configured (EMAIL_*); not sent to %s: %s\n%s",
+                email,
+                message.subject,
+                message.body,
+            )
+            return
+        enqueue(tasks.send_email, to_payload(message))
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        violations.record(request, violations.LOGINS)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return request.META["REMOTE_ADDR"]  # already resolved through TRUST_PROXY hops
+
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        after = super().get_logout_redirect_url(request)
+        return end_session_url(request, build_absolute_uri(request, after)) or after
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
+        if settings.ALLOW_SOCIAL_REGISTRATION:
+            return True
+        violations.record(request, violations.REGISTRATIONS)
+        message = _("Registration through this provider is disabled on this site.")
+        raise ImmediateHttpResponse(refuse_sign_in(request, message))
+
+    def populate_user(self, request: HttpRequest, sociallogin, data: dict) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        extra = sociallogin.account.extra_data
+        user.name = (data.get("name") or "")[:150]
+        user.username = (data.get("username") or "")[:150]
+        user.provider = sociallogin.account.provider
+        picture = extra.get("picture") or extra.get("avatar_url") or ""
+        user.avatar = picture if isinstance(picture, str) and len(picture) <= 500 else ""
+        return user
+
+    def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        user = super().save_user(request, sociallogin, form)
+        verified = any(address.verified for address in sociallogin.email_addresses)
+        if verified and not user.email_verified:
+            User.objects.filter(pk=user.pk).update(email_verified=True)
+        roles.grant_first_admin(user)
+        return user
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        message = getattr(exception, "user_message", None) or _(
+            "Sign-in with %(provider)s failed. Please try again."
+        ) % {"provider": provider.name}
+        raise ImmediateHttpResponse(refuse_sign_in(request, message, exception))
+
+    def get_requests_session(self):
+        session = super().get_requests_session()
+        session.headers["User-Agent"] = settings.SOCIAL_USER_AGENT
+        return session

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def sign_in(request: HttpRequest) -> dict:
+    """What the sign-in and account pages show: switches, e-mail and OpenID button."""
+    openid = settings.OPENID
+    return {
+        "allow_email_login": settings.ALLOW_EMAIL_LOGIN,
+        "allow_registration": settings.ALLOW_REGISTRATION,
+        "allow_password_reset": settings.ALLOW_PASSWORD_RESET and settings.ALLOW_EMAIL_LOGIN,
+        "allow_account_deletion": settings.ALLOW_ACCOUNT_DELETION,
+        "email_enabled": settings.EMAIL_ENABLED,
+        "social_enabled": bool(settings.SOCIALACCOUNT_PROVIDERS),
+        "ldap_enabled": settings.LDAP_ENABLED,
+        "ldap_uses_username": settings.LDAP_ENABLED and settings.LDAP_LOGIN_USES_USERNAME,
+        "openid_image_url": openid.image_url if openid else "",
+    }

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OpenIDConfig(AppConfig):
+    name = "accounts.openid"
+    label = "accounts_openid"
+    verbose_name = "OpenID Connect"

@@ -1,0 +1,86 @@
+"""Account pages around allauth's: sign-in (auto-redirect), profile, deletion, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.account.views import login as allauth_login
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import sessions
+from accounts.forms import DeleteAccountForm, ProfileForm
+
+
+def _auto_redirects(request: HttpRequest) -> bool:
+    """OPENID_AUTO_REDIRECT, unless there is a message to show or ?local asks for the form."""
+    openid = settings.OPENID
+    return bool(
+        openid
+        and openid.auto_redirect
+        and request.method == "GET"
+        and "local" not in request.GET
+        and not request.user.is_authenticated
+        and not len(messages.get_messages(request))
+    )
+
+
+def login(request: HttpRequest) -> HttpResponse:
+    if _auto_redirects(request):
+        try:
+            provider = get_social_adapter().get_provider(request, "openid")
+            return provider.redirect_from_request(request)
+        except ImmediateHttpResponse as refused:
+            return refused.response
+    return allauth_login(request)
+
+
+def when_allowed(switch: str, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`view`, or 404 when the ALLOW_* setting `switch` is off."""
+
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not getattr(settings, switch):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("account_profile")
+    return render(request, "account/profile.html", {"form": form})
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if not settings.ALLOW_ACCOUNT_DELETION:
+        raise Http404
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        user.delete()  # conversations, keys and files go with it (CASCADE foreign keys)
+        messages.success(request, _("Your account was deleted."))
+        return redirect("account_login")
+    return render(request, "account/delete.html", {"form": form})
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    sessions.sign_out_everywhere(request, request.user)
+    messages.success(request, _("You were signed out on every device."))
+    return redirect("account_login")

@@ -1,0 +1,153 @@
+"""The ALLOW_* switches, the first admin and violations, through the real sign-in pages."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import violations
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-pass-phrase-9"
+
+
+@pytest.fixture
+def recorded():
+    seen: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        seen.append(kwargs)
+
+    violations.violation_recorded.connect(receiver)
+    yield seen
+    violations.violation_recorded.disconnect(receiver)
+
+
+def sign_up(client, email: str):
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    return client.post(reverse("account_signup"), data)
+
+
+def sign_in(client, login: str, password: str = PASSWORD):
+    return client.post(reverse("account_login"), {"login": login, "password": password})
+
+
+def test_first_user_to_register_is_admin_and_the_next_a_user(client, auth_env):
+    auth_env()
+    assert sign_up(client, "first@example.com").status_code == 302
+    client.logout()
+    sign_up(client, "second@example.com")
+    first, second = User.objects.get(email="first@example.com"), User.objects.get(
+        email="second@example.com"
+    )
+    assert (first.role, first.is_staff, first.is_superuser) == ("admin", True, True)
+    assert (second.role, second.is_staff) == ("user", False)
+
+
+def test_registration_switch_on_signs_the_new_user_in(client, auth_env):
+    auth_env(ALLOW_REGISTRATION="true")
+    response = sign_up(client, "new@example.com")
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_registration_switch_off_refuses_and_records_a_violation(client, auth_env, recorded):
+    auth_env(ALLOW_REGISTRATION="false", REGISTRATION_VIOLATION_SCORE="4")
+    page = client.get(reverse("account_login"))
+    assert reverse("account_signup") not in page.content.decode()
+    response = sign_up(client, "new@example.com")
+    assert "Registration is closed" in response.content.decode()
+    assert not User.objects.filter(email="new@example.com").exists()
+    assert [(v["kind"], v["score"], v["ip"]) for v in recorded] == [
+        ("registrations", 4, "127.0.0.1")
+    ]
+
+
+def test_email_login_on_signs_in(client, auth_env, user):
+    auth_env(ALLOW_EMAIL_LOGIN="true")
+    assert sign_in(client, "alice@example.com", "pw-alice-1").status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_email_login_off_hides_the_form_and_refuses_a_post(client, auth_env, user):
+    auth_env(ALLOW_EMAIL_LOGIN="false")
+    page = client.get(reverse("account_login")).content.decode()
+    assert 'name="password"' not in page
+    assert "No sign-in method is enabled" in page
+    response = sign_in(client, "alice@example.com", "pw-alice-1")
+    assert response.status_code == 200
+    assert "Sign-in with e-mail and password is disabled" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, auth_env, user, recorded):
+    auth_env(LOGIN_VIOLATION_SCORE="2")
+    wrong = sign_in(client, "alice@example.com", "not-her-password")
+    unknown = sign_in(client, "nobody@example.com", "whatever-1")
+    assert wrong.status_code == unknown.status_code == 200
+    message = "The email address and/or password you specified are not correct."
+    assert message in wrong.content.decode() and message in unknown.content.decode()
+    assert [(v["kind"], v["score"]) for v in recorded] == [("logins", 2), ("logins", 2)]
+
+
+def test_repeated_failures_for_one_account_are_throttled(client, auth_env, user):
+    auth_env(LOGIN_MAX="3", LOGIN_WINDOW="5")
+    for _ in range(3):
+        sign_in(client, "alice@example.com", "wrong-password")
+    response = sign_in(client, "alice@example.com", "pw-alice-1")  # even the right one waits
+    assert "Too many failed login attempts" in response.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_reset_switch_off_is_404_and_unlinked(client, auth_env):
+    auth_env(ALLOW_PASSWORD_RESET="false")
+    assert client.get(reverse("account_reset_password")).status_code == 404
+    assert "Forgot your password" not in client.get(reverse("account_login")).content.decode()
+
+
+def test_password_reset_switch_on_shows_the_form(client, auth_env):
+    auth_env(ALLOW_PASSWORD_RESET="true")
+    assert client.get(reverse("account_reset_password")).status_code == 200
+    assert "Forgot your password" in client.get(reverse("account_login")).content.decode()
+
+
+def test_unverified_login_allowed_signs_in_at_once(client, auth_env):
+    auth_env(ALLOW_UNVERIFIED_EMAIL_LOGIN="true")
+    sign_up(client, "quick@example.com")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_unverified_login_refused_logs_the_link_without_email(client, auth_env, caplog):
+    auth_env(ALLOW_UNVERIFIED_EMAIL_LOGIN="false")
+    response = sign_up(client, "careful@example.com")
+    page = client.get(response["Location"]).content.decode()
+    assert "E-mail is not configured on this server" in page
+    assert client.get(reverse("home")).status_code == 302  # not signed in until verified
+    link = next(line for line in caplog.text.splitlines() if "/accounts/confirm-email/" in line)
+    path = link[link.index("/accounts/confirm-email/") :].split()[0]
+    client.post(path)
+    assert User.objects.get(email="careful@example.com").email_verified
+    assert sign_in(client, "careful@example.com").status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_social_login_off_lists_no_provider(client, auth_env):
+    auth_env(ALLOW_SOCIAL_LOGIN="false", GITHUB_CLIENT_ID="id", GITHUB_CLIENT_SECRET="s")
+    assert "Continue with GitHub" not in client.get(reverse("account_login")).content.decode()
+
+
+def test_social_login_on_sends_the_configured_callback(client, auth_env):
+    auth_env(
+        ALLOW_SOCIAL_LOGIN="true",
+        GITHUB_CLIENT_ID="gh-id",
+        GITHUB_CLIENT_SECRET="gh-secret",
+        GITHUB_CALLBACK_URL="/oauth/github/callback",
+    )
+    assert "Continue with GitHub" in client.get(reverse("account_login")).content.decode()
+    response = client.post(reverse("github_login"))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith("https://github.com/login/oauth/authorize?")
+    assert "redirect_uri=http%3A%2F%2Ftestserver%2Foauth%2Fgithub%2Fcallback" in location
+    # The provider returns the user there, where the callback checks the state.
+    back = client.get("/oauth/github/callback", {"code": "x", "state": "forged"})
+    assert back.status_code == 302 and back["Location"] == reverse("account_login")
