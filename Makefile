@@ -6,16 +6,21 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: run test test-embedded lint format migrations-check bench install deps static worker clean
+.PHONY: run test test-deps test-embedded lint format migrations-check bench install deps static worker clean
 
 run: install static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py serve
 
-test: install static
+test: test-deps static
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL$$REDIS_URI" ]; then $(MAKE) --no-print-directory test-embedded; fi
+
+# Real servers for the tests (slapd, an OpenID provider) and the `ldap` extra.
+test-deps: $(UV)
+	scripts/test-deps
+	@$(UV) sync --frozen --quiet --extra ldap
 
 # The tests whose wiring differs between modes, again on the embedded default.
 test-embedded:

@@ -9,11 +9,12 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             "Sign-in with %(provider)s failed. Please try again."
         ) % {"provider": provider.name}
         raise ImmediateHttpResponse(refuse_sign_in(request, message, exception))
+
+    def get_app(self, request: HttpRequest, provider: str, client_id: str | None = None):
+        """A provider whose variables are unset (or ALLOW_SOCIAL_LOGIN off) does not exist."""
+        try:
+            return super().get_app(request, provider, client_id)
+        except SocialApp.DoesNotExist:
+            raise Http404 from None
 
     def get_requests_session(self):
         session = super().get_requests_session()

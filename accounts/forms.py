@@ -49,6 +49,10 @@ class LoginForm(AllauthLoginForm):
 
 
 class ProfileForm(forms.ModelForm):
+    avatar = forms.URLField(
+        label=_("Avatar URL"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = User
         fields = ["name", "username", "avatar"]

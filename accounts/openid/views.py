@@ -58,7 +58,9 @@ class OpenIDAdapter(OpenIDConnectOAuth2Adapter):
         )
         self._check_role(claims, token.token)
         userinfo = {}
-        if self.openid_config.get("userinfo_endpoint"):
+        # The verified ID token is enough when it names the user's e-mail; the
+        # userinfo endpoint may refuse an access token issued for another resource.
+        if "email" not in claims and self.openid_config.get("userinfo_endpoint"):
             userinfo = self._fetch_user_info(token.token)
         request.session[ID_TOKEN_SESSION_KEY] = id_token  # for end-session on sign-out
         data = {"userinfo": {**claims, **userinfo}, "id_token": claims}

@@ -53,3 +53,81 @@ def auth_env():
         override.disable()
     if applied:
         reload_urls()
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback (plain, AUTH required of nobody but offered)."""
+    from tests.accounts.servers.smtp import SMTPServer
+
+    server = SMTPServer()
+    sink = server.start()
+    yield sink
+    server.stop()
+
+
+@pytest.fixture
+def smtp_tls_sink(tmp_path):
+    """A real SMTP server that requires STARTTLS, with a self-signed certificate."""
+    from tests.accounts.servers.smtp import SMTPServer, self_signed
+
+    server = SMTPServer(tls_context=self_signed(tmp_path, "mail.parley.test"))
+    sink = server.start()
+    yield sink
+    server.stop()
+
+
+@pytest.fixture
+def mail_env(auth_env, settings, smtp_sink):
+    """Sign-in settings with e-mail going to `smtp_sink`; tasks run in this process."""
+    from tests.accounts.servers.smtp import PASSWORD, USERNAME
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # CI has a broker but no worker for these tests
+
+    def configure(**variables: str) -> dict:
+        return auth_env(
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_sink.port),
+            EMAIL_USERNAME=USERNAME,
+            EMAIL_PASSWORD=PASSWORD,
+            EMAIL_FROM="noreply@parley.test",
+            EMAIL_FROM_NAME="Parley",
+            **variables,
+        )
+
+    return configure
+
+
+@pytest.fixture
+def start_openid_provider():
+    """Starts real OpenID providers (oidc-provider on Node) and stops them afterwards."""
+    from tests.accounts.servers import openid
+
+    started: list[openid.OpenIDProvider] = []
+
+    def start(**options: object) -> openid.OpenIDProvider:
+        started.append(openid.start(**options))
+        return started[-1]
+
+    yield start
+    for provider in started:
+        provider.stop()
+
+
+@pytest.fixture
+def openid_env(auth_env):
+    """Sign-in settings pointing at a running provider, with social sign-in and sign-up on."""
+    from tests.accounts.servers.openid import CLIENT_ID, CLIENT_SECRET
+
+    def configure(issuer: str, **variables: str) -> dict:
+        defaults = {
+            "ALLOW_SOCIAL_LOGIN": "true",
+            "ALLOW_SOCIAL_REGISTRATION": "true",
+            "OPENID_CLIENT_ID": CLIENT_ID,
+            "OPENID_CLIENT_SECRET": CLIENT_SECRET,
+            "OPENID_ISSUER": issuer,
+            "OPENID_SCOPE": "openid profile email roles",
+        }
+        return auth_env(**{**defaults, **variables})
+
+    return configure

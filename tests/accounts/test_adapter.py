@@ -36,8 +36,9 @@ def test_first_user_to_register_is_admin_and_the_next_a_user(client, auth_env):
     assert sign_up(client, "first@example.com").status_code == 302
     client.logout()
     sign_up(client, "second@example.com")
-    first, second = User.objects.get(email="first@example.com"), User.objects.get(
-        email="second@example.com"
+    first, second = (
+        User.objects.get(email="first@example.com"),
+        User.objects.get(email="second@example.com"),
     )
     assert (first.role, first.is_staff, first.is_superuser) == ("admin", True, True)
     assert (second.role, second.is_staff) == ("user", False)

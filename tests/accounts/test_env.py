@@ -80,7 +80,10 @@ def test_email_well_known_service_and_implicit_tls():
     ("variables", "named"),
     [
         ({"EMAIL_SERVICE": "pigeon", "EMAIL_FROM": "a@b.c"}, "EMAIL_SERVICE"),
-        ({"EMAIL_HOST": "h", "EMAIL_ENCRYPTION": "ssl3", "EMAIL_FROM": "a@b.c"}, "EMAIL_ENCRYPTION"),
+        (
+            {"EMAIL_HOST": "h", "EMAIL_ENCRYPTION": "ssl3", "EMAIL_FROM": "a@b.c"},
+            "EMAIL_ENCRYPTION",
+        ),
         ({"EMAIL_HOST": "h"}, "EMAIL_FROM"),
     ],
 )

@@ -1,0 +1,75 @@
+"""Account pages: profile, deletion (ALLOW_ACCOUNT_DELETION both ways), sign out everywhere."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def alice(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_profile_edits_name_username_and_avatar(alice, user):
+    response = alice.post(
+        reverse("account_profile"),
+        {"name": "Alice A.", "username": "alice", "avatar": "https://example.com/a.png"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.username, user.avatar) == (
+        "Alice A.",
+        "alice",
+        "https://example.com/a.png",
+    )
+
+
+def test_profile_rejects_a_bad_avatar_url(alice, user):
+    response = alice.post(reverse("account_profile"), {"name": "A", "avatar": "not a url"})
+    assert response.status_code == 200
+    assert "Enter a valid URL" in response.content.decode()
+
+
+def test_profile_needs_a_signed_in_user(client):
+    response = client.get(reverse("account_profile"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+
+
+def test_account_deletion_on_deletes_after_confirmation(alice, auth_env, user):
+    auth_env(ALLOW_ACCOUNT_DELETION="true")
+    page = alice.get(reverse("account_profile")).content.decode()
+    assert reverse("account_delete") in page
+    wrong = alice.post(reverse("account_delete"), {"confirm": "someone@example.com"})
+    assert wrong.status_code == 200 and User.objects.filter(pk=user.pk).exists()
+    done = alice.post(reverse("account_delete"), {"confirm": "Alice@Example.com"})
+    assert done.status_code == 302
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert alice.get(reverse("home")).status_code == 302
+
+
+def test_account_deletion_off_is_404_and_unlinked(alice, auth_env, user):
+    auth_env(ALLOW_ACCOUNT_DELETION="false")
+    assert reverse("account_delete") not in alice.get(reverse("account_profile")).content.decode()
+    assert alice.post(reverse("account_delete"), {"confirm": user.email}).status_code == 404
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_sign_out_everywhere_ends_every_session(user):
+    laptop, phone = Client(), Client()
+    for device in (laptop, phone):
+        assert device.login(email="alice@example.com", password="pw-alice-1")
+        assert device.get(reverse("home")).status_code == 200
+    assert laptop.post(reverse("account_sign_out_everywhere")).status_code == 302
+    assert laptop.get(reverse("home")).status_code == 302
+    assert phone.get(reverse("home")).status_code == 302
+    assert phone.login(email="alice@example.com", password="pw-alice-1")  # can sign in again
+    assert phone.get(reverse("home")).status_code == 200
+
+
+def test_sign_out_everywhere_is_post_only(alice):
+    assert alice.get(reverse("account_sign_out_everywhere")).status_code == 405
