@@ -18,13 +18,20 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles, tasks, violations
+from accounts import bans, roles, tasks
 from accounts.mail import to_payload
 from accounts.models import User
 from accounts.openid.session import end_session_url
 from chatapp.queue import enqueue
 
 log = logging.getLogger(__name__)
+LOGINS, REGISTRATIONS = "logins", "registrations"  # LibreChat's violation type names
+
+
+def record_violation(request: HttpRequest, kind: str) -> None:
+    """Score a failed sign-in or refused registration against the client's IP (accounts.bans)."""
+    user = request.user if request.user.is_authenticated else None
+    bans.record(kind, user, request.META.get("REMOTE_ADDR"))
 
 
 def refuse_sign_in(request: HttpRequest, message: str, error: Exception | None = None):
@@ -38,7 +45,7 @@ def refuse_sign_in(request: HttpRequest, message: str, error: Exception | None =
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         if not settings.ALLOW_REGISTRATION and request.method == "POST":
-            violations.record(request, violations.REGISTRATIONS)
+            record_violation(request, REGISTRATIONS)
         return settings.ALLOW_REGISTRATION
 
     def save_user(self, request: HttpRequest, user: User, form, commit: bool = True) -> User:
@@ -69,7 +76,7 @@ class AccountAdapter(DefaultAccountAdapter):
         enqueue(tasks.send_email, to_payload(message))
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        violations.record(request, violations.LOGINS)
+        record_violation(request, LOGINS)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return request.META["REMOTE_ADDR"]  # already resolved through TRUST_PROXY hops
@@ -83,7 +90,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         if settings.ALLOW_SOCIAL_REGISTRATION:
             return True
-        violations.record(request, violations.REGISTRATIONS)
+        record_violation(request, REGISTRATIONS)
         message = _("Registration through this provider is disabled on this site.")
         raise ImmediateHttpResponse(refuse_sign_in(request, message))
 

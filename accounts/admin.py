@@ -1,15 +1,22 @@
+from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts import balance, bans
 from accounts.models import Balance, Ban, Transaction, User, Violation
 
+# The admin site signs in through allauth's pages, so two-factor authentication applies.
+admin.site.login = secure_admin_login(admin.site.login)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Users by e-mail; the role alone grants admin rights (User.save keeps is_staff in step)."""
+
     ordering = ["email"]
     list_display = [
         "email",
@@ -18,17 +25,51 @@ class UserAdmin(BaseUserAdmin):
         "provider",
         "email_verified",
         "is_active",
+        "banned_until",
+        "credits",
+        "last_login",
         "date_joined",
     ]
-    list_filter = ["role", "provider", "email_verified", "is_active", "is_staff"]
-    search_fields = ["email", "name", "username"]
+    list_filter = ["role", "provider", "email_verified", "is_active"]
+    search_fields = ["email", "name", "username", "ldap_id"]
+    readonly_fields = ["provider", "ldap_id", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Profile", {"fields": ["name", "username", "avatar", "provider"]}),
-        ("Access", {"fields": ["role", "is_active", "is_staff", "is_superuser", "groups"]}),
-        ("State", {"fields": ["email_verified", "terms_accepted", "last_login", "date_joined"]}),
+        ("Profile", {"fields": ["name", "username", "avatar"]}),
+        ("Access", {"fields": ["role", "is_active"]}),
+        (
+            "State",
+            {
+                "fields": [
+                    "provider",
+                    "ldap_id",
+                    "email_verified",
+                    "terms_accepted",
+                    "last_login",
+                    "date_joined",
+                ]
+            },
+        ),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})
+    ]
+    filter_horizontal: list[str] = []
+
+    def get_queryset(self, request: HttpRequest):
+        active = Q(ban__ends_at__gt=timezone.now())
+        users = super().get_queryset(request).select_related("balance")
+        return users.annotate(ban_ends_at=Max("ban__ends_at", filter=active))
+
+    @admin.display(description="Banned until", ordering="ban_ends_at")
+    def banned_until(self, user: User) -> str:
+        ends = getattr(user, "ban_ends_at", None)
+        return f"{ends:%Y-%m-%d %H:%M} UTC" if ends else "—"
+
+    @admin.display(description="Credits")
+    def credits(self, user: User) -> str:
+        row = getattr(user, "balance", None)
+        return f"{row.credits.normalize():f}" if row else "—"
 
 
 # --- guards: violations, bans, balances, transactions ----------------------

@@ -121,13 +121,6 @@ def throttles(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def violation_scores(env: Mapping[str, str]) -> dict[str, int]:
-    return {
-        "logins": parse.integer(env, "LOGIN_VIOLATION_SCORE", 1),
-        "registrations": parse.integer(env, "REGISTRATION_VIOLATION_SCORE", 1),
-    }
-
-
 def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, Any]:
     """Every sign-in setting, ready for `globals().update(...)` in settings.py."""
     allow = switches(env)
@@ -167,7 +160,6 @@ def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, An
         "ACCOUNT_PREVENT_ENUMERATION": True,
         "ACCOUNT_RATE_LIMITS": throttles(env),
         "ACCOUNT_DEFAULT_HTTP_PROTOCOL": "https" if secure else "http",
-        "VIOLATION_SCORES": violation_scores(env),
         "SOCIALACCOUNT_PROVIDERS": social_apps,
         "SOCIALACCOUNT_ONLY": False,
         "SOCIALACCOUNT_LOGIN_ON_GET": False,

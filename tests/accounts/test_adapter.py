@@ -3,23 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from accounts import violations
-from accounts.models import User
+from accounts.models import User, Violation
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-pass-phrase-9"
 
 
-@pytest.fixture
-def recorded():
-    seen: list[dict] = []
-
-    def receiver(sender, **kwargs):
-        seen.append(kwargs)
-
-    violations.violation_recorded.connect(receiver)
-    yield seen
-    violations.violation_recorded.disconnect(receiver)
+def recorded() -> list[tuple]:
+    return sorted(Violation.objects.values_list("kind", "score", "ip"))
 
 
 def sign_up(client, email: str):
@@ -51,16 +42,15 @@ def test_registration_switch_on_signs_the_new_user_in(client, auth_env):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_registration_switch_off_refuses_and_records_a_violation(client, auth_env, recorded):
-    auth_env(ALLOW_REGISTRATION="false", REGISTRATION_VIOLATION_SCORE="4")
+def test_registration_switch_off_refuses_and_records_a_violation(client, auth_env, settings):
+    auth_env(ALLOW_REGISTRATION="false")
+    settings.VIOLATION_SCORES = {**settings.VIOLATION_SCORES, "registrations": 4}
     page = client.get(reverse("account_login"))
     assert reverse("account_signup") not in page.content.decode()
     response = sign_up(client, "new@example.com")
     assert "Registration is closed" in response.content.decode()
     assert not User.objects.filter(email="new@example.com").exists()
-    assert [(v["kind"], v["score"], v["ip"]) for v in recorded] == [
-        ("registrations", 4, "127.0.0.1")
-    ]
+    assert recorded() == [("registrations", 4, "127.0.0.1")]
 
 
 def test_email_login_on_signs_in(client, auth_env, user):
@@ -80,14 +70,15 @@ def test_email_login_off_hides_the_form_and_refuses_a_post(client, auth_env, use
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(client, auth_env, user, recorded):
-    auth_env(LOGIN_VIOLATION_SCORE="2")
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, auth_env, user, settings):
+    auth_env()
+    settings.VIOLATION_SCORES = {**settings.VIOLATION_SCORES, "logins": 2}
     wrong = sign_in(client, "alice@example.com", "not-her-password")
     unknown = sign_in(client, "nobody@example.com", "whatever-1")
     assert wrong.status_code == unknown.status_code == 200
     message = "The email address and/or password you specified are not correct."
     assert message in wrong.content.decode() and message in unknown.content.decode()
-    assert [(v["kind"], v["score"]) for v in recorded] == [("logins", 2), ("logins", 2)]
+    assert recorded() == [("logins", 2, "127.0.0.1"), ("logins", 2, "127.0.0.1")]
 
 
 def test_repeated_failures_for_one_account_are_throttled(client, auth_env, user):
@@ -152,3 +143,12 @@ def test_social_login_on_sends_the_configured_callback(client, auth_env):
     # The provider returns the user there, where the callback checks the state.
     back = client.get("/oauth/github/callback", {"code": "x", "state": "forged"})
     assert back.status_code == 302 and back["Location"] == reverse("account_login")
+
+
+def test_failed_sign_ins_reach_the_guards_and_can_ban_the_ip(client, auth_env, user, settings):
+    auth_env(LOGIN_MAX="50")
+    settings.BAN_VIOLATIONS, settings.BAN_INTERVAL = True, 3
+    for _ in range(3):
+        sign_in(client, "alice@example.com", "wrong-password")
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 403 and "You are banned until" in response.content.decode()

@@ -100,11 +100,6 @@ def test_throttles_come_from_login_and_register_limits():
     assert limits["signup"] == "4/600s/ip"
 
 
-def test_violation_scores():
-    values = build(LOGIN_VIOLATION_SCORE="3", REGISTRATION_VIOLATION_SCORE="5")
-    assert values["VIOLATION_SCORES"] == {"logins": 3, "registrations": 5}
-
-
 def test_read_key_file_names_the_variable(tmp_path):
     with pytest.raises(EnvError, match="APPLE_PRIVATE_KEY_PATH"):
         auth.read_key_file("APPLE_PRIVATE_KEY_PATH", str(tmp_path / "missing.p8"))
