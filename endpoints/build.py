@@ -191,6 +191,8 @@ def builtin(
     shared = merged(own, common.all)
     fields: dict[str, Any] = {"name": name, "kind": BUILTIN_KINDS[name]}
     fields["model_display_label"] = LABELS[name]
+    if name in envmod.DEFAULT_MODELS:
+        fields["models"] = ModelList(envmod.DEFAULT_MODELS[name])
     fields.update({k: v for k, v in (from_env or {}).items() if k != "title_model"})
     fields.update(shared_fields(shared, common, (from_env or {}).get("title_model")))
     headers, header_reason = resolved_map(shared.get("headers"), common.env)
@@ -225,8 +227,6 @@ def bedrock_fields(
     result: dict[str, Any] = {"bedrock": options}
     if own.models:
         result["models"] = ModelList(tuple(own.models))
-    elif "models" not in fields:
-        result["models"] = ModelList(envmod.DEFAULT_MODELS["bedrock"])
     return result
 
 

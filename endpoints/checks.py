@@ -141,7 +141,6 @@ def walk(data: Any, model: type[BaseModel], path: Path, problems: list[Problem])
         marks = info.json_schema_extra or {}
         if (marks.get("later") or marks.get("removed")) and value is not None:  # type: ignore[union-attr]
             problems.append(Problem("warning", ignored(marks), path + (key,)))  # type: ignore[arg-type]
-            continue
         shape, inner = nested_model(info.annotation)
         if shape == "one":
             walk(value, inner, path + (key,), problems)

@@ -40,31 +40,31 @@ class Interface(Strict):
     parameters: bool | None = None
     presets: bool | None = None
     bookmarks: bool | None = None
-    multiConvo: bool | None = later("multi-model conversations")
+    multiConvo: bool | None = None
     temporaryChat: bool | None = None
     temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
     endpointsMenu: bool | None = None
     sidePanel: bool | None = None
-    prompts: bool | Permission | None = later("the prompts library")
-    agents: bool | Permission | None = later("agents")
-    memories: bool | Permission | None = later("memories")
-    marketplace: bool | Permission | None = later("the agents marketplace")
-    peoplePicker: dict[str, Any] | None = later("the people picker")
-    mcpServers: dict[str, Any] | None = later("MCP servers")
-    remoteAgents: bool | Permission | None = later("remote agents")
+    prompts: bool | Permission | None = None
+    agents: bool | Permission | None = None
+    memories: bool | Permission | None = None
+    marketplace: bool | Permission | None = None
+    peoplePicker: dict[str, Any] | None = None
+    mcpServers: dict[str, Any] | None = None
+    remoteAgents: bool | Permission | None = None
     sharedLinks: bool | dict[str, Any] | None = None
-    fileSearch: bool | None = later("file search")
-    fileCitations: bool | None = later("file citations")
-    runCode: bool | None = later("the code interpreter")
-    webSearch: bool | None = later("web search")
-    skills: bool | Permission | None = later("skills")
-    contextUsage: bool | None = later("the context usage gauge")
-    contextCost: bool | None = later("the context cost display")
+    fileSearch: bool | None = None
+    fileCitations: bool | None = None
+    runCode: bool | None = None
+    webSearch: bool | None = None
+    skills: bool | Permission | None = None
+    contextUsage: bool | None = None
+    contextCost: bool | None = None
     currency: Any = None
-    defaultPinnedTools: list[str] | None = later("tools")
+    defaultPinnedTools: list[str] | None = None
     autoSubmitFromUrl: bool | None = None
     retentionMode: Literal["temporary", "all"] | None = None
-    retainAgentFiles: bool | None = later("agents")
+    retainAgentFiles: bool | None = None
     buildInfo: bool | None = None
 
 
@@ -94,10 +94,10 @@ class RateLimit(Strict):
 
 
 class RateLimits(Strict):
-    fileUploads: RateLimit | None = later("file uploads")
+    fileUploads: RateLimit | None = None
     conversationsImport: RateLimit | None = None
-    tts: RateLimit | None = later("speech")
-    stt: RateLimit | None = later("speech")
+    tts: RateLimit | None = None
+    stt: RateLimit | None = None
 
 
 class ModelSpecs(Strict):
@@ -113,11 +113,11 @@ class LibreChatConfig(Strict):
     version: str
     cache: bool = True
     endpoints: Endpoints | None = None
-    interface: Interface | None = None
-    registration: Registration | None = None
+    interface: Interface | None = later("the interface settings")
+    registration: Registration | None = later("social login lists and allowed e-mail domains")
     balance: Balance | None = None
-    transactions: Transactions | None = None
-    rateLimits: RateLimits | None = None
+    transactions: Transactions | None = later("switching transaction records off")
+    rateLimits: RateLimits | None = later("upload, import and speech rate limits")
     modelSpecs: ModelSpecs | None = later("model specs")
     fileStrategy: Any = later("file storage strategies")
     fileStrategies: Any = later("file storage strategies")

@@ -37,13 +37,15 @@ def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
     config = {
         "mcpServers": {"x": {"command": "npx"}},
         "webSearch": {"serperApiKey": "${SERPER_API_KEY}"},
-        "interface": {"presets": True, "agents": {"use": True}},
+        "interface": {"presets": True, "agents": {"use": True}, "presetz": True},
         "endpoints": {"agents": {"recursionLimit": 5}},
     }
     assert warnings_of(config) == [
         "mcpServers: accepted but ignored: Parley does not implement MCP servers yet",
         "webSearch: accepted but ignored: Parley does not implement web search yet",
-        "interface.agents: accepted but ignored: Parley does not implement agents yet",
+        "interface: accepted but ignored: Parley does not implement the interface settings yet",
+        "interface.presetz: unknown key: LibreChat ignores it, so does Parley"
+        " (did you mean 'presets'?)",
         "endpoints.agents: accepted but ignored: Parley does not implement agents yet",
     ]
 
