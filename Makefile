@@ -14,6 +14,9 @@ run: install static
 	$(PY) manage.py serve
 
 test: test-deps static
+	.venv/bin/ruff check --quiet .
+	.venv/bin/ruff format --check --quiet .
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL$$REDIS_URI" ]; then $(MAKE) --no-print-directory test-embedded; fi
 
