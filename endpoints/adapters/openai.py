@@ -56,7 +56,7 @@ class OpenAIAdapter(BaseAdapter):
             http_client=self._http_client(direct),
         )
 
-    def client(self, context: RequestContext) -> openai.AsyncOpenAI:
+    def client(self, context: RequestContext, model: str = "") -> openai.AsyncOpenAI:
         return self._clients.get(self.api_key(context), self.base_url(context))
 
     def headers(self, resolved: Mapping[str, str]) -> dict[str, str]:
@@ -76,7 +76,7 @@ class OpenAIAdapter(BaseAdapter):
         return body
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        stream = await self.client(request.context).chat.completions.create(
+        stream = await self.client(request.context, request.model).chat.completions.create(
             model=self.model_name(request.model),
             messages=[{"role": m.role, "content": m.content} for m in request.messages],
             stream=True,

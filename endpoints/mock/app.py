@@ -28,7 +28,8 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 GEMINI = re.compile(
     r"/(v1|v1beta)/models/(?P<model>[^/:]+):(?P<action>streamGenerateContent|generateContent)$"
 )
-BEDROCK = re.compile(r"/model/(?P<model>[^/]+)/(?P<action>converse-stream|converse)$")
+# Model ids may be inference-profile ARNs, slashes included.
+BEDROCK = re.compile(r"/model/(?P<model>.+)/(?P<action>converse-stream|converse)$")
 
 
 class Disconnect(Exception):

@@ -65,7 +65,8 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     frames.append(_event("messageStop", {"stopReason": "end_turn"}))
     metadata = {"usage": _usage(plan, behaviour), "metrics": {"latencyMs": 1}}
     frames.append(_event("metadata", metadata))
-    malformed = _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {}}).data
+    # botocore rejects an empty delta outright; a wrong-typed one passes its parser.
+    malformed = _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": 7}}).data
     return Response(200, dict(STREAM_HEADERS), frames=frames, malformed=malformed)
 
 

@@ -1,0 +1,172 @@
+"""Anthropic Messages API on the official `anthropic` SDK (also custom `provider: anthropic`).
+
+Thinking blocks become ReasoningDeltas; usage includes cache reads and writes
+(`prompt_tokens` counts them too, see Usage).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import anthropic
+import httpx2
+
+from endpoints import headers as header_templates
+from endpoints.config import Endpoint
+
+from . import errors
+from .base import (
+    ChatRequest,
+    Finish,
+    ProviderError,
+    ReasoningDelta,
+    RequestContext,
+    StreamEvent,
+    TextDelta,
+    Usage,
+)
+from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
+
+MANAGED_HEADERS = ("authorization", "x-api-key", "anthropic-version", header_templates.BETA)
+DEFAULT_MAX_TOKENS = 8192
+FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+
+
+class AnthropicAdapter(BaseAdapter):
+    def __init__(self, endpoint: Endpoint, **options: Any) -> None:
+        super().__init__(endpoint, **options)
+        self._clients = ClientCache(self._new_client)
+
+    def _new_client(self, api_key: str, base_url: str | None) -> anthropic.AsyncAnthropic:
+        return anthropic.AsyncAnthropic(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=httpx2.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
+            max_retries=self.max_retries,
+            http_client=anthropic.DefaultAsyncHttpxClient(proxy=self.endpoint.proxy),
+        )
+
+    def client(self, context: RequestContext) -> anthropic.AsyncAnthropic:
+        return self._clients.get(self.api_key(context), self.base_url(context))
+
+    def headers(self, resolved: Mapping[str, str], betas: Any = None) -> dict[str, str]:
+        """Configured headers minus the SDK's auth/version; beta flags merged, not replaced."""
+        configured = {} if self.endpoint.user_provides_url else dict(resolved)
+        beta = header_templates.merge_beta(
+            *(v for k, v in configured.items() if k.lower() == header_templates.BETA),
+            ",".join(betas) if isinstance(betas, list | tuple) else betas,
+        )
+        sent = header_templates.without(configured, MANAGED_HEADERS)
+        return {**sent, header_templates.BETA: beta} if beta else sent
+
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        params = dict(request.params)
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        arguments: dict[str, Any] = {
+            "model": request.model,
+            "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS),
+            "messages": [
+                {"role": m.role, "content": m.content}
+                for m in request.messages
+                if m.role != "system"
+            ],
+            "stream": True,
+            "extra_headers": self.headers(request.headers, params.pop("betas", None)),
+            "extra_body": params,
+        }
+        if system:
+            arguments["system"] = system
+        return arguments
+
+    async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        stream = await self.client(request.context).messages.create(**self._arguments(request))
+        reader = _Reader()
+        async with stream:
+            async for event in stream:
+                try:
+                    events = reader.read(event)
+                except (AttributeError, TypeError):
+                    skip_malformed(self.endpoint.name, event)
+                    continue
+                for item in events:
+                    yield item
+
+    def _translate(self, error: Exception, model: str) -> ProviderError | None:
+        name = self.endpoint.name
+        if isinstance(error, anthropic.APIStatusError):
+            retry = errors.retry_after_seconds(error.response.headers.get("retry-after"))
+            return errors.from_status(name, model, error.status_code, _message(error), retry)
+        if isinstance(error, anthropic.APITimeoutError):
+            return errors.timed_out(name)
+        if isinstance(error, anthropic.APIConnectionError):
+            return errors.unreachable(name)
+        if isinstance(error, anthropic.APIError):  # an `error` event inside the stream
+            return errors.from_status(name, model, 529, _message(error))
+        # Reading the stream itself raises the transport's own errors.
+        if isinstance(error, httpx2.TimeoutException):
+            return errors.timed_out(name)
+        if isinstance(error, httpx2.TransportError):
+            return errors.unreachable(name)
+        return None
+
+    async def list_models(self, context: RequestContext) -> list[str]:
+        sent = self.headers(header_templates.resolve(self.endpoint.headers, context))
+        try:
+            page = await self.client(context).models.list(extra_headers=sent)
+            return [model.id async for model in page]
+        except anthropic.APIError as error:
+            raise self._translate(error, "") from error
+
+
+class _Reader:
+    """Turns the Messages event stream into Parley events, remembering input usage."""
+
+    def __init__(self) -> None:
+        self.input: Any = None
+
+    def read(self, event: Any) -> list[StreamEvent]:
+        kind = event.type
+        if kind == "message_start":
+            self.input = event.message.usage
+        elif kind == "content_block_delta":
+            return _delta(event.delta)
+        elif kind == "message_delta":
+            events: list[StreamEvent] = [self._usage(event.usage.output_tokens)]
+            if event.delta.stop_reason:
+                reason = event.delta.stop_reason
+                events.insert(0, Finish(FINISH.get(reason, reason)))
+            return events
+        return []
+
+    def _usage(self, output: int) -> Usage:
+        read = getattr(self.input, "cache_read_input_tokens", None) or 0
+        write = getattr(self.input, "cache_creation_input_tokens", None) or 0
+        uncached = getattr(self.input, "input_tokens", None) or 0
+        return Usage(
+            prompt_tokens=uncached + read + write,
+            completion_tokens=output or 0,
+            cache_read_tokens=read,
+            cache_write_tokens=write,
+        )
+
+
+def _delta(delta: Any) -> list[StreamEvent]:
+    if delta.type == "text_delta":
+        if not isinstance(delta.text, str):
+            raise TypeError("text_delta without text")
+        return [TextDelta(delta.text)]
+    if delta.type == "thinking_delta":
+        if not isinstance(delta.thinking, str):
+            raise TypeError("thinking_delta without thinking")
+        return [ReasoningDelta(delta.thinking)]
+    return []  # signatures, tool input: nothing to show
+
+
+def _message(error: anthropic.APIError) -> str:
+    body = error.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"]
+    return error.message or ""

@@ -1,0 +1,133 @@
+"""What every adapter shares, driven through each real SDK against the mock provider."""
+
+import logging
+
+import pytest
+
+from endpoints import tokens
+from endpoints.adapters.base import ErrorKind
+from endpoints.registry import adapter_class
+
+from .conftest import KINDS, MODELS
+from .helpers import request_for, run
+
+ECHO = "echo: # Title\n\n<img src=x onerror=alert(1)> **bold** ünï 😀 `code`"
+EXPECTED = ECHO.removeprefix("echo: ")
+
+
+def adapter(endpoint, **options):
+    return adapter_class(endpoint.kind)(endpoint, **{"max_retries": 0, **options})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_streams_the_exact_text_in_chunks_with_usage_and_cost(endpoint_for, kind):
+    endpoint = endpoint_for(kind)
+    outcome = await run(adapter(endpoint), request_for(endpoint, ECHO, MODELS[kind]))
+    assert outcome.error is None
+    assert outcome.text == EXPECTED
+    assert len(outcome.chunks) > 3
+    assert outcome.finish == "stop"
+    assert outcome.usage.prompt_tokens > 0
+    assert outcome.usage.completion_tokens == len(outcome.chunks)
+    assert tokens.cost(outcome.usage, tokens.rate_for(MODELS[kind])) > 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_complete(endpoint_for, kind):
+    endpoint = endpoint_for(kind)
+    completion = await adapter(endpoint).complete(
+        request_for(endpoint, "echo: Short Title", MODELS[kind])
+    )
+    assert completion.text == "Short Title"
+
+
+ERRORS = [
+    ("401", ErrorKind.AUTHENTICATION, "Authentication failed for endpoint my-{kind}."),
+    ("429", ErrorKind.RATE_LIMITED, "Endpoint my-{kind} is rate limiting requests. Retry in 3"),
+    ("500", ErrorKind.UNAVAILABLE, "Endpoint my-{kind} is unavailable (HTTP"),
+    ("context", ErrorKind.CONTEXT_TOO_LONG, "The conversation is too long for model"),
+    ("unknown_model", ErrorKind.UNKNOWN_MODEL, "is not available on endpoint my-{kind}."),
+]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("failure", "error_kind", "message"), ERRORS)
+async def test_provider_errors_for_the_user(
+    mock_provider, endpoint_for, kind, failure, error_kind, message
+):
+    mock_provider.fail(failure)
+    mock_provider.behaviour.retry_after = 3
+    endpoint = endpoint_for(kind)
+    outcome = await run(adapter(endpoint), request_for(endpoint, "hello", MODELS[kind]))
+    assert outcome.error.kind == error_kind
+    assert message.format(kind=kind) in outcome.error.user_message
+    assert "test" not in outcome.error.user_message  # no key (sk-test, ak-test ...) leaks
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_cut_stream_keeps_the_text_received(mock_provider, endpoint_for, kind):
+    mock_provider.fail("disconnect")
+    endpoint = endpoint_for(kind)
+    outcome = await run(adapter(endpoint), request_for(endpoint, "one two three", MODELS[kind]))
+    assert outcome.text
+    assert outcome.error.user_message == f"The connection to endpoint my-{kind} was cut mid-stream."
+    assert len(mock_provider.requests) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_malformed_chunks_are_skipped_and_logged(mock_provider, endpoint_for, kind, caplog):
+    mock_provider.fail("malformed")
+    endpoint = endpoint_for(kind)
+    with caplog.at_level(logging.WARNING):
+        outcome = await run(adapter(endpoint), request_for(endpoint, ECHO, MODELS[kind]))
+    assert outcome.error is None
+    assert outcome.text == EXPECTED
+    assert f"skipped a malformed chunk from endpoint my-{kind}" in caplog.text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_slow_provider_times_out(mock_provider, endpoint_for, kind):
+    mock_provider.behaviour.ttft_ms = 2000
+    endpoint = endpoint_for(kind)
+    outcome = await run(adapter(endpoint, timeout=0.5), request_for(endpoint, "hi", MODELS[kind]))
+    assert outcome.error.kind == ErrorKind.UNAVAILABLE
+    assert "did not answer in time" in outcome.error.user_message
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_one_retry_before_the_first_token(mock_provider, endpoint_for, kind):
+    mock_provider.fail("500", count=1)
+    mock_provider.behaviour.retry_after = 0
+    endpoint = endpoint_for(kind)
+    outcome = await run(
+        adapter(endpoint, max_retries=1), request_for(endpoint, "echo: again", MODELS[kind])
+    )
+    assert outcome.text == "again"
+    assert len(mock_provider.requests) == 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_configured_headers_and_placeholders_reach_the_provider(
+    mock_provider, endpoint_for, kind
+):
+    endpoint = endpoint_for(
+        kind,
+        headers={
+            "X-Conversation": "{{LIBRECHAT_BODY_CONVERSATIONID}}",
+            "X-User-Email": "{{LIBRECHAT_USER_EMAIL}}",
+            "X-Verified": "{{LIBRECHAT_USER_EMAILVERIFIED}}",
+            "Authorization": "Bearer must-not-win",
+        },
+    )
+    request = request_for(
+        endpoint, "echo: hi", MODELS[kind], conversation_id="conv-9",
+        user_fields={"email": "a@example.com", "emailVerified": False},
+    )  # fmt: skip
+    outcome = await run(adapter(endpoint), request)
+    assert outcome.text == "hi"
+    sent = mock_provider.last_request
+    if kind != "bedrock":  # boto3 sends AWS-signed requests; LibreChat sends no headers there
+        assert sent.header("x-conversation") == "conv-9"
+        assert sent.header("x-user-email") == "a@example.com"
+        assert sent.header("x-verified") == "false"
+    assert sent.header("authorization") != "Bearer must-not-win"
