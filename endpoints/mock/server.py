@@ -33,11 +33,6 @@ def config(app: MockApp, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def serve(port: int, behaviour: Behaviour, host: str = "127.0.0.1") -> None:
-    """Run in the foreground until interrupted (`manage.py mockprovider`)."""
-    uvicorn.Server(config(MockApp(behaviour), host, port)).run()
-
-
 @dataclass
 class MockProvider:
     """A running mock provider: its URLs, its behaviour (mutable) and what it received."""
@@ -93,3 +88,11 @@ class MockProvider:
         if self._server and self._thread:
             self._server.should_exit = True
             self._thread.join(timeout=5)
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C stops it)."""
+        try:
+            while self._thread and self._thread.is_alive():
+                self._thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            self.stop()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from endpoints.mock import Behaviour, Failure
-from endpoints.mock.server import serve
+from endpoints.mock import Behaviour, Failure, MockProvider
+from endpoints.mock.app import MockApp
 
 
 class Command(BaseCommand):
     help = "Serve the mock provider (OpenAI, Azure, Anthropic, Gemini, Bedrock wire formats)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8089)
+        parser.add_argument("--port", type=int, default=8089, help="0: any free port")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--ttft-ms", type=float, default=0.0, help="time to first token")
         parser.add_argument("--tokens-per-second", type=float, default=0.0, help="0: unpaced")
@@ -26,5 +26,7 @@ class Command(BaseCommand):
             reply_tokens=options["reply_tokens"],
             failure=Failure(options["fail"]) if options["fail"] else None,
         )
-        self.stdout.write(f"mock provider on http://{options['host']}:{options['port']}")
-        serve(options["port"], behaviour, options["host"])
+        server = MockProvider(MockApp(behaviour), options["host"], options["port"]).start()
+        self.stdout.write(f"mock provider on {server.url}")
+        self.stdout.flush()
+        server.wait()

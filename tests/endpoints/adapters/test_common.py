@@ -1,6 +1,7 @@
 """What every adapter shares, driven through each real SDK against the mock provider."""
 
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -131,3 +132,19 @@ async def test_configured_headers_and_placeholders_reach_the_provider(
         assert sent.header("x-user-email") == "a@example.com"
         assert sent.header("x-verified") == "false"
     assert sent.header("authorization") != "Bearer must-not-win"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_the_global_proxy_is_honoured(mock_provider, endpoint_for, monkeypatch, kind):
+    # The mock also answers absolute-form (proxied) requests, so it stands in for the proxy.
+    far = "http://provider.invalid"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", far)
+    endpoint = endpoint_for(kind, proxy=mock_provider.url)
+    if kind == "azure":
+        deployment = replace(endpoint.azure["gpt-4o"], base_url=far)
+        endpoint = replace(endpoint, azure={"gpt-4o": deployment})
+    elif kind != "bedrock":
+        endpoint = replace(endpoint, base_url=far + ("/v1" if kind == "openai" else ""))
+    outcome = await run(adapter(endpoint), request_for(endpoint, "echo: proxied", MODELS[kind]))
+    assert outcome.text == "proxied"
+    assert mock_provider.last_request.header("host") == "provider.invalid"

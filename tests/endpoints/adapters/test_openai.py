@@ -1,10 +1,7 @@
 """The OpenAI adapter on the real `openai` SDK against the mock provider over loopback."""
 
-import logging
-
 import pytest
 
-from endpoints.adapters.base import ErrorKind
 from endpoints.adapters.openai import OpenAIAdapter
 from endpoints.config import USER_PROVIDED, CustomParams, Endpoint, ModelList
 
@@ -59,70 +56,11 @@ async def test_reasoning_under_another_key_is_not_taken_for_text(mock_provider):
     assert (outcome.reasoning, outcome.text) == ("", "ok")
 
 
-async def test_complete_collects_the_stream(mock_provider):
-    ep = endpoint(mock_provider)
-    completion = await OpenAIAdapter(ep).complete(request_for(ep, "echo: A title"))
-    assert completion.text == "A title"
-    assert completion.usage.prompt_tokens > 0
-
-
-@pytest.mark.parametrize(
-    ("failure", "kind", "words"),
-    [
-        ("401", ErrorKind.AUTHENTICATION, "Authentication failed for endpoint mock"),
-        ("429", ErrorKind.RATE_LIMITED, "Retry in 1 seconds"),
-        ("500", ErrorKind.UNAVAILABLE, "unavailable (HTTP 500)"),
-        ("context", ErrorKind.CONTEXT_TOO_LONG, "too long for model mock-small"),
-        ("unknown_model", ErrorKind.UNKNOWN_MODEL, "Model mock-small is not available"),
-    ],
-)
-async def test_errors_become_provider_errors_for_the_user(mock_provider, failure, kind, words):
-    mock_provider.fail(failure)
-    outcome = await run(adapter(mock_provider), request_for(endpoint(mock_provider), "hi"))
-    assert outcome.error.kind == kind
-    assert words in outcome.error.user_message
-    assert "sk-test" not in outcome.error.user_message
-
-
 async def test_rate_limit_carries_the_retry_time(mock_provider):
     mock_provider.fail("429")
     mock_provider.behaviour.retry_after = 7
     outcome = await run(adapter(mock_provider), request_for(endpoint(mock_provider), "hi"))
     assert outcome.error.retry_after == 7
-
-
-async def test_retries_happen_before_the_first_token(mock_provider):
-    mock_provider.fail("500", count=1)
-    ep = endpoint(mock_provider)
-    outcome = await run(OpenAIAdapter(ep, max_retries=1), request_for(ep, "echo: second try"))
-    assert outcome.text == "second try"
-    assert len(mock_provider.requests) == 2
-
-
-async def test_a_cut_stream_keeps_the_text_and_reports_the_cut(mock_provider):
-    mock_provider.fail("disconnect")
-    outcome = await run(adapter(mock_provider), request_for(endpoint(mock_provider), "a b c d"))
-    assert outcome.text  # what arrived before the cut
-    assert outcome.error.kind == ErrorKind.UNAVAILABLE
-    assert "cut mid-stream" in outcome.error.user_message
-    assert len(mock_provider.requests) == 1  # never retried mid-stream
-
-
-async def test_malformed_chunks_are_skipped_and_logged(mock_provider, caplog):
-    mock_provider.fail("malformed")
-    with caplog.at_level(logging.WARNING):
-        outcome = await run(adapter(mock_provider), request_for(endpoint(mock_provider), ECHO))
-    assert outcome.error is None
-    assert outcome.text == EXPECTED
-    assert "skipped a malformed chunk from endpoint mock" in caplog.text
-
-
-async def test_a_provider_slower_than_the_timeout_is_unavailable(mock_provider):
-    mock_provider.behaviour.ttft_ms = 1500
-    ep = endpoint(mock_provider)
-    outcome = await run(OpenAIAdapter(ep, timeout=0.3, max_retries=0), request_for(ep, "hi"))
-    assert outcome.error.kind == ErrorKind.UNAVAILABLE
-    assert "did not answer in time" in outcome.error.user_message
 
 
 async def test_an_unreachable_provider_is_unavailable():
@@ -180,9 +118,24 @@ async def test_ollama_endpoints_list_api_tags(mock_provider):
     assert mock_provider.last_request.path == "/api/tags"
 
 
-async def test_proxy_is_honoured(mock_provider):
-    # The mock answers absolute-form requests too, so it can stand in for the proxy.
-    ep = endpoint(mock_provider, base_url="http://provider.invalid/v1", proxy=mock_provider.url)
-    outcome = await run(OpenAIAdapter(ep), request_for(ep, "echo: via proxy"))
-    assert outcome.text == "via proxy"
-    assert mock_provider.last_request.header("host") == "provider.invalid"
+async def test_custom_endpoint_payload_as_received(mock_provider):
+    ep = endpoint(
+        mock_provider,
+        custom=True,
+        organization="org-1",
+        add_params={"web_search": True, "provider": {"sort": "price"}, "temperature": 1},
+        drop_params=("top_p",),
+    )
+    params = {"topP": 0.5, "temperature": 0.2, "reasoning_effort": "low", "maxTokens": 50}
+    outcome = await run(OpenAIAdapter(ep), request_for(ep, "echo: ok", params=params))
+    assert outcome.text == "ok"
+    sent = mock_provider.last_request
+    assert sent.path == "/v1/chat/completions"
+    assert sent.header("openai-organization") == "org-1"
+    body = sent.body
+    assert body["web_search"] is True
+    assert body["provider"] == {"sort": "price"}
+    assert body["temperature"] == 1
+    assert body["reasoning_effort"] == "low"
+    assert body["max_tokens"] == 50
+    assert "top_p" not in body
