@@ -2,10 +2,10 @@
 
 The `endpoints.all` merge (seed 003): a value set under `all` overrides every
 endpoint's own; `headers` merge, the endpoint's value winning on a clash
-(case-insensitively); a key absent from `all` keeps each endpoint's value. For
-built-in endpoints the YAML section adds shared settings to what the .env
-provides (key, models, reverse proxy); a YAML `baseURL` wins over the .env's
-reverse proxy.
+(case-insensitively; `anthropic-beta` values are united); a key absent from
+`all` keeps each endpoint's value. For built-in endpoints the YAML section adds
+shared settings to what the .env provides (key, models, reverse proxy); a YAML
+`baseURL` wins over the .env's reverse proxy.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from endpoints.config import (
     TitleSettings,
     TokenRate,
 )
+from endpoints.headers import merge as merge_headers
 from endpoints.problems import Problem
 from endpoints.sections import LibreChatConfig
 
@@ -120,9 +121,7 @@ def merged(section: schema.SharedSettings | None, everywhere: schema.AllSettings
     overrides = explicit(everywhere)
     result = {**own, **{k: v for k, v in overrides.items() if k != "headers"}}
     if "headers" in overrides:
-        mine = {key.lower() for key in own.get("headers", {})}
-        shared = {k: v for k, v in overrides["headers"].items() if k.lower() not in mine}
-        result["headers"] = {**shared, **own.get("headers", {})}
+        result["headers"] = merge_headers(overrides["headers"], own.get("headers", {}))
     return result
 
 

@@ -89,6 +89,17 @@ def merge_beta(*values: str | None) -> str:
     return ",".join(seen)
 
 
+def merge(shared: Mapping[str, str], own: Mapping[str, str]) -> dict[str, str]:
+    """LibreChat's mergeHeaders: `own` wins per name (case-insensitive), betas are united."""
+    mine = {name.lower() for name in own}
+    result = {**{k: v for k, v in shared.items() if k.lower() not in mine}, **own}
+    betas = [v for k, v in [*shared.items(), *own.items()] if k.lower() == BETA]
+    if len(betas) > 1:
+        result = {k: v for k, v in result.items() if k.lower() != BETA}
+        result[BETA] = merge_beta(*betas)
+    return result
+
+
 def without(headers: Mapping[str, str], managed: Iterable[str]) -> dict[str, str]:
     """The configured headers minus those the provider's SDK manages (auth, version)."""
     names = {name.lower() for name in managed}

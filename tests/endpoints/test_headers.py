@@ -59,3 +59,32 @@ def test_anthropic_beta_values_are_merged_and_managed_headers_removed():
     assert headers.merge_beta("a,b", "b, c", None) == "a,b,c"
     kept = headers.without({"Authorization": "x", "X-Keep": "1"}, ["authorization"])
     assert kept == {"X-Keep": "1"}
+
+
+def test_all_headers_merge_with_the_endpoint_winning_and_betas_united():
+    shared = {"X-Team": "all", "Anthropic-Beta": "a", "X-Only-All": "1"}
+    own = {"x-team": "mine", "anthropic-beta": "b,a"}
+    assert headers.merge(shared, own) == {
+        "X-Only-All": "1",
+        "x-team": "mine",
+        "anthropic-beta": "a,b",
+    }
+
+
+def test_config_applies_the_merge(tmp_path):
+    from endpoints import config
+
+    path = tmp_path / "librechat.yaml"
+    path.write_text(
+        "version: 1.3.14\n"
+        "endpoints:\n"
+        "  all:\n"
+        "    headers: {anthropic-beta: shared-beta, X-All: 'on'}\n"
+        "  anthropic:\n"
+        "    headers: {anthropic-beta: own-beta}\n"
+    )
+    loaded = config.load(str(path), {"ANTHROPIC_API_KEY": "k"})
+    assert dict(loaded.get("anthropic").headers) == {
+        "X-All": "on",
+        "anthropic-beta": "shared-beta,own-beta",
+    }
