@@ -131,3 +131,31 @@ def openid_env(auth_env):
         return auth_env(**{**defaults, **variables})
 
     return configure
+
+
+@pytest.fixture
+def slapd_server(tmp_path):
+    """A real slapd on loopback with ou=users,dc=parley,dc=test (see servers/slapd.py)."""
+    from tests.accounts.servers import slapd
+
+    server = slapd.start(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ldap_env(auth_env):
+    """Sign-in settings for a running slapd; `url` may name a server that is down."""
+    from tests.accounts.servers import slapd
+
+    def configure(url: str, **variables: str) -> dict:
+        defaults = {
+            "LDAP_URL": url,
+            "LDAP_BIND_DN": slapd.ADMIN_DN,
+            "LDAP_BIND_CREDENTIALS": slapd.ADMIN_PASSWORD,
+            "LDAP_USER_SEARCH_BASE": slapd.BASE,
+            "LDAP_SEARCH_FILTER": "mail={{username}}",
+        }
+        return auth_env(**{**defaults, **variables})
+
+    return configure

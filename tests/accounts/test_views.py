@@ -73,3 +73,13 @@ def test_sign_out_everywhere_ends_every_session(user):
 
 def test_sign_out_everywhere_is_post_only(alice):
     assert alice.get(reverse("account_sign_out_everywhere")).status_code == 405
+
+
+def test_deleting_an_account_deletes_its_conversations(alice, auth_env, user, stranger):
+    from chatapp.models.conversation import Conversation
+
+    auth_env(ALLOW_ACCOUNT_DELETION="true")
+    Conversation.objects.create(owner=user, title="mine")
+    Conversation.objects.create(owner=stranger, title="theirs")
+    alice.post(reverse("account_delete"), {"confirm": user.email})
+    assert list(Conversation.objects.values_list("title", flat=True)) == ["theirs"]

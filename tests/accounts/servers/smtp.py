@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email
+import ipaddress
 import ssl
 import threading
 import time
@@ -49,7 +50,7 @@ def _authenticate(sink: SMTPSink):
 
 
 def self_signed(directory: Path, hostname: str) -> ssl.SSLContext:
-    """A server TLS context with a fresh self-signed certificate for `hostname`."""
+    """A server TLS context with a fresh self-signed certificate for `hostname` and 127.0.0.1."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -66,7 +67,12 @@ def self_signed(directory: Path, hostname: str) -> ssl.SSLContext:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=1))
         .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName(hostname), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = directory / "smtp.crt", directory / "smtp.key"
