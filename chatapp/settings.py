@@ -163,6 +163,10 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:celery:"}
+# Results only for the tasks the web process awaits (moderation); the rest ignore theirs.
+CELERY_RESULT_BACKEND = REDIS_URI or None
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:results:"}
+CELERY_RESULT_EXPIRES = 600
 if REDIS_CA and CELERY_BROKER_URL.startswith("rediss://"):
     CELERY_BROKER_USE_SSL = {"ssl_ca_certs": REDIS_CA, "ssl_cert_reqs": "required"}
 
@@ -201,6 +205,17 @@ MESSAGE_IP_WINDOW = parse.number(ENV, "MESSAGE_IP_WINDOW", 1, minimum=0.001)  # 
 LIMIT_MESSAGE_USER = parse.boolean(ENV, "LIMIT_MESSAGE_USER")
 MESSAGE_USER_MAX = parse.integer(ENV, "MESSAGE_USER_MAX", 40, minimum=1)
 MESSAGE_USER_WINDOW = parse.number(ENV, "MESSAGE_USER_WINDOW", 1, minimum=0.001)  # minutes
+# Moderation of every user message (chatapp/moderation.py); fails closed unless told otherwise.
+OPENAI_MODERATION = parse.boolean(ENV, "OPENAI_MODERATION")
+OPENAI_MODERATION_API_KEY = parse.text(ENV, "OPENAI_MODERATION_API_KEY")
+if OPENAI_MODERATION and not OPENAI_MODERATION_API_KEY:
+    raise parse.EnvError("OPENAI_MODERATION_API_KEY", "", "a key when OPENAI_MODERATION is true")
+# LibreChat takes the full /moderations URL here, the seed a base URL: accept both.
+OPENAI_MODERATION_REVERSE_PROXY = parse.url(ENV, "OPENAI_MODERATION_REVERSE_PROXY").removesuffix(
+    "/moderations"
+)
+MODERATION_TIMEOUT = parse.number(ENV, "MODERATION_TIMEOUT", 10, minimum=0.1)  # seconds
+MODERATION_FAIL_OPEN = parse.boolean(ENV, "MODERATION_FAIL_OPEN")
 # The .env fallback of librechat.yaml's `balance` block (accounts/balance.py merges them).
 CHECK_BALANCE = parse.boolean(ENV, "CHECK_BALANCE")
 START_BALANCE = parse.integer(ENV, "START_BALANCE", 20000)

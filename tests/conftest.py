@@ -91,3 +91,139 @@ def mock_provider(_mock_provider_server):
     _mock_provider_server.reset()
     yield _mock_provider_server
     _mock_provider_server.reset()
+
+
+def database_url_of_test_db() -> str:
+    """A URL for the database the tests use, for processes the tests start (PostgreSQL only)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if not db["ENGINE"].endswith("postgresql"):
+        require_service("PostgreSQL", "other processes cannot share an SQLite test database")
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """`celery -A chatapp worker` in a subprocess with its own Redis key prefix."""
+
+    def __init__(self, env: dict[str, str], prefix: str) -> None:
+        import subprocess
+        import sys
+        import threading
+        from pathlib import Path
+
+        self.prefix = prefix
+        self.output: list[str] = []
+        self._ready = threading.Event()
+        command = [sys.executable, "-m", "celery", "-A", "chatapp", "worker", "-l", "info"]
+        command += ["--pool=threads", "--concurrency=4", "-n", f"{prefix}@%h"]
+        command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+        self.process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        if not self._ready.wait(60):
+            self.stop()
+            raise RuntimeError("the Celery worker did not start:\n" + "".join(self.output))
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+            if " ready." in line:
+                self._ready.set()
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except Exception:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_env(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Environment for a worker process: the test database, Redis, a fresh prefix and data dir.
+
+    Tests add CONFIG_PATH etc. and start it with `start_celery_worker`.
+    """
+    uri = os.environ.get("REDIS_URI")
+    if not uri:
+        require_service("Redis", "REDIS_URI is not set")
+    with django_db_blocker.unblock():
+        database = database_url_of_test_db()
+    keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    prefix = f"parley-test-{uuid.uuid4().hex[:8]}"
+    env.update(
+        DJANGO_SETTINGS_MODULE="chatapp.settings",
+        DATABASE_URL=database,
+        REDIS_URI=uri,
+        REDIS_KEY_PREFIX=prefix,
+        PARLEY_DATA_DIR=str(tmp_path_factory.mktemp("worker-data")),
+        DEBUG_LOGGING="false",
+    )
+    return env
+
+
+@pytest.fixture
+def celery_app_for(settings):
+    """Point this process's task sending, results and channel layer at a worker's prefix."""
+    from celery import Celery
+    from channels.layers import channel_layers
+
+    from chatapp import tasks  # noqa: F401  (registers the shared tasks before finalising)
+    from chatapp.celery import app as default_app
+
+    apps = []
+
+    def use(worker: CeleryWorker) -> Celery:
+        uri = os.environ["REDIS_URI"]
+        app = Celery("parley-tests", broker=uri, backend=uri, set_as_current=False)
+        app.conf.update(
+            broker_transport_options={"global_keyprefix": f"{worker.prefix}:celery:"},
+            result_backend_transport_options={"global_keyprefix": f"{worker.prefix}:results:"},
+            task_ignore_result=True,
+        )
+        app.set_current()
+        app.set_default()
+        apps.append(app)
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        settings.CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [uri], "prefix": f"{worker.prefix}:asgi"},
+            }
+        }
+        channel_layers.backends.clear()
+        return app
+
+    yield use
+    for app in apps:
+        app.close()
+    default_app.set_current()
+    default_app.set_default()
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(scope="module")
+def start_celery_worker(celery_worker_env):
+    """Start real workers (stopped after the module): `start_celery_worker(CONFIG_PATH=...)`."""
+    started: list[CeleryWorker] = []
+
+    def start(**extra_env: str) -> CeleryWorker:
+        env = {**celery_worker_env, **extra_env}
+        started.append(CeleryWorker(env, celery_worker_env["REDIS_KEY_PREFIX"]))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -65,7 +65,7 @@ class MockApp:
         if path.endswith("/messages"):
             return self._chat(anthropic_wire, request, anthropic_wire.parse(request))
         if path.endswith("/moderations"):
-            return openai_wire.moderation(request)
+            return self._moderation(request)
         if path.endswith("/completions") or "/deployments/" in path or path.startswith("/direct"):
             return self._chat(openai_wire, request, openai_wire.parse(request))
         return json_response(404, {"error": {"message": f"no mock route for {path}"}})
@@ -83,6 +83,14 @@ class MockApp:
                 return openai_wire.error(failure, "", self.behaviour)
             return openai_wire.models(self.behaviour)
         return json_response(404, {"error": {"message": f"no mock route for {request.path}"}})
+
+    def _moderation(self, request: RecordedRequest) -> Response:
+        failure = self.behaviour.take_failure()
+        if failure in _ERROR_FAILURES:
+            return openai_wire.error(failure, "", self.behaviour)
+        if failure is Failure.MALFORMED:
+            return json_response(200, {"id": "modr-garbage", "outcome": "??"})
+        return openai_wire.moderation(request)
 
     def _chat(self, wire: ModuleType, request: RecordedRequest, prompt: Prompt) -> Response:
         failure = self.behaviour.take_failure()
