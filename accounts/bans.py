@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Ban, User, Violation
@@ -96,12 +94,10 @@ def ban_message(ends_at: datetime) -> str:
     return f"You are banned until {ends_at:%Y-%m-%d %H:%M} UTC after repeated violations."
 
 
-def end_sessions(user: User) -> int:
-    """Sign `user` out of every session they have; returns how many ended."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            store(session_key=session.session_key).delete()  # clears a cached copy too
-            ended += 1
-    return ended
+def end_sessions(user: User) -> None:
+    """Sign `user` out of every session, on every device and web process.
+
+    Bumping the session generation changes the user's session hash, so Django
+    rejects every session signed in before (accounts/sessions.py).
+    """
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)

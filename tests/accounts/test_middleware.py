@@ -11,7 +11,8 @@ def test_banned_user_gets_a_page_with_the_end(client, settings, user):
     settings.BAN_VIOLATIONS = True
     client.force_login(user)
     bans.ban(user, "203.0.113.5", reason="test")
-    client.force_login(user)  # the ban ended the session; the page must still refuse
+    user.refresh_from_db()
+    client.force_login(user)  # the ban ended the session; signed in again, still refused
     response = client.get("/")
     assert response.status_code == 403
     ban = bans.active_ban(user, None)
