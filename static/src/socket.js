@@ -1,0 +1,61 @@
+// One WebSocket per tab to /ws/chat/, reconnected with exponential backoff.
+// Listeners get every decoded frame and the connection's ups and downs.
+
+const MIN_DELAY = 500;
+const MAX_DELAY = 15000;
+
+export class ChatSocket {
+  constructor(url) {
+    this.url = url;
+    this.delay = MIN_DELAY;
+    this.listeners = { frame: [], open: [], close: [] };
+    this.connect();
+  }
+
+  on(event, listener) {
+    this.listeners[event].push(listener);
+  }
+
+  emit(event, value) {
+    for (const listener of this.listeners[event]) listener(value);
+  }
+
+  get open() {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  connect() {
+    this.ws = new WebSocket(this.url);
+    this.ws.addEventListener("open", () => {
+      this.delay = MIN_DELAY;
+      this.emit("open");
+    });
+    this.ws.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return; // not ours to interpret
+      }
+      this.emit("frame", frame);
+    });
+    this.ws.addEventListener("close", (event) => {
+      this.emit("close", event);
+      if (event.code === 4401 || event.code === 4403) return; // signed out or refused: retrying cannot help
+      setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(this.delay * 2, MAX_DELAY);
+    });
+  }
+
+  /** Send a frame; false when the socket is down (the caller keeps what the user typed). */
+  send(frame) {
+    if (!this.open) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+}
+
+export function chatSocketUrl(path) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}${path}`;
+}
