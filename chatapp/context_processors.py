@@ -9,3 +9,12 @@ def branding(request: HttpRequest) -> dict:
         "help_and_faq_url": settings.HELP_AND_FAQ_URL,
         "no_index": settings.NO_INDEX,
     }
+
+
+THEMES = ("system", "light", "dark")
+
+
+def preferences(request: HttpRequest) -> dict:
+    """The theme the browser chose (a cookie), so pages render in it without a flash."""
+    theme = request.COOKIES.get("parley_theme", "system")
+    return {"theme": theme if theme in THEMES else "system"}

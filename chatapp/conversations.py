@@ -34,10 +34,15 @@ class Page:
     next_cursor: str | None
 
 
-def list_page(user, *, archived: bool, cursor: str | None, limit: int = PAGE_SIZE) -> Page:
-    """One page of the sidebar, newest first; `cursor` continues after the last page."""
+def list_page(
+    user, *, archived: bool, cursor: str | None, limit: int = PAGE_SIZE, query: str = ""
+) -> Page:
+    """One page of the sidebar, newest first; `cursor` continues after the last page;
+    `query` keeps the conversations whose title contains it."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     rows = access.conversations_for(user).filter(archived=archived).order_by("-updated_at", "-id")
+    if query:
+        rows = rows.filter(title__icontains=query)
     if cursor:
         updated_at, last_id = _decode_cursor(cursor)
         rows = rows.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=last_id))

@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chatapp.context_processors.branding",
                 "accounts.context_processors.sign_in",
+                "chatapp.context_processors.preferences",
             ],
         },
     },

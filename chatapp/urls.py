@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from chatapp import api, views
 
@@ -13,8 +14,24 @@ api_patterns = [
     path("shares/<str:token>", api.share_revoke, name="share-revoke"),
 ]
 
+chat_patterns = [
+    path("c/<uuid:conversation_id>", views.chat, name="conversation"),
+    path("c/<uuid:conversation_id>/thread", views.thread, name="thread"),
+    path("c/<uuid:conversation_id>/rename", views.conversation_rename, name="rename"),
+    path("c/<uuid:conversation_id>/archive", views.conversation_archive, name="archive"),
+    path("c/<uuid:conversation_id>/delete", views.conversation_delete, name="delete"),
+    path("c/<uuid:conversation_id>/share", views.conversation_share, name="share"),
+    path("conversations", views.conversation_list, name="conversations"),
+    path("settings/chat", views.chat_settings, name="settings"),
+    path("presets", views.preset_save, name="preset-create"),
+    path("presets/<int:preset_id>", views.preset_save, name="preset-update"),
+    path("presets/<int:preset_id>/delete", views.preset_delete, name="preset-delete"),
+]
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.chat, name="home"),
+    path("", include((chat_patterns, "chat"))),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health", views.health, name="health"),
     path("share/<str:token>", views.shared, name="shared"),
     path("api/", include((api_patterns, "api"))),

@@ -1,11 +1,26 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+"""Pages and their HTMX fragments: each view fetches through `access`, calls one domain
+function and renders a template (the whole page, or `page.html#part` for HTMX)."""
 
-from chatapp import access
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from chatapp import access, catalog, conversations, presets, sharing, sidebar, threads
+from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
+from chatapp.models import Conversation
+from endpoints import config as endpoint_config
+
+CHAT = "chatapp/chat.html"
 
 
 @require_GET
@@ -19,9 +34,169 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if healthy else 503)
 
 
+def _fragment(request: HttpRequest, part: str) -> str:
+    """The whole page, or only `part` when HTMX asks for it (not on a history restore)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{CHAT}#{part}"
+    return CHAT
+
+
+def _settings_context(
+    endpoint: str = "", model: str = "", parameters: dict | None = None
+) -> dict[str, Any]:
+    options = catalog.choices(endpoint_config.current())
+    chosen, model = catalog.selection(options, endpoint, model)
+    return {
+        "options": options,
+        "chosen": chosen,
+        "model": model,
+        "params": catalog.param_values(chosen.params, parameters or {}) if chosen else [],
+    }
+
+
+def _chat_context(request: HttpRequest, conversation: Conversation | None, at: Any = None):
+    source = conversation or request.user.presets.filter(is_default=True).first()
+    context = _settings_context(
+        getattr(source, "endpoint", ""),
+        getattr(source, "model", ""),
+        getattr(source, "parameters", None),
+    )
+    messages = list(conversation.messages.all()) if conversation else []
+    chosen, config = context["chosen"], endpoint_config.current()
+    shown = threads.visible_branch(messages, at)
+    return {
+        **context,
+        "conversation": conversation,
+        "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
+        "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",
+        "presets": request.user.presets.all(),
+    }
+
+
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "chatapp/home.html")
+def chat(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
+    """The chat page: a new chat, or one of the user's conversations."""
+    conversation = None
+    if conversation_id:
+        conversation = access.get_conversation_for(request.user, conversation_id)
+    context = _chat_context(request, conversation)
+    if not request.htmx:
+        context["sidebar"] = _sidebar_page(request, archived=False, cursor=None, query="")
+    return render(request, _fragment(request, "main"), context)
+
+
+@login_required
+@require_GET
+def thread(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """The shown branch of a conversation (after a stream ends, or a sibling switch)."""
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    at = request.GET.get("at")
+    at = access.get_message_for(request.user, conversation, at).id if at else None
+    return render(request, f"{CHAT}#thread", _chat_context(request, conversation, at))
+
+
+@login_required
+@require_GET
+def chat_settings(request: HttpRequest) -> HttpResponse:
+    """The model picker and parameters panel for another endpoint, or for a preset."""
+    preset_id = request.GET.get("preset")
+    if preset_id:
+        preset = access.get_preset_for(request.user, preset_id)
+        context = _settings_context(preset.endpoint, preset.model, preset.parameters)
+    else:
+        context = _settings_context(request.GET.get("endpoint", ""), request.GET.get("model", ""))
+    context.update(presets=request.user.presets.all(), oob=True)
+    return render(request, f"{CHAT}#settings", context)
+
+
+def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, query: str):
+    page = conversations.list_page(request.user, archived=archived, cursor=cursor, query=query)
+    return {
+        "groups": sidebar.grouped(page.conversations, timezone.now(), timezone.get_current_timezone()),
+        "next_cursor": page.next_cursor,
+        "archived": archived,
+        "query": query,
+        "continues": request.GET.get("after", ""),
+    }
+
+
+@login_required
+@require_GET
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    """A page of the sidebar: filtered by title, archived or not, continuing after a cursor."""
+    try:
+        page = _sidebar_page(
+            request,
+            archived=request.GET.get("archived") == "1",
+            cursor=request.GET.get("cursor") or None,
+            query=request.GET.get("q", "").strip(),
+        )
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
+    return render(request, f"{CHAT}#conversation-list", {"sidebar": page})
+
+
+@login_required
+@require_POST
+def conversation_rename(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    try:
+        conversations.update(conversation, {"title": request.POST.get("title", "")})
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
+    return render(request, f"{CHAT}#conversation-item", {"item": conversation})
+
+
+@login_required
+@require_POST
+def conversation_archive(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    conversations.update(conversation, {"archived": request.POST.get("archived") != "0"})
+    return _removed_from_sidebar(request, str(conversation.id))
+
+
+@login_required
+@require_POST
+def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    conversation.delete()
+    return _removed_from_sidebar(request, str(conversation_id))
+
+
+def _removed_from_sidebar(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """The sidebar item goes; a page showing that conversation moves to a new chat."""
+    if request.htmx and conversation_id in (request.htmx.current_url or ""):
+        return HttpResponseClientRedirect(reverse("home"))
+    return HttpResponse("")
+
+
+@login_required
+@require_POST
+def conversation_share(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    link = sharing.share(conversation, None)
+    url = request.build_absolute_uri(reverse("shared", args=[link.token]))
+    return render(request, "chatapp/dialogs.html#share", {"url": url})
+
+
+@login_required
+@require_POST
+def preset_save(request: HttpRequest, preset_id: str | None = None) -> HttpResponse:
+    """Save the current settings as a new preset, or overwrite (and rename) one."""
+    preset = access.get_preset_for(request.user, preset_id) if preset_id else None
+    try:
+        settings = presets.parse_settings(request.POST.get("settings", ""))
+        presets.save(request.user, request.POST.get("name", ""), settings, preset)
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
+    return render(request, f"{CHAT}#presets", {"presets": request.user.presets.all()})
+
+
+@login_required
+@require_POST
+def preset_delete(request: HttpRequest, preset_id: str) -> HttpResponse:
+    access.get_preset_for(request.user, preset_id).delete()
+    return render(request, f"{CHAT}#presets", {"presets": request.user.presets.all()})
 
 
 @require_GET

@@ -2,11 +2,13 @@
 // chat.js for the socket and the streaming view, markdown.js for every rendered message.
 import htmx from "htmx.org";
 import Alpine from "alpinejs";
-import { startChat } from "./chat.js";
+import { settingsJson, startChat } from "./chat.js";
+import { t } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
 
 window.htmx = htmx;
 window.Alpine = Alpine;
+window.parley = { settingsJson };
 
 /** Theme: light, dark or system; kept in a cookie so the server renders it without a flash. */
 function applyTheme(theme) {
@@ -30,21 +32,40 @@ Alpine.data("themePicker", (initial) => ({
   },
 }));
 
-// A parameter counts as set once the user touches it; "reset" returns it to the default.
+// A parameter counts as set once the user touches it (only set ones are sent);
+// "reset" returns it to the endpoint's default.
 Alpine.data("param", (isSet) => ({
   set: Boolean(isSet),
+  value: "",
+  init() {
+    this.value = this.read();
+  },
+  read() {
+    const input = this.$refs.input;
+    return input.type === "checkbox" ? input.checked : input.value;
+  },
   touch() {
     this.set = true;
+    this.value = this.read();
   },
-  reset(defaultValue) {
-    this.set = false;
+  reset() {
     const input = this.$refs.input;
-    if (input.type === "checkbox") input.checked = Boolean(defaultValue);
-    else input.value = defaultValue ?? "";
-    input.dispatchEvent(new Event("input"));
+    if (input.type === "checkbox") input.checked = input.dataset.default === "true";
+    else input.value = input.dataset.default;
+    this.value = this.read();
     this.set = false;
   },
 }));
+
+// Requests HTMX could not complete: say why (the server answers 4xx with a plain sentence).
+document.body.addEventListener("htmx:responseError", (event) => {
+  const status = document.getElementById("status");
+  const text = event.detail.xhr.responseText;
+  if (status) {
+    status.textContent = text && text.length < 300 ? text : t("Something went wrong. Please try again.");
+    status.classList.add("warn");
+  }
+});
 
 // The dialog that asks for a share link or confirmation opens when HTMX swaps it in.
 document.body.addEventListener("htmx:afterSwap", (event) => {

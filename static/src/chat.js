@@ -72,15 +72,19 @@ function settings() {
     let value = input.type === "checkbox" ? input.checked : input.value;
     if (paramType === "number") value = Number(value);
     if (paramType === "int") value = Number.parseInt(value, 10);
+    if (value === "" || Number.isNaN(value)) continue; // "model default"
     params[param] = value;
   }
-  const promptBox = $("#params [data-system-prompt]");
-  if (promptBox?.value.trim()) params.promptPrefix = promptBox.value;
   return {
     endpoint: $("[data-testid=endpoint-select]")?.value || "",
     model: $("[data-testid=model-select]")?.value || "",
     params,
   };
+}
+
+/** The current settings as JSON, for the preset forms. */
+export function settingsJson() {
+  return JSON.stringify(settings());
 }
 
 // ---------------------------------------------------------------- message elements
@@ -111,7 +115,8 @@ function appendMessage(role, id, text, extra = {}) {
   element.dataset.state = extra.state || "complete";
   if (extra.label) $(".sender", element).textContent = extra.label;
   thread().append(element);
-  renderInto(body(element), text);
+  if (role === "user") body(element).textContent = text;
+  else renderInto(body(element), text);
   return element;
 }
 
@@ -286,7 +291,8 @@ function sendMessage() {
     setStatus(t("Choose an endpoint and a model first."), true);
     return;
   }
-  const last = thread().querySelector("[data-testid=message]:last-of-type");
+  const shown = thread().querySelectorAll("[data-testid=message]");
+  const last = shown[shown.length - 1];
   const frame = {
     type: "send",
     conversation_id: conversationId(),
@@ -390,6 +396,9 @@ function mount() {
   const chat = root();
   if (!chat || chat.dataset.mounted === conversationId()) return;
   chat.dataset.mounted = conversationId();
+  for (const item of document.querySelectorAll("[data-testid=conversation-item]")) {
+    item.classList.toggle("active", item.dataset.conversationId === conversationId());
+  }
   setPending(null);
   setGenerating(null);
   const box = composer();

@@ -47,6 +47,11 @@ export function renderAll(root) {
   for (const element of root.querySelectorAll("[data-markdown]:not(.rendered)")) renderInto(element);
 }
 
+function messageSource(message) {
+  const body = message.querySelector("[data-testid=message-body]");
+  return body.dataset.source ?? body.textContent;
+}
+
 async function copyText(text) {
   try {
     await navigator.clipboard.writeText(text);
@@ -66,7 +71,7 @@ export function installCopyButtons(root = document) {
     if (!button) return;
     const text = button.hasAttribute("data-copy-code")
       ? button.closest(".code-block").querySelector("code").textContent
-      : button.closest("[data-testid=message]").querySelector("[data-markdown]").dataset.source;
+            : messageSource(button.closest("[data-testid=message]"));
     await copyText(text);
     const label = button.getAttribute("aria-label");
     button.classList.add("copied");

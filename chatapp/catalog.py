@@ -1,0 +1,127 @@
+"""What the chat header offers: the available endpoints, their models, icons and parameters.
+
+A plain view of `endpoints.config` for the templates; the config itself is
+never parsed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from chatapp import paramsets
+from chatapp.paramsets import ParamDef
+from endpoints.config import Config, Endpoint
+
+# Icons Parley ships (templates/chatapp/icons/<key>.svg), by endpoint name or iconURL key.
+KNOWN_ICONS = {
+    "openai": "openai",
+    "azureopenai": "azure",
+    "azure": "azure",
+    "anthropic": "anthropic",
+    "claude": "anthropic",
+    "google": "google",
+    "gemini": "google",
+    "bedrock": "bedrock",
+}
+_FAMILIES = (
+    (re.compile(r"^(?:openai/)?(gpt-[\w.]+?)(?:-\d{4}-\d{2}-\d{2})?$", re.I), None),
+    (re.compile(r"claude", re.I), "Claude"),
+    (re.compile(r"gemini", re.I), "Gemini"),
+)
+
+
+@dataclass(frozen=True)
+class Icon:
+    key: str = ""  # one of Parley's icons
+    url: str = ""  # an iconURL that is a URL or path
+    letter: str = "?"  # otherwise the endpoint's initial
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One endpoint as the header shows it."""
+
+    name: str
+    icon: Icon
+    models: tuple[str, ...]
+    params: tuple[ParamDef, ...]
+    display_label: str
+    user_provides_key: bool
+    user_provides_url: bool
+
+    def has_model(self, model: str) -> bool:
+        return model in self.models
+
+
+def icon_for(endpoint: Endpoint) -> Icon:
+    wanted = (endpoint.icon_url or "").strip()
+    if wanted.startswith(("http://", "https://", "/")):
+        return Icon(url=wanted)
+    for candidate in (wanted, endpoint.name):
+        key = KNOWN_ICONS.get(candidate.lower().replace(" ", ""))
+        if key:
+            return Icon(key=key)
+    return Icon(letter=(endpoint.name[:1] or "?").upper())
+
+
+def base_param_set(endpoint: Endpoint) -> str:
+    if endpoint.custom:
+        return endpoint.custom_params.default_params_endpoint
+    return endpoint.kind
+
+
+def choice(endpoint: Endpoint, models: tuple[str, ...] | None = None) -> Choice:
+    defs = paramsets.definitions(base_param_set(endpoint), endpoint.custom_params.param_definitions)
+    return Choice(
+        name=endpoint.name,
+        icon=icon_for(endpoint),
+        models=models if models is not None else endpoint.models.default,
+        params=tuple(defs),
+        display_label=endpoint.model_display_label,
+        user_provides_key=endpoint.user_provides_key,
+        user_provides_url=endpoint.user_provides_url,
+    )
+
+
+def choices(config: Config) -> list[Choice]:
+    """Every endpoint the user can pick, in the configured order, with a model to offer."""
+    found = [choice(endpoint) for endpoint in config.available()]
+    return [item for item in found if item.models]
+
+
+def display_label(model: str, endpoint_label: str = "AI", preset_label: str = "") -> str:
+    """The sender name beside an answer (seed 001): the preset's label, a label derived from
+    the model's family, else the endpoint's modelDisplayLabel ("AI" by default)."""
+    if preset_label:
+        return preset_label
+    for pattern, label in _FAMILIES:
+        found = pattern.search(model or "")
+        if found:
+            return label or "GPT-" + found.group(1)[4:]
+    return endpoint_label or "AI"
+
+
+def label_for(config: Config, message: Any) -> str:
+    """The sender label of a saved answer, from the endpoint and model that wrote it."""
+    endpoint = config.get(message.endpoint)
+    return display_label(message.model, endpoint.model_display_label if endpoint else "AI")
+
+
+def selection(
+    options: list[Choice], endpoint: str = "", model: str = ""
+) -> tuple[Choice | None, str]:
+    """The endpoint and model to preselect: the asked ones when offered, else the first."""
+    chosen = next((c for c in options if c.name == endpoint), options[0] if options else None)
+    if chosen is None:
+        return None, ""
+    return chosen, model if chosen.has_model(model) else chosen.models[0]
+
+
+def param_values(defs: tuple[ParamDef, ...], saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each definition with the value to show (the saved one, else the default) and whether
+    the user set it (only set parameters are sent)."""
+    return [
+        {"def": d, "value": saved.get(d.key, d.default), "set": d.key in saved} for d in defs
+    ]

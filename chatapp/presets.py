@@ -1,0 +1,50 @@
+"""Presets: a user's named endpoint + model + parameters, saved from the chat header."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from chatapp.conversations import BadRequest
+from chatapp.models import Preset
+
+NAME_MAX = 100
+
+
+def parse_settings(raw: str) -> dict[str, Any]:
+    """The chat page's current settings, as its script sends them (JSON)."""
+    try:
+        data = json.loads(raw or "")
+    except ValueError:
+        raise BadRequest("settings: not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("settings: a JSON object.")
+    endpoint, model, params = data.get("endpoint"), data.get("model"), data.get("params", {})
+    if not isinstance(endpoint, str) or not endpoint or not isinstance(model, str) or not model:
+        raise BadRequest("Choose an endpoint and a model first.")
+    if not isinstance(params, dict):
+        raise BadRequest("settings.params: a JSON object.")
+    return {"endpoint": endpoint, "model": model, "parameters": params}
+
+
+def _name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX:
+        raise BadRequest(f"A preset needs a name of at most {NAME_MAX} characters.")
+    return name
+
+
+def save(user, name: str, settings: dict[str, Any], preset: Preset | None = None) -> Preset:
+    """Create a preset, or overwrite `preset` with a new name and the current settings."""
+    preset = preset or Preset(owner=user)
+    preset.name = _name(name)
+    for field, value in settings.items():
+        setattr(preset, field, value)
+    try:
+        with transaction.atomic():
+            preset.save()
+    except IntegrityError:
+        raise BadRequest(f"You already have a preset named “{preset.name}”.") from None
+    return preset

@@ -1,0 +1,176 @@
+"""End-to-end fixtures: a live Parley and headless Chromium.
+
+`parley_server` runs the real thing: `manage.py serve` (daphne) in its own
+process on an ephemeral loopback port, in the embedded mode (SQLite in a
+temporary directory, in-process channel layer and tasks), with a librechat.yaml
+whose custom endpoint "Mock" is the mock provider of tests/conftest.py.
+Chromium is Debian's (`make test` installs it), driven by Playwright.
+Every test signs in as its own user, and saves screenshots under
+tests/e2e/artifacts/ for review.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "e2e-pass-12345"
+USERS = 40  # created at start-up in one go; each test takes the next
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen
+    emails: Iterator[str] = field(default_factory=lambda: iter(()))
+
+    def next_email(self) -> str:
+        return next(self.emails)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {seconds}s")
+
+
+def _config(mock_url: str) -> str:
+    endpoint = {
+        "name": "Mock",
+        "apiKey": "mock-key",
+        "baseURL": mock_url,
+        "models": {"default": ["mock-model", "mock-large"]},
+        "modelDisplayLabel": "Mock",
+        "titleConvo": True,
+        "titleModel": "mock-model",
+    }
+    return json.dumps({"version": "1.2.8", "endpoints": {"custom": [endpoint]}})  # JSON is YAML
+
+
+@pytest.fixture(scope="session")
+def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServer]:
+    data = tmp_path_factory.mktemp("e2e-server")
+    (data / "librechat.yaml").write_text(_config(_mock_provider_server.openai_url))
+    port = _free_port()
+    keep = ("PATH", "HOME", "LANG", "UV_PROJECT_ENVIRONMENT")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(
+        PARLEY_DATA_DIR=str(data),
+        CONFIG_PATH=str(data / "librechat.yaml"),
+        HOST="127.0.0.1",
+        PORT=str(port),
+        DOMAIN_CLIENT=f"http://127.0.0.1:{port}",
+        DEBUG_LOGGING="false",
+        DISABLE_COMPRESSION="true",  # collectstatic without gzip/brotli: seconds, not half a minute
+    )
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
+    emails = [f"e2e-{n}@example.com" for n in range(USERS)]
+    create = (
+        "from accounts.models import User\n"
+        f"for email in {emails!r}: User.objects.create_user(email=email, password={PASSWORD!r})"
+    )
+    subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True)
+    log = (data / "server.log").open("w")
+    process = subprocess.Popen(
+        [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.PIPE, text=True
+    )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, iter(emails))
+    try:
+        _wait_for(f"{server.url}/health", process)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def page(browser, parley_server, request):
+    """A fresh browser context; page errors fail the test."""
+    context = browser.new_context(
+        base_url=parley_server.url, viewport={"width": 1280, "height": 820}, locale="en-US"
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def signed_in(page, parley_server):
+    """The page, signed in through the sign-in form as a user of its own."""
+    email = parley_server.next_email()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=composer]")
+    page.email = email
+    return page
+
+
+def shot(page, name: str, full_page: bool = False) -> Path:
+    """Save a screenshot for review (tests/e2e/artifacts/, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
