@@ -7,7 +7,7 @@ never parsed here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chatapp import paramsets
@@ -91,6 +91,11 @@ def choices(config: Config) -> list[Choice]:
     return [item for item in found if item.models]
 
 
+def with_models(option: Choice, models: tuple[str, ...]) -> Choice:
+    """The choice with the registry's model list (fetched ones included), if it has one."""
+    return replace(option, models=models) if models else option
+
+
 def display_label(model: str, endpoint_label: str = "AI", preset_label: str = "") -> str:
     """The sender name beside an answer (seed 001): the preset's label, a label derived from
     the model's family, else the endpoint's modelDisplayLabel ("AI" by default)."""
@@ -122,6 +127,4 @@ def selection(
 def param_values(defs: tuple[ParamDef, ...], saved: dict[str, Any]) -> list[dict[str, Any]]:
     """Each definition with the value to show (the saved one, else the default) and whether
     the user set it (only set parameters are sent)."""
-    return [
-        {"def": d, "value": saved.get(d.key, d.default), "set": d.key in saved} for d in defs
-    ]
+    return [{"def": d, "value": saved.get(d.key, d.default), "set": d.key in saved} for d in defs]

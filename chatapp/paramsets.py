@@ -128,4 +128,5 @@ def _override(base: ParamDef, item: Mapping[str, Any]) -> ParamDef:
 def definitions(base_set: str, overrides: Iterable[Mapping[str, Any]] = ()) -> list[ParamDef]:
     """The panel for an endpoint: its base set with `paramDefinitions` applied by key."""
     by_key = {str(item.get("key")): item for item in overrides}
-    return [_override(p, by_key[p.key]) if p.key in by_key else p for p in SETS.get(base_set, OPENAI)]
+    base = SETS.get(base_set, OPENAI)
+    return [_override(p, by_key[p.key]) if p.key in by_key else p for p in base]

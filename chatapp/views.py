@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
@@ -19,6 +20,8 @@ from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.models import Conversation
 from endpoints import config as endpoint_config
+from endpoints import registry
+from endpoints.adapters.base import RequestContext
 
 CHAT = "chatapp/chat.html"
 
@@ -41,10 +44,20 @@ def _fragment(request: HttpRequest, part: str) -> str:
     return CHAT
 
 
+def _models(request: HttpRequest, endpoint: str) -> tuple[str, ...]:
+    """The endpoint's models from the registry (fetched and cached when `models.fetch`)."""
+    context = RequestContext(user_id=str(request.user.pk), user_email=request.user.email)
+    return tuple(async_to_sync(registry.current().models)(endpoint, context))
+
+
 def _settings_context(
-    endpoint: str = "", model: str = "", parameters: dict | None = None
+    request: HttpRequest, endpoint: str = "", model: str = "", parameters: dict | None = None
 ) -> dict[str, Any]:
     options = catalog.choices(endpoint_config.current())
+    chosen, _ = catalog.selection(options, endpoint, model)
+    if chosen is not None:
+        chosen = catalog.with_models(chosen, _models(request, chosen.name))
+        options = [chosen if option.name == chosen.name else option for option in options]
     chosen, model = catalog.selection(options, endpoint, model)
     return {
         "options": options,
@@ -57,6 +70,7 @@ def _settings_context(
 def _chat_context(request: HttpRequest, conversation: Conversation | None, at: Any = None):
     source = conversation or request.user.presets.filter(is_default=True).first()
     context = _settings_context(
+        request,
         getattr(source, "endpoint", ""),
         getattr(source, "model", ""),
         getattr(source, "parameters", None),
@@ -102,17 +116,19 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
     preset_id = request.GET.get("preset")
     if preset_id:
         preset = access.get_preset_for(request.user, preset_id)
-        context = _settings_context(preset.endpoint, preset.model, preset.parameters)
+        context = _settings_context(request, preset.endpoint, preset.model, preset.parameters)
     else:
-        context = _settings_context(request.GET.get("endpoint", ""), request.GET.get("model", ""))
+        endpoint, model = request.GET.get("endpoint", ""), request.GET.get("model", "")
+        context = _settings_context(request, endpoint, model)
     context.update(presets=request.user.presets.all(), oob=True)
     return render(request, f"{CHAT}#settings", context)
 
 
 def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, query: str):
     page = conversations.list_page(request.user, archived=archived, cursor=cursor, query=query)
+    zone = timezone.get_current_timezone()
     return {
-        "groups": sidebar.grouped(page.conversations, timezone.now(), timezone.get_current_timezone()),
+        "groups": sidebar.grouped(page.conversations, timezone.now(), zone),
         "next_cursor": page.next_cursor,
         "archived": archived,
         "query": query,

@@ -1,0 +1,163 @@
+"""The chat pages and their HTMX fragments, as a signed-in user and as a stranger."""
+
+import json
+
+import pytest
+
+from chatapp.models import Conversation, Preset
+from endpoints import config as endpoint_config
+from endpoints import registry
+from tests.chatapp import factories
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+YAML = """
+version: 1.2.8
+endpoints:
+  custom:
+    - name: "Mock"
+      apiKey: "k"
+      baseURL: "http://127.0.0.1:9/v1"
+      models: { default: ["mock-model", "mock-large"] }
+      modelDisplayLabel: "Mocky"
+"""
+
+
+@pytest.fixture(autouse=True)
+def mock_config(settings, tmp_path):
+    path = tmp_path / "librechat.yaml"
+    path.write_text(YAML)
+    settings.CONFIG_PATH = str(path)
+    endpoint_config.current.cache_clear()
+    registry.current.cache_clear()
+    yield
+    endpoint_config.current.cache_clear()
+    registry.current.cache_clear()
+
+
+@pytest.fixture
+def alice(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_new_chat_page_offers_the_endpoints(alice):
+    page = alice.get("/").content.decode()
+    assert 'data-testid="endpoint-select"' in page
+    assert '<option value="mock-large">' in page
+    assert 'data-testid="composer"' in page
+    assert "How can I help you today?" in page
+
+
+def test_no_endpoint_says_how_to_configure_one(alice, settings, tmp_path):
+    (tmp_path / "empty.yaml").write_text("version: 1.2.8\n")
+    settings.CONFIG_PATH = str(tmp_path / "empty.yaml")
+    endpoint_config.current.cache_clear()
+    page = alice.get("/").content.decode()
+    assert 'data-testid="no-endpoints"' in page
+    assert "manage.py mockprovider" in page
+
+
+def test_conversation_page_and_fragment(alice, user):
+    conv = factories.conversation(user, endpoint="Mock", model="mock-large", title="Trip")
+    question, answer = factories.exchange(conv, "hello <b>", "**hi**")
+    page = alice.get(f"/c/{conv.id}").content.decode()
+    assert "<title>Trip · Parley</title>" in page
+    assert f'data-message-id="{answer.id}"' in page
+    assert "hello &lt;b&gt;" in page  # escaped, never markup
+    assert 'value="mock-large" selected' in page
+    fragment = alice.get(f"/c/{conv.id}", **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<main class="main" id="main">')
+    assert 'id="sidebar"' not in fragment
+
+
+def test_thread_fragment_switches_branches(alice, user):
+    conv = factories.conversation(user, endpoint="Mock", model="mock-model")
+    first, _ = factories.exchange(conv, "one", "first answer")
+    factories.exchange(conv, "one, edited", "second answer")
+    latest = alice.get(f"/c/{conv.id}/thread").content.decode()
+    assert "second answer" in latest and "first answer" not in latest
+    assert "2/2" in latest
+    older = alice.get(f"/c/{conv.id}/thread?at={first.id}").content.decode()
+    assert "first answer" in older and "1/2" in older
+
+
+def test_a_stranger_gets_404_everywhere(client, stranger, user):
+    conv = factories.conversation(user)
+    question, _ = factories.exchange(conv, "secret", "answer")
+    client.force_login(stranger)
+    for url in (f"/c/{conv.id}", f"/c/{conv.id}/thread"):
+        assert client.get(url).status_code == 404
+    for url in ("rename", "archive", "delete", "share"):
+        assert client.post(f"/c/{conv.id}/{url}", {"title": "x"}).status_code == 404
+    assert Conversation.objects.filter(pk=conv.pk, title="").exists()
+    assert client.get(f"/c/{conv.id}/thread?at={question.id}").status_code == 404
+
+
+def test_sign_in_required(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_sidebar_filter_and_pages(alice, user):
+    for n in range(30):
+        factories.conversation(user, title=f"chat {n}")
+    factories.conversation(user, title="Holiday plans")
+    first = alice.get("/conversations").content.decode()
+    assert first.count('data-testid="conversation-item"') == 25
+    assert "Today" in first and 'hx-trigger="revealed"' in first
+    cursor = first.split("?cursor=")[1].split("&amp;")[0]
+    second = alice.get(f"/conversations?cursor={cursor}&after=today").content.decode()
+    assert second.count('data-testid="conversation-item"') == 6
+    assert "Today" not in second  # the group continues without a second heading
+    found = alice.get("/conversations?q=holiday").content.decode()
+    assert found.count('data-testid="conversation-item"') == 1
+    assert alice.get("/conversations?cursor=bogus").status_code == 400
+
+
+def test_rename_archive_delete(alice, user):
+    conv = factories.conversation(user, title="Old")
+    renamed = alice.post(f"/c/{conv.id}/rename", {"title": "  New name "}, **HTMX)
+    assert "New name" in renamed.content.decode()
+    assert alice.post(f"/c/{conv.id}/rename", {"title": " "}).status_code == 400
+    alice.post(f"/c/{conv.id}/archive", {"archived": "1"}, **HTMX)
+    assert "New name" in alice.get("/conversations?archived=1").content.decode()
+    assert "New name" not in alice.get("/conversations").content.decode()
+    current = {"HTTP_HX_CURRENT_URL": f"http://testserver/c/{conv.id}", **HTMX}
+    response = alice.post(f"/c/{conv.id}/delete", **current)
+    assert response["HX-Redirect"] == "/"
+    assert not Conversation.objects.filter(pk=conv.pk).exists()
+
+
+def test_share_dialog_links_to_the_public_page(alice, client, user):
+    conv = factories.conversation(user, title="Shared one")
+    factories.exchange(conv, "q", "the answer")
+    dialog = alice.post(f"/c/{conv.id}/share", **HTMX).content.decode()
+    url = dialog.split('data-testid="share-url"')[0].rsplit('value="', 1)[1].split('"')[0]
+    alice.logout()
+    page = client.get(url.replace("http://testserver", "")).content.decode()
+    assert "the answer" in page and "Shared one" in page
+    assert 'data-testid="regenerate"' not in page  # read-only
+
+
+def test_presets_save_apply_and_delete(alice, user, stranger):
+    settings = json.dumps(
+        {"endpoint": "Mock", "model": "mock-large", "params": {"temperature": 0.2}}
+    )
+    listing = alice.post("/presets", {"name": "Precise", "settings": settings}).content.decode()
+    assert "Precise" in listing
+    preset = Preset.objects.get(owner=user)
+    assert preset.parameters == {"temperature": 0.2}
+    duplicate = alice.post("/presets", {"name": "Precise", "settings": settings})
+    assert duplicate.status_code == 400 and "already" in duplicate.content.decode()
+    assert alice.post("/presets", {"name": "x", "settings": "{}"}).status_code == 400
+    applied = alice.get(f"/settings/chat?preset={preset.id}", **HTMX).content.decode()
+    assert 'value="mock-large" selected' in applied and 'hx-swap-oob="true"' in applied
+    alice.post(f"/presets/{preset.id}", {"name": "Renamed", "settings": settings})
+    preset.refresh_from_db()
+    assert preset.name == "Renamed"
+    alice.force_login(stranger)
+    assert alice.post(f"/presets/{preset.id}/delete").status_code == 404
+    alice.force_login(user)
+    alice.post(f"/presets/{preset.id}/delete")
+    assert not Preset.objects.exists()
