@@ -124,7 +124,9 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
         log.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it is open, which
+# would break the asyncio tests collected after tests/e2e/.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
