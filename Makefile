@@ -6,7 +6,7 @@ UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: browser run test test-deps test-embedded lint format migrations-check bench install deps static worker clean
+.PHONY: run test test-deps test-embedded lint format migrations-check bench install deps static worker clean
 
 run: install static
 	$(PY) manage.py migrate --noinput
@@ -55,12 +55,6 @@ deps: install
 $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-
-# Debian's Chromium for the end-to-end tests (Playwright drives it; never `playwright install`).
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 static: node_modules/.package-lock.json
 	@npm run --silent build >/dev/null

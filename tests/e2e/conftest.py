@@ -131,7 +131,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+        pytest.fail("Chromium is missing: `make test` installs it (scripts/test-deps).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
