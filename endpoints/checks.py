@@ -95,7 +95,9 @@ def from_pydantic(error: ValidationError) -> list[Problem]:
         path = tuple(part for part in item["loc"] if not is_tag(part))
         if path not in problems:  # a union reports once per member; the first says enough
             problems[path] = Problem("error", describe(item), path, suggestion=suggestion_for(item))
-    return list(problems.values())
+    # A union member that failed deeper explains more than "must be a string" at its root.
+    deeper = {path[:-1] for path in problems}
+    return [problem for path, problem in problems.items() if path not in deeper]
 
 
 def is_tag(part: str | int) -> bool:
@@ -112,9 +114,17 @@ def describe(item: dict[str, Any]) -> str:
         return f"must have at least {item['ctx']['min_length']} item(s)"
     message = item["msg"].replace("Value error, ", "").replace("Input should be", "must be")
     message = message.replace("a valid dictionary", "a mapping").replace("a valid list", "a list")
+    message = re.sub(r" or instance of \w+", "", message)
     if isinstance(value, dict | list) or kind == "value_error":
         return message
-    return f"{value!r} {message}"
+    return f"{as_yaml(value)} {message}"
+
+
+def as_yaml(value: Any) -> str:
+    """A scalar as the operator wrote it: null and true, not None and True."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return repr(value)
 
 
 def suggestion_for(item: dict[str, Any]) -> str | None:

@@ -123,3 +123,25 @@ endpoints:
         "endpoints.custom[1].streamRate: -1 must be greater than or equal to 0",
         "endpoints.opneAI: unknown key (did you mean 'openAI'?)",
     ]
+
+
+def test_wrong_shapes_are_named_plainly(yaml_errors) -> None:
+    text = """version: 1.3.14
+endpoints:
+  custom: [null, groq]
+  openAI: {titleConvo: "yes"}
+  all: []
+"""
+    assert yaml_errors(text) == [
+        "endpoints.custom[0]: null must be a mapping",
+        "endpoints.custom[1]: 'groq' must be a mapping",
+        "endpoints.openAI.titleConvo: 'yes' must be a valid boolean",
+        "endpoints.all: must be a mapping",
+    ]
+
+
+def test_a_model_entry_error_names_the_deepest_key(yaml_errors) -> None:
+    item = {**GROQ, "models": {"default": ["a", {"name": 2}]}}
+    assert yaml_errors({"endpoints": {"custom": [item]}}) == [
+        "endpoints.custom[0].models.default[1].name: 2 must be a valid string"
+    ]
