@@ -127,8 +127,10 @@ def merged(section: schema.SharedSettings | None, everywhere: schema.AllSettings
 
 def resolved(raw: str | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:
     """A `${VAR}`-resolved value and, when a variable is unset, the reason."""
-    if raw is None or raw.strip() == USER_PROVIDED:
-        return raw and USER_PROVIDED, None
+    if raw is None:
+        return None, None
+    if raw.strip() == USER_PROVIDED:
+        return USER_PROVIDED, None
     result = interpolate.resolve(raw, env)
     if result.missing:
         verb = "is" if len(result.missing) == 1 else "are"
@@ -202,6 +204,7 @@ def builtin(
     if isinstance(own, schema.AzureEndpoint):
         azure, reason = azure_deployments(own, common.env, problems)
         fields.update(azure=MappingProxyType(azure), models=ModelList(tuple(azure)))
+        fields["key_source"] = ", ".join(sorted({source_of(g.apiKey) for g in own.groups}))
         reasons = [reason, header_reason]
     elif own is not None and own.baseURL is not None:
         fields["base_url"], reason = resolved(own.baseURL, common.env)
@@ -280,6 +283,7 @@ def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
         name=custom.name,
         kind="anthropic" if custom.provider == "anthropic" else "openai",
         api_key=api_key,
+        key_source=source_of(custom.apiKey),
         base_url=base_url,
         models=model_list(custom.models),
         headers=MappingProxyType(headers),
@@ -302,6 +306,14 @@ def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
         unavailable=first(key_reason, url_reason, header_reason),
         **shared_fields(shared, common),
     )
+
+
+def source_of(raw: str) -> str:
+    """Where a YAML key comes from, for check_config: its variables, the user, or the file."""
+    names = interpolate.references(raw)
+    if names:
+        return ", ".join(names)
+    return "user" if raw.strip() == USER_PROVIDED else "librechat.yaml"
 
 
 def model_list(models: schema.Models) -> ModelList:

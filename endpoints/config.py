@@ -141,6 +141,7 @@ class Endpoint:
     name: str
     kind: Kind
     api_key: str | None = None
+    key_source: str | None = None  # where api_key comes from (a variable, "user", the file)
     base_url: str | None = None
     models: ModelList = field(default_factory=ModelList)
     headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

@@ -96,6 +96,12 @@ def items(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def source(variable: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    return "user" if value == USER_PROVIDED else variable
+
+
 def flag(env: Mapping[str, str], name: str, out: EnvSettings, default: bool = False) -> bool:
     try:
         return environment.boolean(env, name, default)
@@ -130,6 +136,7 @@ def read_openai(env: Mapping[str, str], out: EnvSettings) -> None:
             out.warn(variable, "accepted but ignored: Parley does not implement it yet")
     out.endpoints["openAI"] = {
         "api_key": key,
+        "key_source": source("OPENAI_API_KEY", key),
         "base_url": text(env, "OPENAI_REVERSE_PROXY"),
         "models": models(env, "OPENAI_MODELS", "openAI", key),
         "organization": text(env, "OPENAI_ORGANIZATION"),
@@ -149,6 +156,7 @@ def read_anthropic(env: Mapping[str, str], out: EnvSettings) -> None:
         out.warn("ANTHROPIC_USE_VERTEX", "Anthropic through Vertex AI is not implemented yet")
     out.endpoints["anthropic"] = {
         "api_key": key,
+        "key_source": source("ANTHROPIC_API_KEY", key),
         "base_url": text(env, "ANTHROPIC_REVERSE_PROXY"),
         "models": models(env, "ANTHROPIC_MODELS", "anthropic", key),
         **deprecated_title_model(env, "ANTHROPIC_TITLE_MODEL", "anthropic", out),
@@ -185,6 +193,7 @@ def read_google(env: Mapping[str, str], out: EnvSettings) -> None:
     )
     fields: dict[str, Any] = {
         "api_key": key,
+        "key_source": source("GOOGLE_KEY", key),
         "base_url": text(env, "GOOGLE_REVERSE_PROXY"),
         "models": models(env, "GOOGLE_MODELS", "google", key),
         "google": options,
@@ -243,6 +252,7 @@ def read_azure(env: Mapping[str, str], out: EnvSettings) -> None:
         if model
     }
     fields: dict[str, Any] = {"azure": deployments, "models": ModelList(tuple(deployments))}
+    fields["key_source"] = source("AZURE_API_KEY", key)
     missing = [
         name
         for name, value in (

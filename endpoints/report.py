@@ -21,6 +21,15 @@ def mask(secret: str | None) -> str:
 
 
 def key_of(endpoint: Endpoint) -> str:
+    """The masked key and where it comes from."""
+    shown = credentials(endpoint)
+    source = endpoint.key_source
+    if not source or source == "user" or "${" in shown:  # nothing the value does not say
+        return shown
+    return f"{shown} ({source})"
+
+
+def credentials(endpoint: Endpoint) -> str:
     if endpoint.azure:
         keys = sorted({mask(d.api_key) for d in endpoint.azure.values()})
         return ", ".join(keys)

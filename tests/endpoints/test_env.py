@@ -65,8 +65,10 @@ def test_openai_variables(tmp_path) -> None:
 def test_openai_without_a_model_list_fetches_with_a_server_key_only(tmp_path) -> None:
     server = env_only(tmp_path, OPENAI_API_KEY="sk-1").endpoints["openAI"]
     assert (server.models.default, server.models.fetch) == (DEFAULT_MODELS["openAI"], True)
+    assert server.key_source == "OPENAI_API_KEY"
     user = env_only(tmp_path, OPENAI_API_KEY="user_provided").endpoints["openAI"]
     assert (user.api_key, user.user_provides_key, user.models.fetch) == (USER_PROVIDED, True, False)
+    assert user.key_source == "user"
 
 
 def test_deprecated_and_unimplemented_openai_variables_warn(tmp_path) -> None:

@@ -23,7 +23,12 @@ def test_bedrock_credentials_are_masked() -> None:
 
 def test_render_lists_endpoints_then_problems() -> None:
     endpoints = {
-        "openAI": Endpoint(name="openAI", kind="openai", api_key="sk-1234567890abcdefXYZ"),
+        "openAI": Endpoint(
+            name="openAI",
+            kind="openai",
+            api_key="sk-1234567890abcdefXYZ",
+            key_source="OPENAI_API_KEY",
+        ),
         "groq": Endpoint(
             name="groq",
             kind="openai",
@@ -47,6 +52,6 @@ def test_render_lists_endpoints_then_problems() -> None:
         "titles",
         "status",
     ]
-    assert "sk-…fXYZ" in lines[2] and "sk-1234567890" not in text
+    assert "sk-…fXYZ (OPENAI_API_KEY)" in lines[2] and "sk-1234567890" not in text
     assert lines[3].endswith("unavailable: GROQ_API_KEY is not set")
     assert lines[-1] == "0 error(s), 0 warning(s)"

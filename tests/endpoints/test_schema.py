@@ -97,6 +97,12 @@ def test_valid_title_fields(custom, fields, attribute, expected) -> None:
     assert getattr(custom(**fields).title, attribute) == expected
 
 
+def test_key_source_names_the_variable_the_user_or_the_file(custom) -> None:
+    assert custom({"GROQ_API_KEY": "g"}, apiKey="${GROQ_API_KEY}").key_source == "GROQ_API_KEY"
+    assert custom(apiKey="user_provided").key_source == "user"
+    assert custom().key_source == "librechat.yaml"
+
+
 def test_structured_titles_default_to_the_structured_prompt(custom) -> None:
     assert custom(titleMethod="functions").title.prompt == STRUCTURED_TITLE_PROMPT
 
