@@ -10,6 +10,7 @@ written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,6 +51,9 @@ _BEDROCK = {
 NAMES = {"openai": _OPENAI, "azure": _OPENAI, "anthropic": _ANTHROPIC, "google": _GOOGLE,
          "bedrock": _BEDROCK}  # fmt: skip
 DEFAULT_THINKING_BUDGET = 2000
+# OpenAI reasoning models refuse sampling parameters and take max_completion_tokens.
+REASONING_MODEL = re.compile(r"(^|/)(o\d|gpt-5)(?!.*chat)", re.IGNORECASE)
+SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logit_bias")
 
 
 def _renamed(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,6 +85,13 @@ def _openai_reasoning(endpoint: Endpoint, params: dict[str, Any]) -> None:
         if "reasoning_summary" in params:
             reasoning["summary"] = params.pop("reasoning_summary")
         params["reasoning"] = reasoning
+
+
+def _reasoning_model(params: dict[str, Any]) -> None:
+    for key in SAMPLING:
+        params.pop(key, None)
+    if "max_tokens" in params:
+        params.setdefault("max_completion_tokens", params.pop("max_tokens"))
 
 
 def _thinking(kind: str, params: dict[str, Any]) -> None:
@@ -118,6 +129,8 @@ def build(endpoint: Endpoint, model: str, user_params: Mapping[str, Any]) -> dic
     params.update(_renamed(kind, _add_params(endpoint, model)))
     if kind in ("openai", "azure"):
         _openai_reasoning(endpoint, params)
+        if REASONING_MODEL.search(model):
+            _reasoning_model(params)
     else:
         _thinking(kind, params)
     _drop(params, _drop_params(endpoint, model))

@@ -68,3 +68,14 @@ def test_azure_group_add_and_drop_params():
     )  # fmt: skip
     endpoint = Endpoint(name="azureOpenAI", kind="azure", azure={"gpt-4o": deployment})
     assert params.build(endpoint, "gpt-4o", {"temperature": 0.3}) == {"seed": 1}
+
+
+def test_openai_reasoning_models_drop_sampling_and_rename_max_tokens():
+    choice = {"temperature": 0.5, "topP": 0.9, "maxTokens": 100, "reasoning_effort": "high"}
+    for model in ("o3-mini", "o1", "gpt-5", "openai/o4-mini"):
+        assert params.build(custom(), model, choice) == {
+            "max_completion_tokens": 100,
+            "reasoning_effort": "high",
+        }
+    for model in ("gpt-4o", "gpt-5-chat-latest", "mistral-o1x"):
+        assert "temperature" in params.build(custom(), model, choice)
