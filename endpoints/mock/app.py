@@ -66,7 +66,9 @@ class MockApp:
             return self._chat(anthropic_wire, request, anthropic_wire.parse(request))
         if path.endswith("/moderations"):
             return self._moderation(request)
-        if path.endswith("/completions") or "/deployments/" in path or path.startswith("/direct"):
+        # Chat Completions under any prefix, Azure deployments, and any other path a
+        # `directEndpoint` names: whatever POST carries `messages` is OpenAI's format.
+        if path.endswith("/completions") or "messages" in (request.body or {}):
             return self._chat(openai_wire, request, openai_wire.parse(request))
         return json_response(404, {"error": {"message": f"no mock route for {path}"}})
 
@@ -100,10 +102,8 @@ class MockApp:
         if not prompt.stream:
             return wire.complete(request, prompt, reply, self.behaviour)
         response = wire.stream(request, prompt, reply, self.behaviour)
-        if failure is Failure.DISCONNECT:
-            response.malformed = b""
-            response.headers["x-mock-failure"] = "disconnect"
-        elif failure is not Failure.MALFORMED:
+        response.disconnect = failure is Failure.DISCONNECT
+        if failure is not Failure.MALFORMED:
             response.malformed = b""
         return response
 
@@ -139,17 +139,16 @@ async def _read(scope: dict[str, Any], receive: Receive) -> RecordedRequest:
 
 
 async def _send(send: Send, response: Response, behaviour: Behaviour) -> None:
-    disconnect = response.headers.pop("x-mock-failure", "") == "disconnect"
     headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if response.frames is None:
         await send({"type": "http.response.body", "body": response.body})
         return
-    await _stream(send, response, behaviour, disconnect)
+    await _stream(send, response, behaviour)
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _stream(send: Send, response: Response, behaviour: Behaviour, disconnect: bool) -> None:
+async def _stream(send: Send, response: Response, behaviour: Behaviour) -> None:
     frames = response.frames or ()
     content_total = sum(frame.content for frame in frames)
     sent = 0
@@ -158,7 +157,7 @@ async def _stream(send: Send, response: Response, behaviour: Behaviour, disconne
             pause = behaviour.ttft_ms / 1000 if sent == 0 else _gap(behaviour)
             if pause:
                 await asyncio.sleep(pause)
-            if disconnect and sent >= max(1, content_total // 2):
+            if response.disconnect and sent >= max(1, content_total // 2):
                 raise Disconnect("injected mid-stream disconnect")
             sent += 1
         await send({"type": "http.response.body", "body": frame.data, "more_body": True})

@@ -25,6 +25,7 @@ class Response:
     body: bytes = b""
     frames: Sequence[Frame] | None = None  # set for a streamed body
     malformed: bytes = b""  # what to slip into the stream when malformed chunks are injected
+    disconnect: bool = False  # drop the connection half way through the content
 
 
 def dumps(payload: Any) -> str:

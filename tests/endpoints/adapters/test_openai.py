@@ -71,11 +71,11 @@ async def test_an_unreachable_provider_is_unavailable():
 
 async def test_direct_endpoint_posts_to_the_base_url_as_is(mock_provider):
     ep = endpoint(
-        mock_provider, base_url=f"{mock_provider.url}/direct/v1/chat", direct_endpoint=True
+        mock_provider, base_url=f"{mock_provider.url}/api/v1/generate", direct_endpoint=True
     )
     outcome = await run(OpenAIAdapter(ep), request_for(ep, "echo: direct"))
     assert outcome.text == "direct"
-    assert mock_provider.last_request.path == "/direct/v1/chat"
+    assert mock_provider.last_request.path == "/api/v1/generate"
 
 
 async def test_user_provided_key_and_url_come_from_the_request(mock_provider):
