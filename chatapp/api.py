@@ -77,7 +77,7 @@ def conversation_detail(request: HttpRequest, conversation_id: str) -> HttpRespo
         conversation = conversations.update(conversation, _body(request))
         return JsonResponse(conversations.conversation_dict(conversation))
     if request.method == "DELETE":
-        conversation.delete()
+        conversations.delete(conversation)
         return HttpResponse(status=204)
     return JsonResponse(conversations.tree(conversation))
 

@@ -2,7 +2,7 @@
 
 import os
 
-from chatapp.startup import check_services, or_exit
+from chatapp.startup import check_services, or_exit, report_search
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
 
@@ -15,6 +15,7 @@ def build_application():
 
     http = get_asgi_application()  # sets Django up before the routing imports models
     check_services()
+    report_search()
 
     from chatapp.routing import websocket_urlpatterns
 

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from chatapp import access
 from chatapp.models import Conversation, Message
+from chatapp.search import sync
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -151,7 +152,15 @@ def update(conversation: Conversation, changes: dict[str, Any]) -> Conversation:
             raise BadRequest("archived: true or false.")
         conversation.archived = changes["archived"]
     conversation.save(update_fields=["title", "archived", "updated_at"])
+    sync.conversation_changed(conversation.id)
     return conversation
+
+
+def delete(conversation: Conversation) -> None:
+    """Delete a conversation with its messages and shares; the search index forgets it."""
+    conversation_id = conversation.id
+    conversation.delete()
+    sync.conversation_deleted(conversation_id)
 
 
 def fork(user, conversation: Conversation, message: Message) -> Conversation:
@@ -168,6 +177,7 @@ def fork(user, conversation: Conversation, message: Message) -> Conversation:
         parent = None
         for original in branch(conversation, message):
             parent = copy_message(original, copy, parent)
+        sync.conversation_changed(copy.id)
     return copy
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts.openid",
     "endpoints",
     "chatapp",
+    "chatapp.search",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,13 @@ LOGGING = logging_config(
 CHAT_MAX_MESSAGE_CHARS = parse.integer(ENV, "PARLEY_MAX_MESSAGE_CHARS", 100_000, minimum=1)
 # A response left `streaming` without a save for this long belongs to a dead process.
 CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10, minimum=2)
+
+# --- search ---------------------------------------------------------------
+# Meilisearch answers when SEARCH is on and both MEILI_* are set; otherwise the database does.
+SEARCH = parse.boolean(ENV, "SEARCH")
+MEILI_HOST = parse.url(ENV, "MEILI_HOST")
+MEILI_MASTER_KEY = parse.text(ENV, "MEILI_MASTER_KEY")
+MEILI_NO_SYNC = parse.boolean(ENV, "MEILI_NO_SYNC")
 
 # --- error reporting ----------------------------------------------------
 SENTRY_DSN = parse.text(ENV, "SENTRY_DSN")

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
 logger = logging.getLogger("parley.config")
+log = logging.getLogger(__name__)
 
 
 class StartupError(ImproperlyConfigured):
@@ -54,3 +55,15 @@ def check_services() -> None:
     check_config()
     if settings.REDIS_URI:
         check_redis(settings.REDIS_URI, settings.REDIS_CA)
+
+
+def report_search() -> str:
+    """Log which backend answers searches; an unreachable index is a warning, never fatal."""
+    from chatapp.search.backends import status
+
+    name, problem = status()
+    if problem:
+        log.warning("search: %s, %s", name, problem)
+        return f"{name}, {problem}"
+    log.info("search: %s", name)
+    return name

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
 from chatapp.models import Conversation, Message
+from chatapp.search import sync
 
 FORMAT = "parley"
 VERSION = 1
@@ -59,7 +60,9 @@ def import_conversation(user, data: Any) -> Conversation:
         raise BadRequest("Unknown export format: expected Parley's JSON or LibreChat's export.")
     if not messages:
         raise BadRequest("The export holds no messages.")
-    return _create(user, header, messages)
+    conversation = _create(user, header, messages)
+    sync.conversation_changed(conversation.id)
+    return conversation
 
 
 def _parley(data: dict) -> tuple[dict, list[dict]]:

@@ -15,6 +15,7 @@ from django.db import transaction
 from chatapp import access
 from chatapp.models import Conversation, Message
 from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
+from chatapp.search import sync
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def _turn(conversation: Conversation, parent: Message | None, text: str) -> Turn
     question = Message.objects.create(
         conversation=conversation, parent=parent, role=Message.Role.USER, text=text
     )
+    sync.conversation_changed(conversation.id, [question.id])
     return Turn(conversation, question, _response(conversation, question), _params(conversation))
 
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from chatapp import api, views
+from chatapp.search import views as search_views
 
 api_patterns = [
     path("conversations", api.conversation_list, name="conversation-list"),
@@ -12,6 +13,7 @@ api_patterns = [
     path("conversations/<str:conversation_id>/shares", api.conversation_shares, name="shares"),
     path("conversations/<str:conversation_id>/export", api.conversation_export, name="export"),
     path("shares/<str:token>", api.share_revoke, name="share-revoke"),
+    path("search", search_views.search_api, name="search"),
 ]
 
 chat_patterns = [

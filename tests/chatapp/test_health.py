@@ -11,7 +11,7 @@ def test_health_reports_every_dependency(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body) == {"status", "database", "cache", "channel_layer", "broker"}
+    assert set(body) == {"status", "database", "cache", "channel_layer", "broker", "search"}
     assert all(body[name].startswith("ok") for name in ("database", "cache", "channel_layer"))
 
 
@@ -84,3 +84,12 @@ def test_broker_down_is_reported(settings):
     finally:
         app.conf.broker_url = None
     assert not healthy and report["broker"].startswith("error:")
+
+
+@pytest.mark.django_db
+def test_an_unreachable_search_index_is_reported_not_failed(client, settings):
+    settings.SEARCH, settings.MEILI_MASTER_KEY = True, "a-master-key-of-16+"
+    settings.MEILI_HOST = "http://127.0.0.1:1"
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["search"].startswith("ok (") and "fallback: Meilisearch" in body["search"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatapp.startup import StartupError, check_redis
+from chatapp.startup import StartupError, check_redis, report_search
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,6 +93,7 @@ def test_serve_on_the_embedded_default(tmp_path):
         "cache": "ok (local-memory)",
         "channel_layer": "ok (in-memory)",
         "broker": "ok (in-process)",
+        "search": "ok (sqlite)",
     }
     assert b'name="password"' in login
 
@@ -114,6 +115,7 @@ def test_serve_on_postgres_and_redis(tmp_path, scratch_postgres_url, redis_uri, 
         "cache": "ok (redis)",
         "channel_layer": "ok (redis)",
         "broker": "ok (redis)",
+        "search": "ok (postgresql)",
     }
     assert b'name="password"' in login
 
@@ -137,3 +139,13 @@ def test_serve_refuses_an_invalid_librechat_yaml_with_one_line_per_problem(tmp_p
         f"error: {config}:4:5: endpoints.openAI.streamRate: 'fast' must be a valid number",
         f"error: {config}:5:3: endpoints.opneAI: unknown key (did you mean 'openAI'?)",
     ]
+
+
+@pytest.mark.django_db
+def test_an_unreachable_search_index_is_reported_at_start_up_not_fatal(settings, caplog):
+    settings.SEARCH, settings.MEILI_MASTER_KEY = True, "a-master-key-of-16+"
+    settings.MEILI_HOST = "http://127.0.0.1:1"
+    with caplog.at_level("WARNING", logger="chatapp.startup"):
+        answer = report_search()
+    assert "fallback: Meilisearch" in answer
+    assert "search:" in caplog.text and "fallback" in caplog.text

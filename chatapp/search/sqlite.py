@@ -1,0 +1,78 @@
+"""SQLite (the embedded default): an FTS5 table with the trigram tokenizer.
+
+The FTS table holds a copy of every message's text, keyed by a number derived
+from the message id, and is fed by the sync tasks (`index`, `remove`). It
+only narrows the candidates: every match is confirmed against the real
+message and conversation rows, so a stale entry can never show a deleted
+message or another user's text. Terms under three characters have no trigram
+and are checked on the rows directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import connection
+
+from chatapp.models import Conversation, Message
+from chatapp.search.database import SQL, DatabaseSearch
+from chatapp.search.query import Query
+
+TABLE = "search_fts"
+
+
+def rowid(message_id: uuid.UUID) -> int:
+    """A stable 63-bit key for a message (SQLite rowids are signed 64-bit)."""
+    return message_id.int >> 65
+
+
+def _db_id(value: uuid.UUID) -> str:
+    """A UUID as SQLite stores it in Django's UUID columns."""
+    return Message._meta.pk.get_db_prep_value(value, connection)
+
+
+class SqliteSearch(DatabaseSearch):
+    name = "sqlite"
+
+    def term(self, column: str, term: str) -> SQL:
+        return f"instr(lower({column}), %s) > 0", [term]
+
+    def candidates(self, query: Query) -> SQL:
+        if any(len(term) < 3 for term in query.terms):
+            return super().candidates(query)
+        phrases = " OR ".join('"' + term.replace('"', '""') + '"' for term in query.terms)
+        return f"m.id IN (SELECT message_id FROM {TABLE} WHERE {TABLE} MATCH %s)", [phrases]
+
+    def index(self, conversation: Conversation, messages: list[Message]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(m.id),) for m in messages]
+            )
+            cursor.executemany(
+                f"INSERT INTO {TABLE} (rowid, body, conversation_id, message_id)"
+                " VALUES (%s, %s, %s, %s)",
+                [
+                    (rowid(m.id), m.text, _db_id(conversation.id), _db_id(m.id))
+                    for m in messages
+                    if m.text
+                ],
+            )
+
+    def remove(self, conversation_id: str) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE conversation_id = %s",
+                [_db_id(uuid.UUID(str(conversation_id)))],
+            )
+
+    def remove_owner(self, owner_id: int) -> None:
+        """The account's conversations are gone with it: prune what they left behind."""
+        self.prune(0, owner_id)
+
+    def prune(self, before: float, owner_id: int | None) -> None:
+        """Drop entries whose message no longer exists (this table keeps no timestamps)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {TABLE} WHERE message_id NOT IN"
+                f" (SELECT id FROM {Message._meta.db_table})"
+            )

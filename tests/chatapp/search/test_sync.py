@@ -1,0 +1,130 @@
+"""Every committed change schedules its index task after commit (explicit calls, no signals)."""
+
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from chatapp import conversations, transfer, turns
+from chatapp.protocol import Edit, Send
+from chatapp.queue import enqueue
+from chatapp.search import sync, tasks
+from chatapp.search.meili import INDEX
+from tests.chatapp import factories
+
+
+def scheduled(callbacks) -> list[tuple]:
+    """(task name, args) of each after-commit call to `enqueue`."""
+    found = []
+    for callback in callbacks:
+        assert callback.func is enqueue
+        task, *args = callback.args
+        found.append((task.name.rsplit(".", 1)[-1], *args))
+    return found
+
+
+@pytest.fixture
+def conversation(user, meili):
+    conv = factories.conversation(user, title="Trip")
+    factories.exchange(conv, "Plan a trip", "Sure")
+    return conv
+
+
+def test_rename_and_archive(conversation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        conversations.update(conversation, {"title": "Lisbon"})
+        conversations.update(conversation, {"archived": True})
+    cid = str(conversation.id)
+    assert scheduled(callbacks) == [("index_conversation", cid, None)] * 2
+
+
+def test_delete(conversation, django_capture_on_commit_callbacks):
+    cid = str(conversation.id)
+    with django_capture_on_commit_callbacks() as callbacks:
+        conversations.delete(conversation)
+    assert scheduled(callbacks) == [("remove_conversation", cid)]
+
+
+def test_fork_and_import(user, conversation, django_capture_on_commit_callbacks):
+    message = conversation.messages.get(role="assistant")
+    with django_capture_on_commit_callbacks() as callbacks:
+        copy = conversations.fork(user, conversation, message)
+        imported = transfer.import_conversation(user, transfer.export_json(conversation))
+    assert scheduled(callbacks) == [
+        ("index_conversation", str(copy.id), None),
+        ("index_conversation", str(imported.id), None),
+    ]
+
+
+def test_new_and_edited_messages(user, conversation, django_capture_on_commit_callbacks):
+    asked = conversation.messages.get(role="user")
+    send = Send(type="send", conversation_id=conversation.id, endpoint="openAI",
+                model="gpt-4o", text="and Porto?")  # fmt: skip
+    edit = Edit(type="edit", conversation_id=conversation.id, message_id=asked.id,
+                text="Plan a trip to Porto")  # fmt: skip
+    with django_capture_on_commit_callbacks() as callbacks:
+        sent = turns.send(user, send)
+        sent.response.state = "complete"  # as the generation leaves it
+        sent.response.save()
+        edited = turns.edit(user, edit)
+    cid = str(conversation.id)
+    assert scheduled(callbacks) == [
+        ("index_conversation", cid, [str(sent.user_message.id)]),
+        ("index_conversation", cid, [str(edited.user_message.id)]),
+    ]
+
+
+def test_nothing_is_scheduled_for_a_rolled_back_change(
+    conversation, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        conversations.update(conversation, {"title": "never"})
+        raise RuntimeError
+    assert callbacks == []
+
+
+def test_owner_deleted(user, meili, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        sync.owner_deleted(user.pk)
+    assert scheduled(callbacks) == [("remove_owner", user.pk)]
+
+
+def test_meili_no_sync_turns_the_automatic_sync_off(
+    conversation, settings, django_capture_on_commit_callbacks
+):
+    settings.MEILI_NO_SYNC = True
+    with django_capture_on_commit_callbacks() as callbacks:
+        conversations.update(conversation, {"title": "Lisbon"})
+    # Meilisearch is left out; only the SQLite FTS table (never PostgreSQL) is still fed.
+    fed = [("index_conversation", str(conversation.id), None)]
+    assert scheduled(callbacks) == ([] if connection.vendor == "postgresql" else fed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_rename_reaches_the_index_through_the_task(user, meili, settings, monkeypatch):
+    """End to end: commit → enqueue → the task (on the in-process pool here) → Meilisearch."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    # The pool thread closes its connection after the task, so the test database can be dropped.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    conversation = factories.conversation(user, title="Before")
+    with transaction.atomic():
+        conversations.update(conversation, {"title": "After"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        titles = {d["title"] for d in meili.documents(INDEX).values()}
+        if titles == {"After"}:
+            break
+        time.sleep(0.05)
+    assert titles == {"After"}
+
+
+def test_tasks_wrap_the_indexing_functions(user, meili):
+    conversation = factories.conversation(user, title="Direct")
+    tasks.index_conversation.apply(args=[str(conversation.id)]).get()
+    assert {d["title"] for d in meili.documents(INDEX).values()} == {"Direct"}
+    tasks.remove_conversation.apply(args=[str(conversation.id)]).get()
+    assert meili.documents(INDEX) == {}
