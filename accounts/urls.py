@@ -37,6 +37,7 @@ urlpatterns = [
         name="account_reset_password_from_key",
     ),
     path("accounts/profile/", views.profile, name="account_profile"),
+    path("accounts/balance/", views.balance_fragment, name="account_balance"),
     path("accounts/delete/", views.delete_account, name="account_delete"),
     path(
         "accounts/sign-out-everywhere/",

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import sessions
+from accounts import balance, sessions
 from accounts.forms import DeleteAccountForm, ProfileForm
 
 
@@ -84,3 +84,14 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     sessions.sign_out_everywhere(request, request.user)
     messages.success(request, _("You were signed out on every device."))
     return redirect("account_login")
+
+
+@login_required
+def balance_fragment(request: HttpRequest) -> HttpResponse:
+    """The user's credits for the account menu (empty when balances are off)."""
+    rules = balance.policy_or_default()
+    if not rules.enabled:
+        return HttpResponse("")
+    credits = balance.get_balance(request.user, rules).credits
+    context = {"credits": credits, "dollars": credits / 1_000_000}
+    return render(request, "accounts/balance.html", context)

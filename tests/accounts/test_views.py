@@ -83,3 +83,13 @@ def test_deleting_an_account_deletes_its_conversations(alice, auth_env, user, st
     Conversation.objects.create(owner=stranger, title="theirs")
     alice.post(reverse("account_delete"), {"confirm": user.email})
     assert list(Conversation.objects.values_list("title", flat=True)) == ["theirs"]
+
+
+def test_balance_fragment_shows_credits_when_balances_are_on(client, user, settings):
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 1_234_567
+    client.force_login(user)
+    page = client.get("/accounts/balance/")
+    assert "Balance: 1,234,567 credits" in page.text and "≈ $1.2346" in page.text
+    settings.CHECK_BALANCE = False
+    assert client.get("/accounts/balance/").text == ""
+    assert 'data-testid="balance"' in client.get("/").text
