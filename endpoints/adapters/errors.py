@@ -34,7 +34,8 @@ def from_status(
     if status in (401, 403) or (status == 400 and AUTH.search(message)):
         return ProviderError.authentication(f"Authentication failed for endpoint {endpoint}.", **kw)
     if status == 429:
-        wait = f" Retry in {retry_after:g} seconds." if retry_after is not None else ""
+        unit = "second" if retry_after == 1 else "seconds"
+        wait = f" Retry in {retry_after:g} {unit}." if retry_after is not None else ""
         text = f"Endpoint {endpoint} is rate limiting requests.{wait}"
         return ProviderError.rate_limited(text, retry_after=retry_after, **kw)
     if status >= 500:

@@ -1,6 +1,7 @@
 """The Gemini adapter on the real `google-genai` SDK against the mock provider."""
 
 from endpoints.adapters.google import GoogleAdapter
+from endpoints.config import GoogleOptions
 
 from .helpers import request_for, run
 
@@ -34,3 +35,10 @@ async def test_list_models(mock_provider, endpoint_for):
     endpoint = endpoint_for("google")
     names = await GoogleAdapter(endpoint).list_models(request_for(endpoint, "x").context)
     assert names == mock_provider.behaviour.models
+
+
+async def test_google_auth_header_sends_the_key_as_a_bearer_token(mock_provider, endpoint_for):
+    endpoint = endpoint_for("google", google=GoogleOptions(auth_header=True))
+    outcome = await run(GoogleAdapter(endpoint), request_for(endpoint, "echo: ok", "g"))
+    assert outcome.text == "ok"
+    assert mock_provider.last_request.header("authorization") == "Bearer gk-test"

@@ -139,3 +139,10 @@ async def test_custom_endpoint_payload_as_received(mock_provider):
     assert body["reasoning_effort"] == "low"
     assert body["max_tokens"] == 50
     assert "top_p" not in body
+
+
+async def test_openrouter_reads_reasoning_by_default(mock_provider):
+    mock_provider.behaviour.reasoning_key = "reasoning"
+    ep = endpoint(mock_provider, name="OpenRouter")
+    outcome = await run(OpenAIAdapter(ep), request_for(ep, "echo: ok", model="x/mock-reasoner"))
+    assert outcome.reasoning.startswith("Thinking about")
