@@ -1,0 +1,161 @@
+"""Everything around one turn that is not the generation itself: the chat engine's
+one door to the guards, moderation, balance and titles.
+
+- `client_of(scope)`: the socket's client IP (TRUST_PROXY hops) and User-Agent.
+- `await admit(user, client, endpoint=, model=, text=, conversation_id=, parent_id=)`
+  before anything is saved: the guards (ban, non-browser, illegal model, message
+  limits, concurrent limit, balance pre-flight), then moderation of `text`
+  (None skips it: a regenerate sends nothing new). A refusal raises
+  `ProtocolError(code, message)`; a message refused by moderation is kept,
+  marked as refused (state `error`), and never reaches a provider. Returns the
+  `Admission`, whose slot `release()` frees when the generation ends.
+- `opened(turn)` when the response starts and `settled(turn, response, usage,
+  rate)` when it ends (sync: database work): the balance transaction of the
+  response and the title task at the moment titleTiming says.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import transaction
+
+from accounts import balance, guards
+from accounts.guards import Admission, Refusal
+from chatapp import access, moderation, titles
+from chatapp.context import Node, path_to
+from chatapp.middleware import client_ip
+from chatapp.models import Conversation, Message
+from chatapp.protocol import ProtocolError
+from endpoints import config, registry, tokens
+from endpoints.adapters.base import Usage
+
+log = logging.getLogger(__name__)
+PER_MESSAGE = 3  # tokens OpenAI adds per chat message (endpoints.tokens.count_messages)
+
+
+@dataclass(frozen=True)
+class Client:
+    ip: str | None
+    user_agent: str | None
+
+
+def client_of(scope: dict[str, Any]) -> Client:
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    remote = (scope.get("client") or ("", 0))[0]
+    forwarded = headers.get("x-forwarded-for", "")
+    ip = client_ip(remote, forwarded, settings.TRUST_PROXY) if forwarded else remote
+    return Client(ip or None, headers.get("user-agent", ""))
+
+
+async def admit(
+    user,
+    client: Client,
+    *,
+    endpoint: str,
+    model: str,
+    text: str | None,
+    conversation_id: Any = None,
+    parent_id: Any = None,
+) -> Admission:
+    """Let one turn through, or raise ProtocolError naming the refusal."""
+    cid = str(conversation_id) if conversation_id else None
+    endpoint_config = config.current().get(endpoint)
+    offered = await registry.current().models(endpoint) if endpoint_config else None
+    rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
+    estimate = await database_sync_to_async(estimate_prompt)(
+        user, conversation_id, parent_id, text or "", model
+    )
+    try:
+        admission = await guards.acheck_send(
+            user,
+            client.ip,
+            endpoint=endpoint,
+            model=model,
+            offered_models=offered,
+            prompt_tokens=estimate,
+            rates=rate,
+            user_agent=client.user_agent,
+        )
+    except Refusal as refusal:
+        raise ProtocolError(refusal.code, refusal.message, cid) from refusal
+    if text is None:
+        return admission
+    try:
+        await moderation.screen(text)
+    except Refusal as refusal:
+        admission.release()
+        kept = await database_sync_to_async(keep_refused)(
+            user, conversation_id, parent_id, text, endpoint, model, refusal.message
+        )
+        raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
+    return admission
+
+
+def estimate_prompt(user, conversation_id: Any, parent_id: Any, text: str, model: str) -> int:
+    """Prompt tokens of the branch the new text continues, plus the text (pre-flight)."""
+    count = tokens.count_text(text, model) + 2 * PER_MESSAGE
+    if conversation_id is None:
+        return count
+    conversation = access.get_conversation_for(user, conversation_id)
+    rows = conversation.messages.only("id", "parent_id", "role", "text")
+    nodes = [Node(m.id, m.parent_id, m.role, m.text) for m in rows]
+    branch = path_to(nodes, parent_id) if parent_id else []
+    prompt = conversation.system_prompt
+    count += tokens.count_text(prompt, model) + PER_MESSAGE if prompt else 0
+    return count + sum(tokens.count_text(node.text, model) + PER_MESSAGE for node in branch)
+
+
+def keep_refused(
+    user, conversation_id: Any, parent_id: Any, text: str, endpoint: str, model: str, reason: str
+) -> Any:
+    """Save the refused user message (state `error`, the reason); returns its conversation id."""
+    with transaction.atomic():
+        if conversation_id is None:
+            conversation = Conversation.objects.create(owner=user, endpoint=endpoint, model=model)
+        else:
+            conversation = access.get_conversation_for(user, conversation_id)
+        parent = access.get_message_for(user, conversation, parent_id) if parent_id else None
+        Message.objects.create(
+            conversation=conversation,
+            parent=parent,
+            role=Message.Role.USER,
+            text=text,
+            state=Message.State.ERROR,
+            error=reason,
+        )
+    return conversation.pk
+
+
+def opened(turn) -> None:
+    """The response started: the title, when titleTiming is `immediate`."""
+    _title(turn, None)
+
+
+def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
+    """The response ended: bill what it used, and the title when titleTiming is `final`."""
+    if provider_called:
+        completed = response.state == Message.State.COMPLETE
+        balance.charge(
+            turn.conversation.owner,
+            usage,
+            rate,
+            endpoint=response.endpoint,
+            model=response.model,
+            conversation_id=str(turn.conversation.pk),
+            message_id=str(response.pk),
+            context="message" if completed else "incomplete",
+        )
+    if response.state == Message.State.COMPLETE:
+        _title(turn, response.text)
+
+
+def _title(turn, answer: str | None) -> None:
+    try:
+        titles.queue_title(turn.conversation, turn.user_message, answer)
+    except Exception:  # a title must never break the chat
+        log.exception("title for conversation %s not queued", turn.conversation.pk)

@@ -1,0 +1,134 @@
+"""The gate around a turn: guards and moderation before saving, balance and titles after."""
+
+from decimal import Decimal
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from accounts.models import Balance, Transaction, Violation
+from chatapp import gate
+from chatapp.models import Conversation, Message
+from chatapp.protocol import ProtocolError
+from endpoints import config, registry
+from endpoints.adapters.base import Usage
+from tests.chatapp import factories
+
+pytestmark = pytest.mark.django_db
+BROWSER = gate.Client("203.0.113.5", "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")
+YAML = """
+version: 1.3.14
+endpoints:
+  custom:
+    - name: Mock
+      apiKey: sk-mock
+      baseURL: {url}
+      models: {{default: [mock-small]}}
+      titleConvo: {titles}
+      tokenConfig:
+        mock-small: {{prompt: 1, completion: 2, context: 8000}}
+"""
+
+
+@pytest.fixture
+def mock_endpoint(settings, tmp_path, mock_provider):
+    def use(titles: bool = False) -> None:
+        path = tmp_path / "librechat.yaml"
+        path.write_text(YAML.format(url=mock_provider.openai_url, titles=str(titles).lower()))
+        settings.CONFIG_PATH = str(path)
+        config.current.cache_clear()
+        registry.current.cache_clear()
+
+    settings.LIMIT_MESSAGE_IP = settings.LIMIT_MESSAGE_USER = False
+    settings.LIMIT_CONCURRENT_MESSAGES = settings.OPENAI_MODERATION = False
+    settings.CHECK_BALANCE = False
+    use()
+    yield use
+    config.current.cache_clear()
+    registry.current.cache_clear()
+
+
+def admit(user, client=BROWSER, **fields):
+    args = {"endpoint": "Mock", "model": "mock-small", "text": "hello"} | fields
+    return async_to_sync(gate.admit)(user, client, **args)
+
+
+def test_client_of_reads_the_forwarded_address_and_agent(settings):
+    settings.TRUST_PROXY = 1
+    scope = {
+        "client": ("10.0.0.2", 5555),
+        "headers": [(b"x-forwarded-for", b"198.51.100.4"), (b"user-agent", b"curl/8")],
+    }
+    assert gate.client_of(scope) == gate.Client("198.51.100.4", "curl/8")
+    settings.TRUST_PROXY = 0
+    assert gate.client_of(scope).ip == "10.0.0.2"
+
+
+def test_a_clean_turn_is_admitted(mock_endpoint, user):
+    admit(user).release()
+    assert not Violation.objects.exists()
+
+
+def test_a_model_the_endpoint_does_not_offer_is_refused_and_scored(mock_endpoint, user):
+    with pytest.raises(ProtocolError) as refused:
+        admit(user, model="gpt-secret")
+    assert refused.value.code == "illegal_model"
+    assert Violation.objects.get().kind == "illegal_model_request"
+
+
+def test_a_script_is_refused_and_scored(mock_endpoint, user):
+    with pytest.raises(ProtocolError) as refused:
+        admit(user, client=gate.Client("203.0.113.5", "python-requests/2.32"))
+    assert refused.value.code == "non_browser"
+
+
+def test_balance_preflight_counts_the_branch(mock_endpoint, user, settings):
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 40
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
+    asked, answered = factories.exchange(conversation, "one two three", "four five six")
+    short = gate.estimate_prompt(user, None, None, "hi", "mock-small")
+    longer = gate.estimate_prompt(user, conversation.pk, answered.pk, "hi", "mock-small")
+    assert longer > short + 6  # two more messages with their words
+    admit(user, text="hi").release()  # 1 credit per prompt token ($1 per 1M): fits in 40
+    with pytest.raises(ProtocolError) as refused:
+        admit(user, text="word " * 60, conversation_id=conversation.pk, parent_id=answered.pk)
+    assert refused.value.code == "balance"
+
+
+def test_moderation_refusal_keeps_the_message_marked_and_unsent(
+    mock_endpoint, user, settings, mock_provider
+):
+    settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-mod"
+    settings.OPENAI_MODERATION_REVERSE_PROXY = mock_provider.openai_url
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with pytest.raises(ProtocolError) as refused:
+        admit(user, text="please moderate-me")
+    assert refused.value.code == "moderation"
+    kept = Message.objects.get()
+    assert (kept.text, kept.state, kept.role) == ("please moderate-me", "error", "user")
+    assert "flagged" in kept.error
+    assert str(kept.conversation_id) == refused.value.conversation_id
+    assert not kept.children.exists()
+    assert [r.path for r in mock_provider.requests] == ["/v1/moderations"]  # no completion
+
+
+def test_settled_bills_the_response_to_the_credit(mock_endpoint, user, settings):
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 10_000_000
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
+    asked, answered = factories.exchange(conversation, "q", "a")
+    answered.endpoint = "Mock"
+    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
+    rate = config.current().get("Mock").token_config["mock-small"]
+    gate.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), rate, True)
+    credits = {t.kind: t.credits for t in Transaction.objects.all()}
+    assert credits == {"prompt": Decimal(-10), "completion": Decimal(-10)}  # 10 × 1, 5 × 2
+    assert Balance.objects.get(user=user).credits == 10_000_000 - 20
+    assert Transaction.objects.first().context == "message"
+
+
+def test_settled_without_a_provider_call_bills_nothing(mock_endpoint, user):
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
+    asked, answered = factories.exchange(conversation, "q", "a")
+    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
+    gate.settled(turn, answered, Usage(), None, False)
+    assert not Transaction.objects.exists()
+    assert Conversation.objects.get().title == ""
