@@ -15,7 +15,13 @@ from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError as Urllib3Timeout
 
@@ -155,6 +161,8 @@ class BedrockAdapter(BaseAdapter):
             headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
             retry = errors.retry_after_seconds(headers.get("retry-after"))
             return errors.from_status(name, model, status, str(details.get("Message", "")), retry)
+        if isinstance(error, ParamValidationError):  # boto3 checks parameters before sending
+            return errors.invalid_parameters(name, str(error).split(":", 1)[-1])
         if isinstance(error, ConnectTimeoutError | ReadTimeoutError | Urllib3Timeout):
             return errors.timed_out(name)
         if isinstance(error, BotoCoreError | Urllib3Error):

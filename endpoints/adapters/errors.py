@@ -73,6 +73,12 @@ def missing_key(endpoint: str) -> ProviderError:
     return ProviderError.authentication(f"No API key is set for endpoint {endpoint}.")
 
 
+def invalid_parameters(endpoint: str, detail: str) -> ProviderError:
+    """Parameters the SDK refused before sending anything."""
+    detail = " ".join(detail.split())[:300]
+    return ProviderError.bad_request(f"Invalid parameters for endpoint {endpoint}: {detail}")
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """The `retry-after` header (seconds; HTTP dates are rare from LLM APIs and ignored)."""
     try:

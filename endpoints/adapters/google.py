@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import httpx2
+import pydantic
 from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
@@ -76,7 +77,13 @@ class GoogleAdapter(BaseAdapter):
         extra = {key: params.pop(key) for key in list(params) if key not in CONFIG_FIELDS}
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
         safety = self.endpoint.google.safety_settings if self.endpoint.google else {}
-        config = types.GenerateContentConfig.model_validate(params)
+        try:
+            config = types.GenerateContentConfig.model_validate(params)
+        except pydantic.ValidationError as error:  # the SDK checks parameters before sending
+            detail = "; ".join(
+                f"{'.'.join(map(str, item['loc']))}: {item['msg']}" for item in error.errors()
+            )
+            raise errors.invalid_parameters(self.endpoint.name, detail) from error
         config.system_instruction = system or None
         config.safety_settings = [
             types.SafetySetting(category=category, threshold=threshold)

