@@ -93,22 +93,7 @@ class AnthropicAdapter(BaseAdapter):
                     yield item
 
     def _translate(self, error: Exception, model: str) -> ProviderError | None:
-        name = self.endpoint.name
-        if isinstance(error, anthropic.APIStatusError):
-            retry = errors.retry_after_seconds(error.response.headers.get("retry-after"))
-            return errors.from_status(name, model, error.status_code, _message(error), retry)
-        if isinstance(error, anthropic.APITimeoutError):
-            return errors.timed_out(name)
-        if isinstance(error, anthropic.APIConnectionError):
-            return errors.unreachable(name)
-        if isinstance(error, anthropic.APIError):  # an `error` event inside the stream
-            return errors.from_status(name, model, 529, _message(error))
-        # Reading the stream itself raises the transport's own errors.
-        if isinstance(error, httpx2.TimeoutException):
-            return errors.timed_out(name)
-        if isinstance(error, httpx2.TransportError):
-            return errors.unreachable(name)
-        return None
+        return errors.from_stainless_sdk(anthropic, self.endpoint.name, model, error)
 
     async def list_models(self, context: RequestContext) -> list[str]:
         sent = self.headers(header_templates.resolve(self.endpoint.headers, context))
@@ -161,12 +146,3 @@ def _delta(delta: Any) -> list[StreamEvent]:
             raise TypeError("thinking_delta without thinking")
         return [ReasoningDelta(delta.thinking)]
     return []  # signatures, tool input: nothing to show
-
-
-def _message(error: anthropic.APIError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
-    return error.message or ""

@@ -9,6 +9,9 @@ text, which often quotes part of the key.
 from __future__ import annotations
 
 import re
+from types import ModuleType
+
+import httpx2
 
 from .base import ProviderError
 
@@ -85,3 +88,29 @@ def retry_after_seconds(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def from_stainless_sdk(
+    sdk: ModuleType, endpoint: str, model: str, error: Exception
+) -> ProviderError | None:
+    """`openai` and `anthropic` share one exception hierarchy (both SDKs are generated alike)."""
+    if isinstance(error, sdk.APIStatusError):
+        retry = retry_after_seconds(error.response.headers.get("retry-after"))
+        return from_status(endpoint, model, error.status_code, _sdk_message(error), retry)
+    if isinstance(error, sdk.APITimeoutError | httpx2.TimeoutException):
+        return timed_out(endpoint)
+    # Reading a stream can raise the transport's own errors, not only the SDK's.
+    if isinstance(error, sdk.APIConnectionError | httpx2.TransportError):
+        return unreachable(endpoint)
+    if isinstance(error, sdk.APIError):  # an `error` event inside the stream
+        return from_status(endpoint, model, 503, _sdk_message(error))
+    return None
+
+
+def _sdk_message(error: Exception) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"]
+    return getattr(error, "message", "") or ""

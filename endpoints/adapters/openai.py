@@ -121,17 +121,7 @@ class OpenAIAdapter(BaseAdapter):
         return events
 
     def _translate(self, error: Exception, model: str) -> ProviderError | None:
-        name = self.endpoint.name
-        if isinstance(error, openai.APIStatusError):
-            retry = errors.retry_after_seconds(error.response.headers.get("retry-after"))
-            return errors.from_status(name, model, error.status_code, _message(error), retry)
-        if isinstance(error, openai.APITimeoutError):
-            return errors.timed_out(name)
-        if isinstance(error, openai.APIConnectionError):
-            return errors.unreachable(name)
-        if isinstance(error, openai.APIError):  # an error event inside the stream
-            return errors.from_status(name, model, 500, _message(error))
-        return None
+        return errors.from_stainless_sdk(openai, self.endpoint.name, model, error)
 
     # -- model list ----------------------------------------------------------
     async def list_models(self, context: RequestContext) -> list[str]:
@@ -180,15 +170,6 @@ def _rewrite_to(url: str):
             request.headers["host"] = host
 
     return rewrite
-
-
-def _message(error: openai.APIError) -> str:
-    body = error.body
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"]
-    return error.message or ""
 
 
 def _usage(usage: Any) -> Usage:
