@@ -57,3 +57,14 @@ async def test_models_are_the_configured_ones(endpoint_for):
     endpoint = endpoint_for("bedrock")
     names = await BedrockAdapter(endpoint).list_models(request_for(endpoint, "x").context)
     assert names == [MODELS["bedrock"]]
+
+
+async def test_guardrail_config_is_sent(mock_provider, endpoint_for):
+    guardrail = {"guardrailIdentifier": "g-1", "guardrailVersion": "1"}
+    options = BedrockOptions(
+        region="us-east-1", access_key_id="AKIATEST", secret_access_key="s", guardrail=guardrail
+    )
+    endpoint = endpoint_for("bedrock", bedrock=options)
+    outcome = await run(BedrockAdapter(endpoint), request_for(endpoint, "echo: ok", "m"))
+    assert outcome.text == "ok"
+    assert mock_provider.last_request.body["guardrailConfig"] == guardrail

@@ -1,5 +1,6 @@
 """What every adapter shares, driven through each real SDK against the mock provider."""
 
+import asyncio
 import logging
 from dataclasses import replace
 
@@ -7,6 +8,7 @@ import pytest
 
 from endpoints import tokens
 from endpoints.adapters.base import ErrorKind
+from endpoints.adapters.common import ClientCache
 from endpoints.registry import adapter_class
 
 from .conftest import KINDS, MODELS
@@ -158,3 +160,23 @@ async def test_parameters_the_sdk_refuses_are_a_bad_request(mock_provider, endpo
     assert outcome.error.kind == ErrorKind.BAD_REQUEST
     assert outcome.error.user_message.startswith(f"Invalid parameters for endpoint my-{kind}: ")
     assert mock_provider.requests == []
+
+
+def test_clients_are_per_loop_and_bounded():
+    made = []
+    cache = ClientCache(lambda *key: made.append(key) or object(), size=2)
+
+    async def take(*key):
+        return cache.get(*key)
+
+    async def same_loop():
+        first = await take("k", "u")
+        assert await take("k", "u") is first
+        await take("k2", "u")
+        await take("k3", "u")  # evicts ("k", "u"), the least recently used
+        return first, await take("k", "u")
+
+    first, again = asyncio.run(same_loop())
+    assert first is not again
+    other_loop = asyncio.run(take("k3", "u"))
+    assert made.count(("k3", "u")) == 2 and other_loop is not None
