@@ -62,21 +62,21 @@ class AnthropicAdapter(BaseAdapter):
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         params = dict(request.params)
+        cache = params.pop("promptCache", True) and "claude" in request.model.lower()
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        messages = [
+            {"role": m.role, "content": m.content} for m in request.messages if m.role != "system"
+        ]
         arguments: dict[str, Any] = {
             "model": request.model,
             "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS),
-            "messages": [
-                {"role": m.role, "content": m.content}
-                for m in request.messages
-                if m.role != "system"
-            ],
+            "messages": _with_cache_points(messages) if cache else messages,
             "stream": True,
             "extra_headers": self.headers(request.headers, params.pop("betas", None)),
             "extra_body": params,
         }
         if system:
-            arguments["system"] = system
+            arguments["system"] = [_cached_text(system)] if cache else system
         return arguments
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -134,6 +134,19 @@ class _Reader:
             cache_read_tokens=read,
             cache_write_tokens=write,
         )
+
+
+def _cached_text(text: str) -> dict[str, Any]:
+    return {"type": "text", "text": text, "cache_control": {"type": "ephemeral"}}
+
+
+def _with_cache_points(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """LibreChat's promptCache: cache breakpoints on the last two user messages."""
+    users = [i for i, message in enumerate(messages) if message["role"] == "user"][-2:]
+    return [
+        {**message, "content": [_cached_text(message["content"])]} if i in users else message
+        for i, message in enumerate(messages)
+    ]
 
 
 def _delta(delta: Any) -> list[StreamEvent]:

@@ -1,7 +1,8 @@
 """The Anthropic adapter on the real `anthropic` SDK against the mock provider."""
 
-from endpoints import tokens
+from endpoints import requests, tokens
 from endpoints.adapters.anthropic import AnthropicAdapter
+from endpoints.adapters.base import ChatMessage
 from endpoints.config import TokenRate
 
 from .helpers import request_for, run
@@ -28,7 +29,7 @@ async def test_thinking_streams_as_reasoning_and_cache_usage_is_billed(mock_prov
     assert cost == expected
     body = mock_provider.last_request.body
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 1024}
-    assert body["system"] == "You are terse."
+    assert body["system"][0]["text"] == "You are terse."
     assert body["max_tokens"] == 8192
     assert [m["role"] for m in body["messages"]] == ["user"]
 
@@ -56,3 +57,27 @@ async def test_list_models(mock_provider, endpoint_for):
     names = await AnthropicAdapter(endpoint).list_models(request_for(endpoint, "x").context)
     assert names == mock_provider.behaviour.models
     assert mock_provider.last_request.header("anthropic-version")
+
+
+async def test_prompt_cache_breakpoints_for_claude(mock_provider, endpoint_for):
+    endpoint = endpoint_for("anthropic")
+    messages = [
+        ChatMessage("system", "Rules."),
+        ChatMessage("user", "one"),
+        ChatMessage("assistant", "two"),
+        ChatMessage("user", "echo: three"),
+    ]
+    request = requests.build(endpoint, "claude-sonnet-4", messages)
+    outcome = await run(AnthropicAdapter(endpoint), request)
+    assert outcome.text == "three"
+    body = mock_provider.last_request.body
+    point = {"type": "ephemeral"}
+    assert body["system"] == [{"type": "text", "text": "Rules.", "cache_control": point}]
+    assert body["messages"][0]["content"] == [
+        {"type": "text", "text": "one", "cache_control": point}
+    ]
+    assert body["messages"][1]["content"] == "two"
+    assert body["messages"][2]["content"][0]["cache_control"] == point
+    off = requests.build(endpoint, "claude-sonnet-4", messages, {"promptCache": False})
+    await run(AnthropicAdapter(endpoint), off)
+    assert mock_provider.last_request.body["system"] == "Rules."
