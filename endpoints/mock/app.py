@@ -10,13 +10,15 @@ import asyncio
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qsl
 
 from . import anthropic_wire, bedrock_wire, gemini_wire, openai_wire
-from .behaviour import Behaviour, Failure, RecordedRequest, Recorder
+from .behaviour import Behaviour, Failure, RecordedRequest, Recorder, Sent
 from .http import Response, json_response
 from .replies import Prompt, plan
 
@@ -30,6 +32,7 @@ GEMINI = re.compile(
 )
 # Model ids may be inference-profile ARNs, slashes included.
 BEDROCK = re.compile(r"/model/(?P<model>.+)/(?P<action>converse-stream|converse)$")
+STREAMS_PATH = "/mock/streams"  # GET: what was streamed and when (for bench/)
 
 
 class Disconnect(Exception):
@@ -45,9 +48,12 @@ class MockApp:
         if scope["type"] != "http":
             return
         request = await _read(scope, receive)
+        if request.path == STREAMS_PATH:
+            await _send(send, self.streams(), self.behaviour, request.sent)
+            return
         self.recorder.add(request)
         response = self.route(request)
-        await _send(send, response, self.behaviour)
+        await _send(send, response, self.behaviour, request.sent)
 
     def route(self, request: RecordedRequest) -> Response:
         path = request.path
@@ -71,6 +77,11 @@ class MockApp:
         if path.endswith("/completions") or "messages" in (request.body or {}):
             return self._chat(openai_wire, request, openai_wire.parse(request))
         return json_response(404, {"error": {"message": f"no mock route for {path}"}})
+
+    def streams(self) -> Response:
+        """Every streamed reply so far: prompt, text, and when its content went out."""
+        sent = [r.sent for r in self.recorder.all() if r.sent.first_content_at is not None]
+        return json_response(200, {"streams": [asdict(s) for s in sent]})
 
     def _list(self, request: RecordedRequest) -> Response:
         if request.path.endswith("/api/tags"):
@@ -99,6 +110,7 @@ class MockApp:
         if failure in _ERROR_FAILURES:
             return wire.error(failure, prompt.model, self.behaviour)
         reply = plan(prompt, self.behaviour.reply_tokens)
+        request.sent.prompt, request.sent.text = prompt.last_user_text, reply.full_text
         if not prompt.stream:
             return wire.complete(request, prompt, reply, self.behaviour)
         response = wire.stream(request, prompt, reply, self.behaviour)
@@ -138,30 +150,31 @@ async def _read(scope: dict[str, Any], receive: Receive) -> RecordedRequest:
     )
 
 
-async def _send(send: Send, response: Response, behaviour: Behaviour) -> None:
+async def _send(send: Send, response: Response, behaviour: Behaviour, sent: Sent) -> None:
     headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if response.frames is None:
         await send({"type": "http.response.body", "body": response.body})
         return
-    await _stream(send, response, behaviour)
+    await _stream(send, response, behaviour, sent)
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _stream(send: Send, response: Response, behaviour: Behaviour) -> None:
+async def _stream(send: Send, response: Response, behaviour: Behaviour, sent: Sent) -> None:
     frames = response.frames or ()
     content_total = sum(frame.content for frame in frames)
-    sent = 0
+    count = 0
     for frame in frames:
         if frame.content:
-            pause = behaviour.ttft_ms / 1000 if sent == 0 else _gap(behaviour)
+            pause = behaviour.ttft_ms / 1000 if count == 0 else _gap(behaviour)
             if pause:
                 await asyncio.sleep(pause)
-            if response.disconnect and sent >= max(1, content_total // 2):
+            if response.disconnect and count >= max(1, content_total // 2):
                 raise Disconnect("injected mid-stream disconnect")
-            sent += 1
+            count += 1
+            sent.content_sent(time.time())
         await send({"type": "http.response.body", "body": frame.data, "more_body": True})
-        if frame.content and sent == 1 and response.malformed:
+        if frame.content and count == 1 and response.malformed:
             await send(
                 {"type": "http.response.body", "body": response.malformed, "more_body": True}
             )

@@ -48,6 +48,27 @@ class Behaviour:
         return self.failure
 
 
+@dataclass
+class Sent:
+    """What the mock streamed for one request, and when (wall clock, `time.time()`).
+
+    The benchmarks compare these times with a client's, in another process on
+    the same machine, to measure the latency Parley adds to the provider's own.
+    """
+
+    prompt: str = ""  # the last user message
+    text: str = ""  # the reply text planned and streamed
+    first_content_at: float | None = None  # just before the first content chunk went out
+    last_content_at: float | None = None
+    content_chunks: int = 0
+
+    def content_sent(self, at: float) -> None:
+        if self.first_content_at is None:
+            self.first_content_at = at
+        self.last_content_at = at
+        self.content_chunks += 1
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -55,6 +76,7 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-cased names
     body: Any  # parsed JSON, or None
+    sent: Sent = field(default_factory=Sent, compare=False)  # filled while the reply streams
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())

@@ -24,6 +24,10 @@ class Prompt:
     stream: bool
     reasoning: bool  # the request asked for thinking output
 
+    @property
+    def last_user_text(self) -> str:
+        return next((text for role, text in reversed(self.messages) if role == "user"), "")
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -44,7 +48,7 @@ class Plan:
 
 
 def reply_text(prompt: Prompt, reply_tokens: int) -> str:
-    last = next((text for role, text in reversed(prompt.messages) if role == "user"), "")
+    last = prompt.last_user_text
     if last.startswith(ECHO):
         rest = last[len(ECHO) :]
         return rest[1:] if rest.startswith(" ") else rest

@@ -126,6 +126,20 @@ def test_ttft_and_tokens_per_second_pace_the_stream(mock_provider):
     assert total >= 0.15 + 5 / 50
 
 
+def test_streamed_replies_are_logged_with_their_send_times(mock_provider):
+    mock_provider.behaviour.tokens_per_second = 100
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "echo: a b c"}]}
+    before = time.time()
+    httpx.post(mock_provider.openai_url + "/chat/completions", json=body).raise_for_status()
+    httpx.post(mock_provider.openai_url + "/chat/completions", json={**body, "stream": False})
+    (logged,) = httpx.get(mock_provider.url + "/mock/streams").json()["streams"]
+    assert logged["prompt"] == "echo: a b c"
+    assert logged["text"] == "a b c"
+    assert logged["content_chunks"] == 3
+    assert before <= logged["first_content_at"] <= logged["last_content_at"] - 2 / 100
+    assert mock_provider.requests[0].sent.text == "a b c"
+
+
 async def test_anthropic_stream_with_thinking_and_cache_usage(mock_provider):
     mock_provider.behaviour.cache_read_tokens = 7
     client = anthropic.AsyncAnthropic(api_key="ak", base_url=mock_provider.url)
