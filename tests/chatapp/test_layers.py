@@ -1,5 +1,7 @@
 """Both modes' wiring: a message between two consumers through the channel layer."""
 
+import asyncio
+
 import pytest
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import channel_layers
@@ -58,3 +60,23 @@ async def test_redis_layer_between_two_consumers(settings, reset_layers, redis_u
     }
     assert await exchange_between_two_consumers() == ({"text": "héllo ✓"}, {"text": "héllo ✓"})
     await channel_layers["default"].flush()
+
+
+async def test_redis_layer_receives_after_a_silence(tmp_path, redis_uri, redis_prefix):
+    """A channel silent for longer than channels-redis blocks on a pop still receives."""
+    from channels_redis.core import RedisChannelLayer
+
+    from tests.chatapp.test_settings import settings_under
+
+    config = settings_under(tmp_path, REDIS_URI=redis_uri)["layer_config"]
+    layer = RedisChannelLayer(**{**config, "prefix": redis_prefix})
+    channel = await layer.new_channel()
+
+    async def send_later() -> None:
+        await asyncio.sleep(layer.brpop_timeout + 1)
+        await layer.send(channel, {"type": "late.message"})
+
+    sender = asyncio.ensure_future(send_later())
+    assert await layer.receive(channel) == {"type": "late.message"}
+    await sender
+    await layer.flush()

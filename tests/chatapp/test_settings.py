@@ -66,7 +66,8 @@ def test_production_mode_with_redis(tmp_path):
         DATABASE_URL="postgres://u@db/parley",
     )
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert s["layer_config"]["hosts"] == [{"address": "redis://cache.internal:6380/2"}]
+    (host,) = s["layer_config"]["hosts"]
+    assert host["address"] == "redis://cache.internal:6380/2"
     assert s["layer_config"]["prefix"] == "acme:asgi"
     assert s["cache"] == "django_redis.cache.RedisCache" and s["cache_prefix"] == "acme"
     assert s["eager"] is False and s["broker"] == "redis://cache.internal:6380/2"
