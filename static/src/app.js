@@ -3,10 +3,12 @@
 import htmx from "htmx.org";
 import Alpine from "alpinejs";
 import { settingsJson, startChat } from "./chat.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
 
 window.htmx = htmx;
+// Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
+htmx.config.historyCacheSize = 0;
 window.Alpine = Alpine;
 window.parley = { settingsJson };
 
@@ -62,15 +64,17 @@ document.body.addEventListener("htmx:responseError", (event) => {
   const status = document.getElementById("status");
   const text = event.detail.xhr.responseText;
   if (status) {
-    status.textContent = text && text.length < 300 ? text : t("Something went wrong. Please try again.");
+    status.textContent = text && text.length < 300 ? text : gettext("Something went wrong. Please try again.");
     status.classList.add("warn");
   }
 });
 
 // The dialog that asks for a share link or confirmation opens when HTMX swaps it in.
 document.body.addEventListener("htmx:afterSwap", (event) => {
-  for (const dialog of event.detail.target.querySelectorAll("dialog[data-open]")) dialog.showModal();
-  renderAll(event.detail.target);
+  const target = event.detail.target;
+  if (!target) return;
+  for (const dialog of target.querySelectorAll("dialog[data-open]")) dialog.showModal();
+  renderAll(target);
 });
 
 installCopyButtons(document);

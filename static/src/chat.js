@@ -5,7 +5,7 @@
 import htmx from "htmx.org";
 import { renderAll, renderInto } from "./markdown.js";
 import { ChatSocket, chatSocketUrl } from "./socket.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const root = () => $("#chat");
@@ -223,7 +223,8 @@ const handlers = {
       body(streaming).classList.remove("cursor");
       showError(streaming, frame.message);
       setGenerating(null);
-    } else {
+    } else if (!frame.conversation_id || !$('[data-testid=message][data-state="error"]')) {
+      // A provider failure arrives after its `final`, which already shows it inline.
       setStatus(frame.message, true);
     }
   },
@@ -288,7 +289,7 @@ function sendMessage() {
   if (!text.trim() || pending || generating) return;
   const { endpoint, model, params } = settings();
   if (!endpoint || !model) {
-    setStatus(t("Choose an endpoint and a model first."), true);
+    setStatus(gettext("Choose an endpoint and a model first."), true);
     return;
   }
   const shown = thread().querySelectorAll("[data-testid=message]");
@@ -303,7 +304,7 @@ function sendMessage() {
     params,
   };
   if (!socket.send(frame)) {
-    setStatus(t("Not connected. Reconnecting…"), true);
+    setStatus(gettext("Not connected. Reconnecting…"), true);
     return;
   }
   setStatus("");
@@ -349,7 +350,7 @@ function submitEdit(button) {
     text,
   });
   if (sent) closeEditor(element);
-  else setStatus(t("Not connected. Reconnecting…"), true);
+  else setStatus(gettext("Not connected. Reconnecting…"), true);
 }
 
 function retry(button) {
@@ -418,8 +419,8 @@ export function startChat() {
     subscribe();
   });
   socket.on("close", (event) => {
-    if (event.code === 4401 || event.code === 4403) setStatus(t("Signed out. Reload the page to sign in."), true);
-    else setStatus(t("Connection lost. Reconnecting…"), true);
+    if (event.code === 4401 || event.code === 4403) setStatus(gettext("Signed out. Reload the page to sign in."), true);
+    else setStatus(gettext("Connection lost. Reconnecting…"), true);
     if (pending) setPending(null);
   });
 
@@ -441,6 +442,9 @@ export function startChat() {
     renderAll(document);
     mount();
   });
-  window.addEventListener("popstate", () => location.reload());
+  document.body.addEventListener("htmx:historyRestore", () => {
+    renderAll(document);
+    mount();
+  });
   mount();
 }

@@ -4,7 +4,7 @@ import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
 import { highlight } from "./highlight.js";
 import mathPlugin from "./math.js";
-import { t } from "./i18n.js";
+import { gettext } from "./i18n.js";
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false }).use(mathPlugin);
 const { escapeHtml } = md.utils;
@@ -16,7 +16,7 @@ md.renderer.rules.fence = (tokens, idx) => {
   return (
     `<div class="code-block"><div class="code-head">` +
     `<span class="code-lang">${escapeHtml(language || "text")}</span>` +
-    `<button type="button" class="code-copy" data-copy-code>${escapeHtml(t("Copy code"))}</button>` +
+    `<button type="button" class="code-copy" data-copy-code>${escapeHtml(gettext("Copy code"))}</button>` +
     `</div><pre><code class="hljs">${code}</code></pre></div>\n`
   );
 };
@@ -75,7 +75,7 @@ export function installCopyButtons(root = document) {
     await copyText(text);
     const label = button.getAttribute("aria-label");
     button.classList.add("copied");
-    button.setAttribute("aria-label", t("Copied"));
+    button.setAttribute("aria-label", gettext("Copied"));
     setTimeout(() => {
       button.classList.remove("copied");
       if (label) button.setAttribute("aria-label", label);

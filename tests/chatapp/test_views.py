@@ -67,7 +67,8 @@ def test_conversation_page_and_fragment(alice, user):
     assert "hello &lt;b&gt;" in page  # escaped, never markup
     assert 'value="mock-large" selected' in page
     fragment = alice.get(f"/c/{conv.id}", **HTMX).content.decode()
-    assert fragment.lstrip().startswith('<main class="main" id="main">')
+    assert fragment.lstrip().startswith("<title>Trip · Parley</title>")
+    assert '<main class="main" id="main">' in fragment
     assert 'id="sidebar"' not in fragment
 
 

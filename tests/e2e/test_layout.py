@@ -1,4 +1,5 @@
-"""The chat page as a user first meets it: signed in, light and dark, on a phone."""
+"""The chat page as a user first meets it: signed in, light and dark, on a phone, in Chinese
+and Korean."""
 
 import pytest
 
@@ -48,3 +49,21 @@ def test_phone_sidebar_is_a_drawer(signed_in):
     page.keyboard.press("Escape")
     page.wait_for_timeout(400)
     assert sidebar.bounding_box()["x"] < 0
+
+
+def test_switch_language_to_chinese(signed_in):
+    page = signed_in
+    page.click("[data-testid=user-menu]")
+    page.select_option("[data-testid=language-select]", "zh-hans")
+    page.wait_for_selector("html[lang=zh-hans]")
+    assert page.locator("[data-testid=new-chat]").inner_text().strip() == "新聊天"
+    assert page.locator("[data-testid=composer]").get_attribute("placeholder") == "给 Parley 发消息"
+    shot(page, "home-zh-hans")
+
+
+def test_browser_language_korean_is_used_without_asking(browser, parley_server):
+    context = browser.new_context(base_url=parley_server.url, locale="ko-KR")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    context.close()
