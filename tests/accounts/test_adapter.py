@@ -152,3 +152,11 @@ def test_failed_sign_ins_reach_the_guards_and_can_ban_the_ip(client, auth_env, u
         sign_in(client, "alice@example.com", "wrong-password")
     response = client.get(reverse("account_login"))
     assert response.status_code == 403 and "You are banned until" in response.content.decode()
+
+
+def test_repeated_failures_from_one_ip_are_throttled_across_accounts(client, auth_env, user):
+    auth_env(LOGIN_MAX="3", LOGIN_WINDOW="5")
+    for name in ("bob", "carol", "dave"):
+        sign_in(client, f"{name}@example.com", "guess-1234")
+    response = sign_in(client, "alice@example.com", "pw-alice-1")
+    assert "Too many failed login attempts" in response.content.decode()

@@ -93,3 +93,14 @@ def test_balance_fragment_shows_credits_when_balances_are_on(client, user, setti
     settings.CHECK_BALANCE = False
     assert client.get("/accounts/balance/").text == ""
     assert 'data-testid="balance"' in client.get("/").text
+
+
+@pytest.mark.parametrize(
+    ("language", "sign_in", "forgot"),
+    [("zh-hans", "登录", "忘记密码"), ("ko", "로그인", "비밀번호를 잊으셨나요")],
+)
+def test_sign_in_page_speaks_chinese_and_korean(client, auth_env, language, sign_in, forgot):
+    auth_env(ALLOW_PASSWORD_RESET="true")
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'lang="{language}"' in page
+    assert sign_in in page and forgot in page
