@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -83,11 +84,15 @@ class RecordedRequest:
 
 
 class Recorder:
-    """A thread-safe list of requests (the server runs in its own thread)."""
+    """The latest requests, thread-safe (the server runs in its own thread).
 
-    def __init__(self) -> None:
+    Bounded, so a long `manage.py mockprovider` run under a benchmark keeps
+    constant memory; tests see far fewer requests than the bound.
+    """
+
+    def __init__(self, limit: int = 10_000) -> None:
         self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=limit)
 
     def add(self, request: RecordedRequest) -> None:
         with self._lock:
