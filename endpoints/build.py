@@ -138,6 +138,15 @@ def resolved(raw: str | None, env: Mapping[str, str]) -> tuple[str | None, str |
     return result.value, None
 
 
+def resolved_url(raw: str | None, env: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """A resolved base URL and why it cannot be used (unset variable, not http(s))."""
+    value, reason = resolved(raw, env)
+    if reason or value in (None, USER_PROVIDED):
+        return value, reason
+    problem = interpolate.url_problem(value)
+    return value, problem and f"baseURL {problem}"
+
+
 def shared_fields(shared: dict[str, Any], common: Common, title_model: str | None = None) -> dict:
     """Endpoint fields from the merged shared settings (seed 003 defaults)."""
     enabled = shared.get("titleConvo", common.title_convo is True)
@@ -207,7 +216,7 @@ def builtin(
         fields["key_source"] = ", ".join(sorted({source_of(g.apiKey) for g in own.groups}))
         reasons = [reason, header_reason]
     elif own is not None and own.baseURL is not None:
-        fields["base_url"], reason = resolved(own.baseURL, common.env)
+        fields["base_url"], reason = resolved_url(own.baseURL, common.env)
         reasons.append(reason)
     if isinstance(own, schema.BedrockEndpoint):
         profiles, reason = resolved_map(own.inferenceProfiles, common.env, "inferenceProfiles")
@@ -240,7 +249,7 @@ def azure_deployments(
     for index, group in enumerate(own.groups):
         api_key, r1 = resolved(group.apiKey, env)
         instance, r2 = resolved(group.instanceName, env)
-        base_url, r3 = resolved(group.baseURL, env)
+        base_url, r3 = resolved_url(group.baseURL, env)
         headers, r4 = resolved_map(group.additionalHeaders, env, "additionalHeaders")
         reason = first(r1, r2, r3, r4)
         if reason:
@@ -277,7 +286,7 @@ def azure_deployments(
 def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
     shared = merged(custom, common.all)
     api_key, key_reason = resolved(custom.apiKey, common.env)
-    base_url, url_reason = resolved(custom.baseURL, common.env)
+    base_url, url_reason = resolved_url(custom.baseURL, common.env)
     headers, header_reason = resolved_map(shared.get("headers"), common.env)
     return Endpoint(
         name=custom.name,

@@ -229,6 +229,7 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
         if (section := getattr(endpoints, key)) is not None
     ] + [(("endpoints", "custom", i), c) for i, c in enumerate(endpoints.custom or ())]
     for path, section in named:
+        problems += url_check(getattr(section, "baseURL", None), path + ("baseURL",))
         if section.titleEndpoint is not None and section.titleEndpoint not in names:
             message = f"{section.titleEndpoint!r} is not an endpoint"
             problems.append(
@@ -241,8 +242,19 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
             )
     for index, custom in enumerate(endpoints.custom or ()):
         problems += icon_check(custom.iconURL, ("endpoints", "custom", index, "iconURL"))
+    for index, group in enumerate(endpoints.azureOpenAI.groups if endpoints.azureOpenAI else ()):
+        path = ("endpoints", "azureOpenAI", "groups", index, "baseURL")
+        problems += url_check(group.baseURL, path)
     problems += azure_duplicates(endpoints.azureOpenAI)
     return problems
+
+
+def url_check(value: str | None, path: Path) -> list[Problem]:
+    """A literal base URL must be http(s); `${VAR}` ones are checked once resolved."""
+    if value is None or interpolate.references(value) or value.strip() == "user_provided":
+        return []
+    reason = interpolate.url_problem(value)
+    return [Problem("error", reason, path)] if reason else []
 
 
 def icon_check(icon: str | None, path: Path) -> list[Problem]:

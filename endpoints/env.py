@@ -102,6 +102,14 @@ def source(variable: str, value: str | None) -> str | None:
     return "user" if value == USER_PROVIDED else variable
 
 
+def url(env: Mapping[str, str], name: str, out: EnvSettings) -> str | None:
+    try:
+        return environment.url(env, name) or None
+    except environment.EnvError as error:
+        out.error(name, str(error).split(": ", 1)[-1])
+        return None
+
+
 def flag(env: Mapping[str, str], name: str, out: EnvSettings, default: bool = False) -> bool:
     try:
         return environment.boolean(env, name, default)
@@ -137,7 +145,7 @@ def read_openai(env: Mapping[str, str], out: EnvSettings) -> None:
     out.endpoints["openAI"] = {
         "api_key": key,
         "key_source": source("OPENAI_API_KEY", key),
-        "base_url": text(env, "OPENAI_REVERSE_PROXY"),
+        "base_url": url(env, "OPENAI_REVERSE_PROXY", out),
         "models": models(env, "OPENAI_MODELS", "openAI", key),
         "organization": text(env, "OPENAI_ORGANIZATION"),
         "summarize": summarize,
@@ -157,7 +165,7 @@ def read_anthropic(env: Mapping[str, str], out: EnvSettings) -> None:
     out.endpoints["anthropic"] = {
         "api_key": key,
         "key_source": source("ANTHROPIC_API_KEY", key),
-        "base_url": text(env, "ANTHROPIC_REVERSE_PROXY"),
+        "base_url": url(env, "ANTHROPIC_REVERSE_PROXY", out),
         "models": models(env, "ANTHROPIC_MODELS", "anthropic", key),
         **deprecated_title_model(env, "ANTHROPIC_TITLE_MODEL", "anthropic", out),
     }
@@ -194,7 +202,7 @@ def read_google(env: Mapping[str, str], out: EnvSettings) -> None:
     fields: dict[str, Any] = {
         "api_key": key,
         "key_source": source("GOOGLE_KEY", key),
-        "base_url": text(env, "GOOGLE_REVERSE_PROXY"),
+        "base_url": url(env, "GOOGLE_REVERSE_PROXY", out),
         "models": models(env, "GOOGLE_MODELS", "google", key),
         "google": options,
         **deprecated_title_model(env, "GOOGLE_TITLE_MODEL", "google", out),
@@ -232,7 +240,7 @@ def read_azure(env: Mapping[str, str], out: EnvSettings) -> None:
         return
     out.warn("AZURE_API_KEY", "the AZURE_* variables are deprecated: use endpoints.azureOpenAI")
     instance = text(env, "AZURE_OPENAI_API_INSTANCE_NAME")
-    base_url = text(env, "AZURE_OPENAI_BASEURL") or (
+    base_url = url(env, "AZURE_OPENAI_BASEURL", out) or (
         f"https://{instance}.openai.azure.com" if instance else None
     )
     names = items(env, "AZURE_OPENAI_MODELS") or (text(env, "AZURE_OPENAI_DEFAULT_MODEL") or "",)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 USER_PROVIDED = "user_provided"
@@ -68,3 +69,11 @@ def resolve(text: str, env: Mapping[str, str]) -> Resolved:
 
     value = REFERENCE.sub(substitute, text.strip())
     return Resolved(value, tuple(dict.fromkeys(missing)), tuple(dict.fromkeys(protected)))
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` cannot be a base URL, or None when it is an http(s) URL."""
+    parts = urlsplit(value.strip())
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return None
+    return f"{value!r} is not an http(s) URL"

@@ -279,3 +279,20 @@ def test_proxy_and_title_convo_apply_to_every_endpoint(load_yaml) -> None:
         {"endpoints": {"custom": [{**GROQ, "titleConvo": True}]}}, {"TITLE_CONVO": "false"}
     )
     assert off.endpoints["groq"].title.enabled is False  # false turns titles off everywhere
+
+
+def test_a_resolved_base_url_that_is_not_http_makes_the_endpoint_unavailable(load_yaml) -> None:
+    item = {**GROQ, "baseURL": "${OLLAMA_HOST}/v1"}
+    config = load_yaml({"endpoints": {"custom": [item]}}, {"OLLAMA_HOST": "localhost:11434"})
+    assert config.endpoints["groq"].unavailable == (
+        "baseURL 'localhost:11434/v1' is not an http(s) URL"
+    )
+
+
+def test_literal_builtin_and_azure_base_urls_are_checked(yaml_errors) -> None:
+    group = {**AZURE["groups"][1], "baseURL": "llama.example"}
+    config = {"endpoints": {"openAI": {"baseURL": "proxy"}, "azureOpenAI": {"groups": [group]}}}
+    assert yaml_errors(config) == [
+        "endpoints.openAI.baseURL: 'proxy' is not an http(s) URL",
+        "endpoints.azureOpenAI.groups[0].baseURL: 'llama.example' is not an http(s) URL",
+    ]

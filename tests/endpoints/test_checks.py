@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-GROQ = {"name": "groq", "apiKey": "k", "baseURL": "u", "models": {"default": ["m"]}}
+GROQ = {
+    "name": "groq",
+    "apiKey": "k",
+    "baseURL": "https://h.example/v1",
+    "models": {"default": ["m"]},
+}
 
 
 def test_unknown_top_level_key_is_an_error_with_a_suggestion(yaml_errors) -> None:
@@ -105,12 +110,12 @@ endpoints:
   custom:
     - name: groq
       apiKey: k
-      baseURL: u
+      baseURL: https://h.example/v1
       models: {default: [m]}
       titlePrompt: no placeholder
     - name: groq
       apiKey: k
-      baseURL: u
+      baseURL: https://h.example/v1
       models: {default: [m]}
       streamRate: -1
   opneAI: {}

@@ -120,6 +120,7 @@ def test_google_variables_and_safety_settings(tmp_path) -> None:
         GOOGLE_MODELS="gemini-2.5-flash",
         GOOGLE_REVERSE_PROXY="https://g.example",
         GOOGLE_LOC="europe-west4",
+        GOOGLE_TITLE_MODEL="gemini-2.0-flash-lite",
         GOOGLE_SAFETY_SEXUALLY_EXPLICIT="BLOCK_ONLY_HIGH",
         GOOGLE_SAFETY_HATE_SPEECH="block_all",
         GOOGLE_SAFETY_HARASSMENT="WARN_ONLY",
@@ -128,6 +129,7 @@ def test_google_variables_and_safety_settings(tmp_path) -> None:
     assert (google.kind, google.api_key, google.base_url) == ("google", "g-1", "https://g.example")
     assert google.models.default == ("gemini-2.5-flash",)
     assert google.google.location == "europe-west4"
+    assert google.title.model == "gemini-2.0-flash-lite"
     assert dict(google.google.safety_settings) == {
         "HARM_CATEGORY_SEXUALLY_EXPLICIT": "BLOCK_ONLY_HIGH",
         "HARM_CATEGORY_HATE_SPEECH": "BLOCK_LOW_AND_ABOVE",
@@ -226,6 +228,12 @@ def test_endpoints_variable_with_a_typo(tmp_path) -> None:
     (problem,) = caught.value.problems
     assert problem.suggestion == "anthropic"
     assert problem.message.startswith("'anthropc' is not an endpoint: use openAI, azureOpenAI")
+
+
+def test_reverse_proxies_must_be_urls(tmp_path) -> None:
+    assert env_problems(tmp_path, OPENAI_API_KEY="sk", OPENAI_REVERSE_PROXY="proxy.local/v1") == [
+        "OPENAI_REVERSE_PROXY: expected a http or https URL"
+    ]
 
 
 def test_proxy_must_be_a_url(tmp_path) -> None:

@@ -163,7 +163,12 @@ def test_known_endpoint_names_get_their_icon_case_insensitively(custom, name) ->
 
 
 def test_an_unknown_icon_key_is_a_warning_with_a_suggestion(warnings_of) -> None:
-    item = {"name": "x", "apiKey": "k", "baseURL": "u", "models": {"default": ["m"]}}
+    item = {
+        "name": "x",
+        "apiKey": "k",
+        "baseURL": "https://h.example/v1",
+        "models": {"default": ["m"]},
+    }
     assert warnings_of({"endpoints": {"custom": [{**item, "iconURL": "openrouterr"}]}}) == [
         f"{P}.iconURL: 'openrouterr' is neither a URL, a /path, nor a known endpoint icon key"
         " (did you mean 'openrouter'?)"
@@ -192,6 +197,8 @@ def test_an_unknown_icon_key_is_a_warning_with_a_suggestion(warnings_of) -> None
             f"{P}.models.userIdQuery: 1 must be a valid boolean",
         ),
         ({"apiKey": 12}, f"{P}.apiKey: 12 must be a valid string"),
+        ({"baseURL": 5}, f"{P}.baseURL: 5 must be a valid string"),
+        ({"baseURL": "api.groq.com/v1"}, f"{P}.baseURL: 'api.groq.com/v1' is not an http(s) URL"),
         (
             {"name": "openAI"},
             f"{P}.name: 'openAI' is a built-in endpoint name: choose another"
@@ -266,7 +273,12 @@ def test_invalid_custom_fields(custom_errors, fields, message) -> None:
 
 
 def test_removed_keys_are_accepted_with_a_warning(warnings_of) -> None:
-    item = {"name": "x", "apiKey": "k", "baseURL": "u", "models": {"default": ["m"]}}
+    item = {
+        "name": "x",
+        "apiKey": "k",
+        "baseURL": "https://h.example/v1",
+        "models": {"default": ["m"]},
+    }
     item |= {"summarize": False, "summaryModel": "m", "forcePrompt": False}
     assert warnings_of({"endpoints": {"custom": [item]}}) == [
         f"{P}.{key}: accepted but ignored: LibreChat has removed this key"

@@ -37,7 +37,10 @@ def test_tab_indentation_is_one_error_with_its_line() -> None:
 
 def test_bad_indentation_is_one_error_with_its_line() -> None:
     message = only_error("version: 1\nendpoints:\n  openAI:\n    streamRate: 1\n   bad: 2\n")
-    assert message.startswith("error: c.yaml:5:4: invalid YAML: expected <block end>")
+    assert message == (
+        "error: c.yaml:5:4: invalid YAML: expected <block end>, but found '<block mapping start>'"
+        " (while parsing a block mapping)"
+    )
 
 
 def test_duplicate_key_is_an_error_naming_both_lines() -> None:

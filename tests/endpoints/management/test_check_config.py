@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-LIBRECHAT = Path(__file__).parent / "librechat"
+LIBRECHAT = Path(__file__).parents[1] / "librechat"
 
 
 def run(path: str, capsys) -> tuple[int, str]:
@@ -56,7 +56,7 @@ def test_a_named_file_that_does_not_exist_is_an_error(tmp_path, capsys) -> None:
 
 
 def test_the_shipped_librechat_yaml_loads(capsys) -> None:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     status, out = run(str(root / "librechat.yaml"), capsys)
     assert status == 0, out
     for name in ("openAI", "anthropic", "google", "bedrock"):
