@@ -9,7 +9,6 @@ ldap.py) and are assembled here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from accounts import ldap, social
@@ -173,11 +172,3 @@ def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, An
         "MFA_SUPPORTED_TYPES": ["totp", "recovery_codes"],
         "MFA_TOTP_ISSUER": parse.text(env, "APP_TITLE", "Parley"),
     }
-
-
-def read_key_file(name: str, path: str) -> str:
-    """The text of a key file a variable names (APPLE_PRIVATE_KEY_PATH, LDAP_CA_CERT_PATH)."""
-    try:
-        return Path(path).read_text()
-    except OSError as error:
-        raise EnvError(name, path, f"a readable file ({error.strerror})") from None

@@ -8,6 +8,7 @@ accounts/urls.py serves (LibreChat's `/oauth/<provider>/callback` by default).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from chatapp import environment as parse
@@ -35,10 +36,16 @@ def _configured(env: Mapping[str, str], names: tuple[str, ...]) -> bool:
     return bool(present)
 
 
+def read_key_file(name: str, path: str) -> str:
+    """The text of the key file a variable names (APPLE_PRIVATE_KEY_PATH)."""
+    try:
+        return Path(path).read_text()
+    except OSError as error:
+        raise EnvError(name, path, f"a readable file ({error.strerror})") from None
+
+
 def _app(env: Mapping[str, str], provider: str) -> dict[str, Any]:
     if provider == "apple":
-        from accounts.env import read_key_file
-
         key_path = parse.text(env, "APPLE_PRIVATE_KEY_PATH")
         return {
             "client_id": parse.text(env, "APPLE_CLIENT_ID"),

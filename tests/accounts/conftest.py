@@ -29,16 +29,16 @@ def reload_urls() -> None:
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
-    """Rate-limit counters and cached discovery documents must not leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
+def fast_passwords(settings):
+    """Sign-in tests hash many passwords; the hasher's strength is not what they test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def auth_env():
+    """Also clears the cache, so rate-limit counters and discovery documents never leak."""
     applied: list[override_settings] = []
+    cache.clear()
 
     def configure(**variables: str) -> dict:
         values = auth_settings(variables, domain_server=SERVER)
@@ -53,6 +53,7 @@ def auth_env():
         override.disable()
     if applied:
         reload_urls()
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 import pytest
 
-from accounts import env as auth
 from accounts.env import auth_settings
 from chatapp.environment import EnvError
 
@@ -98,8 +97,3 @@ def test_throttles_come_from_login_and_register_limits():
     ]
     assert limits["login_failed"] == "3/120s/ip,3/120s/key"
     assert limits["signup"] == "4/600s/ip"
-
-
-def test_read_key_file_names_the_variable(tmp_path):
-    with pytest.raises(EnvError, match="APPLE_PRIVATE_KEY_PATH"):
-        auth.read_key_file("APPLE_PRIVATE_KEY_PATH", str(tmp_path / "missing.p8"))

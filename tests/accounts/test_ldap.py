@@ -67,3 +67,28 @@ def test_attribute_variables():
 
 def test_install_hint_names_the_extra_and_the_debian_packages():
     assert "--extra ldap" in INSTALL_HINT and "libldap2-dev" in INSTALL_HINT
+
+
+def test_without_the_extra_ldap_url_stops_start_up_with_the_install_hint(tmp_path):
+    """An interpreter where python-ldap is absent (a stand-in package that fails to import)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    absent = tmp_path / "site" / "ldap"
+    absent.mkdir(parents=True)
+    (absent / "__init__.py").write_text("raise ImportError('No module named ldap')\n")
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env.update(
+        PYTHONPATH=str(tmp_path / "site"),
+        PARLEY_DATA_DIR=str(tmp_path / "data"),
+        LDAP_URL="ldap://127.0.0.1:389",
+        LDAP_USER_SEARCH_BASE="ou=users,dc=x",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"parley: {INSTALL_HINT}"

@@ -50,6 +50,17 @@ def test_apple_reads_its_private_key(tmp_path):
     assert "BEGIN PRIVATE KEY" in app["settings"]["certificate_key"]
 
 
+def test_a_missing_apple_key_file_names_the_variable(tmp_path):
+    env = {
+        "APPLE_CLIENT_ID": "c",
+        "APPLE_TEAM_ID": "t",
+        "APPLE_KEY_ID": "k",
+        "APPLE_PRIVATE_KEY_PATH": str(tmp_path / "missing.p8"),
+    }
+    with pytest.raises(EnvError, match="APPLE_PRIVATE_KEY_PATH"):
+        providers(env)
+
+
 def test_social_switch_off_hides_every_provider():
     env = {"GOOGLE_CLIENT_ID": "g", "GOOGLE_CLIENT_SECRET": "s"}
     assert auth_settings(env, domain_server="http://x")["SOCIALACCOUNT_PROVIDERS"] == {}

@@ -29,9 +29,14 @@ def page_after(client, response) -> str:
     return client.get(response["Location"]).content.decode()
 
 
-@pytest.fixture
-def provider(start_openid_provider):
-    return start_openid_provider()
+@pytest.fixture(scope="module")
+def provider():
+    """One provider for the tests that need no special mode (each has its own browser)."""
+    from tests.accounts.servers import openid
+
+    server = openid.start()
+    yield server
+    server.stop()
 
 
 def test_code_flow_with_pkce_creates_and_signs_in_the_user(client, provider, openid_env):
