@@ -39,6 +39,7 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="account_profile"),
     path("accounts/balance/", views.balance_fragment, name="account_balance"),
     path("accounts/delete/", views.delete_account, name="account_delete"),
+    path("accounts/keep-alive/", views.keep_alive, name="account_keep_alive"),
     path(
         "accounts/sign-out-everywhere/",
         views.sign_out_everywhere,

@@ -79,6 +79,13 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """An open chat page pings this so SESSION_EXPIRY counts from when the tab was closed
+    (the socket's traffic does not touch the session); a signed-out page gets 401."""
+    return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+@require_POST
 @login_required
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     sessions.sign_out_everywhere(request, request.user)

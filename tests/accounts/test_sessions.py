@@ -35,3 +35,16 @@ def test_a_young_session_stays(client, auth_env, user):
     session[STARTED_KEY] = int(time.time()) - 100
     session.save()
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_open_page_keeps_the_session_alive(client, auth_env, user):
+    auth_env(SESSION_EXPIRY="60000")
+    client.force_login(user)
+    assert 'hx-post="/accounts/keep-alive/"' in client.get(reverse("home")).content.decode()
+    response = client.post(reverse("account_keep_alive"))
+    assert response.status_code == 204
+    assert response.cookies["sessionid"]["max-age"] == 60  # the idle clock starts again
+
+
+def test_keep_alive_tells_a_signed_out_page(client):
+    assert client.post(reverse("account_keep_alive")).status_code == 401
