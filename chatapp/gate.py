@@ -9,6 +9,7 @@ one door to the guards, moderation, balance and titles.
   `ProtocolError(code, message)`; a message refused by moderation is kept,
   marked as refused (state `error`), and never reaches a provider. Returns the
   `Admission`, whose slot `release()` frees when the generation ends.
+- `await banned(user, client)`: the ban refusal a socket gets before it closes.
 - `opened(turn)` when the response starts and `settled(turn, response, usage,
   rate)` when it ends (sync: database work): the balance transaction of the
   response and the title task at the moment titleTiming says.
@@ -50,6 +51,15 @@ def client_of(scope: dict[str, Any]) -> Client:
     forwarded = headers.get("x-forwarded-for", "")
     ip = client_ip(remote, forwarded, settings.TRUST_PROXY) if forwarded else remote
     return Client(ip or None, headers.get("user-agent", ""))
+
+
+async def banned(user, client: Client) -> ProtocolError | None:
+    """The refusal for a banned user or IP (to send before closing the socket), or None."""
+    try:
+        await guards.acheck_connect(user, client.ip)
+    except Refusal as refusal:
+        return ProtocolError(refusal.code, refusal.message)
+    return None
 
 
 async def admit(
@@ -137,21 +147,32 @@ def opened(turn) -> None:
 
 
 def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
-    """The response ended: bill what it used, and the title when titleTiming is `final`."""
-    if provider_called:
-        completed = response.state == Message.State.COMPLETE
-        balance.charge(
-            turn.conversation.owner,
-            usage,
-            rate,
-            endpoint=response.endpoint,
-            model=response.model,
-            conversation_id=str(turn.conversation.pk),
-            message_id=str(response.pk),
-            context="message" if completed else "incomplete",
-        )
+    """The response ended: bill what it used, and the title when titleTiming is `final`.
+
+    Never raises: the answer is saved and sent already; a failure here is logged.
+    """
+    try:
+        _bill(turn, response, usage, rate, provider_called)
+    except Exception:
+        log.exception("response %s not billed", response.pk)
     if response.state == Message.State.COMPLETE:
         _title(turn, response.text)
+
+
+def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
+    if not provider_called:
+        return
+    completed = response.state == Message.State.COMPLETE
+    balance.charge(
+        turn.conversation.owner,
+        usage,
+        rate,
+        endpoint=response.endpoint,
+        model=response.model,
+        conversation_id=str(turn.conversation.pk),
+        message_id=str(response.pk),
+        context="message" if completed else "incomplete",
+    )
 
 
 def _title(turn, answer: str | None) -> None:
