@@ -150,7 +150,14 @@ class CeleryWorker:
 
 
 @pytest.fixture(scope="module")
-def celery_worker_env(django_db_setup, django_db_blocker, tmp_path_factory):
+def shared_database_url(django_db_setup, django_db_blocker) -> str:
+    """The test database's URL, for worker and web processes the tests start (PostgreSQL)."""
+    with django_db_blocker.unblock():
+        return database_url_of_test_db()
+
+
+@pytest.fixture(scope="module")
+def celery_worker_env(shared_database_url, tmp_path_factory):
     """Environment for a worker process: the test database, Redis, a fresh prefix and data dir.
 
     Tests add CONFIG_PATH etc. and start it with `start_celery_worker`.
@@ -158,8 +165,7 @@ def celery_worker_env(django_db_setup, django_db_blocker, tmp_path_factory):
     uri = os.environ.get("REDIS_URI")
     if not uri:
         require_service("Redis", "REDIS_URI is not set")
-    with django_db_blocker.unblock():
-        database = database_url_of_test_db()
+    database = shared_database_url
     keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR")
     env = {k: v for k, v in os.environ.items() if k in keep}
     prefix = f"parley-test-{uuid.uuid4().hex[:8]}"
