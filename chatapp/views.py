@@ -7,15 +7,21 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, retarget
 
-from chatapp import access, catalog, conversations, presets, sharing, sidebar, threads
+from chatapp import access, catalog, conversations, keys, presets, sharing, sidebar, threads
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.models import Conversation
@@ -60,6 +66,7 @@ def _settings_context(
         options = [chosen if option.name == chosen.name else option for option in options]
     chosen, model = catalog.selection(options, endpoint, model)
     return {
+        "user_key": keys.live_keys(request.user).get(chosen.name) if chosen else None,
         "options": options,
         "chosen": chosen,
         "model": model,
@@ -213,6 +220,49 @@ def preset_save(request: HttpRequest, preset_id: str | None = None) -> HttpRespo
 def preset_delete(request: HttpRequest, preset_id: str) -> HttpResponse:
     access.get_preset_for(request.user, preset_id).delete()
     return render(request, f"{CHAT}#presets", {"presets": request.user.presets.all()})
+
+
+def _keyed_endpoint(name: str):
+    endpoint = endpoint_config.current().get(name)
+    if endpoint is None or not (endpoint.user_provides_key or endpoint.user_provides_url):
+        raise Http404("No endpoint takes a key under that name.")
+    return endpoint
+
+
+@login_required
+def user_key(request: HttpRequest, endpoint: str) -> HttpResponse:
+    """The dialog asking for the user's own key (GET), and saving it (POST)."""
+    configured = _keyed_endpoint(endpoint)
+    context = {"endpoint": configured, "expiry": keys.EXPIRY, "default": keys.DEFAULT_EXPIRY}
+    if request.method != "POST":
+        return render(request, "chatapp/dialogs.html#user-key", context)
+    try:
+        keys.save(
+            request.user,
+            configured,
+            request.POST.get("api_key", ""),
+            request.POST.get("base_url", ""),
+            request.POST.get("expiry", keys.DEFAULT_EXPIRY),
+        )
+    except BadRequest as error:
+        response = HttpResponse(str(error))
+        return retarget(response, "#user-key-error")
+    context["user_key"] = keys.live_keys(request.user).get(configured.name)
+    context["chosen"] = configured
+    return render(request, f"{CHAT}#key-status", context)
+
+
+@login_required
+def key_list(request: HttpRequest) -> HttpResponse:
+    """Settings: the user's keys, masked, each revocable."""
+    if request.method == "POST":
+        keys.revoke(request.user, request.POST.get("endpoint", ""))
+    rows = keys.live_keys(request.user).values()
+    return render(request, _keys_template(request), {"keys": rows})
+
+
+def _keys_template(request: HttpRequest) -> str:
+    return "chatapp/keys.html#list" if request.htmx else "chatapp/keys.html"
 
 
 @require_GET

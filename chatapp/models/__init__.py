@@ -4,5 +4,6 @@ from chatapp.models.conversation import Conversation
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
 from chatapp.models.share import SharedLink
+from chatapp.models.userkey import UserKey
 
-__all__ = ["Conversation", "Message", "Preset", "SharedLink"]
+__all__ = ["Conversation", "Message", "Preset", "SharedLink", "UserKey"]

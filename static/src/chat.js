@@ -215,6 +215,7 @@ const handlers = {
       // The send never started: the typed text stays in the composer.
       setPending(null);
       setStatus(frame.message, true);
+      if (frame.code === "key_required") $("#key-status")?.click();
       return;
     }
     const streaming = $('[data-testid=message][data-state="streaming"]');

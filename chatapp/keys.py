@@ -1,0 +1,102 @@
+"""User-provided credentials: an endpoint configured with `apiKey: user_provided` (and/or
+`baseURL: user_provided`) is used with the key and URL each user enters for it.
+
+Stored encrypted per user and endpoint (chatapp/crypto.py), shown only masked,
+never sent back to the browser, and gone once expired.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chatapp import crypto
+from chatapp.conversations import BadRequest
+from chatapp.models import UserKey
+from endpoints.config import Endpoint
+
+# LibreChat's expiry choices; 12 hours is its default.
+EXPIRY: dict[str, tuple[timedelta | None, str]] = {
+    "2h": (timedelta(hours=2), gettext_lazy("2 hours")),
+    "12h": (timedelta(hours=12), gettext_lazy("12 hours")),
+    "1d": (timedelta(days=1), gettext_lazy("1 day")),
+    "7d": (timedelta(days=7), gettext_lazy("7 days")),
+    "30d": (timedelta(days=30), gettext_lazy("30 days")),
+    "never": (None, gettext_lazy("Never")),
+}
+DEFAULT_EXPIRY = "12h"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str | None
+    base_url: str | None
+
+
+def mask(secret: str) -> str:
+    """Enough to recognise a key, never enough to use it."""
+    if len(secret) <= 8:
+        return "•" * len(secret)
+    return f"{secret[:3]}…{secret[-4:]}"
+
+
+def _context(user, endpoint_name: str) -> str:
+    return f"userkey:{user.pk}:{endpoint_name}"
+
+
+def save(user, endpoint: Endpoint, api_key: str, base_url: str, expiry: str) -> UserKey:
+    """Store (or replace) the user's credentials for `endpoint`."""
+    api_key, base_url = api_key.strip(), base_url.strip()
+    if not (endpoint.user_provides_key or endpoint.user_provides_url):
+        raise BadRequest(_("This endpoint does not take your own key."))
+    if endpoint.user_provides_key and not api_key:
+        raise BadRequest(_("Enter the API key."))
+    if endpoint.user_provides_url and urlsplit(base_url).scheme not in ("http", "https"):
+        raise BadRequest(_("Enter the base URL, starting with http:// or https://."))
+    if expiry not in EXPIRY:
+        raise BadRequest(_("Choose when the key expires."))
+    lifetime = EXPIRY[expiry][0]
+    secret = json.dumps({"api_key": api_key or None, "base_url": base_url or None})
+    row, _created = UserKey.objects.update_or_create(
+        owner=user,
+        endpoint=endpoint.name,
+        defaults={
+            "sealed": crypto.seal(secret, _context(user, endpoint.name)),
+            "hint": mask(api_key) if api_key else base_url[:40],
+            "expires_at": timezone.now() + lifetime if lifetime else None,
+        },
+    )
+    return row
+
+
+def live_keys(user, now: datetime | None = None) -> dict[str, UserKey]:
+    """The user's unexpired keys by endpoint; expired ones are deleted on the way."""
+    now = now or timezone.now()
+    rows = UserKey.objects.filter(owner=user)
+    rows.filter(expires_at__lte=now).delete()
+    live = rows.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return {row.endpoint: row for row in live}
+
+
+def credentials_for(user, endpoint: Endpoint, now: datetime | None = None) -> Credentials | None:
+    """The decrypted credentials the user gave for `endpoint`, or None (none, or expired)."""
+    row = live_keys(user, now).get(endpoint.name)
+    if row is None:
+        return None
+    try:
+        data = json.loads(crypto.unseal(row.sealed, _context(user, endpoint.name)))
+    except crypto.DecryptionError:
+        row.delete()  # CREDS_KEY changed: the user has to enter the key again
+        return None
+    return Credentials(api_key=data.get("api_key"), base_url=data.get("base_url"))
+
+
+def revoke(user, endpoint_name: str) -> None:
+    UserKey.objects.filter(owner=user, endpoint=endpoint_name).delete()
