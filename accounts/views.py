@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import balance, sessions
 from accounts.forms import DeleteAccountForm, ProfileForm
+from chatapp.search import sync
 
 
 def _auto_redirects(request: HttpRequest) -> bool:
@@ -70,9 +71,10 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
+        user, user_id = request.user, request.user.pk
         logout(request)
         user.delete()  # conversations, keys and files go with it (CASCADE foreign keys)
+        sync.owner_deleted(user_id)  # and the search index forgets them
         messages.success(request, _("Your account was deleted."))
         return redirect("account_login")
     return render(request, "account/delete.html", {"form": form})

@@ -30,6 +30,7 @@ from asgiref.sync import async_to_sync
 from accounts import balance
 from chatapp import events, queue
 from chatapp.models import Conversation, Message
+from chatapp.search import sync
 from endpoints import registry, requests, tokens
 from endpoints.adapters.base import (
     ChatMessage,
@@ -208,4 +209,5 @@ def generate(conversation_id: str, user_text: str, answer: str) -> str | None:
     saved = Conversation.objects.filter(pk=conversation.pk, title="").update(title=titled.title)
     if saved:
         events.publish_title(owner.pk, conversation.pk, titled.title)
+        sync.conversation_changed(conversation.pk)
     return titled.title if saved else None

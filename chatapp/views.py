@@ -182,7 +182,7 @@ def conversation_archive(request: HttpRequest, conversation_id: str) -> HttpResp
 @require_POST
 def conversation_delete(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = access.get_conversation_for(request.user, conversation_id)
-    conversation.delete()
+    conversations.delete(conversation)
     return _removed_from_sidebar(request, str(conversation_id))
 
 

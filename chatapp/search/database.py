@@ -5,15 +5,20 @@ title (so "python error" finds "error" in a chat titled "Python help"); a
 conversation matches when one of its messages does or its title holds every
 term. Results are conversations, newest first, each with its newest matching
 messages. The owner filter is part of every statement.
+
+Conversations come from one statement that PostgreSQL and SQLite plan by the
+word's frequency: a common word walks the owner's conversations newest first
+and stops at the page's end (index `search_conversation_recent`), a rare one
+is collected through the text index and sorted. Title-only matches come from
+a second, small statement; the two lists are merged.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from django.db.models import F, Window
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db import connection
 
 from chatapp.models import Conversation, Message
 from chatapp.search.base import ConversationHit, MessageHit
@@ -21,6 +26,7 @@ from chatapp.search.query import Query, highlight
 
 MESSAGES_PER_CONVERSATION = 3
 SQL = tuple[str, list]
+MSG, CONV = Message._meta.db_table, Conversation._meta.db_table
 
 
 class DatabaseSearch:
@@ -33,96 +39,93 @@ class DatabaseSearch:
 
     def candidates(self, query: Query) -> SQL:
         """Messages that may match: the part of the condition an index can answer."""
-        return self._any("m.text", query)
+        return self._join("m.text", query, " OR ")
 
     def search(self, owner_id: int, query: Query, offset: int, limit: int) -> list[ConversationHit]:
-        matching = self._matching_messages(owner_id, query)
-        titled_sql, titled_params = self._all("c.title", query)
-        conversations = (
-            Conversation.objects.filter(owner_id=owner_id)
-            .filter(
-                id__in=RawSQL(
-                    f"SELECT m.conversation_id FROM ({matching[0]}) m"
-                    f" UNION SELECT c.id FROM {_conv()} c WHERE c.owner_id = %s AND {titled_sql}",
-                    [*matching[1], owner_id, *titled_params],
-                )
-            )
-            .order_by("-updated_at", "-id")
-            .only("id", "title", "archived", "updated_at")[offset : offset + limit]
-        )
-        conversations = list(conversations)
-        messages = self._newest_messages(matching, [c.id for c in conversations])
-        return [
-            ConversationHit(
-                id=str(c.id),
-                title=c.title,
-                title_snippet=highlight(c.title, query.terms),
-                archived=c.archived,
-                updated_at=c.updated_at,
-                messages=[
-                    MessageHit(str(m.id), m.role, highlight(m.text, query.terms))
-                    for m in messages[c.id]
-                ],
-            )
-            for c in conversations
-        ]
+        ids = self._page(owner_id, query, offset, limit)
+        fields = ("id", "title", "archived", "updated_at")
+        conversations = Conversation.objects.only(*fields).in_bulk(ids)
+        messages = self._newest_messages(owner_id, query, ids)
+        return [self._hit(conversations[pk], messages[pk], query) for pk in ids]
 
-    def _matching_messages(self, owner_id: int, query: Query) -> SQL:
-        """SELECT of the owner's matching messages (id, conversation_id, created_at)."""
-        narrow_sql, narrow_params = self.candidates(query)
-        every: list[str] = []
-        params: list = [owner_id, *narrow_params]
+    def _match(self, query: Query) -> SQL:
+        """The condition on a message `m` of conversation `c`: some term in its text (what an
+        index answers), and every term in its text or its conversation's title."""
+        narrow_sql, params = self.candidates(query)
+        if len(query.terms) == 1:  # then the first part implies the second
+            return narrow_sql, params
+        every = []
         for term in query.terms:
             in_title, title_params = self.term("c.title", term)
             in_text, text_params = self.term("m.text", term)
             every.append(f"({in_title} OR {in_text})")
-            params += [*title_params, *text_params]
-        sql = (
-            f"SELECT m.id, m.conversation_id FROM {_msg()} m"
-            f" JOIN {_conv()} c ON c.id = m.conversation_id"
-            f" WHERE c.owner_id = %s AND {narrow_sql} AND {' AND '.join(every)}"
-        )
-        return sql, params
+            params = [*params, *title_params, *text_params]
+        return f"{narrow_sql} AND {' AND '.join(every)}", params
 
-    def _newest_messages(self, matching: SQL, conversation_ids: list) -> dict:
-        if not conversation_ids:
-            return {}
-        rows = (
-            Message.objects.filter(conversation_id__in=conversation_ids)
-            .filter(id__in=RawSQL(f"SELECT id FROM ({matching[0]}) hit", matching[1]))
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=[F("conversation_id")],
-                    order_by=[F("created_at").desc(), F("id").desc()],
-                )
-            )
-            .filter(rank__lte=MESSAGES_PER_CONVERSATION)
-            .only("id", "conversation_id", "role", "text", "created_at")
-            .order_by("conversation_id", "rank")
+    def _page(self, owner_id: int, query: Query, offset: int, limit: int) -> list:
+        """Ids of the page's conversations, newest first."""
+        match_sql, match_params = self._match(query)
+        title_sql, title_params = self._join("c.title", query, " AND ")
+        newest = f" ORDER BY c.updated_at DESC, c.id DESC LIMIT {offset + limit}"
+        rows = _fetch(
+            f"SELECT * FROM (SELECT c.id, c.updated_at FROM {CONV} c WHERE c.owner_id = %s"
+            f" AND EXISTS (SELECT 1 FROM {MSG} m WHERE m.conversation_id = c.id AND {match_sql})"
+            f"{newest}) by_message UNION ALL SELECT * FROM (SELECT c.id, c.updated_at"
+            f" FROM {CONV} c WHERE c.owner_id = %s AND {title_sql}{newest}) by_title",
+            [owner_id, *match_params, owner_id, *title_params],
         )
-        found: dict = defaultdict(list)
+        field = Conversation._meta.pk
+        updated = {field.to_python(pk): at for pk, at in rows}
+        ordered = sorted(updated, key=lambda pk: (updated[pk], pk), reverse=True)
+        return ordered[offset : offset + limit]
+
+    def _newest_messages(self, owner_id: int, query: Query, ids: list) -> dict[Any, list]:
+        found: dict[Any, list] = defaultdict(list)
+        if not ids:
+            return found
+        rows = Message.objects.raw(*self.newest_messages(owner_id, [_db(pk) for pk in ids], query))
         for message in rows:
             found[message.conversation_id].append(message)
         return found
 
-    def _any(self, column: str, query: Query) -> SQL:
-        return self._join(column, query, " OR ")
+    def newest_messages(self, owner_id: int, ids: list, query: Query) -> SQL:
+        """The newest MESSAGES_PER_CONVERSATION matches of each conversation in `ids`."""
+        match_sql, params = self._match(query)
+        listed = ", ".join(["%s"] * len(ids))
+        return (
+            "SELECT id, conversation_id, role, text FROM ("
+            " SELECT m.id, m.conversation_id, m.role, m.text, ROW_NUMBER() OVER ("
+            "  PARTITION BY m.conversation_id ORDER BY m.created_at DESC, m.id DESC) AS n"
+            f" FROM {MSG} m JOIN {CONV} c ON c.id = m.conversation_id"
+            f" WHERE c.owner_id = %s AND m.conversation_id IN ({listed}) AND {match_sql}"
+            f") ranked WHERE n <= {MESSAGES_PER_CONVERSATION} ORDER BY n"
+        ), [owner_id, *ids, *params]
 
-    def _all(self, column: str, query: Query) -> SQL:
-        return self._join(column, query, " AND ")
+    def _hit(self, conversation: Conversation, messages: list, query: Query) -> ConversationHit:
+        return ConversationHit(
+            id=str(conversation.id),
+            title=conversation.title,
+            title_snippet=highlight(conversation.title, query.terms),
+            archived=conversation.archived,
+            updated_at=conversation.updated_at,
+            messages=[
+                MessageHit(str(m.id), m.role, highlight(m.text, query.terms)) for m in messages
+            ],  # fmt: skip
+        )
 
     def _join(self, column: str, query: Query, glue: str) -> SQL:
         parts = [self.term(column, term) for term in query.terms]
         return "(" + glue.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
 
 
-def _msg() -> str:
-    return Message._meta.db_table
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _conv() -> str:
-    return Conversation._meta.db_table
+def _db(pk: Any) -> Any:
+    return Conversation._meta.pk.get_db_prep_value(pk, connection)
 
 
 def like_pattern(term: str) -> str:

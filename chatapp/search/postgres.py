@@ -10,8 +10,15 @@ so this backend has no index to feed and never drifts.
 
 from __future__ import annotations
 
-from chatapp.search.database import SQL, DatabaseSearch, like_pattern
-from chatapp.search.query import is_cjk
+from chatapp.search.database import (
+    CONV,
+    MESSAGES_PER_CONVERSATION,
+    MSG,
+    SQL,
+    DatabaseSearch,
+    like_pattern,
+)
+from chatapp.search.query import Query, is_cjk
 
 # The same expression as the GIN index in the search app's migration, so the planner uses it.
 TSVECTOR = "to_tsvector('simple'::regconfig, {column})"
@@ -25,3 +32,15 @@ class PostgresSearch(DatabaseSearch):
             return f"{column} ILIKE %s", [like_pattern(term)]
         tsquery = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
         return f"{TSVECTOR.format(column=column)} @@ to_tsquery('simple'::regconfig, %s)", [tsquery]
+
+    def newest_messages(self, owner_id: int, ids: list, query: Query) -> SQL:
+        """Each conversation's messages newest first, stopping at the last one needed."""
+        match_sql, params = self._match(query)
+        listed = ", ".join(["%s"] * len(ids))
+        return (
+            "SELECT hit.id, hit.conversation_id, hit.role, hit.text"
+            f" FROM {CONV} c CROSS JOIN LATERAL (SELECT m.id, m.conversation_id, m.role, m.text"
+            f" , m.created_at FROM {MSG} m WHERE m.conversation_id = c.id AND {match_sql}"
+            f"  ORDER BY m.created_at DESC LIMIT {MESSAGES_PER_CONVERSATION}) hit"
+            f" WHERE c.owner_id = %s AND c.id IN ({listed}) ORDER BY hit.created_at DESC"
+        ), [*params, owner_id, *ids]

@@ -4,22 +4,25 @@ import time
 
 import pytest
 from django.db import connection, connections, transaction
+from django.urls import reverse
 
-from chatapp import conversations, transfer, turns
+from chatapp import conversations, titles, transfer, turns
 from chatapp.protocol import Edit, Send
 from chatapp.queue import enqueue
 from chatapp.search import sync, tasks
 from chatapp.search.meili import INDEX
+from endpoints import config, registry
 from tests.chatapp import factories
 
 
 def scheduled(callbacks) -> list[tuple]:
-    """(task name, args) of each after-commit call to `enqueue`."""
+    """(task name, args) of each search task handed to `enqueue` after commit."""
     found = []
     for callback in callbacks:
-        assert callback.func is enqueue
-        task, *args = callback.args
-        found.append((task.name.rsplit(".", 1)[-1], *args))
+        if getattr(callback, "func", None) is enqueue:
+            task, *args = callback.args
+            if task.name.startswith("chatapp.search."):
+                found.append((task.name.rsplit(".", 1)[-1], *args))
     return found
 
 
@@ -128,3 +131,50 @@ def test_tasks_wrap_the_indexing_functions(user, meili):
     assert {d["title"] for d in meili.documents(INDEX).values()} == {"Direct"}
     tasks.remove_conversation.apply(args=[str(conversation.id)]).get()
     assert meili.documents(INDEX) == {}
+
+
+def test_the_sidebar_delete_and_account_deletion(
+    client, user, conversation, settings, django_capture_on_commit_callbacks
+):
+    settings.ALLOW_ACCOUNT_DELETION = True
+    client.force_login(user)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("chat:delete", args=[conversation.id]))
+        client.post(reverse("account_delete"), {"confirm": user.email})
+    assert scheduled(callbacks) == [
+        ("remove_conversation", str(conversation.id)),
+        ("remove_owner", user.pk),
+    ]
+
+
+TITLE_CONFIG = """
+version: 1.3.14
+endpoints:
+  custom:
+    - name: plain
+      apiKey: sk-plain
+      baseURL: {url}
+      models: {{default: [mock-small]}}
+      titleConvo: true
+      titleMessageRole: user
+      titlePrompt: "echo: {{convo}}"
+      titlePromptTemplate: "{{input}}{{output}}"
+"""
+
+
+def test_a_saved_title(
+    user, meili, mock_provider, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "librechat.yaml"
+    path.write_text(TITLE_CONFIG.format(url=mock_provider.openai_url))
+    settings.CONFIG_PATH = str(path)
+    config.current.cache_clear()
+    registry.current.cache_clear()
+    try:
+        conversation = factories.conversation(user, endpoint="plain", model="mock-small")
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert titles.generate(str(conversation.id), "Lisbon trip", " ok") == "Lisbon trip ok"
+    finally:
+        config.current.cache_clear()
+        registry.current.cache_clear()
+    assert scheduled(callbacks) == [("index_conversation", str(conversation.id), None)]
