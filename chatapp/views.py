@@ -25,6 +25,7 @@ from chatapp import access, catalog, conversations, keys, presets, sharing, side
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.models import Conversation
+from chatapp.search import views as search_views
 from endpoints import config as endpoint_config
 from endpoints import registry
 from endpoints.adapters.base import RequestContext
@@ -97,10 +98,12 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
 @login_required
 def chat(request: HttpRequest, conversation_id: str | None = None) -> HttpResponse:
     """The chat page: a new chat, or one of the user's conversations."""
-    conversation = None
+    conversation, at = None, None
     if conversation_id:
         conversation = access.get_conversation_for(request.user, conversation_id)
-    context = _chat_context(request, conversation)
+        if request.GET.get("at"):  # a search result: show the branch through that message
+            at = access.get_message_for(request.user, conversation, request.GET["at"]).id
+    context = _chat_context(request, conversation, at)
     if not request.htmx:
         context["sidebar"] = _sidebar_page(request, archived=False, cursor=None, query="")
     return render(request, _fragment(request, "main"), context)
@@ -146,13 +149,17 @@ def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, q
 @login_required
 @require_GET
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    """A page of the sidebar: filtered by title, archived or not, continuing after a cursor."""
+    """A page of the sidebar, archived or not, continuing after a cursor; with a query, the
+    search results (titles and messages, with snippets) instead."""
+    query = request.GET.get("q", "").strip()
+    if query:
+        return search_views.results(request, query)
     try:
         page = _sidebar_page(
             request,
             archived=request.GET.get("archived") == "1",
             cursor=request.GET.get("cursor") or None,
-            query=request.GET.get("q", "").strip(),
+            query=query,
         )
     except BadRequest as error:
         return HttpResponseBadRequest(str(error))

@@ -1,11 +1,12 @@
-"""Search over HTTP: the JSON API (`/api/search`). Access → one call → render."""
+"""Search over HTTP: the JSON API (`/api/search`) and the sidebar's results fragment."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from chatapp.api import json_api
@@ -22,6 +23,15 @@ def search_api(request: HttpRequest) -> JsonResponse:
     except BadCursor as error:
         return JsonResponse({"error": {"code": "bad_request", "message": str(error)}}, status=400)
     return JsonResponse(page_dict(page))
+
+
+def results(request: HttpRequest, query: str) -> HttpResponse:
+    """The sidebar while the filter box holds a query (called by views.conversation_list)."""
+    try:
+        page = service.search(request.user, query, request.GET.get("cursor"))
+    except BadCursor as error:
+        return HttpResponseBadRequest(str(error))
+    return render(request, "search/results.html", {"page": page})
 
 
 def page_dict(page: SearchPage) -> dict[str, Any]:

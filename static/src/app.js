@@ -5,6 +5,7 @@ import Alpine from "alpinejs";
 import { settingsJson, startChat } from "./chat.js";
 import { gettext } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
+import { installSearchJump } from "./search.js";
 
 window.htmx = htmx;
 // Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
@@ -81,3 +82,4 @@ installCopyButtons(document);
 renderAll(document);
 Alpine.start();
 if (document.getElementById("chat")) startChat();
+installSearchJump();
