@@ -78,7 +78,6 @@ def fill(messages: int, per_conversation: int, seed: int):
     from django.utils import timezone
 
     from chatapp.models import Conversation, Message
-    from chatapp.search import indexing
 
     rng = random.Random(seed)
     words = vocabulary(5000, rng)
@@ -99,7 +98,6 @@ def fill(messages: int, per_conversation: int, seed: int):
             Message.objects.bulk_create(batch)
             batch.clear()
     Message.objects.bulk_create(batch)
-    indexing.reindex(owner)  # feeds the SQLite FTS table; PostgreSQL indexes itself
     return owner, words
 
 
@@ -142,6 +140,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--per-conversation", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
 
     url = database_url()
@@ -156,10 +155,15 @@ def main(argv: list[str]) -> int:
     from django.db import connection
 
     django.setup()
+    from chatapp.search import indexing
+
     try:
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
+        call_command("migrate", "search", "zero", verbosity=0)  # faster to index once, after
         owner, words = fill(args.messages, args.per_conversation, args.seed)
+        call_command("migrate", verbosity=0)
+        indexing.reindex(owner)  # feeds the SQLite FTS table; PostgreSQL indexes itself
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
@@ -167,7 +171,7 @@ def main(argv: list[str]) -> int:
               f" (filled in {time.perf_counter() - started:.0f}s)")  # fmt: skip
         timings = measure(owner, queries(words), args.rounds)
     finally:
-        if url:
+        if url and not args.keep:
             drop(url)
     every = [t for values in timings.values() for t in values]
     for kind, values in timings.items():

@@ -10,6 +10,8 @@ so this backend has no index to feed and never drifts.
 
 from __future__ import annotations
 
+import re
+
 from chatapp.search.database import (
     CONV,
     MESSAGES_PER_CONVERSATION,
@@ -22,20 +24,25 @@ from chatapp.search.query import Query, is_cjk
 
 # The same expression as the GIN index in the search app's migration, so the planner uses it.
 TSVECTOR = "to_tsvector('simple'::regconfig, {column})"
+TSQUERY = "to_tsquery('simple'::regconfig, %s)"
 
 
 class PostgresSearch(DatabaseSearch):
     name = "postgresql"
 
-    def term(self, column: str, term: str) -> SQL:
+    def term(self, column: str, term: str, indexed: bool = True) -> SQL:
         if len(term) >= 3 or is_cjk(term):
-            return f"{column} ILIKE %s", [like_pattern(term)]
-        tsquery = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
-        return f"{TSVECTOR.format(column=column)} @@ to_tsquery('simple'::regconfig, %s)", [tsquery]
+            if indexed:
+                return f"{column} ILIKE %s", [like_pattern(term)]
+            return f"lower({column}) LIKE %s", [like_pattern(term.lower())]
+        if indexed:
+            prefix = "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*"
+            return f"{TSVECTOR.format(column=column)} @@ {TSQUERY}", [prefix]
+        return f"{column} ~* %s", [r"\m" + re.escape(term)]  # a word starting with the term
 
     def newest_messages(self, owner_id: int, ids: list, query: Query) -> SQL:
         """Each conversation's messages newest first, stopping at the last one needed."""
-        match_sql, params = self._match(query)
+        match_sql, params = self._match(query, indexed=False)
         listed = ", ".join(["%s"] * len(ids))
         return (
             "SELECT hit.id, hit.conversation_id, hit.role, hit.text"

@@ -34,12 +34,12 @@ def _db_id(value: uuid.UUID) -> str:
 class SqliteSearch(DatabaseSearch):
     name = "sqlite"
 
-    def term(self, column: str, term: str) -> SQL:
+    def term(self, column: str, term: str, indexed: bool = True) -> SQL:
         return f"instr(lower({column}), %s) > 0", [term]
 
-    def candidates(self, query: Query) -> SQL:
-        if any(len(term) < 3 for term in query.terms):
-            return super().candidates(query)
+    def candidates(self, query: Query, indexed: bool = True) -> SQL:
+        if not indexed or any(len(term) < 3 for term in query.terms):
+            return super().candidates(query, indexed)
         phrases = " OR ".join('"' + term.replace('"', '""') + '"' for term in query.terms)
         return f"m.id IN (SELECT message_id FROM {TABLE} WHERE {TABLE} MATCH %s)", [phrases]
 
