@@ -167,6 +167,10 @@ class Endpoint:
     custom: bool = False  # from endpoints.custom
     unavailable: str | None = None
 
+    def __hash__(self) -> int:
+        # The mappings are read-only proxies, which do not hash; equal endpoints share these.
+        return hash((self.name, self.kind, self.base_url))
+
     @property
     def available(self) -> bool:
         return self.unavailable is None

@@ -48,6 +48,7 @@ ENDPOINT_NAMES = (
     "agents",
     "gptPlugins",
 )
+UNSUPPORTED = ("assistants", "azureAssistants", "agents", "gptPlugins")
 SAFETY_CATEGORIES = {
     "GOOGLE_SAFETY_SEXUALLY_EXPLICIT": "HARM_CATEGORY_SEXUALLY_EXPLICIT",
     "GOOGLE_SAFETY_HATE_SPEECH": "HARM_CATEGORY_HATE_SPEECH",
@@ -290,6 +291,8 @@ def read_enabled(env: Mapping[str, str], out: EnvSettings) -> None:
         if name not in ENDPOINT_NAMES:
             message = f"{name!r} is not an endpoint: use " + ", ".join(ENDPOINT_NAMES)
             out.error("ENDPOINTS", message, suggest(name, ENDPOINT_NAMES))
+        elif name in UNSUPPORTED:
+            out.warn("ENDPOINTS", f"{name!r} is not implemented yet: left out")
     out.enabled = listed
 
 

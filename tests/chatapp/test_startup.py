@@ -149,3 +149,21 @@ def test_an_unreachable_search_index_is_reported_at_start_up_not_fatal(settings,
         answer = report_search()
     assert "fallback: Meilisearch" in answer
     assert "search:" in caplog.text and "fallback" in caplog.text
+
+
+def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
+    from chatapp.startup import check_config
+    from endpoints.config import current
+
+    config = tmp_path / "librechat.yaml"
+    config.write_text("version: 1.3.14\nmcpServers: {}\n")
+    settings.CONFIG_PATH, settings.ENV = str(config), {}
+    current.cache_clear()
+    try:
+        check_config()
+    finally:
+        current.cache_clear()
+    assert [r.getMessage() for r in caplog.records if r.name == "parley.config"] == [
+        f"warning: {config}:2:1: mcpServers: accepted but ignored: "
+        "Parley does not implement MCP servers yet"
+    ]

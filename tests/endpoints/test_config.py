@@ -102,3 +102,10 @@ def test_endpoint_objects_are_immutable(tmp_path: Path) -> None:
         openai.api_key = "other"  # type: ignore[misc]
     with pytest.raises(TypeError):
         openai.headers["X"] = "y"  # type: ignore[index]
+
+
+def test_endpoints_hash_so_callers_may_cache_per_endpoint(tmp_path: Path) -> None:
+    env = {"OPENAI_API_KEY": "sk"}
+    first = load(str(tmp_path / "none.yaml"), env).endpoints["openAI"]
+    again = load(str(tmp_path / "none.yaml"), env).endpoints["openAI"]
+    assert first == again and hash(first) == hash(again) and len({first, again}) == 1

@@ -236,6 +236,12 @@ def test_reverse_proxies_must_be_urls(tmp_path) -> None:
     ]
 
 
+def test_endpoints_variable_warns_about_unimplemented_ones(tmp_path) -> None:
+    config = env_only(tmp_path, OPENAI_API_KEY="sk", ENDPOINTS="openAI,agents")
+    assert [e.name for e in config.available()] == ["openAI"]
+    assert messages(config) == ["ENDPOINTS: 'agents' is not implemented yet: left out"]
+
+
 def test_proxy_must_be_a_url(tmp_path) -> None:
     assert env_only(tmp_path, PROXY="socks5://127.0.0.1:1080").proxy == "socks5://127.0.0.1:1080"
     assert env_problems(tmp_path, PROXY="127.0.0.1:8080") == [

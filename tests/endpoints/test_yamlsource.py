@@ -101,3 +101,10 @@ def test_unreachable_url_is_one_error() -> None:
         f"error: http://127.0.0.1:{port}/librechat.yaml: CONFIG_PATH could not be fetched "
         "(timeout 10s): [Errno 111] Connection refused"
     )
+
+
+def test_a_config_at_a_url_loads(http_server: str) -> None:
+    from endpoints.config import load
+
+    config = load(f"{http_server}/librechat.yaml", {"GOOGLE_KEY": "g"}, required=True)
+    assert (config.source, list(config.endpoints)) == (f"{http_server}/librechat.yaml", ["google"])
