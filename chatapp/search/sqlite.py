@@ -37,11 +37,15 @@ class SqliteSearch(DatabaseSearch):
     def term(self, column: str, term: str, indexed: bool = True) -> SQL:
         return f"instr(lower({column}), %s) > 0", [term]
 
-    def candidates(self, query: Query, indexed: bool = True) -> SQL:
+    def in_text(self, query: Query, glue: str, indexed: bool = True) -> SQL:
+        """Narrowed by the FTS table when every term has a trigram, then confirmed on the row
+        itself (the FTS copy may lag behind)."""
+        exact_sql, exact_params = super().in_text(query, glue, indexed)
         if not indexed or any(len(term) < 3 for term in query.terms):
-            return super().candidates(query, indexed)
-        phrases = " OR ".join('"' + term.replace('"', '""') + '"' for term in query.terms)
-        return f"m.id IN (SELECT message_id FROM {TABLE} WHERE {TABLE} MATCH %s)", [phrases]
+            return exact_sql, exact_params
+        phrases = glue.join('"' + term.replace('"', '""') + '"' for term in query.terms)
+        narrow = f"m.id IN (SELECT message_id FROM {TABLE} WHERE {TABLE} MATCH %s)"
+        return f"{narrow} AND {exact_sql}", [phrases, *exact_params]
 
     def index(self, conversation: Conversation, messages: list[Message]) -> None:
         with connection.cursor() as cursor:

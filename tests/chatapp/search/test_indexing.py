@@ -54,6 +54,7 @@ def test_reindex_one_user_leaves_the_others(user, stranger, meili, chat):
 def test_reindex_catches_up_with_changes_the_sync_missed(user, chat):
     conversation = chat(user, "t", "searchable words")
     Message.objects.filter(conversation=conversation).update(text="changed behind its back")
+    assert service.search(user, "searchable").results == []  # a stale copy never shows
     indexing.reindex()
     assert len(service.search(user, "behind").results) == 1
     assert service.search(user, "searchable").results == []

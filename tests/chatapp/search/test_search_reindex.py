@@ -39,3 +39,15 @@ def test_unknown_user_and_unreachable_index_are_clear_errors(user, meili):
     meili.stop()
     with pytest.raises(CommandError, match="unreachable"):
         run()
+
+
+@pytest.mark.modes
+def test_without_meilisearch_only_sqlite_has_an_index_to_rebuild(user):
+    from django.db import connection
+
+    factories.exchange(factories.conversation(user, title="t"), "question", "answer")
+    output = run()
+    if connection.vendor == "postgresql":
+        assert "nothing to rebuild" in output
+    else:
+        assert "Reindexing into sqlite" in output and "Reindexed 1 conversation(s)." in output
