@@ -100,3 +100,14 @@ def test_dialog_save_list_and_revoke(client, user, stranger, config):
     client.force_login(user)
     client.post("/keys", {"endpoint": "Own"})
     assert not UserKey.objects.exists()
+
+
+def test_a_turn_needs_the_users_key(user, config):
+    from chatapp.protocol import ProtocolError
+
+    assert keys.require(user, "Shared") is None  # the server's key
+    with pytest.raises(ProtocolError) as refused:
+        keys.require(user, "Own", "c0ffee00-0000-0000-0000-000000000000")
+    assert refused.value.code == "key_required" and "Own" in refused.value.message
+    keys.save(user, config.get("Own"), "sk-mine-123456", "http://a.example/v1", "7d")
+    assert keys.require(user, "Own").api_key == "sk-mine-123456"

@@ -82,7 +82,15 @@ def _config(mock_url: str) -> str:
         "titleConvo": True,
         "titleModel": "mock-model",
     }
-    return json.dumps({"version": "1.2.8", "endpoints": {"custom": [endpoint]}})  # JSON is YAML
+    own = {  # each user brings their own key for this one
+        "name": "Own key",
+        "apiKey": "user_provided",
+        "baseURL": mock_url,
+        "models": {"default": ["mock-model"]},
+    }
+    return json.dumps(
+        {"version": "1.2.8", "endpoints": {"custom": [endpoint, own]}}
+    )  # JSON is YAML
 
 
 @pytest.fixture(scope="session")
