@@ -153,7 +153,7 @@ def test_presets_save_apply_and_delete(alice, user, stranger):
     assert duplicate.status_code == 400 and "already" in duplicate.content.decode()
     assert alice.post("/presets", {"name": "x", "settings": "{}"}).status_code == 400
     applied = alice.get(f"/settings/chat?preset={preset.id}", **HTMX).content.decode()
-    assert 'value="mock-large" selected' in applied and 'hx-swap-oob="true"' in applied
+    assert 'value="mock-large" selected' in applied and 'hx-swap-oob="innerHTML:#params"' in applied
     alice.post(f"/presets/{preset.id}", {"name": "Renamed", "settings": settings})
     preset.refresh_from_db()
     assert preset.name == "Renamed"

@@ -67,3 +67,18 @@ def test_browser_language_korean_is_used_without_asking(browser, parley_server):
     page.goto("/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "ko"
     context.close()
+
+
+def test_switching_endpoint_keeps_the_parameters_panel_as_it_was(signed_in):
+    page = signed_in
+    panel = page.locator("#params")
+    assert panel.is_hidden()
+    page.select_option("[data-testid=endpoint-select]", "Own key")
+    page.wait_for_selector("[data-testid=user-key]")
+    page.wait_for_timeout(300)
+    assert panel.is_hidden()
+    page.click("[data-testid=params-toggle]")
+    assert panel.is_visible()
+    page.select_option("[data-testid=endpoint-select]", "Mock")
+    page.wait_for_selector("[data-testid=user-key]", state="detached")
+    assert panel.is_visible()
