@@ -17,7 +17,10 @@ def build_application():
     check_services()
     report_search()
 
+    from chatapp.recovery import start_sweeper
     from chatapp.routing import websocket_urlpatterns
+
+    start_sweeper()
 
     websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
     return ProtocolTypeRouter({"http": http, "websocket": websocket})

@@ -1,3 +1,9 @@
-"""WebSocket URL patterns (the chat consumer joins here)."""
+"""WebSocket URL patterns."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from chatapp.consumers import ChatConsumer
+
+websocket_urlpatterns = [
+    path("ws/chat/", ChatConsumer.as_asgi()),
+]

@@ -1,0 +1,91 @@
+"""Joining a live response without overlap or gap (pure; used by the consumer).
+
+A socket that subscribes mid-stream joins the conversation's group first, then
+asks the generation for a snapshot. Deltas that arrive before the snapshot are
+held; once it arrives, the `state` frame goes out and the held and later
+deltas are trimmed by their offsets so that each character is sent exactly once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Frame = dict[str, Any]
+
+
+class CatchUp:
+    def __init__(self) -> None:
+        self.waiting_for: str | None = None  # the response whose snapshot is awaited
+        self._held: list[Frame] = []
+        self._sent: dict[str, tuple[int, int]] = {}  # response id → (text, reasoning) sent
+
+    def begin(self, message_id: str) -> None:
+        self.waiting_for, self._held = message_id, []
+
+    def on_frame(self, frame: Frame) -> list[Frame]:
+        """The frames to send for one frame of the conversation group."""
+        message_id = _message_id(frame)
+        if self.waiting_for is not None and message_id == self.waiting_for:
+            if frame["type"] == "final":
+                return self._ended(frame)
+            self._held.append(frame)
+            return []
+        if frame["type"] == "delta":
+            trimmed = self._trim(frame)
+            return [trimmed] if trimmed else []
+        if frame["type"] == "final":
+            self._sent.pop(message_id, None)
+        return [frame]
+
+    def on_state(self, state: Frame) -> list[Frame]:
+        """The snapshot arrived: the state frame, then what was held, trimmed."""
+        if state.get("message_id") != self.waiting_for:
+            return []
+        self.waiting_for = None
+        self._sent[state["message_id"]] = (len(state["text"]), len(state["reasoning"]))
+        held, self._held = self._held, []
+        return [state, *[f for frame in held for f in self.on_frame(frame)]]
+
+    def _ended(self, final: Frame) -> list[Frame]:
+        message = final["message"]
+        self.waiting_for, self._held = None, []
+        state = {
+            "type": "state",
+            "conversation_id": final["conversation_id"],
+            "message_id": message["id"],
+            "text": message["text"],
+            "reasoning": message["reasoning"],
+            "streaming": False,
+        }
+        return [state, final]
+
+    def _trim(self, delta: Frame) -> Frame | None:
+        sent_text, sent_reasoning = self._sent.get(delta["message_id"], (0, 0))
+        offset = delta.get("offset", sent_text)
+        reasoning_offset = delta.get("reasoning_offset", sent_reasoning)
+        text = _after(delta["text"], offset, sent_text)
+        reasoning = _after(delta["reasoning"], reasoning_offset, sent_reasoning)
+        self._sent[delta["message_id"]] = (
+            max(sent_text, offset + len(delta["text"])),
+            max(sent_reasoning, reasoning_offset + len(delta["reasoning"])),
+        )
+        if not text and not reasoning:
+            return None
+        return {
+            **delta,
+            "text": text,
+            "reasoning": reasoning,
+            "offset": max(offset, sent_text),
+            "reasoning_offset": max(reasoning_offset, sent_reasoning),
+        }
+
+
+def _after(piece: str, offset: int, sent: int) -> str:
+    """The part of `piece` (starting at `offset`) past the first `sent` characters."""
+    return piece[max(0, sent - offset) :]
+
+
+def _message_id(frame: Frame) -> str | None:
+    if frame["type"] == "final":
+        return frame["message"]["id"]
+    return frame.get("message_id")

@@ -1,0 +1,127 @@
+"""ChatConsumer: protocol in, protocol out (docs/protocol.md). No business logic here.
+
+Each client frame is validated, then handed to one domain call; group events
+are relayed to the socket through `CatchUp`, which keeps a subscriber's
+catch-up free of overlap and gaps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.http import Http404
+
+from chatapp import chat, events
+from chatapp.catchup import CatchUp
+from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
+
+NOT_SIGNED_IN = 4401
+SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.watching: str | None = None
+        self.catchup = CatchUp()
+        self._timeout: asyncio.Future | None = None
+        await self.accept()
+        if not getattr(self.user, "is_authenticated", False):
+            await self.close(code=NOT_SIGNED_IN)
+            return
+        await self.channel_layer.group_add(events.user_group(self.user.pk), self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self.user, "is_authenticated", False):
+            await self.channel_layer.group_discard(
+                events.user_group(self.user.pk), self.channel_name
+            )
+        await self._watch(None)
+        if self._timeout is not None:
+            self._timeout.cancel()
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        conversation_id = content.get("conversation_id") if isinstance(content, dict) else None
+        try:
+            frame = parse_client_frame(content, settings.CHAT_MAX_MESSAGE_CHARS)
+            await getattr(self, f"on_{frame.type}")(frame)
+        except ProtocolError as refused:
+            await self.send_json(error_frame(refused))
+        except Http404:
+            missing = ProtocolError(
+                "not_found", "No such conversation or message.", conversation_id
+            )
+            await self.send_json(error_frame(missing))
+
+    async def decode_json(self, text_data: str) -> Any:
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return text_data  # parse_client_frame reports it as a bad frame
+
+    # --- client frames ----------------------------------------------------
+
+    async def on_send(self, frame: Any) -> None:
+        await self._start(await chat.send(self.user, frame))
+
+    async def on_regenerate(self, frame: Any) -> None:
+        await self._start(await chat.regenerate(self.user, frame))
+
+    async def on_edit(self, frame: Any) -> None:
+        await self._start(await chat.edit(self.user, frame))
+
+    async def on_stop(self, frame: Any) -> None:
+        await chat.stop(self.user, frame.conversation_id)
+
+    async def on_subscribe(self, frame: Any) -> None:
+        streaming = await chat.streaming_response(self.user, frame.conversation_id)
+        await self._watch(str(frame.conversation_id))
+        if streaming is None:
+            await self.send_json(chat.idle_state(frame.conversation_id))
+            return
+        self.catchup.begin(str(streaming))
+        await events.request_snapshot(frame.conversation_id, self.channel_name)
+        self._timeout = asyncio.ensure_future(self._snapshot_timeout(streaming))
+
+    # --- group events -----------------------------------------------------
+
+    async def chat_frame(self, event: dict[str, Any]) -> None:
+        frame = event["frame"]
+        if frame["type"] != "title" and frame.get("conversation_id") != self.watching:
+            return  # a frame of a conversation this socket has left
+        for out in self.catchup.on_frame(frame):
+            await self.send_json(out)
+
+    async def chat_snapshot(self, event: dict[str, Any]) -> None:
+        for out in self.catchup.on_state(event["frame"]):
+            await self.send_json(out)
+
+    # --- helpers ----------------------------------------------------------
+
+    async def _start(self, started: chat.Started) -> None:
+        await self._watch(str(started.turn.conversation.id))
+        started.begin()
+
+    async def _watch(self, conversation_id: str | None) -> None:
+        if self.watching == conversation_id:
+            return
+        if self.watching is not None:
+            group = events.conversation_group(self.watching)
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.watching, self.catchup = conversation_id, CatchUp()
+        if conversation_id is not None:
+            group = events.conversation_group(conversation_id)
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def _snapshot_timeout(self, message_id: Any) -> None:
+        """The generation did not answer (it ended, or its process died): use the database."""
+        await asyncio.sleep(SNAPSHOT_TIMEOUT)
+        if self.catchup.waiting_for != str(message_id):
+            return
+        state = await database_sync_to_async(chat.saved_state)(self.user, message_id)
+        for out in self.catchup.on_state(state):
+            await self.send_json(out)

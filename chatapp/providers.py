@@ -1,0 +1,72 @@
+"""The chat engine's one door to `endpoints/`: which endpoint and model, and the
+request a turn sends (context fitted; parameters and headers resolved by
+`endpoints.requests`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from chatapp.context import Node, fit, path_to, to_chat_messages
+from chatapp.generation import Plan
+from chatapp.protocol import ProtocolError
+from chatapp.turns import Turn
+from endpoints import config, headers, registry, requests, tokens
+from endpoints.adapters.base import RequestContext, Usage
+
+ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
+MAX_ANSWER_RESERVE = 4_096  # tokens
+
+
+async def check(name: str, model: str, conversation_id: object = None) -> config.Endpoint:
+    """The configured endpoint `name`, if it is available and offers `model`."""
+    cid = str(conversation_id) if conversation_id else None
+    endpoint = config.current().get(name)
+    if endpoint is None or not endpoint.available:
+        reason = f" ({endpoint.unavailable})" if endpoint is not None else ""
+        raise ProtocolError("unknown_endpoint", f"No endpoint named {name!r}{reason}.", cid)
+    if model not in await registry.current().models(name):
+        raise ProtocolError(
+            "unknown_model", f"The endpoint {name!r} does not offer the model {model!r}.", cid
+        )
+    return endpoint
+
+
+def plan(turn: Turn, user) -> Plan:
+    """Build the request for `turn` (reads the branch from the database)."""
+    conversation, response = turn.conversation, turn.response
+    endpoint, model = registry.current().endpoint(response.endpoint), response.model
+    rate = tokens.rate_for(model, endpoint.token_config)
+    window = rate.context if rate else tokens.context_window(model, endpoint.token_config)
+    nodes = [
+        Node(m.id, m.parent_id, m.role, m.text)
+        for m in conversation.messages.only("id", "parent_id", "role", "text")
+    ]
+    history = to_chat_messages(path_to(nodes, turn.user_message.id))
+    messages = fit(
+        conversation.system_prompt,
+        history,
+        window,
+        count=lambda text: tokens.count_text(text, model),
+        reserve=min(MAX_ANSWER_RESERVE, int(window * ANSWER_RESERVE)),
+    )
+    context = RequestContext(
+        user_id=str(user.pk),
+        user_email=user.email,
+        user_name=user.get_full_name(),
+        conversation_id=str(conversation.id),
+        message_id=str(response.id),
+        parent_message_id=str(turn.user_message.id),
+        user_fields=headers.user_fields(user),
+    )
+    return Plan(
+        adapter=registry.current().adapter(endpoint.name),
+        request=requests.build(endpoint, model, messages, turn.params, context),
+        stream_rate=endpoint.stream_rate,
+        price=lambda usage: _price(usage, rate),
+    )
+
+
+def _price(usage: Usage, rate: config.TokenRate | None) -> Decimal:
+    cost = tokens.cost(usage, rate)
+    return Decimal(str(round(cost, 8))) if cost is not None else Decimal(0)

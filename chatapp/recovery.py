@@ -1,0 +1,56 @@
+"""Responses left `streaming` by a web process that died are marked `interrupted`.
+
+A live generation saves at least once a second (its heartbeat), so a response
+not saved for `CHAT_STALE_STREAM_SECONDS` has no process behind it. Every web
+process sweeps at start-up and then periodically, so a crash is cleaned up
+whether or not that process comes back. The text saved so far is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from chatapp.models import Message
+
+log = logging.getLogger(__name__)
+_sweeper: threading.Thread | None = None
+
+
+def mark_interrupted(stale_after: float | None = None) -> int:
+    """Mark stale streaming responses interrupted; return how many."""
+    seconds = settings.CHAT_STALE_STREAM_SECONDS if stale_after is None else stale_after
+    cutoff = timezone.now() - timedelta(seconds=seconds)
+    stale = Message.objects.filter(state=Message.State.STREAMING, updated_at__lt=cutoff)
+    count = stale.update(state=Message.State.INTERRUPTED, updated_at=timezone.now())
+    if count:
+        log.warning("marked %d response(s) interrupted: their web process stopped", count)
+    return count
+
+
+def _sweep_forever(interval: float) -> None:
+    stop = threading.Event()
+    while True:
+        try:
+            mark_interrupted()
+        except Exception:  # the database may be briefly unreachable; try again later
+            log.exception("sweeping interrupted responses failed")
+        finally:
+            close_old_connections()
+        stop.wait(interval)
+
+
+def start_sweeper() -> None:
+    """Sweep now and then every half stale period, on a daemon thread (once per process)."""
+    global _sweeper
+    if _sweeper is None:
+        interval = settings.CHAT_STALE_STREAM_SECONDS / 2
+        _sweeper = threading.Thread(
+            target=_sweep_forever, args=(interval,), name="parley-recovery", daemon=True
+        )
+        _sweeper.start()

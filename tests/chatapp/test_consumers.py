@@ -1,0 +1,329 @@
+"""The chat socket end to end: the real consumer, generation and mock provider over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from chatapp.models import Conversation, Message
+from tests.chatapp.conftest import connect, frames_until, joined, send_frame, settle
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+LONG = " ".join(f"word{i}" for i in range(60))
+
+
+async def get_message(pk) -> Message:
+    return await Message.objects.aget(pk=pk)
+
+
+async def test_send_streams_created_deltas_final_and_saves(user, chat_endpoint, mock_provider):
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: Hello there, brave new world!"))
+    frames = await frames_until(socket, "final")
+    created, final = frames[0], frames[-1]
+    assert created["type"] == "created"
+    assert created["user_message"]["text"] == "echo: Hello there, brave new world!"
+    response_id = created["response_id"]
+    deltas = [f for f in frames if f["type"] == "delta"]
+    assert len(deltas) >= 2
+    assert {d["message_id"] for d in deltas} == {response_id} == {final["message"]["id"]}
+    assert joined(frames) == final["message"]["text"] == "Hello there, brave new world!"
+    assert final["message"]["state"] == "complete"
+    assert final["message"]["usage"]["completion_tokens"] > 0
+    saved = await get_message(response_id)
+    assert (saved.text, saved.state) == ("Hello there, brave new world!", "complete")
+    assert saved.prompt_tokens == final["message"]["usage"]["prompt_tokens"] > 0
+    body = mock_provider.last_request.body
+    assert body["model"] == "mock-small" and body["stream"] is True
+    assert body["messages"][-1] == {
+        "role": "user",
+        "content": "echo: Hello there, brave new world!",
+    }
+    await socket.disconnect()
+
+
+async def test_follow_up_sends_the_branch_as_context(user, chat_endpoint, mock_provider):
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: one"))
+    first = await frames_until(socket, "final")
+    conversation_id = first[0]["conversation_id"]
+    await socket.send_json_to(
+        send_frame(
+            "echo: two", conversation_id=conversation_id, parent_id=first[-1]["message"]["id"]
+        )
+    )
+    second = await frames_until(socket, "final")
+    assert second[0]["user_message"]["parent_id"] == first[-1]["message"]["id"]
+    contents = [m["content"] for m in mock_provider.last_request.body["messages"]]
+    assert contents == ["echo: one", "one", "echo: two"]
+    await socket.disconnect()
+
+
+async def test_regenerate_and_edit_make_siblings(user, chat_endpoint, mock_provider):
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: first"))
+    first = await frames_until(socket, "final")
+    cid, question = first[0]["conversation_id"], first[0]["user_message"]["id"]
+
+    await socket.send_json_to(
+        {"type": "regenerate", "conversation_id": cid, "message_id": question}
+    )
+    again = await frames_until(socket, "final")
+    assert again[0]["user_message"]["id"] == question
+    assert again[-1]["message"]["parent_id"] == question
+    assert again[-1]["message"]["id"] != first[-1]["message"]["id"]
+    assert again[-1]["message"]["text"] == "first"
+
+    edit = {"type": "edit", "conversation_id": cid, "message_id": question, "text": "echo: edited"}
+    await socket.send_json_to(edit)
+    edited = await frames_until(socket, "final")
+    assert edited[0]["user_message"]["id"] != question
+    assert edited[0]["user_message"]["parent_id"] is None  # a sibling of the first question
+    assert edited[-1]["message"]["text"] == "edited"
+    assert [m["content"] for m in mock_provider.last_request.body["messages"]] == ["echo: edited"]
+
+    roots = await sync_to_async(lambda: list(Message.objects.filter(parent=None)))()
+    assert len(roots) == 2
+    answers = await Message.objects.filter(parent_id=question).acount()
+    assert answers == 2
+    await socket.disconnect()
+
+
+async def test_stop_keeps_the_partial_text_as_aborted(user, chat_endpoint, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 40
+    socket = await connect(user)
+    await socket.send_json_to(send_frame(f"echo: {LONG}"))
+    frames = await frames_until(socket, "delta")
+    await socket.send_json_to({"type": "stop", "conversation_id": frames[0]["conversation_id"]})
+    frames += await frames_until(socket, "final")
+    final = frames[-1]["message"]
+    assert final["state"] == "aborted"
+    assert 0 < len(final["text"]) < len(LONG)
+    assert joined(frames) == final["text"]
+    saved = await get_message(final["id"])
+    assert (saved.state, saved.text) == ("aborted", final["text"])
+    await socket.disconnect()
+
+
+async def test_closing_the_socket_does_not_stop_the_generation(user, chat_endpoint, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 100
+    socket = await connect(user)
+    await socket.send_json_to(send_frame(f"echo: {LONG}"))
+    frames = await frames_until(socket, "delta")
+    await socket.disconnect()
+    await settle()
+    saved = await get_message(frames[0]["response_id"])
+    assert (saved.state, saved.text) == ("complete", LONG)
+
+
+async def test_a_second_socket_catches_up_without_gap_or_overlap(
+    user, chat_endpoint, mock_provider
+):
+    mock_provider.behaviour.tokens_per_second = 60
+    first = await connect(user)
+    await first.send_json_to(send_frame(f"echo: {LONG}"))
+    started = await frames_until(first, "delta")
+    started += await frames_until(first, "delta")
+    second = await connect(user)
+    await second.send_json_to(
+        {"type": "subscribe", "conversation_id": started[0]["conversation_id"]}
+    )
+    watched = await frames_until(second, "final")
+    state = watched[0]
+    assert state["type"] == "state" and state["streaming"] is True
+    assert state["message_id"] == started[0]["response_id"]
+    assert 0 < len(state["text"]) < len(LONG)
+    assert state["text"] + joined(watched) == watched[-1]["message"]["text"] == LONG
+    everything = started + await frames_until(first, "final")
+    assert joined(everything) == LONG
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_subscribe_to_an_idle_conversation(user, chat_endpoint):
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: hi"))
+    frames = await frames_until(socket, "final")
+    await socket.send_json_to(
+        {"type": "subscribe", "conversation_id": frames[0]["conversation_id"]}
+    )
+    state = await socket.receive_json_from(timeout=5)
+    assert state == {
+        "type": "state", "conversation_id": frames[0]["conversation_id"], "message_id": None,
+        "text": "", "reasoning": "", "streaming": False,
+    }  # fmt: skip
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("rate", [1, 25, 100])
+async def test_stream_rate_coalesces_deltas(user, chat_endpoint, mock_provider, rate):
+    chat_endpoint(stream_rate=rate)
+    mock_provider.behaviour.tokens_per_second = 400  # a chunk every 2.5 ms
+    text = " ".join(f"w{i}" for i in range(120))
+    socket = await connect(user)
+    await socket.send_json_to(send_frame(f"echo: {text}"))
+    loop = asyncio.get_running_loop()
+    stamped = []
+    while not stamped or stamped[-1][1]["type"] != "final":
+        frame = await socket.receive_json_from(timeout=10)
+        stamped.append((loop.time(), frame))
+    deltas = [(t, f) for t, f in stamped if f["type"] == "delta"]
+    final = stamped[-1][1]["message"]
+    assert "".join(f["text"] for _, f in deltas) == final["text"] == text
+    gaps = [b[0] - a[0] for a, b in zip(deltas, deltas[1:], strict=False)]
+    duration = deltas[-1][0] - deltas[0][0]
+    if rate == 1:
+        assert len(deltas) >= 60  # nearly every chunk goes out on its own
+    else:
+        # At most one frame per tick (small slack for the socket's own scheduling).
+        # At most one frame per tick; gaps are measured on arrival, so allow some jitter.
+        assert len(deltas) <= duration * 1000 / rate + 2
+        assert sorted(gaps)[len(gaps) // 2] >= rate / 1000 * 0.8
+    await socket.disconnect()
+
+
+async def test_context_is_fitted_to_the_window(user, chat_endpoint, mock_provider):
+    chat_endpoint(
+        token_config="      tokenConfig: {mock-small: {prompt: 1, completion: 2, context: 120}}"
+    )
+    socket = await connect(user)
+    parent, cid = None, None
+    for i in range(6):
+        await socket.send_json_to(
+            send_frame("echo: " + f"turn{i} " * 8, conversation_id=cid, parent_id=parent)
+        )
+        frames = await frames_until(socket, "final")
+        cid, parent = frames[0]["conversation_id"], frames[-1]["message"]["id"]
+        assert frames[-1]["message"]["state"] == "complete"
+    sent = mock_provider.last_request.body["messages"]
+    assert sent[-1]["content"].startswith("echo: turn5")
+    assert 1 <= len(sent) < 11  # older turns dropped, the newest kept
+    assert sent[0]["role"] == "user"
+    assert float(frames[-1]["message"]["cost"]) > 0  # priced from tokenConfig
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        (send_frame("echo: x", endpoint="nope"), "unknown_endpoint"),
+        (send_frame("echo: x", model="gpt-99"), "unknown_model"),
+        (send_frame("x" * 100_001), "too_long"),
+        ({"type": "send", "text": "hi"}, "bad_frame"),
+        ({"type": "jump"}, "bad_frame"),
+    ],
+)
+async def test_refused_frames_call_no_provider_and_save_nothing(
+    user, chat_endpoint, mock_provider, frame, code
+):
+    socket = await connect(user)
+    await socket.send_json_to(frame)
+    error = await socket.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    assert mock_provider.requests == []
+    assert await Conversation.objects.acount() == 0
+    await socket.send_json_to(send_frame("echo: still open"))  # the socket stays usable
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "still open"
+    await socket.disconnect()
+
+
+async def test_invalid_json_is_an_error_frame(user, chat_endpoint):
+    socket = await connect(user)
+    await socket.send_to(text_data="{nope")
+    error = await socket.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "bad_frame")
+    await socket.disconnect()
+
+
+async def test_provider_failure_mid_stream_keeps_the_partial_text(
+    user, chat_endpoint, mock_provider
+):
+    mock_provider.fail("disconnect")
+    socket = await connect(user)
+    await socket.send_json_to(send_frame(f"echo: {LONG}"))
+    frames = await frames_until(socket, "error")
+    final = next(f for f in frames if f["type"] == "final")["message"]
+    error = frames[-1]
+    assert final["state"] == "error" and final["error"]
+    assert error["conversation_id"] == frames[0]["conversation_id"] and error["message"]
+    assert 0 < len(final["text"]) < len(LONG)
+    assert joined(frames) == final["text"]
+    saved = await get_message(final["id"])
+    assert (saved.state, saved.text, saved.error) == ("error", final["text"], final["error"])
+    await socket.disconnect()
+
+
+async def test_a_second_send_while_streaming_is_refused(user, chat_endpoint, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 40
+    socket = await connect(user)
+    await socket.send_json_to(send_frame(f"echo: {LONG}"))
+    frames = await frames_until(socket, "created")
+    cid = frames[0]["conversation_id"]
+    await socket.send_json_to(send_frame("echo: again", conversation_id=cid))
+    refused = await frames_until(socket, "error")
+    assert refused[-1]["code"] == "busy" and refused[-1]["conversation_id"] == cid
+    await socket.send_json_to({"type": "stop", "conversation_id": cid})
+    await frames_until(socket, "final")
+    assert await Message.objects.filter(conversation_id=cid).acount() == 2
+    await socket.disconnect()
+
+
+async def test_unknown_ids_are_not_found(user, chat_endpoint):
+    import uuid
+
+    socket = await connect(user)
+    cid = str(uuid.uuid4())
+    for frame in (
+        send_frame("echo: x", conversation_id=cid),
+        send_frame("echo: x", parent_id=cid),
+        {"type": "subscribe", "conversation_id": cid},
+        {"type": "stop", "conversation_id": cid},
+    ):
+        await socket.send_json_to(frame)
+        error = await socket.receive_json_from(timeout=5)
+        assert (error["type"], error["code"]) == ("error", "not_found")
+    assert await Conversation.objects.acount() == 0
+    await socket.disconnect()
+
+
+async def test_a_stranger_cannot_touch_anothers_conversation(
+    user, stranger, chat_endpoint, mock_provider
+):
+    mock_provider.behaviour.tokens_per_second = 40
+    owner = await connect(user)
+    await owner.send_json_to(send_frame(f"echo: {LONG}"))
+    frames = await frames_until(owner, "delta")
+    cid, question = frames[0]["conversation_id"], frames[0]["user_message"]["id"]
+    intruder = await connect(stranger)
+    for frame in (
+        {"type": "subscribe", "conversation_id": cid},
+        {"type": "stop", "conversation_id": cid},
+        {"type": "regenerate", "conversation_id": cid, "message_id": question},
+        {"type": "edit", "conversation_id": cid, "message_id": question, "text": "x"},
+        send_frame("echo: x", conversation_id=cid),
+        send_frame("echo: x", parent_id=question),
+    ):
+        await intruder.send_json_to(frame)
+        error = await intruder.receive_json_from(timeout=5)
+        assert (error["type"], error["code"]) == ("error", "not_found"), frame
+    assert await intruder.receive_nothing(timeout=0.3)  # and it hears none of the stream
+    rest = await frames_until(owner, "final")
+    assert rest[-1]["message"]["state"] == "complete"  # the stop was ignored
+    assert await Message.objects.filter(conversation_id=cid).acount() == 2
+    await owner.disconnect()
+    await intruder.disconnect()
+
+
+async def test_an_anonymous_socket_is_closed_with_4401(db):
+    from channels.testing import WebsocketCommunicator
+    from django.contrib.auth.models import AnonymousUser
+
+    from chatapp.consumers import ChatConsumer
+
+    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/")
+    socket.scope["user"] = AnonymousUser()
+    await socket.connect()
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
