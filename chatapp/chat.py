@@ -1,18 +1,22 @@
 """The chat actions the socket calls: start a turn, stop it, catch up on it.
 
 Async wrappers over the synchronous domain (`turns`, `providers`, `access`):
-validate and authorise, save, then hand the turn to `generation`.
+validate and authorise, let the guards and moderation judge (`gate`), save,
+then hand the turn to `generation`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from channels.db import database_sync_to_async
 
-from chatapp import access, events, generation, providers, turns
+from accounts import guards
+from accounts.guards import Admission
+from chatapp import access, events, gate, generation, providers, turns
 from chatapp.models import Message
 from chatapp.protocol import Edit, Regenerate, Send, State
 
@@ -23,30 +27,66 @@ class Started:
 
     turn: turns.Turn
     user: Any
+    admission: Admission
 
     def begin(self) -> None:
-        generation.start(self.turn, partial(providers.plan, self.turn, self.user))
+        prepare = partial(providers.plan, self.turn, self.user)
+        generation.start(self.turn, prepare, self.admission)
 
 
-async def send(user, frame: Send) -> Started:
-    await providers.check(frame.endpoint, frame.model, frame.conversation_id)
-    return Started(await database_sync_to_async(turns.send)(user, frame), user)
+async def send(user, client: gate.Client, frame: Send) -> Started:
+    providers.check(frame.endpoint, frame.conversation_id)
+    admission = await gate.admit(
+        user,
+        client,
+        endpoint=frame.endpoint,
+        model=frame.model,
+        text=frame.text,
+        conversation_id=frame.conversation_id,
+        parent_id=frame.parent_id,
+    )
+    return await _save(partial(turns.send, user, frame), user, admission)
 
 
-async def regenerate(user, frame: Regenerate) -> Started:
-    await _check_conversation_endpoint(user, frame.conversation_id)
-    return Started(await database_sync_to_async(turns.regenerate)(user, frame), user)
+async def regenerate(user, client: gate.Client, frame: Regenerate) -> Started:
+    admission = await _admit_again(user, client, frame.conversation_id, None)
+    return await _save(partial(turns.regenerate, user, frame), user, admission)
 
 
-async def edit(user, frame: Edit) -> Started:
-    await _check_conversation_endpoint(user, frame.conversation_id)
-    return Started(await database_sync_to_async(turns.edit)(user, frame), user)
+async def edit(user, client: gate.Client, frame: Edit) -> Started:
+    admission = await _admit_again(user, client, frame.conversation_id, frame.text)
+    return await _save(partial(turns.edit, user, frame), user, admission)
 
 
-async def _check_conversation_endpoint(user, conversation_id) -> None:
+async def _admit_again(user, client: gate.Client, conversation_id, text: str | None) -> Admission:
     """regenerate and edit use the conversation's endpoint and model: still offered?"""
     conversation = await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
-    await providers.check(conversation.endpoint, conversation.model, conversation.id)
+    providers.check(conversation.endpoint, conversation.id)
+    return await gate.admit(
+        user,
+        client,
+        endpoint=conversation.endpoint,
+        model=conversation.model,
+        text=text,
+        conversation_id=conversation.id,
+    )
+
+
+async def _save(save: Callable[[], turns.Turn], user, admission: Admission) -> Started:
+    try:
+        return Started(await database_sync_to_async(save)(), user, admission)
+    except BaseException:
+        admission.release()
+        raise
+
+
+async def banned(user, client: gate.Client) -> bool:
+    """Is the user or their address banned (the socket is then closed at once)?"""
+    try:
+        await database_sync_to_async(guards.check_connect)(user, client.ip)
+    except guards.Refusal:
+        return True
+    return False
 
 
 async def stop(user, conversation_id) -> None:

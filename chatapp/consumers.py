@@ -15,23 +15,28 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
-from chatapp import chat, events
+from chatapp import chat, events, gate
 from chatapp.catchup import CatchUp
 from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
 
 NOT_SIGNED_IN = 4401
+FORBIDDEN = 4403  # a banned user or address
 SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
+        self.client = gate.client_of(self.scope)
         self.watching: str | None = None
         self.catchup = CatchUp()
         self._timeout: asyncio.Future | None = None
         await self.accept()
         if not getattr(self.user, "is_authenticated", False):
             await self.close(code=NOT_SIGNED_IN)
+            return
+        if await chat.banned(self.user, self.client):
+            await self.close(code=FORBIDDEN)
             return
         await self.channel_layer.group_add(events.user_group(self.user.pk), self.channel_name)
 
@@ -66,13 +71,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- client frames ----------------------------------------------------
 
     async def on_send(self, frame: Any) -> None:
-        await self._start(await chat.send(self.user, frame))
+        await self._start(await chat.send(self.user, self.client, frame))
 
     async def on_regenerate(self, frame: Any) -> None:
-        await self._start(await chat.regenerate(self.user, frame))
+        await self._start(await chat.regenerate(self.user, self.client, frame))
 
     async def on_edit(self, frame: Any) -> None:
-        await self._start(await chat.edit(self.user, frame))
+        await self._start(await chat.edit(self.user, self.client, frame))
 
     async def on_stop(self, frame: Any) -> None:
         await chat.stop(self.user, frame.conversation_id)

@@ -25,11 +25,13 @@ from uuid import UUID
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chatapp import events
+from accounts.guards import Admission
+from chatapp import events, gate
 from chatapp.models import Message
 from chatapp.pacing import Pacer, Piece
 from chatapp.protocol import Created, Delta, Error, State, UserMessage, final_frame
 from chatapp.turns import Turn
+from endpoints import tokens
 from endpoints.adapters.base import (
     ChatAdapter,
     ChatRequest,
@@ -39,6 +41,7 @@ from endpoints.adapters.base import (
     TextDelta,
     Usage,
 )
+from endpoints.config import TokenRate
 
 log = logging.getLogger(__name__)
 SAVE_INTERVAL = 1.0  # seconds between partial saves (also the liveness heartbeat)
@@ -55,7 +58,7 @@ class Plan:
     adapter: ChatAdapter
     request: ChatRequest
     stream_rate: float  # milliseconds
-    price: Callable[[Usage], Decimal] = lambda usage: Decimal(0)
+    rate: TokenRate | None = None  # prices the usage (tokenConfig or the known rates)
 
 
 @dataclass
@@ -67,13 +70,14 @@ class _Progress:
     usage: Usage = field(default_factory=Usage)
 
 
-def start(turn: Turn, prepare: Callable[[], Plan]) -> asyncio.Task:
+def start(turn: Turn, prepare: Callable[[], Plan], admission: Admission) -> asyncio.Task:
     """Run the turn's generation in the background of this process.
 
     `prepare` (synchronous: it reads the database) builds the plan once the
     `created` frame is out; a failure there ends the turn like a provider error.
+    `admission` (from chatapp.gate) is released when the generation ends.
     """
-    generation = Generation(turn, prepare)
+    generation = Generation(turn, prepare, admission)
     task = asyncio.get_running_loop().create_task(generation.run())
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
@@ -87,8 +91,9 @@ async def wait_all() -> None:
 
 
 class Generation:
-    def __init__(self, turn: Turn, prepare: Callable[[], Plan]) -> None:
-        self.turn, self.prepare = turn, prepare
+    def __init__(self, turn: Turn, prepare: Callable[[], Plan], admission: Admission) -> None:
+        self.turn, self.prepare, self.admission = turn, prepare, admission
+        self.provider_called = False
         self.plan: Plan | None = None
         self.response: Message = turn.response
         self.group = events.conversation_group(turn.conversation.id)
@@ -111,11 +116,13 @@ class Generation:
             # cancelled Redis read can leave the layer's shared receive broken.
             await layer.send(channel, {"type": END})
             await asyncio.gather(control, return_exceptions=True)
+            await database_sync_to_async(self.admission.release)()
             _running.pop(conversation_id, None)
             await layer.group_discard(events.generation_group(conversation_id), channel)
 
     async def _pump(self) -> None:
         await events.publish(self.group, self._created())
+        await database_sync_to_async(gate.opened)(self.turn)  # titleTiming: immediate
         state, error = Message.State.COMPLETE, None
         try:
             await self._stream()
@@ -133,6 +140,7 @@ class Generation:
         self.pacer = Pacer(plan.stream_rate)
         if self._stop.is_set():  # stopped before the provider was called
             return
+        self.provider_called = True
         events_in = _aiter(plan.adapter.stream(plan.request))
         pending = asyncio.ensure_future(anext(events_in))
         stopping = asyncio.ensure_future(self._stop.wait())
@@ -217,10 +225,13 @@ class Generation:
             usage.prompt_tokens,
             usage.completion_tokens,
         )
-        response.cost = self.plan.price(usage) if self.plan else Decimal(0)
+        rate = self.plan.rate if self.plan else None
+        response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
         await response.asave()
         await self.turn.conversation.asave(update_fields=["updated_at"])
         await events.publish(self.group, final_frame(response))
+        settle = database_sync_to_async(gate.settled)  # balance; titleTiming: final
+        await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:
             frame = Error(
                 conversation_id=self.turn.conversation.id,

@@ -5,30 +5,27 @@ request a turn sends (context fitted; parameters and headers resolved by
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from chatapp.context import Node, fit, path_to, to_chat_messages
 from chatapp.generation import Plan
 from chatapp.protocol import ProtocolError
 from chatapp.turns import Turn
 from endpoints import config, headers, registry, requests, tokens
-from endpoints.adapters.base import RequestContext, Usage
+from endpoints.adapters.base import RequestContext
 
 ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
 MAX_ANSWER_RESERVE = 4_096  # tokens
 
 
-async def check(name: str, model: str, conversation_id: object = None) -> config.Endpoint:
-    """The configured endpoint `name`, if it is available and offers `model`."""
-    cid = str(conversation_id) if conversation_id else None
+def check(name: str, conversation_id: object = None) -> config.Endpoint:
+    """The configured endpoint `name`, if it is available.
+
+    Whether it offers the model is the guards' check (chatapp.gate), which
+    records LibreChat's `illegal_model` violation."""
     endpoint = config.current().get(name)
     if endpoint is None or not endpoint.available:
         reason = f" ({endpoint.unavailable})" if endpoint is not None else ""
+        cid = str(conversation_id) if conversation_id else None
         raise ProtocolError("unknown_endpoint", f"No endpoint named {name!r}{reason}.", cid)
-    if model not in await registry.current().models(name):
-        raise ProtocolError(
-            "unknown_model", f"The endpoint {name!r} does not offer the model {model!r}.", cid
-        )
     return endpoint
 
 
@@ -63,10 +60,5 @@ def plan(turn: Turn, user) -> Plan:
         adapter=registry.current().adapter(endpoint.name),
         request=requests.build(endpoint, model, messages, turn.params, context),
         stream_rate=endpoint.stream_rate,
-        price=lambda usage: _price(usage, rate),
+        rate=rate,
     )
-
-
-def _price(usage: Usage, rate: config.TokenRate | None) -> Decimal:
-    cost = tokens.cost(usage, rate)
-    return Decimal(str(round(cost, 8))) if cost is not None else Decimal(0)

@@ -15,9 +15,12 @@ from endpoints import config, registry
 
 ENDPOINT = "Mock"
 MODEL = "mock-small"
+BROWSER = [(b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")]
 
 
-def librechat_yaml(mock_url: str, stream_rate: float = 1, token_config: str = "") -> str:
+def librechat_yaml(
+    mock_url: str, stream_rate: float = 1, token_config: str = "", titles: bool = False
+) -> str:
     return f"""
 version: 1.3.14
 endpoints:
@@ -27,7 +30,7 @@ endpoints:
       baseURL: {mock_url}
       models: {{default: [{MODEL}, mock-large]}}
       streamRate: {stream_rate}
-      titleConvo: false
+      titleConvo: {str(titles).lower()}
 {token_config}
 """
 
@@ -43,8 +46,8 @@ def use_config(settings, path: Path, text: str) -> None:
 def chat_endpoint(mock_provider, settings, tmp_path):
     """Point Parley at the mock provider; call it to change streamRate or tokenConfig."""
 
-    def configure(stream_rate: float = 1, token_config: str = "") -> None:
-        text = librechat_yaml(mock_provider.openai_url, stream_rate, token_config)
+    def configure(stream_rate: float = 1, token_config: str = "", titles: bool = False) -> None:
+        text = librechat_yaml(mock_provider.openai_url, stream_rate, token_config, titles)
         use_config(settings, tmp_path / "librechat.yaml", text)
 
     configure()
@@ -53,26 +56,47 @@ def chat_endpoint(mock_provider, settings, tmp_path):
     registry.current.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-async def _fresh_layer_and_connections():
+@pytest.fixture
+async def fresh_layer():
     """Each test runs on its own event loop: give it its own channel layer (a Redis
-    layer's connections belong to one loop), and close the database connection
-    that async ORM calls leave open in asgiref's worker thread."""
+    layer's connections belong to one loop), and drop the database connection
+    that async ORM calls and embedded tasks leave in their threads."""
     from channels.layers import channel_layers
-    from django.db import connections
 
     channel_layers.backends.clear()
     yield
     layer = channel_layers.backends.pop("default", None)
     if hasattr(layer, "close_pools"):
         await layer.close_pools()
-    await sync_to_async(connections.close_all)()
+    await sync_to_async(_forget_connections)()
+    await asyncio.to_thread(_restart_task_pool)
 
 
-async def connect(user) -> WebsocketCommunicator:
+def _restart_task_pool() -> None:
+    """Embedded tasks (search indexing after a turn) run on chatapp.queue's threads, which
+    keep their in-memory SQLite connection: wait for them and start fresh threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chatapp import queue
+
+    old = queue._pool
+    queue._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="parley-task")
+    old.shutdown(wait=True)
+
+
+def _forget_connections() -> None:
+    """Close and drop this thread's connections (closing alone keeps in-memory SQLite's)."""
+    from django.db import connections
+
+    for alias in list(connections):
+        connections[alias].close()
+        del connections[alias]
+
+
+async def connect(user, headers=BROWSER) -> WebsocketCommunicator:
     from chatapp.consumers import ChatConsumer
 
-    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/")
+    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=headers)
     socket.scope["user"] = user
     connected, _ = await socket.connect()
     assert connected

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from chatapp.models import Conversation, Message
 from tests.chatapp.conftest import connect, frames_until, joined, send_frame, settle
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
 
 LONG = " ".join(f"word{i}" for i in range(60))
 
@@ -210,7 +210,7 @@ async def test_context_is_fitted_to_the_window(user, chat_endpoint, mock_provide
     ("frame", "code"),
     [
         (send_frame("echo: x", endpoint="nope"), "unknown_endpoint"),
-        (send_frame("echo: x", model="gpt-99"), "unknown_model"),
+        (send_frame("echo: x", model="gpt-99"), "illegal_model"),
         (send_frame("x" * 100_001), "too_long"),
         ({"type": "send", "text": "hi"}, "bad_frame"),
         ({"type": "jump"}, "bad_frame"),
@@ -327,3 +327,26 @@ async def test_an_anonymous_socket_is_closed_with_4401(db):
     socket.scope["user"] = AnonymousUser()
     await socket.connect()
     assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_banned_user_is_closed_with_4403(user):
+    from channels.testing import WebsocketCommunicator
+
+    from accounts import bans
+    from chatapp.consumers import ChatConsumer
+    from tests.chatapp.conftest import BROWSER
+
+    await sync_to_async(bans.ban)(user, None, "test")
+    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=BROWSER)
+    socket.scope["user"] = user
+    await socket.connect()
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_non_browser_client_is_refused(user, chat_endpoint, mock_provider):
+    socket = await connect(user, headers=[(b"user-agent", b"python-requests/2.32")])
+    await socket.send_json_to(send_frame("echo: x"))
+    error = await socket.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "non_browser")
+    assert mock_provider.requests == [] and await Conversation.objects.acount() == 0
+    await socket.disconnect()

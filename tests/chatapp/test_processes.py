@@ -1,0 +1,180 @@
+"""Generations across real web processes: daphne subprocesses on Redis and PostgreSQL.
+
+The test process is one web process (its own channel layer on Redis); each
+`web_process` is another, a real `daphne chatapp.asgi:application`. The mock
+provider answers both over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
+from websockets.asyncio.client import connect as ws_connect
+
+from chatapp.models import Message
+from tests.chatapp.conftest import connect, frames_until, joined, send_frame, settle
+from tests.conftest import require_service
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
+ROOT = Path(__file__).resolve().parents[2]
+LISTENING = re.compile(rb"Listening on TCP address 127\.0\.0\.1:(\d+)")
+AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"
+WORDS = " ".join(f"word{i}" for i in range(150))
+
+
+class WebProcess:
+    """`daphne chatapp.asgi:application` on an ephemeral loopback port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-e", "tcp:port=0:interface=127.0.0.1",
+             "chatapp.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        self.port = self._wait_for_port()
+
+    def _wait_for_port(self, seconds: float = 30) -> int:
+        deadline, seen = time.monotonic() + seconds, b""
+        while time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            seen += line
+            if match := LISTENING.search(line):
+                return int(match.group(1))
+            if not line and self.process.poll() is not None:
+                break
+        self.stop()
+        raise AssertionError(f"daphne did not start:\n{seen.decode(errors='replace')}")
+
+    def socket(self, session: str):
+        return ws_connect(
+            f"ws://127.0.0.1:{self.port}/ws/chat/",
+            origin="http://localhost:3080",
+            additional_headers={"Cookie": f"sessionid={session}"},
+            user_agent_header=AGENT,
+        )
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def web_env(chat_endpoint, settings, redis_uri, tmp_path) -> dict[str, str]:
+    """The environment of another web process sharing this test's database and Redis."""
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        require_service("PostgreSQL", "DATABASE_URL does not name a PostgreSQL server")
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR")
+    return {
+        **{k: v for k, v in os.environ.items() if k in keep},
+        "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{db['NAME']}",
+        "REDIS_URI": redis_uri,
+        "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
+        "CONFIG_PATH": settings.CONFIG_PATH,
+        "PARLEY_DATA_DIR": str(tmp_path / "web"),
+        "PARLEY_STALE_STREAM_SECONDS": "3",
+        "DEBUG_LOGGING": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+
+
+@pytest.fixture
+def web_process(web_env):
+    started: list[WebProcess] = []
+
+    def start() -> WebProcess:
+        started.append(WebProcess(web_env))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def session(user, client) -> str:
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def receive_until(socket, kind: str, seconds: float = 15) -> list[dict]:
+    frames = []
+    while not frames or frames[-1]["type"] != kind:
+        frames.append(json.loads(await asyncio.wait_for(socket.recv(), seconds)))
+    return frames
+
+
+async def test_another_process_catches_up_and_stops_a_generation(
+    user, session, web_process, mock_provider
+):
+    other = web_process()
+    mock_provider.behaviour.tokens_per_second = 40
+    here = await connect(user)
+    await here.send_json_to(send_frame(f"echo: {WORDS}"))
+    started = await frames_until(here, "delta")
+    cid = started[0]["conversation_id"]
+    async with other.socket(session) as there:
+        await there.send(json.dumps({"type": "subscribe", "conversation_id": cid}))
+        watched = await receive_until(there, "delta")
+        state = watched[0]
+        assert state["type"] == "state" and state["streaming"] is True
+        assert state["message_id"] == started[0]["response_id"]
+        await there.send(json.dumps({"type": "stop", "conversation_id": cid}))
+        watched += await receive_until(there, "final")
+    final = watched[-1]["message"]
+    assert final["state"] == "aborted"
+    assert state["text"] + joined(watched) == final["text"]
+    assert 0 < len(final["text"]) < len(WORDS) and WORDS.startswith(final["text"])
+    mine = started + await frames_until(here, "final")
+    assert joined(mine) == final["text"]
+    await here.disconnect()
+    await settle()
+
+
+async def test_a_killed_process_leaves_its_response_interrupted(
+    user, session, web_process, mock_provider
+):
+    doomed = web_process()
+    mock_provider.behaviour.tokens_per_second = 40
+    async with doomed.socket(session) as socket:
+        await socket.send(json.dumps(send_frame(f"echo: {WORDS}")))
+        frames = await receive_until(socket, "created")
+        frames += await receive_until(socket, "delta")
+        await asyncio.sleep(1.5)  # at least one partial save
+        doomed.kill()
+    response_id = frames[0]["response_id"]
+    killed = await Message.objects.aget(pk=response_id)
+    assert killed.state == "streaming" and killed.text and WORDS.startswith(killed.text)
+
+    web_process()  # the restarted process sweeps responses no process saves any more
+    deadline = time.monotonic() + 20
+    while (await Message.objects.aget(pk=response_id)).state == "streaming":
+        assert time.monotonic() < deadline, "never marked interrupted"
+        await asyncio.sleep(0.3)
+    recovered = await Message.objects.aget(pk=response_id)
+    assert recovered.state == "interrupted"
+    assert recovered.text == killed.text  # the partial text is kept
+    question = await sync_to_async(lambda: recovered.parent)()
+    assert question.text == f"echo: {WORDS}"
