@@ -26,6 +26,7 @@ SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before rea
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
+        events.remember_loop()
         self.user = self.scope.get("user")
         self.client = gate.client_of(self.scope)
         self.watching: str | None = None

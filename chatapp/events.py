@@ -11,6 +11,7 @@ announces a row that a rollback removed.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -21,6 +22,8 @@ FRAME = "chat.frame"  # a protocol frame for the socket
 SNAPSHOT = "chat.snapshot"  # a generation's answer to a catch-up request
 STOP = "generation.stop"
 SNAPSHOT_REQUEST = "generation.snapshot"
+PUBLISH_TIMEOUT = 10  # seconds a thread waits for the loop to publish its frame
+_home_loop: asyncio.AbstractEventLoop | None = None
 
 
 def conversation_group(conversation_id: Any) -> str:
@@ -45,7 +48,28 @@ async def publish(group: str, frame: dict[str, Any]) -> None:
 
 def publish_on_commit(group: str, frame: dict[str, Any]) -> None:
     """Publish from synchronous code once the current transaction commits."""
-    transaction.on_commit(lambda: async_to_sync(publish)(group, frame))
+    transaction.on_commit(lambda: publish_from_thread(group, frame))
+
+
+def remember_loop() -> None:
+    """Called from the web process's event loop (socket connect): where to publish from threads."""
+    global _home_loop
+    _home_loop = asyncio.get_running_loop()
+
+
+def publish_from_thread(group: str, frame: dict[str, Any]) -> None:
+    """Publish from a thread without an event loop (a task, `sync_to_async` code).
+
+    In a web process the frame is published on its own event loop: the
+    in-memory layer of the embedded mode is not thread-safe, so a title made on
+    an embedded task thread must reach the sockets through that loop. A worker
+    process (no loop remembered) publishes on a loop of its own.
+    """
+    loop = _home_loop
+    if loop is not None and loop.is_running():
+        asyncio.run_coroutine_threadsafe(publish(group, frame), loop).result(PUBLISH_TIMEOUT)
+    else:
+        async_to_sync(publish)(group, frame)
 
 
 async def request_stop(conversation_id: Any) -> None:

@@ -350,3 +350,20 @@ async def test_a_non_browser_client_is_refused(user, chat_endpoint, mock_provide
     assert (error["type"], error["code"]) == ("error", "non_browser")
     assert mock_provider.requests == [] and await Conversation.objects.acount() == 0
     await socket.disconnect()
+
+
+@pytest.mark.modes
+async def test_a_title_published_from_a_task_thread_reaches_the_socket(user):
+    from chatapp import events
+
+    socket = await connect(user)
+    await socket.send_json_to({"type": "ping"})  # a round trip: the socket has joined its groups
+    assert (await socket.receive_json_from(timeout=5))["code"] == "bad_frame"
+    await asyncio.to_thread(events.publish_title, user.pk, "5" * 32, "Trip Plans")
+    frame = await socket.receive_json_from(timeout=5)
+    assert frame == {
+        "type": "title",
+        "conversation_id": "55555555-5555-5555-5555-555555555555",
+        "title": "Trip Plans",
+    }
+    await socket.disconnect()
