@@ -47,46 +47,42 @@ def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[
 
 
 def raw_checks(data: Any) -> list[Problem]:
+    """Checks on the raw data, so they report even when pydantic rejects the file."""
     if not isinstance(data, dict):
         return [Problem("error", "the file must be a mapping of keys, starting with version:")]
-    problems = protected_references(data, ())
-    custom = (
-        (data.get("endpoints") or {}).get("custom")
-        if isinstance(data.get("endpoints"), dict)
-        else None
-    )
-    seen: dict[str, int] = {}
-    for index, item in enumerate(custom if isinstance(custom, list) else []):
+    endpoints = data.get("endpoints")
+    custom = endpoints.get("custom") if isinstance(endpoints, dict) else None
+    return protected_references(data, ()) + duplicate_names(custom)
+
+
+def duplicate_names(custom: Any) -> list[Problem]:
+    problems, seen = [], {}
+    for index, item in enumerate(custom if isinstance(custom, list) else ()):
         name = item.get("name") if isinstance(item, dict) else None
-        if isinstance(name, str) and name in seen:
+        if not isinstance(name, str):
+            continue
+        if name in seen:
             message = (
                 f"duplicate custom endpoint name {name!r} (also endpoints.custom[{seen[name]}])"
             )
             problems.append(Problem("error", message, ("endpoints", "custom", index, "name")))
-        elif isinstance(name, str):
-            seen[name] = index
+        seen.setdefault(name, index)
     return problems
 
 
 def protected_references(value: Any, path: Path) -> list[Problem]:
+    """Every `${NAME}` of Parley's own secrets, anywhere in the file."""
     if isinstance(value, str):
+        message = "${{{}}} is one of Parley's own secrets and is never expanded"
         names = [n for n in interpolate.references(value) if n in interpolate.PROTECTED]
-        return [
-            Problem(
-                "error", f"${{{name}}} is one of Parley's own secrets and is never expanded", path
-            )
-            for name in names
-        ]
-    children = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    return [
-        problem for key, child in children for problem in protected_references(child, path + (key,))
-    ]
+        return [Problem("error", message.format(name), path) for name in names]
+    if isinstance(value, dict):
+        children = list(value.items())
+    elif isinstance(value, list):
+        children = list(enumerate(value))
+    else:
+        return []
+    return [p for key, child in children for p in protected_references(child, path + (key,))]
 
 
 def from_pydantic(error: ValidationError) -> list[Problem]:
