@@ -14,17 +14,18 @@ from typing import Any
 from celery import Task
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 _pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="parley-task")
 
 
 def _run_eagerly(task: Task, args: tuple, kwargs: dict) -> Any:
-    close_old_connections()
     try:
         return task.apply(args=args, kwargs=kwargs).get(propagate=False)
     finally:
-        close_old_connections()
+        # A pool thread outlives its task: it must not keep a connection (nor a
+        # half-finished transaction) for whichever task it runs next.
+        connections.close_all()
 
 
 async def call(task: Task, *args: Any, within: float) -> Any:
