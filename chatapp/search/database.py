@@ -83,9 +83,9 @@ class DatabaseSearch:
         ]
         if len(query.terms) > 1:
             some_sql, some_params = self._join("c.title", query, " OR ")
-            match_sql, match_params = self._match(query)
-            parts.append((f"{owned}{some_sql} AND {messages}{match_sql}){newest}",
-                          [owner_id, *some_params, *match_params]))  # fmt: skip
+            split_sql, split_params = self.split_match(query)
+            parts.append((f"{owned}{some_sql} AND {split_sql}{newest}",
+                          [owner_id, *some_params, *split_params]))  # fmt: skip
         rows = _fetch(
             " UNION ALL ".join(
                 f"SELECT * FROM ({sql}) part{n}" for n, (sql, _) in enumerate(parts)
@@ -100,6 +100,14 @@ class DatabaseSearch:
         }  # fmt: skip
         ordered = sorted(found.values(), key=lambda c: (c.updated_at, c.id), reverse=True)
         return ordered[offset : offset + limit]
+
+    def split_match(self, query: Query) -> SQL:
+        """Conversation `c` (whose title holds some term) has a message holding the rest."""
+        match_sql, params = self._match(query)
+        return (
+            f"EXISTS (SELECT 1 FROM {MSG} m WHERE m.conversation_id = c.id AND {match_sql})",
+            params,
+        )
 
     def _newest_messages(self, owner_id: int, query: Query, ids: list) -> dict[Any, list]:
         found: dict[Any, list] = defaultdict(list)
