@@ -32,6 +32,7 @@ from chatapp.context import Node, path_to
 from chatapp.middleware import client_ip
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError
+from chatapp.search import sync
 from endpoints import config, registry, tokens
 from endpoints.adapters.base import Usage
 
@@ -155,6 +156,7 @@ def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: b
         _bill(turn, response, usage, rate, provider_called)
     except Exception:
         log.exception("response %s not billed", response.pk)
+    _index(turn, response)
     if response.state == Message.State.COMPLETE:
         _title(turn, response.text)
 
@@ -173,6 +175,14 @@ def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: boo
         message_id=str(response.pk),
         context="message" if completed else "incomplete",
     )
+
+
+def _index(turn, response: Message) -> None:
+    """The final text of the response goes to the search index (chatapp/search/sync.py)."""
+    try:
+        sync.conversation_changed(turn.conversation.pk, [response.pk])
+    except Exception:  # an unreachable broker must never break the chat
+        log.exception("response %s not queued for indexing", response.pk)
 
 
 def _title(turn, answer: str | None) -> None:

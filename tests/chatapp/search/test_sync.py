@@ -6,12 +6,13 @@ import pytest
 from django.db import connection, connections, transaction
 from django.urls import reverse
 
-from chatapp import conversations, titles, transfer, turns
+from chatapp import conversations, gate, titles, transfer, turns
 from chatapp.protocol import Edit, Send
 from chatapp.queue import enqueue
 from chatapp.search import sync, tasks
 from chatapp.search.meili import INDEX
 from endpoints import config, registry
+from endpoints.adapters.base import Usage
 from tests.chatapp import factories
 
 
@@ -178,3 +179,12 @@ def test_a_saved_title(
         config.current.cache_clear()
         registry.current.cache_clear()
     assert scheduled(callbacks) == [("index_conversation", str(conversation.id), None)]
+
+
+def test_the_final_text_of_a_response(user, conversation, django_capture_on_commit_callbacks):
+    asked = conversation.messages.get(role="user")
+    answered = conversation.messages.get(role="assistant")
+    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
+    with django_capture_on_commit_callbacks() as callbacks:
+        gate.settled(turn, answered, Usage(), None, False)
+    assert ("index_conversation", str(conversation.id), [str(answered.id)]) in scheduled(callbacks)
