@@ -19,6 +19,17 @@ def require_service(name: str, reason: str) -> None:
     pytest.skip(f"{name}: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Every test starts in English: LocaleMiddleware leaves a request's language
+    active in the thread that served it, and the test client serves in ours."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def redis_uri() -> str:
     """A reachable Redis URI from REDIS_URI."""
