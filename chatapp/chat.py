@@ -35,7 +35,7 @@ class Started:
 
 
 async def send(user, client: gate.Client, frame: Send) -> Started:
-    providers.check(frame.endpoint, frame.conversation_id)
+    await database_sync_to_async(providers.check)(user, frame.endpoint, frame.conversation_id)
     admission = await gate.admit(
         user,
         client,
@@ -61,7 +61,7 @@ async def edit(user, client: gate.Client, frame: Edit) -> Started:
 async def _admit_again(user, client: gate.Client, conversation_id, text: str | None) -> Admission:
     """regenerate and edit use the conversation's endpoint and model: still offered?"""
     conversation = await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
-    providers.check(conversation.endpoint, conversation.id)
+    await database_sync_to_async(providers.check)(user, conversation.endpoint, conversation.id)
     return await gate.admit(
         user,
         client,

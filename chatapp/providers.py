@@ -5,6 +5,7 @@ request a turn sends (context fitted; parameters and headers resolved by
 
 from __future__ import annotations
 
+from chatapp import keys
 from chatapp.context import Node, fit, path_to, to_chat_messages
 from chatapp.generation import Plan
 from chatapp.protocol import ProtocolError
@@ -16,8 +17,9 @@ ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
 MAX_ANSWER_RESERVE = 4_096  # tokens
 
 
-def check(name: str, conversation_id: object = None) -> config.Endpoint:
-    """The configured endpoint `name`, if it is available.
+def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
+    """The configured endpoint `name`, if it is available and, when it takes the
+    user's own key (`user_provided`), the user has entered one.
 
     Whether it offers the model is the guards' check (chatapp.gate), which
     records LibreChat's `illegal_model` violation."""
@@ -26,6 +28,7 @@ def check(name: str, conversation_id: object = None) -> config.Endpoint:
         reason = f" ({endpoint.unavailable})" if endpoint is not None else ""
         cid = str(conversation_id) if conversation_id else None
         raise ProtocolError("unknown_endpoint", f"No endpoint named {name!r}{reason}.", cid)
+    keys.require(user, name, conversation_id)
     return endpoint
 
 
@@ -47,6 +50,7 @@ def plan(turn: Turn, user) -> Plan:
         count=lambda text: tokens.count_text(text, model),
         reserve=min(MAX_ANSWER_RESERVE, int(window * ANSWER_RESERVE)),
     )
+    credentials = keys.require(user, endpoint.name, conversation.id)
     context = RequestContext(
         user_id=str(user.pk),
         user_email=user.email,
@@ -55,6 +59,8 @@ def plan(turn: Turn, user) -> Plan:
         message_id=str(response.id),
         parent_message_id=str(turn.user_message.id),
         user_fields=headers.user_fields(user),
+        api_key=credentials.api_key if credentials else None,
+        base_url=credentials.base_url if credentials else None,
     )
     return Plan(
         adapter=registry.current().adapter(endpoint.name),

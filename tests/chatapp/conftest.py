@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,18 @@ BROWSER = [(b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")]
 
 
 def librechat_yaml(
-    mock_url: str, stream_rate: float = 1, token_config: str = "", titles: bool = False
+    mock_url: str,
+    stream_rate: float = 1,
+    token_config: str = "",
+    titles: bool = False,
+    api_key: str = "sk-mock",
 ) -> str:
     return f"""
 version: 1.3.14
 endpoints:
   custom:
     - name: {ENDPOINT}
-      apiKey: sk-mock
+      apiKey: {api_key}
       baseURL: {mock_url}
       models: {{default: [{MODEL}, mock-large]}}
       streamRate: {stream_rate}
@@ -46,8 +51,10 @@ def use_config(settings, path: Path, text: str) -> None:
 def chat_endpoint(mock_provider, settings, tmp_path):
     """Point Parley at the mock provider; call it to change streamRate or tokenConfig."""
 
-    def configure(stream_rate: float = 1, token_config: str = "", titles: bool = False) -> None:
-        text = librechat_yaml(mock_provider.openai_url, stream_rate, token_config, titles)
+    def configure(
+        stream_rate: float = 1, token_config: str = "", titles: bool = False, api_key="sk-mock"
+    ) -> None:
+        text = librechat_yaml(mock_provider.openai_url, stream_rate, token_config, titles, api_key)
         use_config(settings, tmp_path / "librechat.yaml", text)
 
     configure()
@@ -85,12 +92,13 @@ def _restart_task_pool() -> None:
 
 
 def _forget_connections() -> None:
-    """Close and drop this thread's connections (closing alone keeps in-memory SQLite's)."""
+    """Drop the worker thread's references to connections. Not close(): a connection
+    object may be shared with the main thread's context, which pytest-django uses."""
     from django.db import connections
 
     for alias in list(connections):
-        connections[alias].close()
-        del connections[alias]
+        with contextlib.suppress(AttributeError):  # never opened in this thread
+            del connections[alias]
 
 
 async def connect(user, headers=BROWSER) -> WebsocketCommunicator:

@@ -367,3 +367,22 @@ async def test_a_title_published_from_a_task_thread_reaches_the_socket(user):
         "title": "Trip Plans",
     }
     await socket.disconnect()
+
+
+async def test_a_user_provided_key_is_required_then_used(user, chat_endpoint, mock_provider):
+    from chatapp import keys
+    from endpoints import config
+
+    chat_endpoint(api_key="user_provided")
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: mine"))
+    error = await socket.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "key_required")
+    assert mock_provider.requests == [] and await Conversation.objects.acount() == 0
+
+    endpoint = config.current().get("Mock")
+    await sync_to_async(keys.save)(user, endpoint, "sk-users-own", "", "12h")
+    await socket.send_json_to(send_frame("echo: mine"))
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "mine"
+    assert mock_provider.last_request.header("authorization") == "Bearer sk-users-own"
+    await socket.disconnect()
