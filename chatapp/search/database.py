@@ -6,11 +6,10 @@ conversation matches when one of its messages does or its title holds every
 term. Results are conversations, newest first, each with its newest matching
 messages. The owner filter is part of every statement.
 
-Conversations come from one statement that PostgreSQL and SQLite plan by the
-word's frequency: a common word walks the owner's conversations newest first
-and stops at the page's end (index `search_conversation_recent`), a rare one
-is collected through the text index and sorted. Title-only matches come from
-a second, small statement; the two lists are merged.
+Each statement is ordered newest first with a limit, so the database plans it
+by the word's frequency: a common word walks the owner's conversations newest
+first and stops at the page's end (index `search_conversation_recent`), a rare
+one is collected through the text index and sorted (see `_page`).
 """
 
 from __future__ import annotations
