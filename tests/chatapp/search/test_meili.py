@@ -1,6 +1,7 @@
 """The Meilisearch backend through the official client, against the HTTP double."""
 
 import pytest
+from django.utils import translation
 
 from chatapp.search import backends, indexing, service
 from chatapp.search.backends import describe
@@ -63,7 +64,8 @@ def test_remove_conversation_and_owner(user, stranger, chat, meili):
 def test_unreachable_index_falls_back_to_the_database_with_a_notice(user, chat, meili):
     conversation = chat(user, "Trip", "Plan a trip to Lisbon")
     meili.stop()
-    page = service.search(user, "lisbon")
+    with translation.override("en"):
+        page = service.search(user, "lisbon")
     assert page.backend != "meilisearch"
     assert page.notice and "unavailable" in page.notice
     assert [hit.id for hit in page.results] == [str(conversation.id)]
