@@ -157,6 +157,7 @@ def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, An
         "ACCOUNT_SESSION_REMEMBER": True,  # the session follows SESSION_EXPIRY; no checkbox
         "ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE": False,
         "ACCOUNT_PREVENT_ENUMERATION": True,
+        "ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS": False,  # as LibreChat: no mail to unknown addresses
         "ACCOUNT_RATE_LIMITS": throttles(env),
         "ACCOUNT_DEFAULT_HTTP_PROTOCOL": "https" if secure else "http",
         "SOCIALACCOUNT_PROVIDERS": social_apps,
