@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 
@@ -101,6 +102,9 @@ def test_balance_fragment_shows_credits_when_balances_are_on(client, user, setti
 )
 def test_sign_in_page_speaks_chinese_and_korean(client, auth_env, language, sign_in, forgot):
     auth_env(ALLOW_PASSWORD_RESET="true")
-    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # LocaleMiddleware leaves the language active in this thread: put it back afterwards.
+    with translation.override(translation.get_language()):
+        page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=language)
+    page = page.content.decode()
     assert f'lang="{language}"' in page
     assert sign_in in page and forgot in page
