@@ -14,7 +14,6 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from accounts import guards
 from accounts.guards import Admission
 from chatapp import access, events, gate, generation, providers, turns
 from chatapp.models import Message
@@ -78,15 +77,6 @@ async def _save(save: Callable[[], turns.Turn], user, admission: Admission) -> S
     except BaseException:
         admission.release()
         raise
-
-
-async def banned(user, client: gate.Client) -> bool:
-    """Is the user or their address banned (the socket is then closed at once)?"""
-    try:
-        await database_sync_to_async(guards.check_connect)(user, client.ip)
-    except guards.Refusal:
-        return True
-    return False
 
 
 async def stop(user, conversation_id) -> None:

@@ -36,7 +36,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not getattr(self.user, "is_authenticated", False):
             await self.close(code=NOT_SIGNED_IN)
             return
-        if await chat.banned(self.user, self.client):
+        refused = await gate.banned(self.user, self.client)
+        if refused is not None:  # a last frame says until when
+            await self.send_json(error_frame(refused))
             await self.close(code=FORBIDDEN)
             return
         await self.channel_layer.group_add(events.user_group(self.user.pk), self.channel_name)

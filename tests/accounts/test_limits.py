@@ -1,12 +1,18 @@
-"""Window and concurrency counters on the local cache and on real Redis; fail-open on outage."""
+"""Window and concurrency counters on the local cache and on real Redis; fail-open on outage;
+the limits shared by two real web processes."""
 
 import logging
+import os
+import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.conf import settings
 
 from accounts import limits
+from tests.conftest import require_service
 
 
 def redis_cache(uri: str, prefix: str) -> dict:
@@ -75,3 +81,208 @@ def test_redis_outage_fails_open_with_a_warning(settings, caplog):
         assert limits.take_slot(1, 1) and limits.take_slot(1, 1)
         limits.release_slot(1)
     assert "cache unavailable" in caplog.text
+
+
+# --- across two web processes on real Redis -------------------------------------
+
+
+class WebProcess:
+    """`manage.py serve` on the test database and real Redis (one key prefix for both)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        import socket
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.output: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve"],
+            cwd=Path(__file__).resolve().parents[2],
+            env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._drain, daemon=True).start()
+        self._wait_until_up()
+
+    def _drain(self) -> None:
+        for line in self.process.stdout:
+            self.output.append(line)
+
+    def _wait_until_up(self) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("web process died:\n" + "".join(self.output))
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2)
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("web process did not start:\n" + "".join(self.output))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except Exception:
+            self.process.kill()
+
+
+YAML = """
+version: 1.3.14
+endpoints:
+  custom:
+    - name: Mock
+      apiKey: sk-mock
+      baseURL: {url}
+      models: {{default: [mock-small]}}
+"""
+SEND = {
+    "type": "send",
+    "conversation_id": None,
+    "parent_id": None,
+    "endpoint": "Mock",
+    "model": "mock-small",
+    "params": {},
+}
+
+
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/128.0 Safari/537.36"
+WINDOW_MINUTES = 0.05  # three seconds
+
+
+@pytest.fixture(scope="module")
+def web_pair(shared_database_url, tmp_path_factory, _mock_provider_server):
+    """Two web processes sharing the test database, Redis and one key prefix."""
+    uri = os.environ.get("REDIS_URI")
+    if not uri:
+        require_service("Redis", "REDIS_URI is not set")
+    folder = tmp_path_factory.mktemp("web")
+    (folder / "librechat.yaml").write_text(YAML.format(url=_mock_provider_server.openai_url))
+    keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR")
+    env = (
+        {k: v for k, v in os.environ.items() if k in keep}
+        | {
+            "DATABASE_URL": shared_database_url,
+            "SECRET_KEY": settings.SECRET_KEY,  # the sessions this process signs in
+            "REDIS_URI": uri,
+            "REDIS_KEY_PREFIX": f"parley-test-{uuid.uuid4().hex[:8]}",
+            "PARLEY_DATA_DIR": str(folder),
+            "CONFIG_PATH": str(folder / "librechat.yaml"),
+            "DEBUG_LOGGING": "false",
+            "LIMIT_MESSAGE_IP": "true",
+            "MESSAGE_IP_MAX": "4",
+            "MESSAGE_IP_WINDOW": str(WINDOW_MINUTES),
+            "LIMIT_MESSAGE_USER": "true",
+            "MESSAGE_USER_MAX": "2",
+            "MESSAGE_USER_WINDOW": str(WINDOW_MINUTES),
+            "LIMIT_CONCURRENT_MESSAGES": "true",
+            "CONCURRENT_MESSAGE_MAX": "1",
+        }
+    )
+    with ThreadPoolExecutor(2) as pool:
+        servers = list(pool.map(lambda _: WebProcess(env), range(2)))
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def signed_in_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def ask(server: WebProcess, cookie: str, text: str) -> dict:
+    """Send one message on a fresh socket; the `final` or `error` frame that ends it."""
+    import json
+
+    from websockets.sync.client import connect
+
+    origin = f"http://127.0.0.1:{server.port}"
+    with connect(
+        f"ws://127.0.0.1:{server.port}/ws/chat/",
+        origin=origin,
+        additional_headers={"Cookie": cookie},
+        user_agent_header=CHROME,
+        open_timeout=10,
+    ) as socket:
+        socket.send(json.dumps(SEND | {"text": text}))
+        while True:
+            frame = json.loads(socket.recv(timeout=20))
+            if frame["type"] in ("final", "error"):
+                return frame
+
+
+def fresh_window(minutes: float = WINDOW_MINUTES) -> float:
+    """Wait for the start of a window; returns when it ends (epoch seconds)."""
+    seconds = minutes * 60
+    time.sleep(seconds - time.time() % seconds + 0.05)
+    return (time.time() // seconds + 1) * seconds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_user_limit_is_shared_by_two_web_processes_and_resets(web_pair, user):
+    first, second = web_pair
+    cookie = signed_in_cookie(user)
+    ends = fresh_window()
+    assert ask(first, cookie, "echo: one")["type"] == "final"
+    assert ask(second, cookie, "echo: two")["type"] == "final"
+    refused = ask(first, cookie, "echo: three")
+    assert refused["code"] == "message_limit" and "at most 2 per" in refused["message"]
+    assert ask(second, cookie, "echo: four")["code"] == "message_limit"
+    time.sleep(max(0, ends - time.time()) + 0.05)
+    assert ask(second, cookie, "echo: five")["type"] == "final"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ip_limit_counts_every_user_of_the_ip_in_both_processes(
+    web_pair, user, stranger, django_user_model
+):
+    first, second = web_pair
+    third = django_user_model.objects.create_user(email="carol@example.com", password="pw-c-1")
+    alice, mallory, carol = (signed_in_cookie(u) for u in (user, stranger, third))
+    ends = fresh_window()
+    for server, cookie in ((first, alice), (second, alice), (first, mallory), (second, mallory)):
+        assert ask(server, cookie, "echo: hi")["type"] == "final"
+    refused = ask(first, carol, "echo: hi")
+    assert refused["code"] == "message_limit" and "from this IP" in refused["message"]
+    time.sleep(max(0, ends - time.time()) + 0.05)
+    assert ask(second, carol, "echo: hi")["type"] == "final"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_limit_spans_both_processes_until_the_answer_ends(web_pair, user, mock_provider):
+    import json
+
+    from websockets.sync.client import connect
+
+    first, second = web_pair
+    cookie = signed_in_cookie(user)
+    mock_provider.behaviour.ttft_ms = 1500
+    ends = fresh_window()
+    with connect(
+        f"ws://127.0.0.1:{first.port}/ws/chat/",
+        origin=f"http://127.0.0.1:{first.port}",
+        additional_headers={"Cookie": cookie},
+        user_agent_header=CHROME,
+    ) as slow:
+        slow.send(json.dumps(SEND | {"text": "echo: slow"}))
+        assert json.loads(slow.recv(timeout=10))["type"] == "created"
+        refused = ask(second, cookie, "echo: meanwhile")
+        assert refused["code"] == "concurrent"
+        while json.loads(slow.recv(timeout=20))["type"] != "final":
+            pass
+    mock_provider.behaviour.ttft_ms = 0
+    time.sleep(max(0, ends - time.time()) + 0.05)  # the user limit (2) was used up
+    assert ask(second, cookie, "echo: after")["type"] == "final"

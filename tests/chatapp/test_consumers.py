@@ -340,6 +340,9 @@ async def test_a_banned_user_is_closed_with_4403(user):
     socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=BROWSER)
     socket.scope["user"] = user
     await socket.connect()
+    refused = await socket.receive_json_from(timeout=5)
+    assert (refused["type"], refused["code"]) == ("error", "banned")
+    assert "banned until" in refused["message"]
     assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
 
 

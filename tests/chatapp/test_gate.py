@@ -12,6 +12,7 @@ from chatapp.protocol import ProtocolError
 from endpoints import config, registry
 from endpoints.adapters.base import Usage
 from tests.chatapp import factories
+from tests.chatapp.conftest import connect, frames_until, send_frame, settle
 
 # Committed rows: channels' database_sync_to_async closes a connection left inside a
 # transaction, so the async gate runs as it does in production.
@@ -134,3 +135,72 @@ def test_settled_without_a_provider_call_bills_nothing(mock_endpoint, user):
     gate.settled(turn, answered, Usage(), None, False)
     assert not Transaction.objects.exists()
     assert Conversation.objects.get().title == ""
+
+
+# --- through the chat socket (the real consumer, generation and mock provider) ----
+
+
+@pytest.fixture
+def fresh_socket_state(settings, request):
+    """Guards off unless a test turns one on; counters in a cache of the test's own."""
+    settings.LIMIT_MESSAGE_IP = settings.LIMIT_MESSAGE_USER = False
+    settings.LIMIT_CONCURRENT_MESSAGES = settings.OPENAI_MODERATION = False
+    settings.CHECK_BALANCE = settings.BAN_VIOLATIONS = False
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": request.node.name,
+        }
+    }
+
+
+async def test_limits_refuse_in_the_chat_path_and_save_nothing(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings
+):
+    settings.LIMIT_MESSAGE_USER, settings.MESSAGE_USER_MAX = True, 1
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: one"))
+    await frames_until(socket, "final")
+    await socket.send_json_to(send_frame("echo: two"))
+    (refused,) = await frames_until(socket, "error")
+    assert refused["code"] == "message_limit" and "You may send again" in refused["message"]
+    assert await Message.objects.acount() == 2
+    assert await Violation.objects.filter(kind="message_limit").acount() == 1
+    await settle()
+    await socket.disconnect()
+
+
+async def test_a_response_is_billed_at_the_tokenconfig_rates_to_the_credit(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings
+):
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 1_000_000
+    rates = "      tokenConfig:\n        mock-small: {prompt: 3, completion: 7, context: 8000}"
+    chat_endpoint(token_config=rates)
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: Hello there, brave new world!"))
+    final = (await frames_until(socket, "final"))[-1]
+    await settle()
+    usage = final["message"]["usage"]
+    rows = {t.kind: t async for t in Transaction.objects.filter(context="message")}
+    assert rows["prompt"].tokens == -usage["prompt_tokens"]
+    assert rows["prompt"].credits == -3 * usage["prompt_tokens"]
+    assert rows["completion"].credits == -7 * usage["completion_tokens"]
+    expected = 1_000_000 - 3 * usage["prompt_tokens"] - 7 * usage["completion_tokens"]
+    assert (await Balance.objects.aget(user=user)).credits == expected
+    await socket.disconnect()
+
+
+async def test_a_flagged_message_is_kept_refused_and_never_sent(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings, mock_provider
+):
+    settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-mod"
+    settings.OPENAI_MODERATION_REVERSE_PROXY = mock_provider.openai_url
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: moderate-me please"))
+    (refused,) = await frames_until(socket, "error")
+    assert refused["code"] == "moderation" and refused["conversation_id"]
+    kept = await Message.objects.aget()
+    assert (kept.state, kept.text) == ("error", "echo: moderate-me please")
+    assert [r.path for r in mock_provider.requests] == ["/v1/moderations"]
+    await socket.disconnect()
