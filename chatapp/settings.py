@@ -132,21 +132,16 @@ REDIS_KEY_PREFIX = parse.text(ENV, "REDIS_KEY_PREFIX", "parley")
 REDIS_CA = parse.redis_ca(ENV)
 _redis_tls = {"ssl_ca_certs": REDIS_CA} if REDIS_CA else {}
 
-# redis-py gives up on a read after 5 s by default: exactly how long channels-redis
-# blocks waiting for a message, so a socket silent for 5 s would die with a timeout.
-LAYER_READ_TIMEOUT = 30  # seconds
-
 if REDIS_URI:
+    # Redis pub/sub pushes each frame to the processes subscribed to its group. The list-based
+    # RedisChannelLayer pops one message per round trip and drops a group's messages once a
+    # socket's list is full: bench/ measured lost deltas and stalled streams at 20 streams.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                "hosts": [
-                    {"address": REDIS_URI, "socket_timeout": LAYER_READ_TIMEOUT, **_redis_tls}
-                ],
+                "hosts": [{"address": REDIS_URI, **_redis_tls}],
                 "prefix": f"{REDIS_KEY_PREFIX}:asgi",
-                "capacity": 1000,
-                "expiry": 60,
             },
         }
     }

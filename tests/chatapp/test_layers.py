@@ -54,7 +54,7 @@ async def test_in_memory_layer_between_two_consumers(settings, reset_layers):
 async def test_redis_layer_between_two_consumers(settings, reset_layers, redis_uri, redis_prefix):
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": redis_uri}], "prefix": redis_prefix},
         }
     }
@@ -63,17 +63,18 @@ async def test_redis_layer_between_two_consumers(settings, reset_layers, redis_u
 
 
 async def test_redis_layer_receives_after_a_silence(tmp_path, redis_uri, redis_prefix):
-    """A channel silent for longer than channels-redis blocks on a pop still receives."""
-    from channels_redis.core import RedisChannelLayer
+    """The production layer: a channel silent for longer than redis-py's 5 s read timeout
+    still receives (the list-based layer's blocking pop timed out there)."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer
 
     from tests.chatapp.test_settings import settings_under
 
     config = settings_under(tmp_path, REDIS_URI=redis_uri)["layer_config"]
-    layer = RedisChannelLayer(**{**config, "prefix": redis_prefix})
+    layer = RedisPubSubChannelLayer(**{**config, "prefix": redis_prefix})
     channel = await layer.new_channel()
 
     async def send_later() -> None:
-        await asyncio.sleep(layer.brpop_timeout + 1)
+        await asyncio.sleep(6)
         await layer.send(channel, {"type": "late.message"})
 
     sender = asyncio.ensure_future(send_later())

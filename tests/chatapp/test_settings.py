@@ -65,7 +65,7 @@ def test_production_mode_with_redis(tmp_path):
         REDIS_KEY_PREFIX="acme",
         DATABASE_URL="postgres://u@db/parley",
     )
-    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     (host,) = s["layer_config"]["hosts"]
     assert host["address"] == "redis://cache.internal:6380/2"
     assert s["layer_config"]["prefix"] == "acme:asgi"
