@@ -44,8 +44,11 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
-bench: install static
-	$(PY) -m bench $(BENCH_ARGS)
+# Every benchmark of bench/ (bench/README.md); one of them with its own arguments:
+#   make bench BENCH=stream_load BENCH_ARGS="--only stream-n1-rate1"
+# On the local PostgreSQL and Redis when DATABASE_URL and REDIS_URI are set, else embedded.
+bench: install
+	$(PY) -m bench$(if $(BENCH),.$(BENCH)) $(BENCH_ARGS)
 
 install: $(UV)
 	@$(UV) sync --frozen --quiet

@@ -1,0 +1,61 @@
+"""The baseline: the same streams read straight from the mock provider by the openai SDK.
+
+This is what any Python server must do to relay a stream, so Parley's cost is
+reported against it: the ratio and the difference show what Parley adds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import openai
+
+from bench.streaming.client import WARM_UP
+from bench.streaming.procstat import Cost
+from bench.streaming.record import Stream
+from bench.streaming.services import MODEL
+
+
+async def read_streams(base_url: str, streams: list[Stream], give_up_after: float) -> Cost:
+    """Open every stream at the same moment and read each to its end; the cost to this process.
+
+    A warm-up stream goes first, so first-use costs are not counted.
+    """
+    client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
+    async with client:
+        ready = asyncio.Event()
+        ready.set()
+        await _read(client, Stream(WARM_UP), ready, give_up_after)
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_read(client, s, start, give_up_after)) for s in streams]
+        await asyncio.sleep(0)  # every task is waiting on `start`
+        before = Cost.now()
+        start.set()
+        await asyncio.gather(*tasks)
+        return Cost.now().since(before)
+
+
+async def _read(
+    client: openai.AsyncOpenAI, stream: Stream, start: asyncio.Event, give_up_after: float
+) -> None:
+    await start.wait()
+    stream.sent_at = time.time()
+    try:
+        async with asyncio.timeout(give_up_after):
+            response = await client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": stream.prompt}],
+                stream=True,
+                stream_options={"include_usage": True},  # as Parley's adapter asks
+            )
+            async with response:
+                async for chunk in response:
+                    text = chunk.choices[0].delta.content if chunk.choices else None
+                    if text:
+                        stream.received(text, time.time())
+            stream.finished_at = time.time()
+    except TimeoutError:
+        stream.error = f"not finished within {give_up_after:.0f} s"
+    except openai.OpenAIError as failure:
+        stream.error = f"{type(failure).__name__}: {failure}"

@@ -1,0 +1,118 @@
+"""Parley's side of a run: signed-in WebSockets speaking docs/protocol.md, timing each frame."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Sequence
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import WebSocketException
+
+from bench.streaming.procstat import Cost
+from bench.streaming.record import Stream
+from bench.streaming.services import ENDPOINT, MODEL
+
+HANDSHAKES_AT_ONCE = 100  # more only queue in daphne's accept backlog
+WARM_UP = "echo: warm up"  # a first turn, so first-use costs are not counted
+SEND = {
+    "type": "send",
+    "conversation_id": None,
+    "parent_id": None,
+    "endpoint": ENDPOINT,
+    "model": MODEL,
+    "params": {},
+}
+
+
+async def converse_all(
+    url: str, cookies: Sequence[str], streams: Sequence[Stream], give_up_after: float, server: int
+) -> Cost:
+    """One turn per stream, all sent at the same moment; the cost to process `server`.
+
+    `cookies` holds one more than `streams`: its socket makes a warm-up turn first.
+    """
+    sockets = await open_sockets(url, cookies)
+    try:
+        ready = asyncio.Event()
+        ready.set()
+        await converse(sockets[0], Stream(WARM_UP), ready, give_up_after)
+        start = asyncio.Event()
+        turns = [
+            asyncio.create_task(converse(socket, stream, start, give_up_after))
+            for socket, stream in zip(sockets[1:], streams, strict=True)
+        ]
+        await asyncio.sleep(0)  # every turn is waiting on `start`
+        before = Cost.now(server)
+        start.set()
+        await asyncio.gather(*turns)
+        return Cost.now(server).since(before)
+    finally:
+        await close_all(sockets)
+
+
+async def open_sockets(url: str, cookies: Sequence[str]) -> list[ClientConnection]:
+    """One signed-in socket per cookie, opened a hundred at a time."""
+    gate = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
+    origin = url.replace("ws://", "http://", 1).split("/ws/", 1)[0]
+
+    async def one(cookie: str) -> ClientConnection:
+        async with gate:
+            return await connect(
+                url,
+                origin=origin,
+                additional_headers={"Cookie": cookie},
+                compression=None,
+                ping_interval=None,  # keep-alive pings would only add noise to the timings
+                max_size=None,
+                open_timeout=60,
+            )
+
+    return await asyncio.gather(*(one(cookie) for cookie in cookies))
+
+
+async def close_all(sockets: Sequence[ClientConnection]) -> None:
+    await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
+
+
+async def converse(
+    socket: ClientConnection, stream: Stream, start: asyncio.Event, give_up_after: float
+) -> None:
+    """Send one message when `start` is set and read its reply to the `final` frame."""
+    await start.wait()
+    stream.sent_at = time.time()
+    try:
+        await socket.send(json.dumps({**SEND, "text": stream.prompt}))
+        async with asyncio.timeout(give_up_after):
+            while await _take(await socket.recv(), stream):
+                pass
+    except TimeoutError:
+        stream.error = f"no final frame within {give_up_after:.0f} s"
+    except WebSocketException as closed:
+        stream.error = f"socket closed: {closed}"
+
+
+async def _take(raw: str | bytes, stream: Stream) -> bool:
+    """Record one server frame; False once the reply is over."""
+    at = time.time()
+    frame = json.loads(raw)
+    kind = frame.get("type")
+    if kind == "delta" and frame.get("text"):
+        stream.received(frame["text"], at, frame.get("offset"))
+    elif kind == "final":
+        stream.finished_at = at
+        message = frame["message"]
+        stream.final_text = message["text"]
+        if message.get("state") != "complete":
+            stream.error = f"final state {message.get('state')}: {message.get('error')}"
+        return False
+    elif kind == "error":
+        stream.error = f"error frame {frame.get('code')}: {frame.get('message')}"
+        return False
+    return True
+
+
+def still_open(sockets: Sequence[ClientConnection]) -> int:
+    """How many sockets are open (the server closes a socket it refuses at once)."""
+    return sum(socket.close_code is None for socket in sockets)

@@ -1,0 +1,36 @@
+"""The runs `python -m bench` makes by default (issue 9), and how to describe a custom one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    streams: int = 0  # concurrent streams, each from its own signed-in user
+    stream_rate: float = 1  # the endpoint's streamRate (ms)
+    tokens_per_second: float = 50  # the mock's pace after the first token
+    reply_tokens: int = 500
+    ttft_ms: float = 100  # the mock's time to first token
+    idle_sockets: int = 0  # signed-in sockets that stay open and silent
+
+    @property
+    def idle(self) -> bool:
+        return self.idle_sockets > 0
+
+    @property
+    def patience_s(self) -> float:
+        """How long a client waits for a whole reply before counting it as an error."""
+        pace = self.tokens_per_second or 1000  # 0: unpaced
+        return self.ttft_ms / 1000 + 4 * self.reply_tokens / pace + 60
+
+
+STREAMS = [
+    Scenario(f"stream-n{n}-rate{rate}", streams=n, stream_rate=rate)
+    for n in (1, 50, 200, 500)
+    for rate in (1, 25)
+]
+IDLE = Scenario("idle-1000", idle_sockets=1000)
+ALL = [*STREAMS, IDLE]
+BY_NAME = {scenario.name: scenario for scenario in ALL}
