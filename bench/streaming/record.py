@@ -45,7 +45,7 @@ class Measured:
     added_finish_ms: float | None  # `final` frame (SDK: stream end) − the mock's last chunk
     gaps_ms: list[float]  # between consecutive frames carrying text
     text_ok: bool  # every character, in order, equal to what the mock sent
-    tokens: int  # content chunks the mock sent
+    tokens: int  # the mock's content chunks that reached the client (pro rata of the text)
     error: str | None
 
 
@@ -63,7 +63,7 @@ def measure(stream: Stream, sent: Mapping[str, Any] | None) -> Measured:
         added_finish_ms=_since(stream.finished_at, sent["last_content_at"]),
         gaps_ms=[_ms(b - a) for a, b in zip(arrivals, arrivals[1:], strict=False)],
         text_ok=stream.error is None and stream.in_order and stream.text == expected and final_ok,
-        tokens=sent["content_chunks"],
+        tokens=round(sent["content_chunks"] * min(1.0, len(stream.text) / max(1, len(expected)))),
         error=stream.error,
     )
 
