@@ -15,6 +15,8 @@ from bench.streaming.record import Stream
 from bench.streaming.services import ENDPOINT, MODEL
 
 HANDSHAKES_AT_ONCE = 100  # more only queue in daphne's accept backlog
+# Parley refuses messages from non-browser clients (LibreChat's NON_BROWSER rule).
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 parley-bench"
 WARM_UP = "echo: warm up"  # a first turn, so first-use costs are not counted
 SEND = {
     "type": "send",
@@ -63,6 +65,7 @@ async def open_sockets(url: str, cookies: Sequence[str]) -> list[ClientConnectio
                 url,
                 origin=origin,
                 additional_headers={"Cookie": cookie},
+                user_agent_header=USER_AGENT,
                 compression=None,
                 ping_interval=None,  # keep-alive pings would only add noise to the timings
                 max_size=None,
