@@ -26,12 +26,13 @@ def bench_env(request) -> dict[str, str]:
     return env
 
 
+@pytest.mark.timeout(300)  # two runs, each starting a mock provider and a daphne process
 def test_two_streams_and_three_idle_sockets(bench_env, tmp_path):
     argv = [sys.executable, "-m", "bench.stream_load", "--results", str(tmp_path)]
     argv += ["--streams", "2", "--reply-tokens", "12", "--tokens-per-second", "200"]
     argv += ["--ttft-ms", "0", "--idle-sockets", "3"]
     done = subprocess.run(
-        argv, cwd=ROOT, env=bench_env, capture_output=True, text=True, timeout=110
+        argv, cwd=ROOT, env=bench_env, capture_output=True, text=True, timeout=240
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "custom-n2" in done.stdout and "custom-idle3" in done.stdout
