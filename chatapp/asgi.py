@@ -1,6 +1,7 @@
 """ASGI entry point for daphne: HTTP through Django, WebSockets through Channels."""
 
 import os
+import threading
 
 from chatapp.startup import check_services, or_exit, report_search
 
@@ -21,6 +22,9 @@ def build_application():
     from chatapp.routing import websocket_urlpatterns
 
     start_sweeper()
+    from endpoints.tokens import warm_up
+
+    threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()
 
     websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
     return ProtocolTypeRouter({"http": http, "websocket": websocket})

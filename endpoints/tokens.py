@@ -84,6 +84,13 @@ def _encoding(name: str) -> tiktoken.Encoding:
     return tiktoken.get_encoding(name)
 
 
+def warm_up() -> None:
+    """Load every shipped encoding now: the first load takes seconds, and a web
+    process should not spend them inside its first generation."""
+    for name in SHIPPED:
+        _encoding(name)
+
+
 def encoding_for(model: str) -> tiktoken.Encoding:
     """The model's encoding if it is one we ship, else o200k_base (the current OpenAI one)."""
     try:

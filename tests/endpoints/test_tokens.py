@@ -52,3 +52,13 @@ def test_cost_with_cache_rates_and_fallbacks():
     plain = TokenRate(prompt=2, completion=4, context=1)
     assert tokens.cost(usage, plain) == pytest.approx(1 * 2 + 0.5 * 4)
     assert tokens.cost(usage, None) is None
+
+
+def test_warm_up_loads_every_shipped_encoding():
+    from endpoints import tokens
+
+    tokens.warm_up()
+    before = tokens._encoding.cache_info().misses
+    for name in tokens.SHIPPED:
+        tokens._encoding(name)
+    assert tokens._encoding.cache_info().misses == before  # all served from memory
