@@ -1,0 +1,220 @@
+"""Chatting as a user does: send, watch it stream, stop, regenerate, edit, switch branches,
+reload mid-stream, see the title arrive, and model output that tries to run script.
+
+The endpoint "Mock" is the mock provider: a message `echo: X` is answered with exactly X."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+ANSWER = "[data-testid=message][data-role=assistant]"
+MARKDOWN = """# Release notes
+
+Some **bold**, a [link](https://example.com) and `inline code`.
+
+```python
+def double(x):
+    return x * 2
+```
+
+| size | price |
+| --- | --- |
+| small | 1 |
+
+Euler: $e^{i\\pi} + 1 = 0$
+
+$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$
+"""
+XSS = (
+    '<img src=x onerror="window.__xss = 1">\n\n'
+    "[click me](javascript:window.__xss=2)\n\n"
+    "<script>window.__xss = 3</script>\n\n"
+    '<a href="javascript:window.__xss=4">raw link</a>\n\n'
+    '<svg onload="window.__xss = 5"></svg>\n\n'
+    "![pic](javascript:window.__xss=6)"
+)
+
+
+def send(page, text: str) -> None:
+    page.fill("[data-testid=composer]", text)
+    page.keyboard.press("Enter")
+
+
+def last_answer(page):
+    return page.locator(ANSWER).last
+
+
+def wait_complete(page, count: int = 1):
+    page.wait_for_function(
+        f"document.querySelectorAll('{ANSWER}[data-state=complete]').length >= {count}"
+    )
+    page.wait_for_selector("[data-testid=stop]", state="hidden")
+
+
+def test_send_streams_markdown_rendered_safely(signed_in):
+    page = signed_in
+    send(page, f"echo: {MARKDOWN}")
+    wait_complete(page)
+    body = last_answer(page).locator("[data-testid=message-body]")
+    assert body.locator("h1").inner_text() == "Release notes"
+    assert body.locator(".code-lang").inner_text() == "python"
+    assert body.locator(".code-copy").is_visible()
+    assert body.locator("code.hljs .hljs-keyword").first.inner_text() == "def"
+    assert body.locator("table td").all_inner_texts() == ["small", "1"]
+    assert body.locator(".katex").count() == 2
+    assert body.locator("a").get_attribute("target") == "_blank"
+    assert re.search(r"/c/[0-9a-f-]{36}$", page.url)
+    user = page.locator("[data-testid=message][data-role=user]")
+    assert user.locator("[data-testid=message-body]").inner_text().startswith("echo: # Release")
+    item = page.locator("[data-testid=conversation-item]")
+    assert item.count() == 1
+    assert page.url.endswith(item.get_attribute("data-conversation-id"))
+    assert page.locator("[data-testid=composer]").input_value() == ""
+    # titleConvo: the generated title replaces "New chat" in the sidebar without a reload.
+    page.wait_for_function(
+        "document.querySelector('[data-testid=conversation-item] .title').innerText !== 'New chat'"
+    )
+    shot(page, "chat-markdown-light")
+    body.locator(".code-copy").click()
+    assert page.evaluate("navigator.clipboard.readText()") == "def double(x):\n    return x * 2\n"
+    page.click("[data-testid=user-menu]")
+    page.select_option("[data-testid=theme-select]", "dark")
+    page.keyboard.press("Escape")
+    shot(page, "chat-markdown-dark")
+
+
+def test_model_output_cannot_run_script(signed_in):
+    page = signed_in
+    send(page, f"echo: {XSS}")
+    wait_complete(page)
+    page.reload()  # the saved answer, rendered again from the server's copy
+    page.wait_for_selector(f"{ANSWER}[data-state=complete] [data-testid=message-body].rendered")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None
+    dangerous = page.evaluate(
+        """[...document.querySelectorAll('[data-testid=message-body] *')].flatMap(el =>
+             [...el.attributes]
+               .filter(a => /^on/i.test(a.name) || /^\\s*javascript:/i.test(a.value))
+               .map(a => `${el.tagName} ${a.name}=${a.value}`))"""
+    )
+    assert dangerous == []
+    answer = last_answer(page).locator("[data-testid=message-body]")
+    assert answer.locator("script, img[onerror], svg, a[href^='javascript']").count() == 0
+    assert "<script>window.__xss = 3</script>" in answer.inner_text()  # shown as text
+    shot(page, "chat-xss")
+
+
+def test_stop_keeps_the_partial_answer(signed_in, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 15
+    page = signed_in
+    words = " ".join(f"word{n}" for n in range(200))
+    send(page, f"echo: {words}")
+    page.wait_for_selector("[data-testid=stop]", state="visible")
+    page.wait_for_function(f"(document.querySelector('{ANSWER}')?.innerText || '').length > 20")
+    assert page.locator("[data-testid=send]").is_hidden()
+    shot(page, "chat-streaming")
+    page.click("[data-testid=stop]")
+    page.wait_for_selector(f"{ANSWER}[data-state=aborted]")
+    text = last_answer(page).locator("[data-testid=message-body]").inner_text()
+    assert text.startswith("word0 word1") and "word199" not in text
+    assert page.locator("[data-testid=send]").is_visible()
+    assert last_answer(page).get_by_text("Stopped.").is_visible()
+
+
+def test_escape_stops_and_enter_sends_shift_enter_breaks_lines(signed_in, mock_provider):
+    page = signed_in
+    box = page.locator("[data-testid=composer]")
+    box.fill("echo: line one")
+    box.press("Shift+Enter")
+    box.type("line two")
+    assert box.input_value() == "echo: line one\nline two"
+    mock_provider.behaviour.tokens_per_second = 10
+    box.press("Enter")
+    page.wait_for_selector("[data-testid=stop]", state="visible")
+    page.keyboard.press("Escape")
+    page.wait_for_selector(f"{ANSWER}[data-state=aborted], {ANSWER}[data-state=complete]")
+
+
+def test_regenerate_and_switch_branches(signed_in):
+    page = signed_in
+    send(page, "echo: first answer")
+    wait_complete(page)
+    last_answer(page).locator("[data-testid=regenerate]").click()
+    page.wait_for_selector(f"{ANSWER} .siblings")
+    wait_complete(page)
+    answer = last_answer(page)
+    assert answer.locator(".siblings").inner_text().strip().endswith("2/2")
+    answer.locator("[data-testid=sibling-prev]").click()
+    page.wait_for_function(
+        f"document.querySelector('{ANSWER} .siblings')?.innerText.includes('1/2')"
+    )
+    assert page.locator(ANSWER).count() == 1
+    last_answer(page).locator("[data-testid=sibling-next]").click()
+    page.wait_for_function(
+        f"document.querySelector('{ANSWER} .siblings')?.innerText.includes('2/2')"
+    )
+    shot(page, "chat-branches")
+
+
+def test_edit_starts_a_new_branch(signed_in):
+    page = signed_in
+    send(page, "echo: one")
+    wait_complete(page)
+    send(page, "echo: two")
+    wait_complete(page, 2)
+    first_question = page.locator("[data-testid=message][data-role=user]").first
+    first_question.hover()
+    first_question.locator("[data-testid=edit]").click()
+    page.fill("[data-testid=edit-input]", "echo: uno")
+    page.click("[data-testid=edit-save]")
+    page.wait_for_selector("[data-testid=message][data-role=user] .siblings")
+    wait_complete(page)
+    texts = page.locator("[data-testid=message-body]").all_inner_texts()
+    assert texts == ["echo: uno", "uno"]
+    question = page.locator("[data-testid=message][data-role=user]").first
+    assert "2/2" in question.locator(".siblings").inner_text()
+    question.hover()
+    question.locator("[data-testid=sibling-prev]").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=message]').length === 4")
+    texts = page.locator("[data-testid=message-body]").all_inner_texts()
+    assert texts == ["echo: one", "one", "echo: two", "two"]
+    shot(page, "chat-edit-branch")
+
+
+def test_reload_mid_stream_resumes(signed_in, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 20
+    page = signed_in
+    words = " ".join(f"w{n}" for n in range(120))
+    send(page, f"echo: {words}")
+    page.wait_for_function(f"(document.querySelector('{ANSWER}')?.innerText || '').length > 30")
+    page.wait_for_url(re.compile(r"/c/"))
+    page.reload()
+    page.wait_for_selector("[data-testid=stop]", state="visible")
+    shot(page, "chat-resumed")
+    wait_complete(page)
+    assert last_answer(page).locator("[data-testid=message-body]").inner_text() == words
+
+
+def test_a_provider_error_is_shown_inline_with_retry(signed_in, mock_provider):
+    page = signed_in
+    mock_provider.fail("401")  # every request: the title request runs beside the answer
+    send(page, "echo: will fail once")
+    page.wait_for_selector(f"{ANSWER}[data-state=error]")
+    error = last_answer(page).locator(".message-error")
+    assert error.is_visible()
+    shot(page, "chat-error")
+    mock_provider.fail(None)
+    error.get_by_role("button", name="Retry").click()
+    wait_complete(page)
+    assert last_answer(page).locator("[data-testid=message-body]").inner_text() == "will fail once"
+
+
+def test_draft_survives_reload(signed_in):
+    page = signed_in
+    page.fill("[data-testid=composer]", "half-written thought")
+    page.reload()
+    assert page.locator("[data-testid=composer]").input_value() == "half-written thought"
