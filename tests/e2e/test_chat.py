@@ -122,7 +122,7 @@ def test_stop_keeps_the_partial_answer(signed_in, mock_provider):
     text = last_answer(page).locator("[data-testid=message-body]").inner_text()
     assert text.startswith("word0 word1") and "word199" not in text
     assert page.locator("[data-testid=send]").is_visible()
-    assert last_answer(page).get_by_text("Stopped.").is_visible()
+    last_answer(page).get_by_text("Stopped.").wait_for()  # the saved state, re-rendered
 
 
 def test_escape_stops_and_enter_sends_shift_enter_breaks_lines(signed_in, mock_provider):
@@ -205,7 +205,7 @@ def test_a_provider_error_is_shown_inline_with_retry(signed_in, mock_provider):
     send(page, "echo: will fail once")
     page.wait_for_selector(f"{ANSWER}[data-state=error]")
     error = last_answer(page).locator(".message-error")
-    assert error.is_visible()
+    error.wait_for()
     shot(page, "chat-error")
     mock_provider.fail(None)
     error.get_by_role("button", name="Retry").click()
