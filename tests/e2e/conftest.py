@@ -63,7 +63,7 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited: {process.stderr.read()}")
+            raise AssertionError(f"the server exited with {process.returncode}; see its log")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -119,8 +119,9 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
     )
     subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True)
     log = (data / "server.log").open("w")
+    # Both streams to a file: an unread pipe fills up and would freeze the server mid-test.
     process = subprocess.Popen(
-        [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.PIPE, text=True
+        [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
     )
     server = LiveServer(f"http://127.0.0.1:{port}", process, iter(emails))
     try:
