@@ -158,7 +158,7 @@ def page(browser, parley_server, request):
     )
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
-    page.set_default_timeout(30000)  # shared CI machines are slow
+    page.set_default_timeout(60000)  # loaded machines are slow; a pass is usually seconds
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
