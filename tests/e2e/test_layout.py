@@ -78,5 +78,5 @@ def test_switching_endpoint_keeps_the_parameters_panel_as_it_was(signed_in):
     page.wait_for_timeout(300)
     assert panel.is_hidden()
     page.click("[data-testid=params-toggle]")
-    assert panel.is_visible()
-    assert page.locator("#param-temperature").is_visible()
+    panel.wait_for(state="visible")  # Alpine applies x-show on its next tick
+    page.locator("#param-temperature").wait_for(state="visible")
