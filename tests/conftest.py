@@ -216,7 +216,8 @@ def celery_app_for(settings):
         settings.CELERY_TASK_ALWAYS_EAGER = False
         settings.CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                # The same layer as production, so this process hears what the worker publishes.
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [uri], "prefix": f"{worker.prefix}:asgi"},
             }
         }

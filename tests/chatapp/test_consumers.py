@@ -178,9 +178,10 @@ async def test_stream_rate_coalesces_deltas(user, chat_endpoint, mock_provider, 
     if rate == 1:
         assert len(deltas) >= 60  # nearly every chunk goes out on its own
     else:
-        # At most one frame per tick (small slack for the socket's own scheduling).
-        # At most one frame per tick; gaps are measured on arrival, so allow some jitter.
-        assert len(deltas) <= duration * 1000 / rate + 2
+        # At most one frame per tick. Arrival times jitter and the first piece and the
+        # final drain each may go out within a tick, hence the slack of three frames;
+        # tests/chatapp/test_pacing.py checks the strict spacing on the pacer itself.
+        assert len(deltas) <= duration * 1000 / rate + 3
         assert sorted(gaps)[len(gaps) // 2] >= rate / 1000 * 0.8
     await socket.disconnect()
 
