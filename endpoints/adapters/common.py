@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
@@ -60,7 +59,7 @@ class ClientCache:
         return clients[key]
 
 
-class BaseAdapter(ABC):
+class BaseAdapter:
     """An adapter for one endpoint. Subclasses implement `_events` and `_translate`."""
 
     def __init__(
@@ -89,13 +88,12 @@ class BaseAdapter(ABC):
         return self.endpoint.base_url
 
     # -- streaming -----------------------------------------------------------
-    @abstractmethod
     def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        """The SDK's stream as events (each adapter reads its own wire format)."""
+        raise NotImplementedError
 
-    @abstractmethod
     def _translate(self, error: Exception, model: str) -> ProviderError | None:
         """The ProviderError for an SDK exception, or None when it is not the SDK's."""
+        raise NotImplementedError
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         text: list[str] = []
