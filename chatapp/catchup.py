@@ -71,6 +71,8 @@ class CatchUp:
         )
         if not text and not reasoning:
             return None
+        if offset >= sent_text and reasoning_offset >= sent_reasoning:
+            return delta  # nothing of it was sent: the usual case, passed as is
         return {
             **delta,
             "text": text,

@@ -2,7 +2,9 @@
 
 Each client frame is validated, then handed to one domain call; group events
 are relayed to the socket through `CatchUp`, which keeps a subscriber's
-catch-up free of overlap and gaps.
+catch-up free of overlap and gaps. Frames of this process arrive by
+`fanout.hub` (`relay`), frames of other processes by the channel layer
+(`chat_frame`); `_order` keeps them in the order CatchUp hands them out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.http import Http404
 
 from chatapp import chat, events, gate
 from chatapp.catchup import CatchUp
+from chatapp.fanout import hub
 from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
 
 NOT_SIGNED_IN = 4401
@@ -31,6 +34,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.client = gate.client_of(self.scope)
         self.watching: str | None = None
         self.catchup = CatchUp()
+        self._order = asyncio.Lock()
         self._timeout: asyncio.Future | None = None
         await self.accept()
         if not getattr(self.user, "is_authenticated", False):
@@ -41,13 +45,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(error_frame(refused))
             await self.close(code=FORBIDDEN)
             return
-        await self.channel_layer.group_add(events.user_group(self.user.pk), self.channel_name)
+        await self._join(events.user_group(self.user.pk))
 
     async def disconnect(self, code: int) -> None:
         if getattr(self.user, "is_authenticated", False):
-            await self.channel_layer.group_discard(
-                events.user_group(self.user.pk), self.channel_name
-            )
+            await self._leave(events.user_group(self.user.pk))
         await self._watch(None)
         if self._timeout is not None:
             self._timeout.cancel()
@@ -86,36 +88,56 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await chat.stop(self.user, frame.conversation_id)
 
     async def on_subscribe(self, frame: Any) -> None:
-        streaming = await chat.streaming_response(self.user, frame.conversation_id)
+        # Join before looking: a response that starts after the look is announced
+        # to the group (its `created` frame), one that started before is found.
         await self._watch(str(frame.conversation_id))
+        try:
+            streaming = await chat.streaming_response(self.user, frame.conversation_id)
+        except Http404:
+            await self._watch(None)
+            raise
         if streaming is None:
             await self.send_json(chat.idle_state(frame.conversation_id))
             return
-        self.catchup.begin(str(streaming))
-        await events.request_snapshot(frame.conversation_id, self.channel_name)
-        self._timeout = asyncio.ensure_future(self._snapshot_timeout(streaming))
+        await self._catch_up(frame.conversation_id, streaming)
 
     # --- group events -----------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every handler: a thread hop
-        # per message. Relaying a frame touches no database, and a stream is one frame per
-        # delta (bench/README.md: over a quarter of the CPU per token at 50 streams).
+        # per message. Relaying a frame touches no database.
         if message["type"] == events.FRAME:
             await self.chat_frame(message)
         else:
             await super().dispatch(message)
 
-    async def chat_frame(self, event: dict[str, Any]) -> None:
-        frame = event["frame"]
+    async def relay(self, frame: dict[str, Any]) -> None:
+        """A frame published in this process (fanout.hub)."""
         if frame["type"] != "title" and frame.get("conversation_id") != self.watching:
             return  # a frame of a conversation this socket has left
-        for out in self.catchup.on_frame(frame):
-            await self.send_json(out)
+        async with self._order:
+            for out in self.catchup.on_frame(frame):
+                await self.send_json(out)
+
+    async def chat_frame(self, event: dict[str, Any]) -> None:
+        """A frame published in another process (the channel layer)."""
+        if not events.from_elsewhere(event):
+            return  # this process's own: the hub delivered it already
+        frame = event["frame"]
+        await self.relay(frame)
+        if (
+            frame["type"] == "created"
+            and frame["conversation_id"] == self.watching
+            and self.catchup.waiting_for != frame["response_id"]
+        ):
+            # The generation runs in another process and sends its deltas here only
+            # once it hears of this socket: ask it for the text so far.
+            await self._catch_up(frame["conversation_id"], frame["response_id"])
 
     async def chat_snapshot(self, event: dict[str, Any]) -> None:
-        for out in self.catchup.on_state(event["frame"]):
-            await self.send_json(out)
+        async with self._order:
+            for out in self.catchup.on_state(event["frame"]):
+                await self.send_json(out)
 
     # --- helpers ----------------------------------------------------------
 
@@ -127,12 +149,26 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.watching == conversation_id:
             return
         if self.watching is not None:
-            group = events.conversation_group(self.watching)
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self._leave(events.conversation_group(self.watching))
         self.watching, self.catchup = conversation_id, CatchUp()
         if conversation_id is not None:
-            group = events.conversation_group(conversation_id)
-            await self.channel_layer.group_add(group, self.channel_name)
+            await self._join(events.conversation_group(conversation_id))
+
+    async def _join(self, group: str) -> None:
+        await self.channel_layer.group_add(group, self.channel_name)
+        hub.join(group, self)
+
+    async def _leave(self, group: str) -> None:
+        hub.leave(group, self)
+        await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _catch_up(self, conversation_id: Any, message_id: Any) -> None:
+        """Hold the response's deltas until its generation says what was sent before them."""
+        self.catchup.begin(str(message_id))
+        await events.request_snapshot(conversation_id, self.channel_name)
+        if self._timeout is not None:
+            self._timeout.cancel()
+        self._timeout = asyncio.ensure_future(self._snapshot_timeout(message_id))
 
     async def _snapshot_timeout(self, message_id: Any) -> None:
         """The generation did not answer (it ended, or its process died): use the database."""
@@ -140,5 +176,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.catchup.waiting_for != str(message_id):
             return
         state = await database_sync_to_async(chat.saved_state)(self.user, message_id)
-        for out in self.catchup.on_state(state):
-            await self.send_json(out)
+        async with self._order:
+            for out in self.catchup.on_state(state):
+                await self.send_json(out)

@@ -7,6 +7,11 @@ conversation (stop, catch-up snapshot requests), wherever it runs.
 Events are JSON-safe dicts; a frame is delivered as `{"type": "chat.frame", "frame": ...}`.
 Code inside a transaction publishes with `publish_on_commit`, so a frame never
 announces a row that a rollback removed.
+
+Sockets of this process get a frame from `fanout.hub` at once; the channel
+layer carries it to the other processes, tagged with this process's origin.
+A generation's deltas go to the layer only once another process watches
+(`remote=False` until then: see generation.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+from chatapp.fanout import ORIGIN, hub
 
 FRAME = "chat.frame"  # a protocol frame for the socket
 SNAPSHOT = "chat.snapshot"  # a generation's answer to a catch-up request
@@ -39,11 +46,19 @@ def generation_group(conversation_id: Any) -> str:
 
 
 def frame_event(frame: dict[str, Any]) -> dict[str, Any]:
-    return {"type": FRAME, "frame": frame}
+    return {"type": FRAME, "frame": frame, "origin": ORIGIN}
 
 
-async def publish(group: str, frame: dict[str, Any]) -> None:
-    await get_channel_layer().group_send(group, frame_event(frame))
+def from_elsewhere(event: dict[str, Any]) -> bool:
+    """Whether a channel-layer event came from another process (this one's came by the hub)."""
+    return event.get("origin") != ORIGIN
+
+
+async def publish(group: str, frame: dict[str, Any], *, remote: bool = True) -> None:
+    """To this process's sockets in `group`, then (when `remote`) to the other processes'."""
+    await hub.deliver(group, frame)
+    if remote:
+        await get_channel_layer().group_send(group, frame_event(frame))
 
 
 def publish_on_commit(group: str, frame: dict[str, Any]) -> None:
@@ -78,7 +93,7 @@ async def request_stop(conversation_id: Any) -> None:
 
 async def request_snapshot(conversation_id: Any, reply_to: str) -> None:
     """Ask the running generation to send its text so far to channel `reply_to`."""
-    event = {"type": SNAPSHOT_REQUEST, "reply_to": reply_to}
+    event = {"type": SNAPSHOT_REQUEST, "reply_to": reply_to, "origin": ORIGIN}
     await get_channel_layer().group_send(generation_group(conversation_id), event)
 
 

@@ -3,10 +3,15 @@
 A generation is an asyncio task of the web process that accepted the turn; it
 does not belong to any socket, so closing a tab does not stop it. It listens
 on the `gen.<conversation>` group for `stop` and for catch-up requests, from
-sockets in any process. Text is saved at most (and, as a heartbeat, at least)
-once a second with `update_fields`, and in full at the end with usage, cost
-and state. Every character received reaches the deltas: the concatenation of
-a response's `delta.text` equals `final.message.text`.
+sockets in any process. Every character received reaches the deltas: the
+concatenation of a response's `delta.text` equals `final.message.text`.
+
+Per token, the path is kept short (bench/README.md): one task reads the
+provider and sends a frame at once when the pacer allows; text that must wait
+goes out on the shared tick of its streamRate (chatapp.ticker); partial text
+is saved for all generations at once (chatapp.heartbeat); deltas reach this
+process's sockets by `fanout.hub` and go to the channel layer only once a
+socket of another process has asked to catch up (`remote`).
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from asyncio import FIRST_COMPLETED
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,9 +31,11 @@ from channels.layers import get_channel_layer
 
 from accounts.guards import Admission
 from chatapp import events, gate
+from chatapp.heartbeat import Partial, heartbeat
 from chatapp.models import Message
 from chatapp.pacing import Pacer, Piece
-from chatapp.protocol import Created, Delta, Error, State, UserMessage, final_frame
+from chatapp.protocol import Created, Error, State, UserMessage, delta_frame, final_frame
+from chatapp.ticker import clock
 from chatapp.turns import Turn
 from endpoints import tokens
 from endpoints.adapters.base import (
@@ -44,7 +50,6 @@ from endpoints.adapters.base import (
 from endpoints.config import TokenRate
 
 log = logging.getLogger(__name__)
-SAVE_INTERVAL = 1.0  # seconds between partial saves (also the liveness heartbeat)
 END = "generation.end"  # tells the generation's own listener to finish
 
 _running: dict[UUID, Generation] = {}  # conversation id → generation, in this process
@@ -99,8 +104,11 @@ class Generation:
         self.group = events.conversation_group(turn.conversation.id)
         self.pacer = Pacer(0)
         self.progress = _Progress()
+        self.remote = False  # whether a socket of another process watches
         self._stop = asyncio.Event()
-        self._last_save = time.monotonic()
+        self._sending = asyncio.Lock()  # frames leave one at a time, in order
+        self._reader: asyncio.Task | None = None
+        self._awaiting_provider = False
 
     async def run(self) -> None:
         conversation_id = self.turn.conversation.id
@@ -124,6 +132,7 @@ class Generation:
         await events.publish(self.group, self._created())
         await database_sync_to_async(gate.opened)(self.turn)  # titleTiming: immediate
         state, error = Message.State.COMPLETE, None
+        heartbeat().join(self)
         try:
             await self._stream()
         except ProviderError as failure:
@@ -131,6 +140,8 @@ class Generation:
         except Exception as failure:  # a bug must still end the stream cleanly
             log.exception("generation %s failed", self.response.id)
             state, error = Message.State.ERROR, ProviderError.unavailable(str(failure) or "Error")
+        finally:
+            heartbeat().leave(self)
         if self._stop.is_set() and error is None:
             state = Message.State.ABORTED
         await self._finish(state, error)
@@ -138,37 +149,65 @@ class Generation:
     async def _stream(self) -> None:
         self.plan = plan = await database_sync_to_async(self.prepare)()
         self.pacer = Pacer(plan.stream_rate)
+        self.clock = clock(self.pacer.interval)
         if self._stop.is_set():  # stopped before the provider was called
             return
         self.provider_called = True
-        events_in = _aiter(plan.adapter.stream(plan.request))
-        pending = asyncio.ensure_future(anext(events_in))
-        stopping = asyncio.ensure_future(self._stop.wait())
+        self._reader = reader = asyncio.ensure_future(self._read(plan))
         try:
-            while not self._stop.is_set():
-                now = time.monotonic()
-                timeout = _min(self.pacer.wait(now), self._last_save + SAVE_INTERVAL - now)
-                await asyncio.wait(
-                    {pending, stopping}, timeout=max(0.0, timeout), return_when=FIRST_COMPLETED
-                )
-                if pending.done() and not self._stop.is_set():
-                    try:
-                        self._take_event(pending.result())
-                    except StopAsyncIteration:
-                        break
-                    pending = asyncio.ensure_future(anext(events_in))
-                await self._tick()
+            await reader
+        except asyncio.CancelledError:
+            # `stop` cancels the reader while it waits for the provider; a
+            # cancellation of this task itself is passed on.
+            if not (reader.cancelled() and self._stop.is_set()) or _cancelling():
+                raise
         finally:
-            stopping.cancel()
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await pending
-            with contextlib.suppress(Exception):
-                await events_in.aclose()
+            self.clock.forget(self)
         # The end of the stream waits at most one tick.
         wait = self.pacer.wait(time.monotonic())
         if wait and not self._stop.is_set():
             await asyncio.sleep(wait)
+
+    async def _read(self, plan: Plan) -> None:
+        events_in = aiter(plan.adapter.stream(plan.request))
+        try:
+            while not self._stop.is_set():
+                self._awaiting_provider = True
+                try:
+                    event = await anext(events_in)
+                except StopAsyncIteration:
+                    return
+                finally:
+                    self._awaiting_provider = False
+                self._take_event(event)
+                await self._pass_on(time.monotonic())
+        finally:
+            with contextlib.suppress(Exception):
+                await events_in.aclose()
+
+    async def _pass_on(self, now: float) -> None:
+        """Send what the pacer allows now; leave the rest to the clock's next tick."""
+        wait = self.pacer.wait(now)
+        if wait == 0.0:
+            piece = self.pacer.take(now)
+            if piece:
+                await self._send(piece)
+        if self.pacer.pending:
+            self.clock.wake(self)
+
+    async def on_tick(self, now: float) -> bool:
+        """The clock's call (chatapp.ticker): send what is due; is anything still waiting?"""
+        if self._stop.is_set():
+            return False
+        piece = self.pacer.take(now)
+        if piece:
+            await self._send(piece)
+        return self.pacer.pending > 0
+
+    def partial(self) -> Partial:
+        """The text so far, for the heartbeat's save (chatapp.heartbeat)."""
+        progress = self.progress
+        return Partial(self.response.id, "".join(progress.text), "".join(progress.reasoning))
 
     def _take_event(self, event: Any) -> None:
         now = time.monotonic()
@@ -183,19 +222,15 @@ class Generation:
         elif isinstance(event, Finish) and event.reason == "length":
             log.info("response %s stopped at the token limit", self.response.id)
 
-    async def _tick(self) -> None:
-        now = time.monotonic()
-        piece = self.pacer.take(now)
-        if piece:
-            await self._send(piece)
-        if now - self._last_save >= SAVE_INTERVAL:
-            await self._save_partial()
-
     async def _send(self, piece: Piece) -> None:
+        async with self._sending:
+            await self._publish_delta(piece)
+
+    async def _publish_delta(self, piece: Piece) -> None:
         progress = self.progress
-        frame = Delta(
-            conversation_id=self.turn.conversation.id,
-            message_id=self.response.id,
+        frame = delta_frame(
+            self.turn.conversation.id,
+            self.response.id,
             text=piece.text,
             reasoning=piece.reasoning,
             offset=progress.sent_text,
@@ -203,19 +238,13 @@ class Generation:
         )
         progress.sent_text += len(piece.text)
         progress.sent_reasoning += len(piece.reasoning)
-        await events.publish(self.group, frame.dump())
-
-    async def _save_partial(self) -> None:
-        self._last_save = time.monotonic()
-        response = self.response
-        response.text = "".join(self.progress.text)
-        response.reasoning = "".join(self.progress.reasoning)
-        await response.asave(update_fields=["text", "reasoning", "updated_at"])
+        await events.publish(self.group, frame, remote=self.remote)
 
     async def _finish(self, state: str, error: ProviderError | None) -> None:
-        rest = self.pacer.drain(time.monotonic())
-        if rest:
-            await self._send(rest)
+        async with self._sending:
+            rest = self.pacer.drain(time.monotonic())
+            if rest:
+                await self._publish_delta(rest)
         response, usage = self.response, self.progress.usage
         response.text = "".join(self.progress.text)
         response.reasoning = "".join(self.progress.reasoning)
@@ -249,7 +278,12 @@ class Generation:
                 return
             if message["type"] == events.STOP:
                 self._stop.set()
+                if self._awaiting_provider and self._reader is not None:
+                    self._reader.cancel()
             elif message["type"] == events.SNAPSHOT_REQUEST:
+                # From now on the deltas go to the other processes too; the
+                # snapshot covers every delta sent before.
+                self.remote = self.remote or events.from_elsewhere(message)
                 await layer.send(message["reply_to"], self._snapshot())
 
     def _snapshot(self) -> dict[str, Any]:
@@ -278,9 +312,7 @@ class Generation:
         ).dump()
 
 
-def _aiter(stream: Any) -> AsyncIterator[Any]:
-    return stream.__aiter__()
-
-
-def _min(a: float | None, b: float) -> float:
-    return b if a is None else min(a, b)
+def _cancelling() -> bool:
+    """Whether the running task itself is being cancelled (shutdown, a test's timeout)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

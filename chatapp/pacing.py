@@ -45,14 +45,12 @@ class Pacer:
         self.interval = max(0.0, rate_ms) / 1000
         self._chunks: deque[_Chunk] = deque()
         self._last_sent: float | None = None
-
-    @property
-    def pending(self) -> int:
-        return sum(len(chunk.text) for chunk in self._chunks)
+        self.pending = 0  # characters held
 
     def push(self, kind: Kind, text: str, now: float) -> None:
         if text:
             self._chunks.append(_Chunk(kind, text, now))
+            self.pending += len(text)
 
     def wait(self, now: float) -> float | None:
         """Seconds until a frame may be sent (0: now); None when nothing is pending."""
@@ -100,6 +98,7 @@ class Pacer:
             else:
                 chunk.text = chunk.text[size:]
             size -= len(part)
+            self.pending -= len(part)
             if chunk.kind == "text":
                 piece.text += part
             else:

@@ -134,6 +134,27 @@ class Delta(Frame):
     reasoning_offset: int = 0  # characters of reasoning sent before this delta
 
 
+def delta_frame(
+    conversation_id: UUID,
+    message_id: UUID,
+    *,
+    text: str,
+    reasoning: str,
+    offset: int,
+    reasoning_offset: int,
+) -> dict[str, Any]:
+    """A `Delta` as `Delta(...).dump()` gives it, built directly: it is the frame sent per token."""
+    return {
+        "type": "delta",
+        "conversation_id": str(conversation_id),
+        "message_id": str(message_id),
+        "text": text,
+        "reasoning": reasoning,
+        "offset": offset,
+        "reasoning_offset": reasoning_offset,
+    }
+
+
 class TokenUsage(Frame):
     prompt_tokens: int = 0
     completion_tokens: int = 0

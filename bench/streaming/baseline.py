@@ -1,7 +1,9 @@
 """The baseline: the same streams read straight from the mock provider by the openai SDK.
 
 This is what any Python server must do to relay a stream, so Parley's cost is
-reported against it: the ratio and the difference show what Parley adds.
+reported against it: the ratio and the difference show what Parley adds. The
+chunks are read as Parley's adapter reads them (endpoints/adapters/openai.py):
+the SDK's raw `post` with `cast_to=object`, so the chunks stay decoded JSON.
 """
 
 from __future__ import annotations
@@ -43,15 +45,23 @@ async def _read(
     stream.sent_at = time.time()
     try:
         async with asyncio.timeout(give_up_after):
-            response = await client.chat.completions.create(
-                model=MODEL,
-                messages=[{"role": "user", "content": stream.prompt}],
+            body = {
+                "model": MODEL,
+                "messages": [{"role": "user", "content": stream.prompt}],
+                "stream": True,
+                "stream_options": {"include_usage": True},  # as Parley's adapter asks
+            }
+            response = await client.post(
+                "/chat/completions",
+                body=body,
+                cast_to=object,
                 stream=True,
-                stream_options={"include_usage": True},  # as Parley's adapter asks
+                stream_cls=openai.AsyncStream[object],
             )
             async with response:
                 async for chunk in response:
-                    text = chunk.choices[0].delta.content if chunk.choices else None
+                    choices = chunk.get("choices")
+                    text = choices[0].get("delta", {}).get("content") if choices else None
                     if text:
                         stream.received(text, time.time())
             stream.finished_at = time.time()

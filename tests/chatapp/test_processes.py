@@ -153,6 +153,36 @@ async def test_another_process_catches_up_and_stops_a_generation(
     await settle()
 
 
+async def test_a_socket_of_another_process_watching_before_the_send_gets_the_whole_stream(
+    user, session, web_process, mock_provider
+):
+    other = web_process()
+    here = await connect(user)
+    await here.send_json_to(send_frame("echo: first"))
+    first = await frames_until(here, "final")
+    cid, parent = first[0]["conversation_id"], first[-1]["message"]["id"]
+    mock_provider.behaviour.tokens_per_second = 40
+    async with other.socket(session) as there:
+        await there.send(json.dumps({"type": "subscribe", "conversation_id": cid}))
+        assert (await receive_until(there, "state"))[-1]["streaming"] is False
+        follow_up = send_frame(f"echo: {WORDS}", conversation_id=cid, parent_id=parent)
+        await here.send_json_to(follow_up)
+        watched = await receive_until(there, "final")
+    assert watched[0]["type"] == "created"
+    final = watched[-1]["message"]
+    assert final["text"] == WORDS
+    # Whatever the generation sent before it heard of the other process comes
+    # in a `state` frame; the deltas continue exactly where it ends.
+    states = [f for f in watched if f["type"] == "state"]
+    assert len(states) == 1 and states[0]["message_id"] == final["id"]
+    after = watched[watched.index(states[0]) :]
+    assert states[0]["text"] + joined(after) == WORDS
+    mine = await frames_until(here, "final")
+    assert joined(mine) == WORDS
+    await here.disconnect()
+    await settle()
+
+
 async def test_a_killed_process_leaves_its_response_interrupted(
     user, session, web_process, mock_provider
 ):
