@@ -28,6 +28,7 @@ from uuid import UUID
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import transaction
 
 from accounts.guards import Admission
 from chatapp import events, gate
@@ -256,8 +257,7 @@ class Generation:
         )
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
-        await response.asave()
-        await self.turn.conversation.asave(update_fields=["updated_at"])
+        await database_sync_to_async(_save_final)(response, self.turn.conversation)
         await events.publish(self.group, final_frame(response))
         settle = database_sync_to_async(gate.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
@@ -310,6 +310,13 @@ class Generation:
             endpoint=self.response.endpoint,
             model=self.response.model,
         ).dump()
+
+
+def _save_final(response: Message, conversation: Any) -> None:
+    """The ended response and its conversation's `updated_at`: one transaction, one commit."""
+    with transaction.atomic():
+        response.save()
+        conversation.save(update_fields=["updated_at"])
 
 
 def _cancelling() -> bool:
