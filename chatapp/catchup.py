@@ -49,6 +49,7 @@ class CatchUp:
     def _ended(self, final: Frame) -> list[Frame]:
         message = final["message"]
         self.waiting_for, self._held = None, []
+        self._sent.pop(message["id"], None)  # awaited again after a first catch-up (re-subscribe)
         state = {
             "type": "state",
             "conversation_id": final["conversation_id"],
