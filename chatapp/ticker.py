@@ -25,9 +25,10 @@ class Member(Protocol):
 
 
 class Clock:
-    def __init__(self, interval: float, loop: asyncio.AbstractEventLoop) -> None:
+    # A clock serves the loop it is called from and keeps no reference to it: one
+    # would keep the loop alive as long as `_clocks` holds the clock, that is for ever.
+    def __init__(self, interval: float) -> None:
         self.interval = interval
-        self._loop = loop
         self._members: dict[Member, None] = {}
         self._next: float | None = None  # the scheduled time of the next tick
 
@@ -42,10 +43,11 @@ class Clock:
 
     def _schedule(self, at: float) -> None:
         self._next = at
-        self._loop.call_later(max(0.0, at - time.monotonic()), self._start_tick, at)
+        loop = asyncio.get_running_loop()
+        loop.call_later(max(0.0, at - time.monotonic()), self._start_tick, at)
 
     def _start_tick(self, at: float) -> None:
-        self._loop.create_task(self._tick(at))
+        asyncio.get_running_loop().create_task(self._tick(at))
 
     async def _tick(self, at: float) -> None:
         for member in list(self._members):
@@ -72,5 +74,5 @@ def clock(interval: float) -> Clock:
     loop = asyncio.get_running_loop()
     clocks = _clocks.setdefault(loop, {})
     if interval not in clocks:
-        clocks[interval] = Clock(interval, loop)
+        clocks[interval] = Clock(interval)
     return clocks[interval]
