@@ -47,7 +47,10 @@ class Clock:
         loop.call_later(max(0.0, at - time.monotonic()), self._start_tick, at)
 
     def _start_tick(self, at: float) -> None:
-        asyncio.get_running_loop().create_task(self._tick(at))
+        # The loop keeps only weak references to tasks: hold the tick until it is done.
+        task = asyncio.get_running_loop().create_task(self._tick(at))
+        _ticking.add(task)
+        task.add_done_callback(_ticking.discard)
 
     async def _tick(self, at: float) -> None:
         for member in list(self._members):
@@ -64,6 +67,7 @@ class Clock:
             self._next = None
 
 
+_ticking: set[asyncio.Task] = set()
 _clocks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, Clock]] = (
     weakref.WeakKeyDictionary()
 )

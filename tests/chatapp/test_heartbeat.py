@@ -48,9 +48,17 @@ def test_save_splits_large_sets_into_batches(user, monkeypatch):
     monkeypatch.setattr(heartbeat, "BATCH", 2)
     replies = [streaming_reply(user) for _ in range(5)]
     assert heartbeat.save([Partial(r.pk, str(i), "") for i, r in enumerate(replies)]) == 5
-    assert sorted(Message.objects.filter(pk__in=[r.pk for r in replies]).values_list("text", flat=True)) == [
-        "0", "1", "2", "3", "4"
-    ]  # fmt: skip
+    saved = Message.objects.filter(pk__in=[r.pk for r in replies]).values_list("text", flat=True)
+    assert sorted(saved) == ["0", "1", "2", "3", "4"]
+
+
+async def saved_text(pk, text: str) -> None:
+    """Wait until the row holds `text` (the heartbeat's save is the event)."""
+    for _ in range(2000):
+        if (await Message.objects.aget(pk=pk)).text == text:
+            return
+        await asyncio.sleep(0.01)  # noqa: ASYNC110 - the database is what changes
+    raise AssertionError(f"never saved {text!r}")
 
 
 class Growing:
@@ -69,8 +77,7 @@ async def test_the_heartbeat_saves_its_members_each_interval_until_they_leave(us
     beat.join(member)
     for text in ("one", "one two"):
         member.text = text
-        while (await Message.objects.aget(pk=reply.pk)).text != text:
-            await asyncio.sleep(0.01)
+        await saved_text(reply.pk, text)
     beat.leave(member)
     member.text = "one two three"
     await asyncio.sleep(0.2)
