@@ -18,6 +18,8 @@ let socket = null;
 let generating = null; // the conversation id whose answer is streaming on screen
 let pending = null; // {text} of a send waiting for its `created` frame
 const frameQueue = new Set(); // message elements waiting for their next paint
+const THREAD_HEADER = "X-Parley-Thread"; // numbers our thread refreshes
+let threadVersion = 0; // the number of the refresh whose answer may be shown
 
 // ---------------------------------------------------------------- helpers
 
@@ -152,6 +154,7 @@ function showError(element, message) {
 
 const handlers = {
   created(frame) {
+    threadVersion++; // a refresh still on its way would hide the new response
     const id = frame.conversation_id;
     if (pending && !conversationId()) adoptConversation(id);
     if (id !== conversationId()) return;
@@ -274,7 +277,14 @@ function refreshThread(at) {
   const id = conversationId();
   if (!chat || !id) return;
   const url = chat.dataset.threadUrl.replace("00000000-0000-0000-0000-000000000000", id);
-  htmx.ajax("GET", at ? `${url}?at=${at}` : url, { target: "#thread", swap: "innerHTML" });
+  const headers = { [THREAD_HEADER]: String(++threadVersion) };
+  htmx.ajax("GET", at ? `${url}?at=${at}` : url, { target: "#thread", swap: "innerHTML", headers });
+}
+
+/** A refresh asked before the latest one, or before a new response started, is not shown. */
+function dropStaleThread(event) {
+  const version = event.detail.requestConfig?.headers?.[THREAD_HEADER];
+  if (version !== undefined && Number(version) !== threadVersion) event.detail.shouldSwap = false;
 }
 
 function subscribe() {
@@ -439,6 +449,7 @@ export function startChat() {
       actions[button.dataset.action](button);
     }
   });
+  document.body.addEventListener("htmx:beforeSwap", dropStaleThread);
   document.body.addEventListener("htmx:afterSettle", () => {
     renderAll(document);
     mount();
