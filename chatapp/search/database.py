@@ -14,6 +14,7 @@ one is collected through the text index and sorted (see `_page`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from typing import Any
 
@@ -29,16 +30,16 @@ MSG, CONV = Message._meta.db_table, Conversation._meta.db_table
 COLUMNS = "c.id, c.updated_at, c.title, c.archived"
 
 
-class DatabaseSearch:
+class DatabaseSearch(ABC):
     """Subclasses say how one term matches a column, and which rows an index narrows to."""
 
     name = "database"
 
+    @abstractmethod
     def term(self, column: str, term: str, indexed: bool = True) -> SQL:
         """`column` holds `term`. With `indexed=False`, the same test in a form no text index
         answers: within a few known conversations, reading their rows beats an index lookup
         over the whole table, and the planner's costs do not always see it."""
-        raise NotImplementedError
 
     def in_text(self, query: Query, glue: str, indexed: bool = True) -> SQL:
         """Every (glue " AND ") or some (" OR ") term in the message text `m.text`."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
@@ -59,7 +60,7 @@ class ClientCache:
         return clients[key]
 
 
-class BaseAdapter:
+class BaseAdapter(ABC):
     """An adapter for one endpoint. Subclasses implement `_events` and `_translate`."""
 
     def __init__(
@@ -88,12 +89,13 @@ class BaseAdapter:
         return self.endpoint.base_url
 
     # -- streaming -----------------------------------------------------------
+    @abstractmethod
     def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        raise NotImplementedError
+        """The SDK's stream as events (each adapter reads its own wire format)."""
 
+    @abstractmethod
     def _translate(self, error: Exception, model: str) -> ProviderError | None:
         """The ProviderError for an SDK exception, or None when it is not the SDK's."""
-        raise NotImplementedError
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         text: list[str] = []
