@@ -266,6 +266,7 @@ function adoptConversation(id) {
   const chat = root();
   const oldKey = draftKey();
   chat.dataset.conversationId = id;
+  chat.dataset.mounted = id; // the same view, now with an id: mount() must not reset it
   localStorage.removeItem(oldKey);
   history.pushState({}, "", chat.dataset.conversationUrl.replace("00000000-0000-0000-0000-000000000000", id));
   htmx.trigger(document.body, "conversations-changed");
@@ -403,14 +404,21 @@ function onInput(event) {
   localStorage.setItem(draftKey(), event.target.value);
 }
 
-/** Called on first load and after HTMX swaps in a new conversation. */
+/**
+ * Called on first load and after every HTMX settle. The sidebar's highlight follows the shown
+ * conversation each time; the rest runs once per conversation view (a new chat included), since
+ * it forgets a send still waiting for its `created` frame. The page's own fragment loads (the
+ * sidebar, the balance, a thread refresh) settle at any moment, a send's included.
+ */
 function mount() {
   const chat = root();
-  if (!chat || chat.dataset.mounted === conversationId()) return;
-  chat.dataset.mounted = conversationId();
+  if (!chat) return;
   for (const item of document.querySelectorAll("[data-testid=conversation-item]")) {
     item.classList.toggle("active", item.dataset.conversationId === conversationId());
   }
+  const shown = conversationId() || ""; // a data attribute holds strings: null would be "null"
+  if (chat.dataset.mounted === shown) return;
+  chat.dataset.mounted = shown;
   setPending(null);
   setGenerating(null);
   const box = composer();

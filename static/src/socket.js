@@ -26,9 +26,11 @@ export class ChatSocket {
 
   connect() {
     this.ws = new WebSocket(this.url);
+    this.outbox = [];
     this.ws.addEventListener("open", () => {
       this.delay = MIN_DELAY;
-      this.emit("open");
+      this.emit("open"); // the page catches up first (subscribe), then what it queued goes out
+      for (const data of this.outbox.splice(0)) this.ws.send(data);
     });
     this.ws.addEventListener("message", (event) => {
       let frame;
@@ -40,6 +42,7 @@ export class ChatSocket {
       this.emit("frame", frame);
     });
     this.ws.addEventListener("close", (event) => {
+      this.outbox = []; // never sent: the close tells the page, which keeps what the user typed
       this.emit("close", event);
       if (event.code === 4401 || event.code === 4403) return; // signed out or refused: retrying cannot help
       setTimeout(() => this.connect(), this.delay);
@@ -47,10 +50,16 @@ export class ChatSocket {
     });
   }
 
-  /** Send a frame; false when the socket is down (the caller keeps what the user typed). */
+  /**
+   * Send a frame; false when the socket is down (the caller keeps what the user typed).
+   * While the socket is still connecting (a page just loaded, a reconnect under way) the frame
+   * waits for it to open: refusing it would drop a message typed in the page's first moments.
+   */
   send(frame) {
-    if (!this.open) return false;
-    this.ws.send(JSON.stringify(frame));
+    const data = JSON.stringify(frame);
+    if (this.open) this.ws.send(data);
+    else if (this.ws?.readyState === WebSocket.CONNECTING) this.outbox.push(data);
+    else return false;
     return true;
   }
 }
