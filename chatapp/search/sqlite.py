@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db import connection
+from django.db import connection, transaction
 
 from chatapp.models import Conversation, Message
 from chatapp.search.database import SQL, DatabaseSearch
@@ -48,18 +48,17 @@ class SqliteSearch(DatabaseSearch):
         return f"{narrow} AND {exact_sql}", [phrases, *exact_params]
 
     def index(self, conversation: Conversation, messages: list[Message]) -> None:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(m.id),) for m in messages]
-            )
+        # Two tasks may index one message at once (a partial and a final text). In one
+        # IMMEDIATE transaction they take turns, and each writes the text as it is when
+        # it holds the write lock, so the last one to write has the newest text.
+        ids = [m.id for m in messages]
+        with transaction.atomic(), connection.cursor() as cursor:
+            texts = Message.objects.filter(pk__in=ids).exclude(text="").values_list("id", "text")
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(i),) for i in ids])
             cursor.executemany(
                 f"INSERT INTO {TABLE} (rowid, body, conversation_id, message_id)"
                 " VALUES (%s, %s, %s, %s)",
-                [
-                    (rowid(m.id), m.text, _db_id(conversation.id), _db_id(m.id))
-                    for m in messages
-                    if m.text
-                ],
+                [(rowid(i), text, _db_id(conversation.id), _db_id(i)) for i, text in texts],
             )
 
     def remove(self, conversation_id: str) -> None:

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from chatapp.search import service
+from chatapp.search.backends import indexes
 from chatapp.search.query import BadCursor
 
 pytestmark = pytest.mark.modes
@@ -126,3 +127,18 @@ def test_anonymous_user_gets_nothing(chat, user):
 
     chat(user, "x", "visible text")
     assert service.search(AnonymousUser(), "visible").results == []
+
+
+def test_an_index_handed_an_older_copy_of_a_message_keeps_its_current_text(user, chat):
+    # Two sync tasks can index one message at once (a partial, then the final text);
+    # whichever writes last must not put the older text back.
+    conversation = chat(user, "Notes", "alpha beta")
+    message = conversation.messages.get()
+    older = type(message).objects.get(pk=message.pk)
+    message.text = "gamma delta"
+    message.save()
+    for index in indexes(automatic=True):
+        index.index(conversation, [older])
+        index.index(conversation, [older])  # twice: the entry is replaced, not duplicated
+    assert ids(service.search(user, "gamma")) == [str(conversation.id)]
+    assert ids(service.search(user, "alpha")) == []
