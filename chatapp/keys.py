@@ -21,7 +21,7 @@ from chatapp import crypto
 from chatapp.conversations import BadRequest
 from chatapp.models import UserKey
 from chatapp.protocol import ProtocolError
-from endpoints import config
+from endpoints import addresses, config
 from endpoints.config import Endpoint
 
 # LibreChat's expiry choices; 12 hours is its default.
@@ -62,6 +62,12 @@ def save(user, endpoint: Endpoint, api_key: str, base_url: str, expiry: str) -> 
         raise BadRequest(_("Enter the API key."))
     if endpoint.user_provides_url and urlsplit(base_url).scheme not in ("http", "https"):
         raise BadRequest(_("Enter the base URL, starting with http:// or https://."))
+    if endpoint.user_provides_url:
+        try:
+            # A host that does not resolve now may be saved: each request checks again.
+            addresses.check(base_url, endpoint.allowed_addresses, unresolved_ok=True)
+        except addresses.Refused as refusal:
+            raise BadRequest(str(refusal)) from refusal
     if expiry not in EXPIRY:
         raise BadRequest(_("Choose when the key expires."))
     lifetime = EXPIRY[expiry][0]

@@ -17,6 +17,7 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
@@ -252,7 +253,7 @@ def user_key(request: HttpRequest, endpoint: str) -> HttpResponse:
             request.POST.get("expiry", keys.DEFAULT_EXPIRY),
         )
     except BadRequest as error:
-        response = HttpResponse(str(error))
+        response = HttpResponse(escape(str(error)))  # it may quote the URL the user typed
         return retarget(response, "#user-key-error")
     context["user_key"] = keys.live_keys(request.user).get(configured.name)
     context["chosen"] = configured

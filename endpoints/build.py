@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from endpoints import checks, interpolate, schema, yamlsource
+from endpoints import addresses, checks, interpolate, schema, yamlsource
 from endpoints import env as envmod
 from endpoints.config import (
     COMPLETION_TITLE_PROMPT,
@@ -102,6 +102,9 @@ def assemble(
             found[name] = builtin(name, own, from_env, common, problems)
     for custom in section.custom or ():
         found[custom.name] = custom_endpoint(custom, common)
+    allowed = addresses.allowed_set(section.allowedAddresses)
+    if allowed:
+        found = {name: replace(e, allowed_addresses=allowed) for name, e in found.items()}
     return ordered(found, settings.enabled)
 
 

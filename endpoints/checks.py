@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from endpoints import interpolate, schema, sections
+from endpoints import addresses, interpolate, schema, sections
 from endpoints.problems import Path, Problem, suggest
 from endpoints.yamlsource import Document
 
@@ -217,7 +217,7 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
     endpoints = config.endpoints
     if endpoints is None:
         return []
-    problems: list[Problem] = []
+    problems = allowed_address_checks(endpoints.allowedAddresses)
     names = set(schema.BUILTIN_ENDPOINTS) | {c.name for c in endpoints.custom or ()}
     named: list[tuple[Path, schema.SharedSettings]] = [
         (("endpoints", key), section)
@@ -242,6 +242,17 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
         path = ("endpoints", "azureOpenAI", "groups", index, "baseURL")
         problems += url_check(group.baseURL, path)
     problems += azure_duplicates(endpoints.azureOpenAI)
+    return problems
+
+
+def allowed_address_checks(entries: list[str] | None) -> list[Problem]:
+    """LibreChat refuses malformed entries and public IP literals when the config loads."""
+    problems = []
+    for index, entry in enumerate(entries or ()):
+        reason = addresses.entry_problem(entry)
+        if reason:
+            path = ("endpoints", "allowedAddresses", index)
+            problems.append(Problem("error", f"{as_yaml(entry)} {reason}", path))
     return problems
 
 

@@ -134,6 +134,8 @@ class Endpoint:
       setting after the `all` merge.
     - `unavailable` is the reason the endpoint cannot be used ("GROQ_API_KEY is
       not set"); the UI leaves such endpoints out, `check_config` shows them.
+    - `allowed_addresses` holds `endpoints.allowedAddresses` (normalised `host:port`s):
+      the private targets a user-provided base URL may still reach (endpoints/addresses.py).
     - Azure: `azure` maps each model name to its deployment (api_key/base_url on
       the endpoint are None). Bedrock: credentials are in `bedrock`.
     """
@@ -165,6 +167,7 @@ class Endpoint:
     force_prompt: bool = False
     debug: bool = False  # DEBUG_OPENAI
     custom: bool = False  # from endpoints.custom
+    allowed_addresses: frozenset[str] = frozenset()
     unavailable: str | None = None
 
     def __hash__(self) -> int:

@@ -44,7 +44,9 @@ class AnthropicAdapter(BaseAdapter):
             base_url=base_url,
             timeout=httpx2.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
             max_retries=self.max_retries,
-            http_client=anthropic.DefaultAsyncHttpxClient(proxy=self.endpoint.proxy),
+            http_client=anthropic.DefaultAsyncHttpxClient(
+                proxy=self.endpoint.proxy, **self.http_options()
+            ),
         )
 
     def client(self, context: RequestContext) -> anthropic.AsyncAnthropic:
@@ -97,11 +99,12 @@ class AnthropicAdapter(BaseAdapter):
 
     async def list_models(self, context: RequestContext) -> list[str]:
         sent = self.headers(header_templates.resolve(self.endpoint.headers, context))
+        await self.check_base_url(context)
         try:
             page = await self.client(context).models.list(extra_headers=sent)
             return [model.id async for model in page]
         except anthropic.APIError as error:
-            raise self._translate(error, "") from error
+            raise self.translated(error, "") from error
 
 
 class _Reader:

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
-from endpoints import tokens
+from endpoints import addresses, tokens
 from endpoints.config import USER_PROVIDED, Endpoint
 
 from . import errors
@@ -88,6 +88,31 @@ class BaseAdapter(ABC):
             return context.base_url or None
         return self.endpoint.base_url
 
+    # -- user-provided base URLs (the SSRF guard, endpoints/addresses.py) ------
+    def http_options(self) -> dict[str, Any]:
+        """httpx client options: a user-provided base URL gets no redirects, and every
+        request's host is checked again right before it is sent (DNS may have changed)."""
+        if not self.endpoint.user_provides_url:
+            return {}
+        guard = addresses.request_guard(self.endpoint.allowed_addresses)
+        return {"follow_redirects": False, "event_hooks": {"request": [guard]}}
+
+    async def check_base_url(self, context: RequestContext) -> None:
+        """Refuse a user's base URL that points inside, before the SDK is involved."""
+        url = self.base_url(context) if self.endpoint.user_provides_url else None
+        if url:
+            try:
+                await addresses.acheck(url, self.endpoint.allowed_addresses)
+            except addresses.Refused as refusal:
+                raise errors.refused(self.endpoint.name, refusal) from refusal
+
+    def translated(self, error: Exception, model: str) -> ProviderError:
+        """The ProviderError for `error`; re-raises `error` when it is no provider failure."""
+        found = errors.refusal_in(self.endpoint.name, error) or self._translate(error, model)
+        if found is None:
+            raise error
+        return found
+
     # -- streaming -----------------------------------------------------------
     @abstractmethod
     def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -101,6 +126,7 @@ class BaseAdapter(ABC):
         text: list[str] = []
         usage_seen = False
         try:
+            await self.check_base_url(request.context)
             async for event in self._events(request):
                 if isinstance(event, TextDelta | ReasoningDelta):
                     if not event.text:
@@ -111,9 +137,7 @@ class BaseAdapter(ABC):
         except ProviderError:
             raise
         except Exception as error:
-            translated = self._translate(error, request.model)
-            if translated is None:
-                raise
+            translated = self.translated(error, request.model)
             if text and translated.kind == "unavailable":
                 translated = errors.cut(self.endpoint.name)
             raise translated from error

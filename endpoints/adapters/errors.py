@@ -13,6 +13,8 @@ from types import ModuleType
 
 import httpx2
 
+from endpoints.addresses import Refused
+
 from .base import ProviderError
 
 CONTEXT = re.compile(
@@ -74,6 +76,23 @@ def cut(endpoint: str) -> ProviderError:
 
 def missing_key(endpoint: str) -> ProviderError:
     return ProviderError.authentication(f"No API key is set for endpoint {endpoint}.")
+
+
+def refused(endpoint: str, reason: object) -> ProviderError:
+    """A user-provided base URL that points where users may not send requests (SSRF guard)."""
+    return ProviderError.bad_request(f"Endpoint {endpoint} refused your base URL: {reason}")
+
+
+def refusal_in(endpoint: str, error: BaseException) -> ProviderError | None:
+    """`refused` for an `addresses.Refused` anywhere in `error`'s chain (SDKs wrap it)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Refused):
+            return refused(endpoint, current)
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def invalid_parameters(endpoint: str, detail: str) -> ProviderError:

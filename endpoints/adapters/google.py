@@ -17,6 +17,7 @@ from google import genai
 from google.genai import errors as genai_errors
 from google.genai import types
 
+from endpoints import addresses
 from endpoints import headers as header_templates
 from endpoints.config import Endpoint
 
@@ -60,7 +61,7 @@ class GoogleAdapter(BaseAdapter):
             timeout=int(self.timeout * 1000),
             retry_options=types.HttpRetryOptions(attempts=self.max_retries + 1, initial_delay=0.5),
             # An explicit httpx2 client: the same transport (and PROXY) as the other SDKs.
-            httpx_async_client=httpx2.AsyncClient(proxy=self.endpoint.proxy),
+            httpx_async_client=httpx2.AsyncClient(proxy=self.endpoint.proxy, **self.http_options()),
         )
         return genai.Client(api_key=api_key, http_options=options)
 
@@ -138,11 +139,12 @@ class GoogleAdapter(BaseAdapter):
                 headers=self.headers(header_templates.resolve(self.endpoint.headers, context))
             )
         )
+        await self.check_base_url(context)
         try:
             pager = await self.client(context).aio.models.list(config=config)
             return [(model.name or "").removeprefix("models/") async for model in pager]
-        except genai_errors.APIError as error:
-            raise self._translate(error, "") from error
+        except (genai_errors.APIError, addresses.Refused) as error:
+            raise self.translated(error, "") from error
 
 
 def _read(chunk: Any) -> list[StreamEvent]:

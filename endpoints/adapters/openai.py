@@ -13,6 +13,7 @@ import httpx
 import httpx2
 import openai
 
+from endpoints import addresses
 from endpoints import headers as header_templates
 from endpoints.config import Endpoint
 
@@ -43,8 +44,13 @@ class OpenAIAdapter(BaseAdapter):
 
     # -- the SDK client ------------------------------------------------------
     def _http_client(self, direct_url: str | None) -> httpx2.AsyncClient:
-        hooks = {"request": [_rewrite_to(direct_url)]} if direct_url else {}
-        return openai.DefaultAsyncHttpxClient(proxy=self.endpoint.proxy, event_hooks=hooks)
+        options = self.http_options()
+        hooks = options.pop("event_hooks", {"request": []})
+        if direct_url:  # rewritten first, so that the guard checks the final URL
+            hooks["request"].insert(0, _rewrite_to(direct_url))
+        return openai.DefaultAsyncHttpxClient(
+            proxy=self.endpoint.proxy, event_hooks=hooks, **options
+        )
 
     def _new_client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
         direct = base_url if self.endpoint.direct_endpoint else None
@@ -143,6 +149,7 @@ class OpenAIAdapter(BaseAdapter):
         sent = {} if self.endpoint.user_provides_url else configured
         query = {"user": context.user_id} if self.endpoint.models.user_id_query else {}
         base = self.models_base_url(context)
+        await self.check_base_url(context)
         if self.endpoint.name.lower().startswith("ollama") and base:
             names = await self._ollama_tags(base, sent)
             if names:
@@ -152,7 +159,7 @@ class OpenAIAdapter(BaseAdapter):
             page = await client.models.list(extra_headers=sent, extra_query=query)
             return [model.id async for model in page]
         except openai.APIError as error:
-            raise self._translate(error, "") from error
+            raise self.translated(error, "") from error
 
     def models_base_url(self, context: RequestContext) -> str | None:
         base = self.base_url(context)
@@ -163,11 +170,16 @@ class OpenAIAdapter(BaseAdapter):
 
     async def _ollama_tags(self, base_url: str, headers: Mapping[str, str]) -> list[str]:
         origin = httpx.URL(base_url).copy_with(path="/api/tags", query=None)
+        client = httpx.AsyncClient(
+            proxy=self.endpoint.proxy, timeout=LIST_TIMEOUT, **self.http_options()
+        )
         try:
-            async with httpx.AsyncClient(proxy=self.endpoint.proxy, timeout=LIST_TIMEOUT) as http:
+            async with client as http:
                 reply = await http.get(origin, headers=dict(headers))
                 reply.raise_for_status()
                 return [str(item["name"]) for item in reply.json().get("models", [])]
+        except addresses.Refused as refusal:
+            raise errors.refused(self.endpoint.name, refusal) from refusal
         except (httpx.HTTPError, ValueError, KeyError, TypeError):
             return []  # not an Ollama server after all: try the OpenAI list
 

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 YAML = """
 version: 1.2.8
 endpoints:
+  allowedAddresses: ["127.0.0.1:9"]
   custom:
     - name: "Own"
       apiKey: "user_provided"
@@ -100,6 +101,43 @@ def test_dialog_save_list_and_revoke(client, user, stranger, config):
     client.force_login(user)
     client.post("/keys", {"endpoint": "Own"})
     assert not UserKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "address", "kind", "entry"),
+    [
+        ("http://127.0.0.1:8080/v1", "127.0.0.1", "loopback", "127.0.0.1:8080"),
+        ("http://169.254.169.254/latest", "169.254.169.254", "link-local", "169.254.169.254:80"),
+        ("https://[::1]:9/v1", "::1", "loopback", "[::1]:9"),
+        ("http://localhost:9/v1", "127.0.0.1", "loopback", "localhost:9"),
+    ],
+)
+def test_a_base_url_pointing_inside_is_refused(user, config, url, address, kind, entry):
+    with pytest.raises(BadRequest) as refused:
+        keys.save(user, config.get("Own"), "sk-x", url, "12h")
+    message = str(refused.value)
+    assert f"points to {address}, a {kind} address" in message
+    assert f'add "{entry}" to endpoints.allowedAddresses in librechat.yaml' in message
+    assert not UserKey.objects.exists()
+
+
+def test_the_key_form_shows_the_refusal(client, user, config):
+    client.force_login(user)
+    form = {"api_key": "sk-x", "base_url": "http://169.254.169.254/<b>", "expiry": "1d"}
+    refused = client.post("/keys/Own", form, HTTP_HX_REQUEST="true")
+    assert refused["HX-Retarget"] == "#user-key-error"
+    text = refused.content.decode()
+    assert "a link-local address" in text and "endpoints.allowedAddresses" in text
+    assert "&lt;b&gt;" in text and "<b>" not in text  # the URL the user typed is escaped
+    assert not UserKey.objects.exists()
+
+
+def test_the_key_form_refuses_loopback(client, user, config):
+    client.force_login(user)
+    form = {"api_key": "sk-x", "base_url": "http://127.0.0.1:8000/v1", "expiry": "1d"}
+    refused = client.post("/keys/Own", form, HTTP_HX_REQUEST="true").content.decode()
+    assert "127.0.0.1, a loopback address" in refused
+    assert "&quot;127.0.0.1:8000&quot; to endpoints.allowedAddresses" in refused
 
 
 def test_a_turn_needs_the_users_key(user, config):

@@ -150,3 +150,18 @@ def test_a_model_entry_error_names_the_deepest_key(yaml_errors) -> None:
     assert yaml_errors({"endpoints": {"custom": [item]}}) == [
         "endpoints.custom[0].models.default[1].name: 2 must be a valid string"
     ]
+
+
+def test_allowed_addresses_are_host_port_pairs_in_private_space(yaml_errors, load_yaml) -> None:
+    entries = ["127.0.0.1:11434", "localhost", "http://10.0.0.5:80", "10.0.0.0/8", "8.8.8.8:53"]
+    shape = "must be host:port, private.ip:port or [ipv6]:port (no scheme, path or CIDR range)"
+    assert yaml_errors({"endpoints": {"allowedAddresses": entries, "custom": [GROQ]}}) == [
+        f"endpoints.allowedAddresses[1]: 'localhost' {shape}",
+        f"endpoints.allowedAddresses[2]: 'http://10.0.0.5:80' {shape}",
+        f"endpoints.allowedAddresses[3]: '10.0.0.0/8' {shape}",
+        "endpoints.allowedAddresses[4]: '8.8.8.8:53' is a public IP address: public addresses"
+        " are never refused, nothing to allow",
+    ]
+    config = load_yaml({"endpoints": {"allowedAddresses": ["Ollama:11434"], "custom": [GROQ]}})
+    assert config.get("groq").allowed_addresses == frozenset({"ollama:11434"})
+    assert not [p for p in config.problems if "allowedAddresses" in str(p.path)]

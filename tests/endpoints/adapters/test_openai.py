@@ -80,7 +80,11 @@ async def test_direct_endpoint_posts_to_the_base_url_as_is(mock_provider):
 
 async def test_user_provided_key_and_url_come_from_the_request(mock_provider):
     ep = endpoint(
-        mock_provider, api_key=USER_PROVIDED, base_url=USER_PROVIDED, headers={"X-Secret": "s"}
+        mock_provider,
+        api_key=USER_PROVIDED,
+        base_url=USER_PROVIDED,
+        headers={"X-Secret": "s"},
+        allowed_addresses=frozenset({f"127.0.0.1:{mock_provider.port}"}),  # the mock is loopback
     )
     request = request_for(ep, "echo: mine", api_key="sk-user", base_url=mock_provider.openai_url)
     outcome = await run(OpenAIAdapter(ep), request)
