@@ -1,9 +1,9 @@
 """The text of every running generation of this process, saved together once a second.
 
 The save is also the generation's liveness signal (chatapp.recovery marks a
-response whose `updated_at` stops moving as interrupted). One UPDATE for all
+response whose `updated_at` stops moving as interrupted). One transaction for all
 streams, in one thread hop, instead of a save per generation: at 500 streams
-that is one statement a second, not 500. Only rows still `streaming` are
+that is one commit a second, not 500. Only rows still `streaming` are
 written, so a late heartbeat never overwrites a response's final save.
 """
 
@@ -14,18 +14,26 @@ import logging
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from channels.db import database_sync_to_async
-from django.db.models import Case, F, TextField, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chatapp.models import Message
 
 log = logging.getLogger(__name__)
 INTERVAL = 1.0  # seconds between saves
-BATCH = 200  # rows per UPDATE
+BATCH = 200  # rows per executemany
+_meta = Message._meta
+ID, UPDATED_AT = _meta.pk, _meta.get_field("updated_at")
+STREAMING = Message.State.STREAMING.value
+UPDATE = (
+    f"UPDATE {_meta.db_table} SET {_meta.get_field('text').column} = %s,"
+    f" {_meta.get_field('reasoning').column} = %s, {UPDATED_AT.column} = %s"
+    f" WHERE {ID.column} = %s AND {_meta.get_field('state').column} = %s"
+)
 
 
 @dataclass(frozen=True)
@@ -41,23 +49,23 @@ class Beating(Protocol):
 
 def save(partials: Sequence[Partial]) -> int:
     """Write the partial texts of responses still streaming; return how many rows."""
+    now = timezone.now()
+    rows = [
+        (p.text, p.reasoning, _db(UPDATED_AT, now), _db(ID, p.message_id), STREAMING)
+        for p in partials
+    ]
     saved = 0
-    for start in range(0, len(partials), BATCH):
-        batch = partials[start : start + BATCH]
-        saved += Message.objects.filter(
-            pk__in=[p.message_id for p in batch], state=Message.State.STREAMING
-        ).update(
-            text=_by_id(batch, "text"),
-            reasoning=_by_id(batch, "reasoning"),
-            updated_at=timezone.now(),
-        )
+    # One statement run for every row (the ORM's CASE per row cost more to build
+    # than the database took to run it), in one transaction: one commit a beat.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(UPDATE, rows[start : start + BATCH])
+            saved += max(cursor.rowcount, 0)
     return saved
 
 
-def _by_id(batch: Sequence[Partial], field: str) -> Case:
-    text = TextField()
-    whens = [When(pk=p.message_id, then=Value(getattr(p, field), text)) for p in batch]
-    return Case(*whens, default=F(field), output_field=text)
+def _db(field: Any, value: Any) -> Any:
+    return field.get_db_prep_value(value, connection)
 
 
 class Heartbeat:
