@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chatapp.protocol import State
+
 Frame = dict[str, Any]
 
 
@@ -50,15 +52,14 @@ class CatchUp:
         message = final["message"]
         self.waiting_for, self._held = None, []
         self._sent.pop(message["id"], None)  # awaited again after a first catch-up (re-subscribe)
-        state = {
-            "type": "state",
-            "conversation_id": final["conversation_id"],
-            "message_id": message["id"],
-            "text": message["text"],
-            "reasoning": message["reasoning"],
-            "streaming": False,
-        }
-        return [state, final]
+        state = State(
+            conversation_id=final["conversation_id"],
+            message_id=message["id"],
+            text=message["text"],
+            reasoning=message["reasoning"],
+            streaming=False,
+        )
+        return [state.dump(), final]
 
     def _trim(self, delta: Frame) -> Frame | None:
         sent_text, sent_reasoning = self._sent.get(delta["message_id"], (0, 0))

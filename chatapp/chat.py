@@ -59,8 +59,7 @@ async def edit(user, client: gate.Client, frame: Edit) -> Started:
 
 async def _admit_again(user, client: gate.Client, conversation_id, text: str | None) -> Admission:
     """regenerate and edit use the conversation's endpoint and model: still offered?"""
-    conversation = await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
-    await database_sync_to_async(providers.check)(user, conversation.endpoint, conversation.id)
+    conversation = await database_sync_to_async(_offered_conversation)(user, conversation_id)
     return await gate.admit(
         user,
         client,
@@ -69,6 +68,13 @@ async def _admit_again(user, client: gate.Client, conversation_id, text: str | N
         text=text,
         conversation_id=conversation.id,
     )
+
+
+def _offered_conversation(user, conversation_id) -> Any:
+    """The user's conversation, once its endpoint is checked to be still offered to them."""
+    conversation = access.get_conversation_for(user, conversation_id)
+    providers.check(user, conversation.endpoint, conversation.id)
+    return conversation
 
 
 async def _save(save: Callable[[], turns.Turn], user, admission: Admission) -> Started:

@@ -55,13 +55,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self._timeout.cancel()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        conversation_id = content.get("conversation_id") if isinstance(content, dict) else None
         try:
             frame = parse_client_frame(content, settings.CHAT_MAX_MESSAGE_CHARS)
+        except ProtocolError as refused:
+            await self.send_json(error_frame(refused))
+            return
+        try:
             await getattr(self, f"on_{frame.type}")(frame)
         except ProtocolError as refused:
             await self.send_json(error_frame(refused))
         except Http404:
+            conversation_id = getattr(frame, "conversation_id", None)
             missing = ProtocolError(
                 "not_found", "No such conversation or message.", conversation_id
             )

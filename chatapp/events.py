@@ -24,6 +24,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from chatapp.fanout import ORIGIN, hub
+from chatapp.protocol import Title
 
 FRAME = "chat.frame"  # a protocol frame for the socket
 SNAPSHOT = "chat.snapshot"  # a generation's answer to a catch-up request
@@ -99,7 +100,5 @@ async def request_snapshot(conversation_id: Any, reply_to: str) -> None:
 
 def publish_title(user_id: Any, conversation_id: Any, title: str) -> None:
     """For the title task: tell the user's sockets the new title (after commit)."""
-    from chatapp.protocol import Title
-
     frame = Title(conversation_id=conversation_id, title=title).dump()
     publish_on_commit(user_group(user_id), frame)

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -53,7 +52,6 @@ from endpoints.config import TokenRate
 log = logging.getLogger(__name__)
 END = "generation.end"  # tells the generation's own listener to finish
 
-_running: dict[UUID, Generation] = {}  # conversation id → generation, in this process
 _tasks: set[asyncio.Task] = set()
 
 
@@ -116,7 +114,6 @@ class Generation:
         layer = get_channel_layer()
         channel = await layer.new_channel()
         await layer.group_add(events.generation_group(conversation_id), channel)
-        _running[conversation_id] = self
         control = asyncio.ensure_future(self._listen(channel))
         try:
             await self._pump()
@@ -126,7 +123,6 @@ class Generation:
             await layer.send(channel, {"type": END})
             await asyncio.gather(control, return_exceptions=True)
             await database_sync_to_async(self.admission.release)()
-            _running.pop(conversation_id, None)
             await layer.group_discard(events.generation_group(conversation_id), channel)
 
     async def _pump(self) -> None:
@@ -180,8 +176,9 @@ class Generation:
                     return
                 finally:
                     self._awaiting_provider = False
-                self._take_event(event)
-                await self._pass_on(time.monotonic())
+                now = time.monotonic()
+                self._take_event(event, now)
+                await self._pass_on(now)
         finally:
             with contextlib.suppress(Exception):
                 await events_in.aclose()
@@ -210,8 +207,7 @@ class Generation:
         progress = self.progress
         return Partial(self.response.id, "".join(progress.text), "".join(progress.reasoning))
 
-    def _take_event(self, event: Any) -> None:
-        now = time.monotonic()
+    def _take_event(self, event: Any, now: float) -> None:
         if isinstance(event, TextDelta):
             self.progress.text.append(event.text)
             self.pacer.push("text", event.text, now)

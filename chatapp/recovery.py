@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -34,7 +35,6 @@ def mark_interrupted(stale_after: float | None = None) -> int:
 
 
 def _sweep_forever(interval: float) -> None:
-    stop = threading.Event()
     while True:
         try:
             mark_interrupted()
@@ -42,7 +42,7 @@ def _sweep_forever(interval: float) -> None:
             log.exception("sweeping interrupted responses failed")
         finally:
             close_old_connections()
-        stop.wait(interval)
+        time.sleep(interval)
 
 
 def start_sweeper() -> None:
