@@ -56,13 +56,13 @@ def _context(user, endpoint_name: str) -> str:
 def save(user, endpoint: Endpoint, api_key: str, base_url: str, expiry: str) -> UserKey:
     """Store (or replace) the user's credentials for `endpoint`."""
     api_key, base_url = api_key.strip(), base_url.strip()
-    if not (endpoint.user_provides_key or endpoint.user_provides_url):
+    if not endpoint.takes_user_credentials:
         raise BadRequest(_("This endpoint does not take your own key."))
     if endpoint.user_provides_key and not api_key:
         raise BadRequest(_("Enter the API key."))
-    if endpoint.user_provides_url and urlsplit(base_url).scheme not in ("http", "https"):
-        raise BadRequest(_("Enter the base URL, starting with http:// or https://."))
     if endpoint.user_provides_url:
+        if urlsplit(base_url).scheme not in ("http", "https"):
+            raise BadRequest(_("Enter the base URL, starting with http:// or https://."))
         try:
             # A host that does not resolve now may be saved: each request checks again.
             addresses.check(base_url, endpoint.allowed_addresses, unresolved_ok=True)
@@ -115,7 +115,7 @@ def require(user, endpoint_name: str, conversation_id: object = None) -> Credent
     from the user; a `key_required` refusal when it does and the user has none (or it expired).
     """
     endpoint = config.current().get(endpoint_name)
-    if endpoint is None or not (endpoint.user_provides_key or endpoint.user_provides_url):
+    if endpoint is None or not endpoint.takes_user_credentials:
         return None
     found = credentials_for(user, endpoint)
     if found is None:

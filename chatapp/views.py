@@ -232,7 +232,7 @@ def preset_delete(request: HttpRequest, preset_id: str) -> HttpResponse:
 
 def _keyed_endpoint(name: str):
     endpoint = endpoint_config.current().get(name)
-    if endpoint is None or not (endpoint.user_provides_key or endpoint.user_provides_url):
+    if endpoint is None or not endpoint.takes_user_credentials:
         raise Http404("No endpoint takes a key under that name.")
     return endpoint
 
@@ -245,7 +245,7 @@ def user_key(request: HttpRequest, endpoint: str) -> HttpResponse:
     if request.method != "POST":
         return render(request, "chatapp/dialogs.html#user-key", context)
     try:
-        keys.save(
+        context["user_key"] = keys.save(
             request.user,
             configured,
             request.POST.get("api_key", ""),
@@ -255,7 +255,6 @@ def user_key(request: HttpRequest, endpoint: str) -> HttpResponse:
     except BadRequest as error:
         response = HttpResponse(escape(str(error)))  # it may quote the URL the user typed
         return retarget(response, "#user-key-error")
-    context["user_key"] = keys.live_keys(request.user).get(configured.name)
     context["chosen"] = configured
     return render(request, f"{CHAT}#key-status", context)
 

@@ -93,7 +93,7 @@ def allowed_set(entries: Iterable[str] | None) -> frozenset[str]:
     return frozenset(found)
 
 
-def check_scheme(url: str) -> tuple[str, int]:
+def _host_port_of(url: str) -> tuple[str, int]:
     """The URL's host and port (the scheme's default when absent); Refused if not http(s)."""
     try:
         parts = urlsplit(url)
@@ -105,43 +105,46 @@ def check_scheme(url: str) -> tuple[str, int]:
     return parts.hostname, port or DEFAULT_PORTS[parts.scheme]
 
 
+def _host_to_resolve(url: str, allowed: frozenset[str]) -> tuple[str, int] | None:
+    """What is left to resolve for `url`: None when it is allowed or a fit IP literal."""
+    host, port = _host_port_of(url)
+    if _host_port(host, port) in allowed:
+        return None
+    literal = _literal(host)
+    if literal is not None:
+        _check_addresses(url, host, port, [literal])
+        return None
+    return host, port
+
+
 def check(url: str, allowed: frozenset[str], *, unresolved_ok: bool = False) -> None:
     """Refused unless `url` may be called for a user; resolves its host now (blocking).
 
     `unresolved_ok`: a host that does not resolve passes (saving a URL while its DNS is
     down); the request-time check refuses it then.
     """
-    host, port = check_scheme(url)
-    if _host_port(host, port) in allowed:
-        return
-    literal = _literal(host)
-    if literal is not None:
-        _check_addresses(url, host, port, [literal])
+    target = _host_to_resolve(url, allowed)
+    if target is None:
         return
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(*target, type=socket.SOCK_STREAM)
     except OSError as error:
         if unresolved_ok:
             return
         raise _unresolved(url, error) from error
-    _check_addresses(url, host, port, _addresses(infos))
+    _check_addresses(url, *target, _addresses(infos))
 
 
 async def acheck(url: str, allowed: frozenset[str]) -> None:
     """`check`, resolving the host without blocking the event loop."""
-    host, port = check_scheme(url)
-    if _host_port(host, port) in allowed:
+    target = _host_to_resolve(url, allowed)
+    if target is None:
         return
-    literal = _literal(host)
-    if literal is not None:
-        _check_addresses(url, host, port, [literal])
-        return
-    loop = asyncio.get_running_loop()
     try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = await asyncio.get_running_loop().getaddrinfo(*target, type=socket.SOCK_STREAM)
     except OSError as error:
         raise _unresolved(url, error) from error
-    _check_addresses(url, host, port, _addresses(infos))
+    _check_addresses(url, *target, _addresses(infos))
 
 
 def request_guard(allowed: frozenset[str]):

@@ -190,6 +190,11 @@ class Endpoint:
     def user_provides_url(self) -> bool:
         return self.base_url == USER_PROVIDED
 
+    @property
+    def takes_user_credentials(self) -> bool:
+        """Whether each user enters their own key or base URL for this endpoint."""
+        return self.user_provides_key or self.user_provides_url
+
 
 @dataclass(frozen=True)
 class Config:

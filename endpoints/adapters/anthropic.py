@@ -97,9 +97,8 @@ class AnthropicAdapter(BaseAdapter):
     def _translate(self, error: Exception, model: str) -> ProviderError | None:
         return errors.from_stainless_sdk(anthropic, self.endpoint.name, model, error)
 
-    async def list_models(self, context: RequestContext) -> list[str]:
+    async def _list_models(self, context: RequestContext) -> list[str]:
         sent = self.headers(header_templates.resolve(self.endpoint.headers, context))
-        await self.check_base_url(context)
         try:
             page = await self.client(context).models.list(extra_headers=sent)
             return [model.id async for model in page]

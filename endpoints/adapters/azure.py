@@ -58,6 +58,6 @@ class AzureAdapter(OpenAIAdapter):
             **common,
         )
 
-    async def list_models(self, context: RequestContext) -> list[str]:
+    async def _list_models(self, context: RequestContext) -> list[str]:
         """Azure groups list their models in the config; there is nothing to fetch."""
         return list(self.endpoint.azure)

@@ -169,7 +169,7 @@ class BedrockAdapter(BaseAdapter):
             return errors.unreachable(name)
         return None
 
-    async def list_models(self, context: RequestContext) -> list[str]:
+    async def _list_models(self, context: RequestContext) -> list[str]:
         """Bedrock's runtime API has no model list: the configured models are the list."""
         return list(self.endpoint.models.default)
 

@@ -144,6 +144,16 @@ class BaseAdapter(ABC):
         if not usage_seen:
             yield counted_usage(request, "".join(text))
 
+    # -- model list ----------------------------------------------------------
+    async def list_models(self, context: RequestContext) -> list[str]:
+        """The provider's model ids (`models.fetch`); a user's base URL is checked first."""
+        await self.check_base_url(context)
+        return await self._list_models(context)
+
+    @abstractmethod
+    async def _list_models(self, context: RequestContext) -> list[str]:
+        """The listing as each adapter's SDK gives it."""
+
     async def complete(self, request: ChatRequest) -> Completion:
         text, reasoning, usage, finish = [], [], Usage(), "stop"
         async for event in self.stream(request):

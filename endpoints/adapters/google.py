@@ -133,13 +133,12 @@ class GoogleAdapter(BaseAdapter):
             return errors.unreachable(name)
         return None
 
-    async def list_models(self, context: RequestContext) -> list[str]:
+    async def _list_models(self, context: RequestContext) -> list[str]:
         config = types.ListModelsConfig(
             http_options=types.HttpOptions(
                 headers=self.headers(header_templates.resolve(self.endpoint.headers, context))
             )
         )
-        await self.check_base_url(context)
         try:
             pager = await self.client(context).aio.models.list(config=config)
             return [(model.name or "").removeprefix("models/") async for model in pager]

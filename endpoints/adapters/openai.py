@@ -6,6 +6,7 @@ add/dropParams, directEndpoint, customParams.reasoningKey/reasoningFormat).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -113,7 +114,9 @@ class OpenAIAdapter(BaseAdapter):
                 for event in events:
                     yield event
 
+    @functools.cached_property
     def reasoning_key(self) -> str:
+        """The delta field carrying reasoning (the endpoint is frozen: worked out once)."""
         configured = self.endpoint.custom_params.reasoning_key
         if configured:
             return configured
@@ -123,7 +126,7 @@ class OpenAIAdapter(BaseAdapter):
     def _read(self, chunk: Any) -> list[StreamEvent]:
         """The events of one decoded chunk (a dict, as the provider sent it)."""
         events: list[StreamEvent] = []
-        reasoning_key = self.reasoning_key()
+        reasoning_key = self.reasoning_key
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
             reasoning, content = delta.get(reasoning_key), delta.get("content")
@@ -143,13 +146,12 @@ class OpenAIAdapter(BaseAdapter):
         return errors.from_stainless_sdk(openai, self.endpoint.name, model, error)
 
     # -- model list ----------------------------------------------------------
-    async def list_models(self, context: RequestContext) -> list[str]:
+    async def _list_models(self, context: RequestContext) -> list[str]:
         """`GET {baseURL}/models` (Ollama: `/api/tags` first) with the configured headers."""
         configured = header_templates.resolve(self.endpoint.headers, context)
         sent = {} if self.endpoint.user_provides_url else configured
         query = {"user": context.user_id} if self.endpoint.models.user_id_query else {}
         base = self.models_base_url(context)
-        await self.check_base_url(context)
         if self.endpoint.name.lower().startswith("ollama") and base:
             names = await self._ollama_tags(base, sent)
             if names:
