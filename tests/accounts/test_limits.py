@@ -3,7 +3,6 @@ the limits shared by two real web processes."""
 
 import logging
 import os
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from django.conf import settings
 
 from accounts import limits
 from tests.conftest import require_service
+from tests.webprocess import WebProcess
 
 
 def redis_cache(uri: str, prefix: str) -> dict:
@@ -84,56 +84,6 @@ def test_redis_outage_fails_open_with_a_warning(settings, caplog):
 
 
 # --- across two web processes on real Redis -------------------------------------
-
-
-class WebProcess:
-    """`manage.py serve` on the test database and real Redis (one key prefix for both)."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        import socket
-        import subprocess
-        import sys
-        from pathlib import Path
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.output: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve"],
-            cwd=Path(__file__).resolve().parents[2],
-            env={**env, "HOST": "127.0.0.1", "PORT": str(self.port)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._drain, daemon=True).start()
-        self._wait_until_up()
-
-    def _drain(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-
-    def _wait_until_up(self) -> None:
-        import urllib.request
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError("web process died:\n" + "".join(self.output))
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("web process did not start:\n" + "".join(self.output))
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except Exception:
-            self.process.kill()
 
 
 YAML = """

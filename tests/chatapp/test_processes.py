@@ -10,12 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -25,56 +20,21 @@ from websockets.asyncio.client import connect as ws_connect
 from chatapp.models import Message
 from tests.chatapp.conftest import connect, frames_until, joined, send_frame, settle
 from tests.conftest import require_service
+from tests.webprocess import WebProcess
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
-ROOT = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(rb"Listening on TCP address 127\.0\.0\.1:(\d+)")
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"
 WORDS = " ".join(f"word{i}" for i in range(150))
 
 
-class WebProcess:
-    """`daphne chatapp.asgi:application` on an ephemeral loopback port."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-e", "tcp:port=0:interface=127.0.0.1",
-             "chatapp.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        self.port = self._wait_for_port()
-
-    def _wait_for_port(self, seconds: float = 30) -> int:
-        deadline, seen = time.monotonic() + seconds, b""
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            seen += line
-            if match := LISTENING.search(line):
-                return int(match.group(1))
-            if not line and self.process.poll() is not None:
-                break
-        self.stop()
-        raise AssertionError(f"daphne did not start:\n{seen.decode(errors='replace')}")
-
-    def socket(self, session: str):
-        return ws_connect(
-            f"ws://127.0.0.1:{self.port}/ws/chat/",
-            origin="http://localhost:3080",
-            additional_headers={"Cookie": f"sessionid={session}"},
-            user_agent_header=AGENT,
-        )
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+def chat_socket(web: WebProcess, session: str):
+    """A signed-in browser-like socket to `web`'s /ws/chat/."""
+    return ws_connect(
+        f"ws://127.0.0.1:{web.port}/ws/chat/",
+        origin="http://localhost:3080",
+        additional_headers={"Cookie": f"sessionid={session}"},
+        user_agent_header=AGENT,
+    )
 
 
 @pytest.fixture
@@ -135,7 +95,7 @@ async def test_another_process_catches_up_and_stops_a_generation(
     await here.send_json_to(send_frame(f"echo: {WORDS}"))
     started = await frames_until(here, "delta")
     cid = started[0]["conversation_id"]
-    async with other.socket(session) as there:
+    async with chat_socket(other, session) as there:
         await there.send(json.dumps({"type": "subscribe", "conversation_id": cid}))
         watched = await receive_until(there, "delta")
         state = watched[0]
@@ -162,7 +122,7 @@ async def test_a_socket_of_another_process_watching_before_the_send_gets_the_who
     first = await frames_until(here, "final")
     cid, parent = first[0]["conversation_id"], first[-1]["message"]["id"]
     mock_provider.behaviour.tokens_per_second = 40
-    async with other.socket(session) as there:
+    async with chat_socket(other, session) as there:
         await there.send(json.dumps({"type": "subscribe", "conversation_id": cid}))
         assert (await receive_until(there, "state"))[-1]["streaming"] is False
         follow_up = send_frame(f"echo: {WORDS}", conversation_id=cid, parent_id=parent)
@@ -188,7 +148,7 @@ async def test_a_killed_process_leaves_its_response_interrupted(
 ):
     doomed = web_process()
     mock_provider.behaviour.tokens_per_second = 40
-    async with doomed.socket(session) as socket:
+    async with chat_socket(doomed, session) as socket:
         await socket.send(json.dumps(send_frame(f"echo: {WORDS}")))
         frames = await receive_until(socket, "created")
         frames += await receive_until(socket, "delta")
