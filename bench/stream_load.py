@@ -44,11 +44,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def run(scenario: Scenario, env: Mapping[str, str], workdir: Path) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
     load_start = os.getloadavg()
-    with _services(scenario, env, workdir) as (mock, parley):
+    with _services(scenario, env, workdir) as (mock, servers):
         figures = (
-            _idle(scenario, parley, tag) if scenario.idle else _streams(scenario, mock, parley, tag)
+            _idle(scenario, servers[0], tag)
+            if scenario.idle
+            else _streams(scenario, mock, servers, tag)
         )
-        figures["peak_rss_mb"] = round(parley.memory().peak_rss_kb / 1024, 1)
+        figures["peak_rss_mb"] = round(max(s.memory().peak_rss_kb for s in servers) / 1024, 1)
         figures["mock_cpu_s"] = round(mock.cpu_seconds(), 2)
     return {
         "scenario": asdict(scenario),
@@ -60,26 +62,27 @@ def run(scenario: Scenario, env: Mapping[str, str], workdir: Path) -> dict[str, 
 @contextlib.contextmanager
 def _services(
     scenario: Scenario, env: Mapping[str, str], workdir: Path
-) -> Iterator[tuple[Service, Service]]:
+) -> Iterator[tuple[Service, list[Service]]]:
     workdir.mkdir(parents=True, exist_ok=True)
-    mock, parley = services.start(scenario, env, workdir)
+    mock, servers = services.start(scenario, env, workdir)
     try:
-        yield mock, parley
+        yield mock, servers
     finally:
-        parley.stop()
-        mock.stop()
+        for service in (*servers, mock):
+            service.stop()
 
 
-def _streams(scenario: Scenario, mock: Service, parley: Service, tag: str) -> dict[str, Any]:
+def _streams(scenario: Scenario, mock: Service, servers: list[Service], tag: str) -> dict[str, Any]:
     n, give_up_after = scenario.streams, scenario.patience_s
     direct = [Stream(f"bench {tag} sdk {i}") for i in range(n)]
     sdk_cost = asyncio.run(baseline.read_streams(f"{mock.url}/v1", direct, give_up_after))
 
-    cookies = [users.cookie(key) for key in users.sign_in(n + 1, tag)]  # +1: the warm-up
+    warm = len(servers)  # one warm-up turn per process
+    cookies = [users.cookie(key) for key in users.sign_in(n + warm, tag)]
     relayed = [Stream(f"bench {tag} parley {i}") for i in range(n)]
-    cost = asyncio.run(
-        client.converse_all(_ws_url(parley), cookies, relayed, give_up_after, parley.process.pid)
-    )
+    urls = [_ws_url(parley) for parley in servers]
+    pids = [parley.process.pid for parley in servers]
+    cost = asyncio.run(client.converse_all(urls, cookies, relayed, give_up_after, pids))
 
     log = httpx.get(f"{mock.url}/mock/streams").json()["streams"]
     sent = {entry["prompt"]: entry for entry in log}
@@ -88,6 +91,7 @@ def _streams(scenario: Scenario, mock: Service, parley: Service, tag: str) -> di
         cpu_s=sdk_cost.harness_cpu_s,
         wall_s=sdk_cost.wall_s,
         cpu_per_token_us=_per_token(sdk_cost.harness_cpu_s, sdk),
+        tokens_per_s=_rate(sdk["tokens"], sdk_cost.wall_s),
     )
     through = summarize([measure(s, sent.get(s.prompt)) for s in relayed])
     through.update(
@@ -95,6 +99,7 @@ def _streams(scenario: Scenario, mock: Service, parley: Service, tag: str) -> di
         harness_cpu_s=cost.harness_cpu_s,
         wall_s=cost.wall_s,
         cpu_per_token_us=_per_token(cost.server_cpu_s, through),
+        tokens_per_s=_rate(through["tokens"], cost.wall_s),
     )
     return {"parley": through, "baseline": sdk, "versus": _versus(through, sdk)}
 
@@ -110,12 +115,12 @@ def _idle(scenario: Scenario, parley: Service, tag: str) -> dict[str, Any]:
 
     async def weigh() -> dict[str, Any]:
         # One socket first, so what the first connection imports is not counted per socket.
-        await client.close_all(await client.open_sockets(url, cookies[:1]))
+        await client.close_all(await client.open_sockets([url], cookies[:1]))
         await asyncio.sleep(SETTLE)
-        before, cost = parley.memory(), Cost.now(parley.process.pid)
-        sockets = await client.open_sockets(url, cookies[1:])
+        before, cost = parley.memory(), Cost.now([parley.process.pid])
+        sockets = await client.open_sockets([url], cookies[1:])
         await asyncio.sleep(SETTLE)
-        after, spent = parley.memory(), Cost.now(parley.process.pid).since(cost)
+        after, spent = parley.memory(), Cost.now([parley.process.pid]).since(cost)
         still_open = client.still_open(sockets)
         await client.close_all(sockets)
         added_kb = after.rss_kb - before.rss_kb
@@ -134,7 +139,13 @@ def _idle(scenario: Scenario, parley: Service, tag: str) -> dict[str, Any]:
 
 
 def _per_token(cpu_s: float, summary: dict[str, Any]) -> float | None:
+    """CPU µs per delivered token, which is also CPU ms per 1,000 tokens."""
     return round(cpu_s / summary["tokens"] * 1e6, 1) if summary["tokens"] else None
+
+
+def _rate(tokens: int, wall_s: float) -> float | None:
+    """Tokens delivered per second of the burst (all sent at once, until the last ended)."""
+    return round(tokens / wall_s, 1) if wall_s > 0 else None
 
 
 def _versus(parley: dict[str, Any], sdk: dict[str, Any]) -> dict[str, float | None]:
@@ -144,6 +155,8 @@ def _versus(parley: dict[str, Any], sdk: dict[str, Any]) -> dict[str, float | No
         "cpu_per_token_ratio": round(ours / theirs, 2) if ours and theirs else None,
         "cpu_per_token_diff_us": round(ours - theirs, 1) if ours and theirs else None,
     }
+    rates = parley["tokens_per_s"], sdk["tokens_per_s"]
+    versus["throughput_ratio"] = round(rates[0] / rates[1], 3) if all(rates) else None
     for p in ("p50", "p99"):
         a, b = parley["added_ttft_ms"], sdk["added_ttft_ms"]
         versus[f"added_ttft_{p}_diff_ms"] = round(a[p] - b[p], 2) if a and b else None
@@ -158,6 +171,7 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tokens-per-second", type=float, default=50, help="(custom run)")
     parser.add_argument("--reply-tokens", type=int, default=500, help="(custom run)")
     parser.add_argument("--ttft-ms", type=float, default=100, help="(custom run)")
+    parser.add_argument("--processes", type=int, default=1, help="web processes (custom run)")
     parser.add_argument("--idle-sockets", type=int, help="one custom idle run with this many")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     return parser.parse_args(argv)
@@ -174,6 +188,7 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
                 tokens_per_second=args.tokens_per_second,
                 reply_tokens=args.reply_tokens,
                 ttft_ms=args.ttft_ms,
+                processes=args.processes,
             )
         )
     if args.idle_sockets:
@@ -211,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     print(report.header(), flush=True)
     failed = troubled = False
     for scenario in scenarios(args):
+        if scenario.processes > 1 and "Redis" not in session["mode"]:
+            print(report.skipped(scenario.name, "two web processes need Redis (REDIS_URI)"))
+            continue
         try:
             result = run(scenario, env, workdir / scenario.name)
         except Exception as error:  # one broken run must not lose the others' figures

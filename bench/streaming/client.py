@@ -29,37 +29,44 @@ SEND = {
 
 
 async def converse_all(
-    url: str, cookies: Sequence[str], streams: Sequence[Stream], give_up_after: float, server: int
+    urls: Sequence[str],
+    cookies: Sequence[str],
+    streams: Sequence[Stream],
+    give_up_after: float,
+    servers: Sequence[int],
 ) -> Cost:
-    """One turn per stream, all sent at the same moment; the cost to process `server`.
+    """One turn per stream, all sent at the same moment; the cost to the `servers` processes.
 
-    `cookies` holds one more than `streams`: its socket makes a warm-up turn first.
+    The sockets are spread over `urls` in turn. `cookies` holds one more per url
+    than `streams`: those sockets make a warm-up turn first, one per process.
     """
-    sockets = await open_sockets(url, cookies)
+    warm = len(urls)
+    sockets = await open_sockets(urls, cookies)
     try:
         ready = asyncio.Event()
         ready.set()
-        await converse(sockets[0], Stream(WARM_UP), ready, give_up_after)
+        for socket in sockets[:warm]:
+            await converse(socket, Stream(WARM_UP), ready, give_up_after)
         start = asyncio.Event()
         turns = [
             asyncio.create_task(converse(socket, stream, start, give_up_after))
-            for socket, stream in zip(sockets[1:], streams, strict=True)
+            for socket, stream in zip(sockets[warm:], streams, strict=True)
         ]
         await asyncio.sleep(0)  # every turn is waiting on `start`
-        before = Cost.now(server)
+        before = Cost.now(servers)
         start.set()
         await asyncio.gather(*turns)
-        return Cost.now(server).since(before)
+        return Cost.now(servers).since(before)
     finally:
         await close_all(sockets)
 
 
-async def open_sockets(url: str, cookies: Sequence[str]) -> list[ClientConnection]:
-    """One signed-in socket per cookie, opened a hundred at a time."""
+async def open_sockets(urls: Sequence[str], cookies: Sequence[str]) -> list[ClientConnection]:
+    """One signed-in socket per cookie, to each of `urls` in turn, a hundred at a time."""
     gate = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
-    origin = url.replace("ws://", "http://", 1).split("/ws/", 1)[0]
 
-    async def one(cookie: str) -> ClientConnection:
+    async def one(url: str, cookie: str) -> ClientConnection:
+        origin = url.replace("ws://", "http://", 1).split("/ws/", 1)[0]
         async with gate:
             return await connect(
                 url,
@@ -72,7 +79,9 @@ async def open_sockets(url: str, cookies: Sequence[str]) -> list[ClientConnectio
                 open_timeout=60,
             )
 
-    return await asyncio.gather(*(one(cookie) for cookie in cookies))
+    return await asyncio.gather(
+        *(one(urls[i % len(urls)], cookie) for i, cookie in enumerate(cookies))
+    )
 
 
 async def close_all(sockets: Sequence[ClientConnection]) -> None:

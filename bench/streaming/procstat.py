@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,15 +36,15 @@ def memory(pid: int) -> Memory:
 
 @dataclass(frozen=True)
 class Cost:
-    """CPU seconds of a server process and of this one, and wall seconds: a reading or a span."""
+    """CPU seconds of the servers and of this process, and wall seconds: a reading or a span."""
 
     server_cpu_s: float
     harness_cpu_s: float
     wall_s: float
 
     @classmethod
-    def now(cls, server_pid: int | None = None) -> Cost:
-        server = cpu_seconds(server_pid) if server_pid else 0.0
+    def now(cls, server_pids: Sequence[int] = ()) -> Cost:
+        server = sum(cpu_seconds(pid) for pid in server_pids)
         return cls(server, time.process_time(), time.monotonic())
 
     def since(self, before: Cost) -> Cost:

@@ -40,6 +40,8 @@ class Stream:
 class Measured:
     """One stream's figures: latency added to the mock's own, in milliseconds."""
 
+    e2e_ttft_ms: float | None  # send → first text at the client, less the mock's own ttft
+    to_provider_ms: float | None  # send → the request reaching the mock
     added_ttft_ms: float | None  # first text at the client − the mock's first content chunk
     added_last_ms: float | None  # last text at the client − the mock's last content chunk
     added_finish_ms: float | None  # `final` frame (SDK: stream end) − the mock's last chunk
@@ -53,11 +55,14 @@ def measure(stream: Stream, sent: Mapping[str, Any] | None) -> Measured:
     """Compare one stream with the mock's log entry for its prompt (None: never streamed)."""
     if sent is None:
         error = stream.error or "the mock provider never streamed this prompt"
-        return Measured(None, None, None, [], False, 0, error)
+        return Measured(None, None, None, None, None, [], False, 0, error)
     arrivals = stream.arrivals
     expected = sent["text"]
     final_ok = stream.final_text is None or stream.final_text == expected
+    provider_ttft = sent["first_content_at"] - sent["received_at"]
     return Measured(
+        e2e_ttft_ms=_ms(arrivals[0] - stream.sent_at - provider_ttft) if arrivals else None,
+        to_provider_ms=_ms(sent["received_at"] - stream.sent_at),
         added_ttft_ms=_ms(arrivals[0] - sent["first_content_at"]) if arrivals else None,
         added_last_ms=_ms(arrivals[-1] - sent["last_content_at"]) if arrivals else None,
         added_finish_ms=_since(stream.finished_at, sent["last_content_at"]),
@@ -75,6 +80,8 @@ def summarize(measured: list[Measured]) -> dict[str, Any]:
         "errors": sum(m.error is not None for m in measured),
         "text_mismatches": sum(not m.text_ok and m.error is None for m in measured),
         "tokens": sum(m.tokens for m in measured),
+        "e2e_ttft_ms": percentiles(m.e2e_ttft_ms for m in measured),
+        "to_provider_ms": percentiles(m.to_provider_ms for m in measured),
         "added_ttft_ms": percentiles(m.added_ttft_ms for m in measured),
         "added_last_token_ms": percentiles(m.added_last_ms for m in measured),
         "added_finish_ms": percentiles(m.added_finish_ms for m in measured),

@@ -17,15 +17,17 @@ COLUMNS = (
     ("load", 5),
     ("ok/N", 9),
     ("err", 4),
-    ("ttft+ p50/p99", 15),
+    ("e2e+ p50/p99", 15),
+    ("to prov p50/p99", 16),
+    ("relay+ p50/p99", 15),
     ("sdk p50/p99", 13),
     ("last+ p50/p99", 15),
-    ("final+ p50/p99", 15),
     ("gap p50/p99", 13),
     ("cpu s", 7),
-    ("µs/tok", 7),
-    ("sdk µs", 7),
-    ("ratio", 6),
+    ("ms/1k tok", 9),
+    ("sdk", 6),
+    ("tok/s", 7),
+    ("vs sdk", 6),
     ("rss MB", 7),
 )
 
@@ -54,18 +56,24 @@ def row(result: dict[str, Any]) -> str:
         load,
         f"{parley['ok']}/{parley['streams']}",
         str(parley["errors"]),
+        _pair(parley["e2e_ttft_ms"]),
+        _pair(parley["to_provider_ms"]),
         _pair(parley["added_ttft_ms"]),
-        _pair(sdk["added_ttft_ms"]),
+        _pair(sdk["e2e_ttft_ms"]),
         _pair(parley["added_last_token_ms"]),
-        _pair(parley["added_finish_ms"]),
         _pair(parley["gap_ms"]),
         f"{parley['server_cpu_s']:.2f}",
         str(parley["cpu_per_token_us"]),
         str(sdk["cpu_per_token_us"]),
-        str(result["versus"]["cpu_per_token_ratio"]),
+        str(parley["tokens_per_s"]),
+        str(result["versus"]["throughput_ratio"]),
         str(result["peak_rss_mb"]),
     )
     return " ".join(cell.ljust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True))
+
+
+def skipped(name: str, why: str) -> str:
+    return f"{name:<18} skipped: {why}"
 
 
 def _pair(summary: dict[str, float] | None) -> str:

@@ -1,4 +1,9 @@
-"""The runs `python -m bench` makes by default (issue 9), and how to describe a custom one."""
+"""The runs `python -m bench` makes by default, and how to describe a custom one.
+
+`stream-*` (issue 9) measure the relay at streamRate 1 and 25 with long replies;
+`turn-*` (issue 18) measure a whole turn as a user waits for it: 200 ms to the
+provider's first token, 50 tokens/s, 300-token replies, everyone sending at once.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ class Scenario:
     reply_tokens: int = 500
     ttft_ms: float = 100  # the mock's time to first token
     idle_sockets: int = 0  # signed-in sockets that stay open and silent
+    processes: int = 1  # Parley web processes; the sockets are spread over them (needs Redis)
 
     @property
     def idle(self) -> bool:
@@ -31,6 +37,9 @@ STREAMS = [
     for n in (1, 50, 200, 500)
     for rate in (1, 25)
 ]
+TURN = {"stream_rate": 25, "tokens_per_second": 50, "reply_tokens": 300, "ttft_ms": 200}
+TURNS = [Scenario(f"turn-n{n}", streams=n, **TURN) for n in (1, 50, 200, 500)]
+TWO_PROCESSES = Scenario("turn-n400-2proc", streams=400, processes=2, **TURN)
 IDLE = Scenario("idle-1000", idle_sockets=1000)
-ALL = [*STREAMS, IDLE]
+ALL = [*TURNS, TWO_PROCESSES, *STREAMS, IDLE]
 BY_NAME = {scenario.name: scenario for scenario in ALL}

@@ -78,19 +78,22 @@ def _spawn(
     return process, log
 
 
-def start(scenario: Scenario, env: Mapping[str, str], workdir: Path) -> tuple[Service, Service]:
-    """The mock provider and Parley aimed at it, started side by side (start-up is slow)."""
+def start(
+    scenario: Scenario, env: Mapping[str, str], workdir: Path
+) -> tuple[Service, list[Service]]:
+    """The mock provider and Parley's web processes aimed at it, started side by side."""
     mock = _spawn_mock(scenario, env, workdir)
     config = write_config(workdir / "librechat.yaml", mock.url, scenario.stream_rate)
-    parley = _spawn_parley(env, config, workdir)
+    servers = [_spawn_parley(env, config, workdir, i) for i in range(scenario.processes)]
     try:
         _wait_for_mock(mock)
-        _wait_healthy(parley)
+        for parley in servers:
+            _wait_healthy(parley)
     except RuntimeError:
-        parley.stop()
-        mock.stop()
+        for service in (*servers, mock):
+            service.stop()
         raise
-    return mock, parley
+    return mock, servers
 
 
 def _spawn_mock(scenario: Scenario, env: Mapping[str, str], workdir: Path) -> Service:
@@ -126,13 +129,12 @@ def write_config(path: Path, mock_url: str, stream_rate: float) -> Path:
     return path
 
 
-def _spawn_parley(env: Mapping[str, str], config: Path, workdir: Path) -> Service:
+def _spawn_parley(env: Mapping[str, str], config: Path, workdir: Path, index: int) -> Service:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = {"HOST": "127.0.0.1", "PORT": str(port), "DOMAIN_CLIENT": url}
-    process, log = _spawn(
-        "parley", ["serve"], {**env, **settings, "CONFIG_PATH": str(config)}, workdir
-    )
+    name = f"parley-{index}" if index else "parley"
+    process, log = _spawn(name, ["serve"], {**env, **settings, "CONFIG_PATH": str(config)}, workdir)
     return Service("Parley", process, url, log)
 
 

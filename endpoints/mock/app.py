@@ -47,7 +47,9 @@ class MockApp:
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        arrived = time.time()  # before the body is read: when the request reached the provider
         request = await _read(scope, receive)
+        request.sent.received_at = arrived
         if request.path == STREAMS_PATH:
             await _send(send, self.streams(), self.behaviour, request.sent)
             return

@@ -58,6 +58,7 @@ class Sent:
     """
 
     prompt: str = ""  # the last user message
+    received_at: float | None = None  # when the request reached the mock
     text: str = ""  # the reply text planned and streamed
     first_content_at: float | None = None  # just before the first content chunk went out
     last_content_at: float | None = None

@@ -43,4 +43,24 @@ def test_two_streams_and_three_idle_sockets(bench_env, tmp_path):
         assert (side["streams"], side["ok"], side["errors"]) == (2, 2, 0)
         assert side["tokens"] == 2 * 12  # every word of both replies, compared with the mock's
     assert streams["parley"]["server_cpu_s"] > 0
+    for figure in ("e2e_ttft_ms", "to_provider_ms", "added_ttft_ms"):
+        assert streams["parley"][figure]["p50"] is not None
+    assert streams["parley"]["to_provider_ms"]["p50"] >= 0
+    assert streams["parley"]["tokens_per_s"] > 0 and streams["versus"]["throughput_ratio"] > 0
     assert idle["idle"]["open"] == 3
+
+
+@pytest.mark.timeout(300)
+def test_streams_spread_over_two_web_processes(bench_env, redis_uri, tmp_path):
+    argv = [sys.executable, "-m", "bench.stream_load", "--results", str(tmp_path)]
+    argv += ["--streams", "4", "--processes", "2", "--reply-tokens", "12"]
+    argv += ["--tokens-per-second", "200", "--ttft-ms", "0"]
+    done = subprocess.run(
+        argv, cwd=ROOT, env=bench_env, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    (written,) = tmp_path.glob("*.json")
+    (run,) = json.loads(written.read_text())["runs"]
+    assert run["scenario"]["processes"] == 2
+    assert (run["parley"]["ok"], run["parley"]["errors"]) == (4, 0)
