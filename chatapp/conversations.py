@@ -106,16 +106,18 @@ def tree(conversation: Conversation) -> dict[str, Any]:
     `current_id` is the newest message: the branch a client shows first ends there.
     """
     messages = list(conversation.messages.order_by("created_at", "id"))
-    siblings: dict[Any, list[Message]] = defaultdict(list)
+    children: dict[Any, list[str]] = defaultdict(list)
+    position: dict[Any, int] = {}  # each message's index among its siblings, found once
     for message in messages:
-        siblings[message.parent_id].append(message)
+        group = children[message.parent_id]
+        position[message.id] = len(group)
+        group.append(str(message.id))
     nodes = []
     for message in messages:
-        group = siblings[message.parent_id]
         node = message_dict(message)
-        node["sibling_index"] = group.index(message)
-        node["sibling_count"] = len(group)
-        node["children"] = [str(child.id) for child in siblings.get(message.id, [])]
+        node["sibling_index"] = position[message.id]
+        node["sibling_count"] = len(children[message.parent_id])
+        node["children"] = children.get(message.id, [])
         nodes.append(node)
     return {
         "conversation": conversation_dict(conversation),

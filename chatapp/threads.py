@@ -25,12 +25,18 @@ class Shown:
 
 
 def visible_branch(messages: list[Message], through: Any = None) -> list[Shown]:
-    """The shown path through message id `through` (default: the newest message)."""
+    """The shown path through message id `through` (default: the newest message).
+
+    Linear in the number of messages: each sibling's position is recorded once,
+    never searched for (a conversation may hold thousands of regenerations).
+    """
     if not messages:
         return []
     by_id = {m.id: m for m in messages}
     children: dict[Any, list[Message]] = defaultdict(list)
+    position: dict[Any, int] = {}
     for message in sorted(messages, key=lambda m: (m.created_at, str(m.id))):
+        position[message.id] = len(children[message.parent_id])
         children[message.parent_id].append(message)
     newest = max(messages, key=lambda m: (m.created_at, str(m.id)))
     anchor = by_id.get(through, newest)
@@ -42,11 +48,10 @@ def visible_branch(messages: list[Message], through: Any = None) -> list[Shown]:
     path.reverse()
     while children.get(path[-1].id):
         path.append(children[path[-1].id][-1])
-    return [_shown(m, children[m.parent_id]) for m in path]
+    return [_shown(m, position[m.id], children[m.parent_id]) for m in path]
 
 
-def _shown(message: Message, siblings: list[Message]) -> Shown:
-    index = siblings.index(message)
+def _shown(message: Message, index: int, siblings: list[Message]) -> Shown:
     return Shown(
         message=message,
         index=index + 1,

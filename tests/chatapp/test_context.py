@@ -61,3 +61,9 @@ def test_path_follows_the_active_branch_only():
 def test_empty_messages_are_skipped():
     nodes = [Node(1, None, "user", "q"), Node(2, 1, "assistant", ""), Node(3, 2, "user", "q2")]
     assert [m.content for m in to_chat_messages(path_to(nodes, 3))] == ["q", "q2"]
+
+
+def test_path_through_ten_thousand_siblings():
+    siblings = [Node(n, 0, "assistant", f"a{n}") for n in range(1, 10_001)]
+    nodes = [Node(0, None, "user", "q"), *siblings, Node("next", 7_000, "user", "q2")]
+    assert [n.id for n in path_to(nodes, "next")] == [0, 7_000, "next"]

@@ -53,3 +53,27 @@ def test_switching_to_a_sibling_follows_its_newest_answer(user):
 
 def test_empty_conversation_shows_nothing():
     assert visible_branch([]) == []
+
+
+def test_ten_thousand_siblings(user):
+    conv = factories.conversation(user)
+    question = Message.objects.create(conversation=conv, role="user", text="q")
+    start = timezone.now()
+    Message.objects.bulk_create(
+        Message(
+            conversation=conv,
+            parent=question,
+            role="assistant",
+            text=f"a{n}",
+            created_at=start + timedelta(milliseconds=n + 1),
+        )
+        for n in range(10_000)
+    )
+    messages = list(conv.messages.all())
+    answers = messages[1:]
+    shown = visible_branch(messages, answers[1234].id)
+    assert [s.message for s in shown] == [question, answers[1234]]
+    assert (shown[1].index, shown[1].count) == (1235, 10_000)
+    assert (shown[1].previous_id, shown[1].next_id) == (answers[1233].id, answers[1235].id)
+    newest = visible_branch(messages)[-1]
+    assert (newest.message, newest.index, newest.next_id) == (answers[-1], 10_000, None)
