@@ -18,6 +18,7 @@ def build_application():
     check_services()
     report_search()
 
+    from chatapp.bodylimit import BodyLimit
     from chatapp.recovery import start_sweeper
     from chatapp.routing import websocket_urlpatterns
 
@@ -27,7 +28,7 @@ def build_application():
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()
 
     websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-    return ProtocolTypeRouter({"http": http, "websocket": websocket})
+    return ProtocolTypeRouter({"http": BodyLimit(http), "websocket": websocket})
 
 
 application = or_exit(build_application)

@@ -283,6 +283,12 @@ LOGGING = logging_config(
 # --- chat -----------------------------------------------------------------
 # The longest message a user may send, in characters.
 CHAT_MAX_MESSAGE_CHARS = parse.integer(ENV, "PARLEY_MAX_MESSAGE_CHARS", 100_000, minimum=1)
+# The largest HTTP request body, in bytes (chatapp/bodylimit.py: 413 before it is read);
+# 3 MiB is LibreChat's JSON body limit. The conversation import takes files up to its own limit.
+MAX_BODY_BYTES = parse.integer(ENV, "PARLEY_MAX_BODY_BYTES", 3 * 1024 * 1024, minimum=1024)
+MAX_IMPORT_BYTES = parse.integer(ENV, "PARLEY_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024)
+MAX_BODY_BYTES_BY_PATH = {"/api/conversations/import": MAX_IMPORT_BYTES}
+DATA_UPLOAD_MAX_MEMORY_SIZE = None  # the bound above applies first, to every body
 # A response left `streaming` without a save for this long belongs to a dead process.
 CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10, minimum=2)
 
