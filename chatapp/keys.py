@@ -71,14 +71,20 @@ def save(user, endpoint: Endpoint, api_key: str, base_url: str, expiry: str) -> 
     if expiry not in EXPIRY:
         raise BadRequest(_("Choose when the key expires."))
     lifetime = EXPIRY[expiry][0]
+    expires_at = timezone.now() + lifetime if lifetime else None
+    return store(user, endpoint.name, api_key, base_url, expires_at)
+
+
+def store(user, endpoint_name: str, api_key: str, base_url: str, expires_at: datetime | None):
+    """Seal and store (or replace) credentials already checked (by `save`, or an import)."""
     secret = json.dumps({"api_key": api_key or None, "base_url": base_url or None})
     row, _created = UserKey.objects.update_or_create(
         owner=user,
-        endpoint=endpoint.name,
+        endpoint=endpoint_name,
         defaults={
-            "sealed": crypto.seal(secret, _context(user, endpoint.name)),
+            "sealed": crypto.seal(secret, _context(user, endpoint_name)),
             "hint": mask(api_key) if api_key else base_url[:40],
-            "expires_at": timezone.now() + lifetime if lifetime else None,
+            "expires_at": expires_at,
         },
     )
     return row

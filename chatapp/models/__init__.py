@@ -1,9 +1,10 @@
 """The chat domain's models, one module per noun."""
 
 from chatapp.models.conversation import Conversation
+from chatapp.models.imported import ImportedRecord
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
 from chatapp.models.share import SharedLink
 from chatapp.models.userkey import UserKey
 
-__all__ = ["Conversation", "Message", "Preset", "SharedLink", "UserKey"]
+__all__ = ["Conversation", "ImportedRecord", "Message", "Preset", "SharedLink", "UserKey"]

@@ -1,0 +1,54 @@
+"""`manage.py import_librechat DIR [--dry-run] [--merge-existing]`: import a LibreChat mongodump."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from chatapp.importer import run
+from chatapp.importer.dump import DumpError
+from chatapp.search import indexing
+from chatapp.search.backends import indexes
+
+
+class Command(BaseCommand):
+    help = "Import users, conversations, presets, balances, shared links and keys from a mongodump."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("directory", type=Path, help="mongodump --out DIR (or DIR/<database>)")
+        parser.add_argument("--dry-run", action="store_true", help="read and check; write nothing")
+        parser.add_argument(
+            "--merge-existing",
+            action="store_true",
+            help="attach a LibreChat user's data to the Parley account with the same e-mail",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=1000, help="documents per transaction"
+        )
+        parser.add_argument("--creds-key", default=settings.CREDS_KEY, help="LibreChat's CREDS_KEY")
+        parser.add_argument("--creds-iv", default=settings.CREDS_IV, help="LibreChat's CREDS_IV")
+
+    def handle(self, *args, **options) -> None:
+        choices = run.Options(
+            directory=options["directory"],
+            dry_run=options["dry_run"],
+            merge_existing=options["merge_existing"],
+            batch_size=max(1, options["batch_size"]),
+            creds_key=options["creds_key"],
+            creds_iv=options["creds_iv"],
+        )
+        try:
+            report = run.execute(choices, progress=self._progress)
+        except DumpError as error:
+            raise CommandError(str(error)) from None
+        self.stderr.write("")
+        for line in report.lines():
+            self.stdout.write(line)
+        if not choices.dry_run and indexes(automatic=False):
+            self.stdout.write("Rebuilding the search index…")
+            indexing.reindex(None)
+
+    def _progress(self, collection: str, read: int) -> None:
+        self.stderr.write(f"\r{collection}: {read} read", ending="")

@@ -1,0 +1,51 @@
+"""`manage.py import_librechat`: the closing report, --dry-run, and a directory that is no dump."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from chatapp.models import Message
+from tests.chatapp.importer import dumps
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("import_librechat", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_report_per_collection_and_dry_run(tmp_path):
+    ada = dumps.user("ada@librechat.test")
+    conv = dumps.conversation(ada)
+    broken = dumps.message(conv, None, "x", createdAt=[1])
+    dumps.write(
+        tmp_path,
+        {
+            "users": [ada],
+            "conversations": [conv],
+            "messages": [dumps.message(conv, None, "hi"), broken],
+        },
+    )
+
+    dry = run(str(tmp_path), "--dry-run")
+    assert not User.objects.exists()
+    assert "messages: 1 imported, 1 skipped" in dry and "dry run: nothing was written" in dry
+
+    out = run(str(tmp_path), "--batch-size", "1")
+    assert out.splitlines()[:2] == [
+        "users: 1 imported, 0 skipped",
+        "conversations: 1 imported, 0 skipped",
+    ]
+    assert f"1 × unreadable field createdAt (e.g. _id {broken['_id']}: not a date (list))" in out
+    assert Message.objects.get().text == "hi"
+
+
+def test_a_directory_without_a_dump_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="no single database dump"):
+        run(str(tmp_path))
