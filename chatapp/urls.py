@@ -30,6 +30,8 @@ chat_patterns = [
     path("presets", views.preset_save, name="preset-create"),
     path("presets/<int:preset_id>", views.preset_save, name="preset-update"),
     path("presets/<int:preset_id>/delete", views.preset_delete, name="preset-delete"),
+    # After the UUID routes: LibreChat's /c/new and non-UUID ids (chatapp/importer/links.py).
+    path("c/<str:legacy_id>", views.librechat_conversation, name="librechat-conversation"),
 ]
 
 urlpatterns = [

@@ -14,7 +14,7 @@ from django.http import (
     HttpResponseBadRequest,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,6 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 from chatapp import access, catalog, conversations, keys, presets, sharing, sidebar, threads
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
+from chatapp.importer import links
 from chatapp.models import Conversation
 from chatapp.search import views as search_views
 from endpoints import config as endpoint_config
@@ -279,3 +280,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"title": link.title, "messages": link.snapshot})
     return render(request, "chatapp/shared.html", {"link": link})
+
+
+@require_GET
+def librechat_conversation(request: HttpRequest, legacy_id: str) -> HttpResponse:
+    """LibreChat's `/c/new` and `/c/<id>` for ids that were not UUIDs (chatapp/importer/links)."""
+    return redirect(links.conversation_path(legacy_id), permanent=True)
