@@ -7,6 +7,7 @@ then hand the turn to `generation`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -15,7 +16,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from accounts.guards import Admission
-from chatapp import access, events, gate, generation, providers, turns
+from chatapp import access, events, gate, generation, metrics, providers, turns
 from chatapp.models import Message
 from chatapp.protocol import Edit, Regenerate, Send, State
 
@@ -27,13 +28,15 @@ class Started:
     turn: turns.Turn
     user: Any
     admission: Admission
+    received_at: float  # time.monotonic() when the turn's frame arrived (metrics)
 
     def begin(self) -> None:
         prepare = partial(providers.plan, self.turn, self.user)
-        generation.start(self.turn, prepare, self.admission)
+        generation.start(self.turn, prepare, self.admission, self.received_at)
 
 
 async def send(user, client: gate.Client, frame: Send) -> Started:
+    received_at = time.monotonic()
     await database_sync_to_async(providers.check)(user, frame.endpoint, frame.conversation_id)
     admission = await gate.admit(
         user,
@@ -44,17 +47,20 @@ async def send(user, client: gate.Client, frame: Send) -> Started:
         conversation_id=frame.conversation_id,
         parent_id=frame.parent_id,
     )
-    return await _save(partial(turns.send, user, frame), user, admission)
+    return await _save(partial(turns.send, user, frame), user, admission, "send", received_at)
 
 
 async def regenerate(user, client: gate.Client, frame: Regenerate) -> Started:
+    received_at = time.monotonic()
     admission = await _admit_again(user, client, frame.conversation_id, None)
-    return await _save(partial(turns.regenerate, user, frame), user, admission)
+    save = partial(turns.regenerate, user, frame)
+    return await _save(save, user, admission, "regenerate", received_at)
 
 
 async def edit(user, client: gate.Client, frame: Edit) -> Started:
+    received_at = time.monotonic()
     admission = await _admit_again(user, client, frame.conversation_id, frame.text)
-    return await _save(partial(turns.edit, user, frame), user, admission)
+    return await _save(partial(turns.edit, user, frame), user, admission, "edit", received_at)
 
 
 async def _admit_again(user, client: gate.Client, conversation_id, text: str | None) -> Admission:
@@ -77,12 +83,16 @@ def _offered_conversation(user, conversation_id) -> Any:
     return conversation
 
 
-async def _save(save: Callable[[], turns.Turn], user, admission: Admission) -> Started:
+async def _save(
+    save: Callable[[], turns.Turn], user, admission: Admission, kind: str, received_at: float
+) -> Started:
     try:
-        return Started(await database_sync_to_async(save)(), user, admission)
+        started = Started(await database_sync_to_async(save)(), user, admission, received_at)
     except BaseException:
         admission.release()
         raise
+    metrics.turns.labels(kind).inc()
+    return started
 
 
 async def stop(user, conversation_id) -> None:

@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
-from chatapp import chat, events, gate
+from chatapp import chat, events, gate, metrics
 from chatapp.catchup import CatchUp
 from chatapp.fanout import hub
 from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
@@ -63,6 +63,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         try:
             await getattr(self, f"on_{frame.type}")(frame)
         except ProtocolError as refused:
+            metrics.errors.labels("refused", refused.code).inc()
             await self.send_json(error_frame(refused))
         except Http404:
             conversation_id = getattr(frame, "conversation_id", None)

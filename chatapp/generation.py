@@ -30,7 +30,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from accounts.guards import Admission
-from chatapp import events, gate
+from chatapp import events, gate, metrics
 from chatapp.heartbeat import Partial, heartbeat
 from chatapp.models import Message
 from chatapp.pacing import Pacer, Piece
@@ -74,14 +74,17 @@ class _Progress:
     usage: Usage = field(default_factory=Usage)
 
 
-def start(turn: Turn, prepare: Callable[[], Plan], admission: Admission) -> asyncio.Task:
+def start(
+    turn: Turn, prepare: Callable[[], Plan], admission: Admission, received_at: float | None = None
+) -> asyncio.Task:
     """Run the turn's generation in the background of this process.
 
     `prepare` (synchronous: it reads the database) builds the plan once the
     `created` frame is out; a failure there ends the turn like a provider error.
     `admission` (from chatapp.gate) is released when the generation ends.
+    `received_at` (time.monotonic()) is when the turn's frame arrived, for the metrics.
     """
-    generation = Generation(turn, prepare, admission)
+    generation = Generation(turn, prepare, admission, received_at)
     task = asyncio.get_running_loop().create_task(generation.run())
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
@@ -95,8 +98,16 @@ async def wait_all() -> None:
 
 
 class Generation:
-    def __init__(self, turn: Turn, prepare: Callable[[], Plan], admission: Admission) -> None:
+    def __init__(
+        self,
+        turn: Turn,
+        prepare: Callable[[], Plan],
+        admission: Admission,
+        received_at: float | None = None,
+    ) -> None:
         self.turn, self.prepare, self.admission = turn, prepare, admission
+        self.received_at = time.monotonic() if received_at is None else received_at
+        self.first_text_sent = False
         self.provider_called = False
         self.plan: Plan | None = None
         self.response: Message = turn.response
@@ -115,9 +126,11 @@ class Generation:
         channel = await layer.new_channel()
         await layer.group_add(events.generation_group(conversation_id), channel)
         control = asyncio.ensure_future(self._listen(channel))
+        metrics.active_streams.inc()
         try:
             await self._pump()
         finally:
+            metrics.active_streams.dec()
             # End the listener with a message rather than by cancelling it: a
             # cancelled Redis read can leave the layer's shared receive broken.
             await layer.send(channel, {"type": END})
@@ -139,6 +152,8 @@ class Generation:
             state, error = Message.State.ERROR, ProviderError.unavailable(str(failure) or "Error")
         finally:
             heartbeat().leave(self)
+        if error is not None:
+            metrics.errors.labels("provider", str(error.kind)).inc()
         if self._stop.is_set() and error is None:
             state = Message.State.ABORTED
         await self._finish(state, error)
@@ -150,6 +165,7 @@ class Generation:
         if self._stop.is_set():  # stopped before the provider was called
             return
         self.provider_called = True
+        metrics.time_to_provider.observe(time.monotonic() - self.received_at)
         self._reader = reader = asyncio.ensure_future(self._read(plan))
         try:
             await reader
@@ -236,6 +252,9 @@ class Generation:
         progress.sent_text += len(piece.text)
         progress.sent_reasoning += len(piece.reasoning)
         await events.publish(self.group, frame, remote=self.remote)
+        if piece.text and not self.first_text_sent:
+            self.first_text_sent = True
+            metrics.time_to_first_token.observe(time.monotonic() - self.received_at)
 
     async def _finish(self, state: str, error: ProviderError | None) -> None:
         async with self._sending:
@@ -254,6 +273,8 @@ class Generation:
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
         await database_sync_to_async(_save_final)(response, self.turn.conversation)
+        metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
+        metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         await events.publish(self.group, final_frame(response))
         settle = database_sync_to_async(gate.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)

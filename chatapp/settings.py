@@ -35,6 +35,7 @@ APP_TITLE = parse.text(ENV, "APP_TITLE", "Parley")
 CUSTOM_FOOTER = parse.text(ENV, "CUSTOM_FOOTER")
 HELP_AND_FAQ_URL = parse.text(ENV, "HELP_AND_FAQ_URL")
 NO_INDEX = parse.boolean(ENV, "NO_INDEX", default=True)
+METRICS_TOKEN = parse.text(ENV, "METRICS_TOKEN", "")  # bearer token of the /metrics scraper
 CONFIG_PATH = parse.text(ENV, "CONFIG_PATH", str(BASE_DIR / "librechat.yaml"))
 # tiktoken reads this variable itself; endpoints.tokens seeds it so counting works offline.
 TIKTOKEN_CACHE_DIR = parse.text(ENV, "TIKTOKEN_CACHE_DIR", str(DATA_DIR / "tiktoken"))

@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include((chat_patterns, "chat"))),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("health", views.health, name="health"),
+    path("metrics", views.metrics_view, name="metrics"),
     path("share/<str:token>", views.shared, name="shared"),
     path("api/", include((api_patterns, "api"))),
     path("", include("accounts.urls")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
@@ -22,7 +23,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, retarget
 
-from chatapp import access, catalog, conversations, keys, presets, sharing, sidebar, threads
+from chatapp import (
+    access,
+    catalog,
+    conversations,
+    keys,
+    metrics,
+    presets,
+    sharing,
+    sidebar,
+    threads,
+)
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.importer import links
@@ -44,6 +55,16 @@ def health(request: HttpRequest) -> JsonResponse:
     if failed:
         body["failed"] = failed
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@require_GET
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """This process's figures for Prometheus; 404 to anyone but staff or the scraper."""
+    authorization = request.headers.get("Authorization", "")
+    if not metrics.may_read(settings.METRICS_TOKEN, authorization, request.user.is_staff):
+        raise Http404
+    return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE)
 
 
 def _fragment(request: HttpRequest, part: str) -> str:
