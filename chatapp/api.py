@@ -142,8 +142,10 @@ def conversation_import(request: HttpRequest) -> JsonResponse:
         data = json.loads(raw)
     except ValueError:
         raise BadRequest("The file is not valid JSON.") from None
-    conversation = transfer.import_conversation(request.user, data)
-    return JsonResponse(conversations.conversation_dict(conversation), status=201)
+    imported = transfer.import_file(request.user, data)
+    first = conversations.conversation_dict(imported.conversations[0])
+    ids = [str(conversation.id) for conversation in imported.conversations]
+    return JsonResponse(first | {"imported": ids, "skipped": imported.skipped}, status=201)
 
 
 def _share_url(request: HttpRequest, token: str) -> str:

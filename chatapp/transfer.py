@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
+from chatapp.importer import exports
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 
@@ -46,6 +48,32 @@ def export_markdown(conversation: Conversation) -> str:
         if message.state not in (Message.State.COMPLETE, Message.State.STREAMING):
             lines += [f"_({message.state}{': ' + message.error if message.error else ''})_", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+@dataclass(frozen=True)
+class Imported:
+    conversations: list[Conversation]
+    skipped: list[str]  # what the file held that was left out, and why
+
+
+def import_file(user, data: Any) -> Imported:
+    """Every conversation of an uploaded file: the one of a Parley or LibreChat export, or
+    each of a ChatGPT or Chatbot UI export (their readers: chatapp/importer/exports.py)."""
+    parsed = exports.read(data)
+    if parsed is None:
+        return Imported([import_conversation(user, data)], [])
+    created, skipped = [], list(parsed.skipped)
+    for header, rows in parsed.conversations:
+        try:
+            conversation = _create(user, header, rows)  # one transaction each
+        except BadRequest as error:
+            skipped.append(f"“{header['title']}”: {error}")
+            continue
+        sync.conversation_changed(conversation.id)
+        created.append(conversation)
+    if not created:
+        raise BadRequest("The export holds no conversation to import: " + "; ".join(skipped[:3]))
+    return Imported(created, skipped)
 
 
 def import_conversation(user, data: Any) -> Conversation:
