@@ -95,10 +95,16 @@ async def _save(
     return started
 
 
+async def owned(user, conversation_id) -> str:
+    """The id of the user's conversation (404 for anyone else's), for a socket to watch."""
+    conversation = await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
+    return str(conversation.id)
+
+
 async def stop(user, conversation_id) -> None:
     """Stop the conversation's response, in whichever web process runs it."""
     await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
-    await events.request_stop(conversation_id)
+    await events.request_stop(user.pk, conversation_id)
 
 
 async def streaming_response(user, conversation_id) -> Any:

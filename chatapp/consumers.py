@@ -93,18 +93,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await chat.stop(self.user, frame.conversation_id)
 
     async def on_subscribe(self, frame: Any) -> None:
-        # Join before looking: a response that starts after the look is announced
-        # to the group (its `created` frame), one that started before is found.
-        await self._watch(str(frame.conversation_id))
+        # Ownership first, so that no other user's socket is ever in the group, even
+        # for a moment. Then join before looking: a response that starts after the
+        # look is announced to the group (its `created` frame), one that started
+        # before is found.
+        conversation_id = await chat.owned(self.user, frame.conversation_id)
+        await self._watch(conversation_id)
         try:
-            streaming = await chat.streaming_response(self.user, frame.conversation_id)
-        except Http404:
+            streaming = await chat.streaming_response(self.user, conversation_id)
+        except Http404:  # deleted in between
             await self._watch(None)
             raise
         if streaming is None:
-            await self.send_json(chat.idle_state(frame.conversation_id))
+            await self.send_json(chat.idle_state(conversation_id))
             return
-        await self._catch_up(frame.conversation_id, streaming)
+        await self._catch_up(conversation_id, streaming)
 
     # --- group events -----------------------------------------------------
 
@@ -151,13 +154,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         started.begin()
 
     async def _watch(self, conversation_id: str | None) -> None:
+        """Watch one of the user's conversations (its ownership checked), or none.
+
+        The group is named with this socket's user (events.py): a conversation of
+        anyone else is a group that nobody publishes to.
+        """
         if self.watching == conversation_id:
             return
         if self.watching is not None:
-            await self._leave(events.conversation_group(self.watching))
+            await self._leave(events.conversation_group(self.user.pk, self.watching))
         self.watching, self.catchup = conversation_id, CatchUp()
         if conversation_id is not None:
-            await self._join(events.conversation_group(conversation_id))
+            await self._join(events.conversation_group(self.user.pk, conversation_id))
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -170,7 +178,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _catch_up(self, conversation_id: Any, message_id: Any) -> None:
         """Hold the response's deltas until its generation says what was sent before them."""
         self.catchup.begin(str(message_id))
-        await events.request_snapshot(conversation_id, self.channel_name)
+        await events.request_snapshot(self.user.pk, conversation_id, self.channel_name)
         if self._timeout is not None:
             self._timeout.cancel()
         self._timeout = asyncio.ensure_future(self._snapshot_timeout(message_id))

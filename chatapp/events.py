@@ -1,9 +1,12 @@
 """Channel-layer groups and the events published on them.
 
-Groups: `conv.<id>` carries a conversation's frames to every socket watching
-it (any web process, when Redis is the layer); `user.<id>` carries a user's
-sidebar frames (titles); `gen.<id>` reaches the generation running for a
-conversation (stop, catch-up snapshot requests), wherever it runs.
+Groups: `conv.<owner>.<id>` carries a conversation's frames to every socket
+watching it (any web process, when Redis is the layer); `user.<id>` carries a
+user's sidebar frames (titles); `gen.<owner>.<id>` reaches the generation
+running for a conversation (stop, catch-up snapshot requests), wherever it
+runs. The owner is part of a conversation's group names and a socket names
+its groups with its own user's id, so a socket can never be in (or ask
+anything of) another user's conversation, whatever id it is given.
 Events are JSON-safe dicts; a frame is delivered as `{"type": "chat.frame", "frame": ...}`.
 Code inside a transaction publishes with `publish_on_commit`, so a frame never
 announces a row that a rollback removed.
@@ -34,16 +37,16 @@ PUBLISH_TIMEOUT = 10  # seconds a thread waits for the loop to publish its frame
 _home_loop: asyncio.AbstractEventLoop | None = None
 
 
-def conversation_group(conversation_id: Any) -> str:
-    return f"conv.{conversation_id}"
+def conversation_group(owner_id: Any, conversation_id: Any) -> str:
+    return f"conv.{owner_id}.{conversation_id}"
 
 
 def user_group(user_id: Any) -> str:
     return f"user.{user_id}"
 
 
-def generation_group(conversation_id: Any) -> str:
-    return f"gen.{conversation_id}"
+def generation_group(owner_id: Any, conversation_id: Any) -> str:
+    return f"gen.{owner_id}.{conversation_id}"
 
 
 def frame_event(frame: dict[str, Any]) -> dict[str, Any]:
@@ -88,14 +91,15 @@ def publish_from_thread(group: str, frame: dict[str, Any]) -> None:
         async_to_sync(publish)(group, frame)
 
 
-async def request_stop(conversation_id: Any) -> None:
-    await get_channel_layer().group_send(generation_group(conversation_id), {"type": STOP})
+async def request_stop(owner_id: Any, conversation_id: Any) -> None:
+    group = generation_group(owner_id, conversation_id)
+    await get_channel_layer().group_send(group, {"type": STOP})
 
 
-async def request_snapshot(conversation_id: Any, reply_to: str) -> None:
+async def request_snapshot(owner_id: Any, conversation_id: Any, reply_to: str) -> None:
     """Ask the running generation to send its text so far to channel `reply_to`."""
     event = {"type": SNAPSHOT_REQUEST, "reply_to": reply_to, "origin": ORIGIN}
-    await get_channel_layer().group_send(generation_group(conversation_id), event)
+    await get_channel_layer().group_send(generation_group(owner_id, conversation_id), event)
 
 
 def publish_title(user_id: Any, conversation_id: Any, title: str) -> None:

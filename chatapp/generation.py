@@ -1,8 +1,8 @@
-"""One generation: adapter stream → pacer → `conv.<id>` group, with saves.
+"""One generation: adapter stream → pacer → `conv.<owner>.<id>` group, with saves.
 
 A generation is an asyncio task of the web process that accepted the turn; it
 does not belong to any socket, so closing a tab does not stop it. It listens
-on the `gen.<conversation>` group for `stop` and for catch-up requests, from
+on the `gen.<owner>.<conversation>` group for `stop` and for catch-up requests, from
 sockets in any process. Every character received reaches the deltas: the
 concatenation of a response's `delta.text` equals `final.message.text`.
 
@@ -111,7 +111,8 @@ class Generation:
         self.provider_called = False
         self.plan: Plan | None = None
         self.response: Message = turn.response
-        self.group = events.conversation_group(turn.conversation.id)
+        conversation = turn.conversation
+        self.group = events.conversation_group(conversation.owner_id, conversation.id)
         self.pacer = Pacer(0)
         self.progress = _Progress()
         self.remote = False  # whether a socket of another process watches
@@ -121,10 +122,11 @@ class Generation:
         self._awaiting_provider = False
 
     async def run(self) -> None:
-        conversation_id = self.turn.conversation.id
+        conversation = self.turn.conversation
+        control_group = events.generation_group(conversation.owner_id, conversation.id)
         layer = get_channel_layer()
         channel = await layer.new_channel()
-        await layer.group_add(events.generation_group(conversation_id), channel)
+        await layer.group_add(control_group, channel)
         control = asyncio.ensure_future(self._listen(channel))
         metrics.active_streams.inc()
         try:
@@ -136,7 +138,7 @@ class Generation:
             await layer.send(channel, {"type": END})
             await asyncio.gather(control, return_exceptions=True)
             await database_sync_to_async(self.admission.release)()
-            await layer.group_discard(events.generation_group(conversation_id), channel)
+            await layer.group_discard(control_group, channel)
 
     async def _pump(self) -> None:
         await events.publish(self.group, self._created())
@@ -287,7 +289,7 @@ class Generation:
             await events.publish(self.group, frame.dump())
 
     async def _listen(self, channel: str) -> None:
-        """Stop and catch-up requests from sockets in any process (group `gen.<id>`)."""
+        """Stop and catch-up requests from sockets in any process (group `gen.<owner>.<id>`)."""
         layer = get_channel_layer()
         while True:
             message = await layer.receive(channel)

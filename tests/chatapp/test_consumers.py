@@ -390,3 +390,34 @@ async def test_a_user_provided_key_is_required_then_used(user, chat_endpoint, mo
     assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "mine"
     assert mock_provider.last_request.header("authorization") == "Bearer sk-users-own"
     await socket.disconnect()
+
+
+SUBSCRIBES = 300
+
+
+async def flood_subscribes(socket, conversation_id: str, count: int = SUBSCRIBES) -> list[dict]:
+    """`count` subscribes sent back to back; every frame received until each is answered."""
+    for _ in range(count):
+        await socket.send_json_to({"type": "subscribe", "conversation_id": conversation_id})
+    received = []
+    while sum(f["type"] == "error" for f in received) < count:
+        received.append(await socket.receive_json_from(timeout=10))
+    return received
+
+
+@pytest.mark.modes
+async def test_a_flood_of_subscribes_to_anothers_live_stream_hears_nothing(
+    user, stranger, chat_endpoint, mock_provider
+):
+    mock_provider.behaviour.tokens_per_second = 200
+    owner = await connect(user)
+    await owner.send_json_to(send_frame(f"echo: {LONG} {LONG} {LONG}"))
+    started = await frames_until(owner, "delta")
+    cid = started[0]["conversation_id"]
+    intruder = await connect(stranger)
+    heard = await flood_subscribes(intruder, cid)
+    assert {(f["type"], f.get("code")) for f in heard} == {("error", "not_found")}
+    await frames_until(owner, "final")
+    assert await intruder.receive_nothing(timeout=0.3)
+    await owner.disconnect()
+    await intruder.disconnect()

@@ -153,7 +153,7 @@ def test_an_event_without_an_origin_is_from_elsewhere():
 
 
 async def test_publish_reaches_this_process_sockets_through_the_hub():
-    socket, group = Socket(), events.conversation_group("hub-only")
+    socket, group = Socket(), events.conversation_group(7, "hub-only")
     fanout.hub.join(group, socket)
     try:
         await events.publish(group, FRAME, remote=False)  # no channel layer involved

@@ -25,6 +25,7 @@ from tests.webprocess import WebProcess
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
 AGENT = "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"
 WORDS = " ".join(f"word{i}" for i in range(150))
+SUBSCRIBES = 400
 
 
 def chat_socket(web: WebProcess, session: str):
@@ -168,3 +169,55 @@ async def test_a_killed_process_leaves_its_response_interrupted(
     assert recovered.text == killed.text  # the partial text is kept
     question = await sync_to_async(lambda: recovered.parent)()
     assert question.text == f"echo: {WORDS}"
+
+
+def session_of(someone) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(someone)
+    return client.cookies["sessionid"].value
+
+
+async def test_floods_of_subscribes_in_both_processes_hear_nothing_of_anothers_stream(
+    user, stranger, session, web_process, mock_provider
+):
+    other = web_process()
+    intruder_session = await sync_to_async(session_of)(stranger)
+    mock_provider.behaviour.tokens_per_second = 200
+    async with (
+        chat_socket(other, session) as owner,
+        chat_socket(other, intruder_session) as there,
+    ):
+        await owner.send(json.dumps(send_frame("echo: the first secret")))
+        first = await receive_until(owner, "final")
+        cid, parent = first[0]["conversation_id"], first[-1]["message"]["id"]
+        subscribe = {"type": "subscribe", "conversation_id": cid}
+        here = await connect(stranger)
+
+        async def flood_there() -> list[dict]:
+            for _ in range(SUBSCRIBES):
+                await there.send(json.dumps(subscribe))
+            heard = []
+            while sum(f["type"] == "error" for f in heard) < SUBSCRIBES:
+                heard.append(json.loads(await asyncio.wait_for(there.recv(), 15)))
+            return heard
+
+        async def flood_here() -> list[dict]:
+            for _ in range(SUBSCRIBES):
+                await here.send_json_to(subscribe)
+            heard = []
+            while sum(f["type"] == "error" for f in heard) < SUBSCRIBES:
+                heard.append(await here.receive_json_from(timeout=15))
+            return heard
+
+        floods = asyncio.gather(flood_there(), flood_here())
+        for turn in range(3):  # the generations run in the other process
+            follow_up = send_frame(f"echo: secret {turn} {WORDS}", conversation_id=cid)
+            await owner.send(json.dumps({**follow_up, "parent_id": parent}))
+            parent = (await receive_until(owner, "final"))[-1]["message"]["id"]
+        heard_there, heard_here = await floods
+    assert {(f["type"], f.get("code")) for f in heard_there} == {("error", "not_found")}
+    assert {(f["type"], f.get("code")) for f in heard_here} == {("error", "not_found")}
+    assert await here.receive_nothing(timeout=0.3)
+    await here.disconnect()
