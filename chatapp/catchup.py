@@ -1,9 +1,12 @@
 """Joining a live response without overlap or gap (pure; used by the consumer).
 
-A socket that subscribes mid-stream joins the conversation's group first, then
-asks the generation for a snapshot. Deltas that arrive before the snapshot are
-held; once it arrives, the `state` frame goes out and the held and later
-deltas are trimmed by their offsets so that each character is sent exactly once.
+A socket that subscribes joins the conversation's group first, then looks in
+the database for a streaming response (`look`): every frame that arrives
+meanwhile is held, since none may go out before the `state` frame. Once the
+look is done (`found`), a response found streaming stays awaited: the socket
+asks its generation for a snapshot and its deltas are held until it arrives;
+then the `state` frame goes out and the held and later deltas are trimmed by
+their offsets so that each character is sent exactly once.
 """
 
 from __future__ import annotations
@@ -18,14 +21,32 @@ Frame = dict[str, Any]
 class CatchUp:
     def __init__(self) -> None:
         self.waiting_for: str | None = None  # the response whose snapshot is awaited
+        self._looking = False  # joined, the database not read yet: hold everything
         self._held: list[Frame] = []
         self._sent: dict[str, tuple[int, int]] = {}  # response id → (text, reasoning) sent
 
     def begin(self, message_id: str) -> None:
         self.waiting_for, self._held = message_id, []
 
+    def look(self) -> None:
+        """The socket joined the group and reads what is streaming: hold every frame."""
+        self._looking = True
+
+    def found(self, message_id: str | None) -> list[Frame]:
+        """The look found `message_id` streaming (awaited from now on), or nothing.
+
+        Returns the held frames that may go out now, after the `state` frame
+        when nothing was found; the found response's frames stay held.
+        """
+        self._looking, self.waiting_for = False, message_id
+        held, self._held = self._held, []
+        return [out for frame in held for out in self.on_frame(frame)]
+
     def on_frame(self, frame: Frame) -> list[Frame]:
         """The frames to send for one frame of the conversation group."""
+        if self._looking:
+            self._held.append(frame)
+            return []
         message_id = _message_id(frame)
         if self.waiting_for is not None and message_id == self.waiting_for:
             if frame["type"] == "final":

@@ -99,15 +99,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # before is found.
         conversation_id = await chat.owned(self.user, frame.conversation_id)
         await self._watch(conversation_id)
+        self.catchup.look()  # nothing goes out before the state frame
         try:
             streaming = await chat.streaming_response(self.user, conversation_id)
         except Http404:  # deleted in between
             await self._watch(None)
             raise
-        if streaming is None:
-            await self.send_json(chat.idle_state(conversation_id))
-            return
-        await self._catch_up(conversation_id, streaming)
+        found = None if streaming is None else str(streaming)
+        async with self._order:
+            ready = self.catchup.found(found)
+            if found is None:
+                ready.insert(0, chat.idle_state(conversation_id))
+            for out in ready:
+                await self.send_json(out)
+        if found is not None:
+            await self._ask_snapshot(conversation_id, found)
 
     # --- group events -----------------------------------------------------
 
@@ -178,6 +184,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _catch_up(self, conversation_id: Any, message_id: Any) -> None:
         """Hold the response's deltas until its generation says what was sent before them."""
         self.catchup.begin(str(message_id))
+        await self._ask_snapshot(conversation_id, message_id)
+
+    async def _ask_snapshot(self, conversation_id: Any, message_id: Any) -> None:
         await events.request_snapshot(self.user.pk, conversation_id, self.channel_name)
         if self._timeout is not None:
             self._timeout.cancel()

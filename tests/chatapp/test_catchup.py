@@ -91,6 +91,40 @@ def test_a_delta_repeated_is_not_sent_twice():
     assert catchup.on_frame(delta("lo there", 3)) == [delta(" there", 5)]
 
 
+# --- look(): a subscriber joined and reads the database -------------------
+
+
+def test_every_frame_is_held_while_the_subscriber_looks():
+    catchup = CatchUp()
+    catchup.look()
+    created = {"type": "created", "conversation_id": str(CONVERSATION), "response_id": "x"}
+    assert catchup.on_frame(created) == []
+    assert catchup.on_frame(delta("Hel", 0)) == []
+
+
+def test_a_look_that_finds_nothing_streaming_releases_what_it_held():
+    catchup = CatchUp()
+    catchup.look()
+    created = {"type": "created", "conversation_id": str(CONVERSATION), "response_id": "x"}
+    catchup.on_frame(created)
+    catchup.on_frame(delta("Hel", 0))
+    assert catchup.found(None) == [created, delta("Hel", 0)]
+    assert catchup.on_frame(delta("lo", 3)) == [delta("lo", 3)]
+
+
+def test_a_look_that_finds_a_response_holds_its_deltas_until_the_state():
+    catchup = CatchUp()
+    catchup.look()
+    catchup.on_frame(delta("Hel", 0))
+    ended = final("before", message_id=OTHER)
+    catchup.on_frame(ended)
+    assert catchup.found(str(RESPONSE)) == [ended]  # another response's frames go out
+    assert catchup.waiting_for == str(RESPONSE)
+    assert catchup.on_frame(delta("lo", 3)) == []
+    snapshot = state("Hel")
+    assert catchup.on_state(snapshot) == [snapshot, delta("lo", 3)]
+
+
 # --- begin(): hold until the snapshot ---------------------------------------
 
 
