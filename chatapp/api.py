@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chatapp import access, conversations, sharing, transfer
+from chatapp import access, conversations, payload, sharing, transfer
 from chatapp.conversations import BadRequest
 
 
@@ -26,7 +26,12 @@ def json_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if not request.user.is_authenticated:
             return _error(401, "not_authenticated", "Sign in first.")
         try:
+            for name, values in request.GET.lists():  # NUL cannot reach a database query
+                for value in values:
+                    payload.check_text(value, name)
             return view(request, *args, **kwargs)
+        except payload.BadInput as bad:
+            return _error(400, "bad_request", str(bad))
         except Http404 as missing:
             return _error(404, "not_found", str(missing) or "Not found.")
         except BadRequest as bad:
@@ -40,13 +45,17 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def _body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        raise BadRequest("The request body is not valid JSON.") from None
+    data = _json(request.body or b"{}", "The request body", payload.MAX_DEPTH)
     if not isinstance(data, dict):
         raise BadRequest("The request body is a JSON object.")
     return data
+
+
+def _json(raw: bytes, what: str, depth: int) -> Any:
+    try:
+        return payload.loads(raw, what=what, max_depth=depth)
+    except payload.BadInput as bad:
+        raise BadRequest(str(bad)) from None
 
 
 def _limit(request: HttpRequest) -> int:
@@ -138,10 +147,7 @@ def conversation_export(request: HttpRequest, conversation_id: str) -> HttpRespo
 def conversation_import(request: HttpRequest) -> JsonResponse:
     upload = request.FILES.get("file")  # its size is bounded before it is read (bodylimit)
     raw = upload.read() if upload is not None else request.body
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise BadRequest("The file is not valid JSON.") from None
+    data = _json(raw, "The file", transfer.MAX_DEPTH)
     imported = transfer.import_file(request.user, data)
     first = conversations.conversation_dict(imported.conversations[0])
     ids = [str(conversation.id) for conversation in imported.conversations]

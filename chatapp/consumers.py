@@ -72,11 +72,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
             await self.send_json(error_frame(missing))
 
-    async def decode_json(self, text_data: str) -> Any:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return text_data  # parse_client_frame reports it as a bad frame
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # parse_client_frame decodes the frame itself and names what is wrong with it,
+        # a binary frame included (the base class would raise and close the socket).
+        await self.receive_json(text_data if text_data is not None else bytes_data)
 
     # --- client frames ----------------------------------------------------
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -58,11 +59,16 @@ def _encode_cursor(conversation: Conversation) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The position a cursor names; anything but one this API made is a BadRequest
+    (a naive or out-of-range time, or a malformed id, would fail in the query)."""
     try:
         stamp, last_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), last_id
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        when = datetime.fromisoformat(stamp)
+        if when.tzinfo is None:
+            raise ValueError("naive time")
+        return when.astimezone(UTC), uuid.UUID(last_id)
+    except (ValueError, OverflowError, binascii.Error, UnicodeError):
         raise BadRequest("cursor: not a cursor this API returned.") from None
 
 

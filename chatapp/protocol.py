@@ -8,12 +8,13 @@ socket stays open. Server frames are built with the models below and sent as
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from chatapp import payload
 
 
 class ProtocolError(Exception):
@@ -80,12 +81,17 @@ def _describe(error: ValidationError) -> str:
 
 
 def parse_client_frame(data: Any, max_chars: int) -> ClientFrame:
-    """Validate one decoded client frame; raise ProtocolError if it is unusable."""
-    if isinstance(data, str | bytes):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            raise ProtocolError("bad_frame", "The frame is not valid JSON.") from None
+    """Validate one client frame (its JSON text, or the decoded value); raise
+    ProtocolError, naming the problem, if it is unusable."""
+    if isinstance(data, bytes):
+        raise ProtocolError("bad_frame", "Frames are JSON text; a binary frame is not accepted.")
+    try:
+        if isinstance(data, str):
+            data = payload.loads(data, what="The frame")
+        else:
+            payload.check(data)
+    except payload.BadInput as bad:
+        raise ProtocolError("bad_frame", str(bad)) from None
     if not isinstance(data, dict):
         raise ProtocolError("bad_frame", "A frame is a JSON object with a 'type'.")
     conversation_id = data.get("conversation_id")

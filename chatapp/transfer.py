@@ -22,6 +22,9 @@ from chatapp.search import sync
 FORMAT = "parley"
 VERSION = 1
 LIBRECHAT_NO_PARENT = "00000000-0000-0000-0000-000000000000"
+# LibreChat's recursive exports nest each reply two levels below the message it answers;
+# Python's JSON decoder stops near 1,000 levels, so this is as deep as a file can go.
+MAX_DEPTH = 800
 
 
 def export_json(conversation: Conversation) -> dict[str, Any]:

@@ -240,3 +240,49 @@ def test_writes_need_the_csrf_token(user, conv):
     response = client.delete(f"/api/conversations/{conv.id}")
     assert response.status_code == 403
     assert Conversation.objects.filter(pk=conv.pk).exists()
+
+
+def _cursor(raw: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor("9999-12-31T23:59:59-05:00|" + str(uuid.UUID(int=1))),
+        _cursor("0001-01-01T00:00:00+05:00|" + str(uuid.UUID(int=1))),
+        _cursor("2026-01-01T00:00:00|" + str(uuid.UUID(int=1))),  # naive
+        _cursor("2026-01-01T00:00:00+00:00|not-a-uuid"),
+        _cursor("2026-01-01T00:00:00+00:00|a|b"),
+        "%00",
+        "\u00e9\u00e9",
+    ],
+)
+def test_a_bad_cursor_is_a_400_that_names_it(user, client_for, conv, cursor):
+    response = client_for(user).get("/api/conversations", {"cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests deeper than"),
+        ('{"title": ' + '{"a": ' * 40 + "1" + "}" * 41, "nested deeper than"),
+        ('{"title": "a\\u0000b"}', "title: contains a NUL character"),
+        ('{"title": "\\ud800"}', "title: contains an unpaired surrogate"),
+        ('{"archived": NaN}', "NaN"),
+        ('{"title": 1' + "0" * 30 + "}", "title: the integer is out of range"),
+        ('["title"]', "a JSON object"),
+        ("\ufeff{}", "not valid JSON"),
+    ],
+)
+def test_crafted_bodies_are_a_400_that_names_the_problem(user, client_for, conv, body, named):
+    client = client_for(user)
+    response = client.patch(f"/api/conversations/{conv.id}", body, "application/json")
+    assert response.status_code == 400
+    assert named in response.json()["error"]["message"]
+    conv.refresh_from_db()
+    assert conv.title == "Trip"

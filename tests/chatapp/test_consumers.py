@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chatapp.models import Conversation, Message
-from tests.chatapp.conftest import connect, frames_until, joined, send_frame, settle
+from tests.chatapp.conftest import (
+    ENDPOINT,
+    MODEL,
+    connect,
+    frames_until,
+    joined,
+    send_frame,
+    settle,
+)
+from tests.chatapp.strategies import FUZZ, any_text, deep, dumps, hostile_text, ids, json_values
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
 
@@ -236,6 +248,85 @@ async def test_invalid_json_is_an_error_frame(user, chat_endpoint):
     await socket.send_to(text_data="{nope")
     error = await socket.receive_json_from(timeout=5)
     assert (error["type"], error["code"]) == ("error", "bad_frame")
+    await socket.disconnect()
+
+
+def nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x00\xff binary",
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps(send_frame("echo: \x00")),
+        json.dumps(send_frame("echo: \ud800")),
+        json.dumps(send_frame("echo: x", params={"temperature": float("nan")})),
+        json.dumps(send_frame("echo: x", params={"n": 10**30})),
+        json.dumps(send_frame("echo: x", params={"a": nested(40)})),
+    ],
+)
+async def test_crafted_frames_get_an_error_frame_and_the_socket_stays_usable(
+    user, chat_endpoint, mock_provider, raw
+):
+    socket = await connect(user)
+    await socket.send_to(**{"bytes_data" if isinstance(raw, bytes) else "text_data": raw})
+    error = await socket.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "bad_frame") and error["message"]
+    assert await Conversation.objects.acount() == 0
+    await socket.send_json_to(send_frame("echo: still open"))
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "still open"
+    await socket.disconnect()
+
+
+fuzzed_frames = st.one_of(
+    json_values.map(dumps),
+    any_text,
+    st.binary(max_size=32),
+    deep,
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["send", "regenerate", "edit", "stop", "subscribe"])},
+        optional={
+            "conversation_id": ids,
+            "parent_id": ids,
+            "message_id": ids,
+            "text": hostile_text,
+            "endpoint": st.sampled_from([ENDPOINT]) | hostile_text,
+            "model": st.sampled_from([MODEL, "mock-large"]) | hostile_text,
+            "params": json_values,
+        },
+    ).map(dumps),
+).filter(bool)  # the test communicator cannot send an empty frame
+ANSWERED = {"error", "final", "state"}  # a frame that ends the server's answer to one frame
+
+
+async def test_any_frame_gets_an_answer_and_never_kills_the_socket(
+    user, chat_endpoint, mock_provider
+):
+    """Through the real consumer: random text, bytes and JSON, and frames with fuzzed fields."""
+    socket = await connect(user)
+    loop = asyncio.get_running_loop()
+
+    async def exchange(raw: str | bytes) -> None:
+        await socket.send_to(**{"bytes_data" if isinstance(raw, bytes) else "text_data": raw})
+        while (await socket.receive_json_from(timeout=10))["type"] not in ANSWERED:
+            pass
+        await settle()
+        while not await socket.receive_nothing(timeout=0.01):
+            await socket.receive_json_from()  # what a generation sent after its `final`
+
+    @FUZZ
+    @given(fuzzed_frames)
+    def answered(raw: str | bytes) -> None:
+        asyncio.run_coroutine_threadsafe(exchange(raw), loop).result(timeout=60)
+
+    await asyncio.to_thread(answered)
+    await socket.send_json_to(send_frame("echo: still open"))
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "still open"
     await socket.disconnect()
 
 

@@ -2,6 +2,8 @@ import json
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chatapp.protocol import (
     Delta,
@@ -13,6 +15,7 @@ from chatapp.protocol import (
     error_frame,
     parse_client_frame,
 )
+from tests.chatapp.strategies import FUZZ, any_text, deep, dumps, hostile_text, ids, json_values
 
 CID = str(uuid.uuid4())
 
@@ -82,3 +85,57 @@ def test_delta_frame_is_the_delta_model_dumped():
     ids = {"conversation_id": uuid.UUID(CID), "message_id": uuid.uuid4()}
     pieces = {"text": "héllo", "reasoning": "why", "offset": 12, "reasoning_offset": 3}
     assert delta_frame(*ids.values(), **pieces) == Delta(**ids, **pieces).dump()
+
+
+SEND = '{"type": "send", "endpoint": "e", "model": "m", "text": %s, "params": %s}'
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        (b'{"type": "stop", "conversation_id": "%s"}' % CID.encode(), "binary frame"),
+        ("[" * 100_000 + "]" * 100_000, "nests deeper than"),
+        (SEND % ('"hi"', '{"a": ' * 40 + "1" + "}" * 40), "params.a.a"),
+        (SEND % ('"a\\u0000b"', "{}"), "text: contains a NUL character"),
+        (SEND % ('"\\udc00"', "{}"), "text: contains an unpaired surrogate"),
+        (SEND % ('"hi"', '{"temperature": NaN}'), "NaN is not a number"),
+        (SEND % ('"hi"', '{"seed": 1e400}'), "params.seed: not a finite number"),
+        (SEND % ('"hi"', '{"n": 99999999999999999999}'), "params.n: the integer"),
+        (SEND % ('"hi"', '{"stop": ["\\u0000"]}'), "params.stop[0]: contains a NUL"),
+        ('"just a string"', "A frame is a JSON object"),
+        ('{"type": "stop", "conversation_id": {"$ne": null}}', "conversation_id: UUID"),
+    ],
+)
+def test_crafted_frames_are_refused_by_name(raw, named):
+    with pytest.raises(ProtocolError) as caught:
+        parse(raw)
+    assert caught.value.code == "bad_frame"
+    assert named.lower() in caught.value.message.lower()
+
+
+frames = st.one_of(
+    json_values,
+    json_values.map(dumps),
+    any_text,
+    st.binary(max_size=64),
+    deep,
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["send", "regenerate", "edit", "stop", "subscribe"])},
+        optional={
+            "conversation_id": ids, "parent_id": ids, "message_id": ids, "text": hostile_text,
+            "endpoint": hostile_text, "model": hostile_text, "params": json_values,
+        },
+    ).flatmap(lambda frame: st.sampled_from([frame, dumps(frame)])),
+)  # fmt: skip
+
+
+@FUZZ
+@given(frames)
+def test_any_frame_parses_or_is_a_protocol_error(frame):
+    try:
+        parsed = parse(frame)
+    except ProtocolError as refused:
+        assert refused.code in ("bad_frame", "too_long") and refused.message
+        assert json.loads(json.dumps(error_frame(refused)))["type"] == "error"
+    else:
+        assert parsed.type in ("send", "regenerate", "edit", "stop", "subscribe")
