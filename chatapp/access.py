@@ -63,17 +63,19 @@ def get_preset_for(user, preset_id: Any) -> Preset:
     return preset
 
 
+def shared_links_for(user) -> QuerySet[SharedLink]:
+    """Every link the user created, newest first (none for an anonymous user)."""
+    return SharedLink.objects.filter(conversation__in=conversations_for(user))
+
+
 def get_shared_link_for(user, token: str) -> SharedLink:
     """A share the user created (to revoke it)."""
-    link = SharedLink.objects.filter(token=token, conversation__in=conversations_for(user)).first()
+    link = shared_links_for(user).filter(token=token).first()
     if link is None:
         raise Http404("No such shared link.")
     return link
 
 
-def get_public_share(token: str) -> SharedLink:
-    """A share anyone may read: the token is the capability."""
-    link = SharedLink.objects.filter(token=token).first()
-    if link is None:
-        raise Http404("No such shared link.")
-    return link
+def find_share(token: str) -> SharedLink | None:
+    """The link with this token, whoever owns it: `sharing.verdict` decides who may open it."""
+    return SharedLink.objects.select_related("conversation").filter(token=token).first()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +37,8 @@ def json_api(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return _error(404, "not_found", str(missing) or "Not found.")
         except BadRequest as bad:
             return _error(400, "bad_request", str(bad))
+        except PermissionDenied as denied:
+            return _error(403, "forbidden", str(denied) or "Not allowed.")
 
     return wrapper
 

@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from chatapp import sharing as shared_links
 
 
 def branding(request: HttpRequest) -> dict:
@@ -18,3 +21,8 @@ def preferences(request: HttpRequest) -> dict:
     """The theme the browser chose (a cookie), so pages render in it without a flash."""
     theme = request.COOKIES.get("parley_theme", "system")
     return {"theme": theme if theme in THEMES else "system"}
+
+
+def sharing(request: HttpRequest) -> dict:
+    """The shared-link rules (chatapp/sharing.py), worked out only if a template asks."""
+    return {"sharing": SimpleLazyObject(shared_links.policy)}

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "chatapp.context_processors.branding",
                 "accounts.context_processors.sign_in",
                 "chatapp.context_processors.preferences",
+                "chatapp.context_processors.sharing",
             ],
         },
     },
@@ -233,6 +234,10 @@ MODERATION_FAIL_OPEN = parse.boolean(ENV, "MODERATION_FAIL_OPEN")
 # The .env fallback of librechat.yaml's `balance` block (accounts/balance.py merges them).
 CHECK_BALANCE = parse.boolean(ENV, "CHECK_BALANCE")
 START_BALANCE = parse.integer(ENV, "START_BALANCE", 20000)
+
+# --- shared links (chatapp/sharing.py combines them with interface.sharedLinks) ---
+ALLOW_SHARED_LINKS = parse.boolean(ENV, "ALLOW_SHARED_LINKS", default=True)
+ALLOW_SHARED_LINKS_PUBLIC = parse.boolean(ENV, "ALLOW_SHARED_LINKS_PUBLIC")
 
 # --- i18n ---------------------------------------------------------------
 LANGUAGE_CODE = "en"

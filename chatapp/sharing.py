@@ -1,13 +1,88 @@
-"""Shared links: a frozen, public copy of one branch of a conversation."""
+"""Shared links: a frozen copy of one branch of a conversation, and who may open it.
+
+LibreChat's three switches, combined as LibreChat combines them:
+
+- `ALLOW_SHARED_LINKS` (default true) and `interface.sharedLinks` (`false` turns sharing
+  off): with sharing off there is no share button, no new link, and no link opens
+  (LibreChat stops serving shares); owners still list and revoke theirs.
+- `interface.sharedLinks.create` (default true): users may create links.
+- `interface.sharedLinks.public` (default true): a link opens for every signed-in user;
+  off, only for its owner (LibreChat then shares with chosen people, which Parley lacks).
+- `ALLOW_SHARED_LINKS_PUBLIC` (default false, as in LibreChat since 0.8.3): a public link
+  opens for anonymous visitors too; otherwise they are sent to sign in and back.
+"""
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+
 from chatapp.conversations import branch
 from chatapp.models import Conversation, Message, SharedLink
+from endpoints import config as endpoint_config
+from endpoints.sections import SharedLinks
+
+
+class SharingOff(PermissionDenied):
+    """Creating a link is not allowed here (403 at every edge)."""
+
+
+class Verdict(enum.Enum):
+    VIEW = "view"
+    SIGN_IN = "sign_in"  # an anonymous visitor who may see it once signed in
+    MISSING = "missing"  # 404: no such link, or not for this visitor
+
+
+@dataclass(frozen=True)
+class Policy:
+    enabled: bool  # links can be created (if `create`) and opened at all
+    create: bool
+    public: bool  # every signed-in user may open a link, not only its owner
+    anonymous: bool  # so may anonymous visitors
+
+
+def policy_from(allow: bool, allow_public: bool, setting: bool | SharedLinks | None) -> Policy:
+    """The switches combined: `allow`/`allow_public` are the two environment variables,
+    `setting` is `interface.sharedLinks` (absent and `true` mean the defaults)."""
+    enabled = allow and setting is not False
+    keys = setting if isinstance(setting, SharedLinks) else SharedLinks()
+    public = enabled and keys.public is not False
+    return Policy(
+        enabled=enabled,
+        create=enabled and keys.create is not False,
+        public=public,
+        anonymous=public and allow_public,
+    )
+
+
+def policy() -> Policy:
+    """The running server's rules, from settings and librechat.yaml."""
+    file = endpoint_config.current().file
+    interface = file.interface if file else None
+    setting = interface.sharedLinks if interface else None
+    return policy_from(settings.ALLOW_SHARED_LINKS, settings.ALLOW_SHARED_LINKS_PUBLIC, setting)
+
+
+def verdict(user, link: SharedLink | None, rules: Policy | None = None) -> Verdict:
+    """Whether `user` (maybe anonymous) may open `link`: the one rule, for every edge."""
+    rules = rules or policy()
+    if link is None or not rules.enabled:
+        return Verdict.MISSING
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in and link.conversation.owner_id == user.pk:
+        return Verdict.VIEW
+    if rules.anonymous or (signed_in and rules.public):
+        return Verdict.VIEW
+    return Verdict.MISSING if signed_in else Verdict.SIGN_IN
 
 
 def share(conversation: Conversation, message: Message | None) -> SharedLink:
     """Snapshot the branch ending at `message` (default: the newest message)."""
+    if not policy().create:
+        raise SharingOff("Shared links are turned off on this server.")
     path = branch(conversation, message)
     snapshot = [
         {

@@ -8,6 +8,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import (
     Http404,
     HttpRequest,
@@ -295,10 +296,18 @@ def _keys_template(request: HttpRequest) -> str:
 
 
 @require_GET
+@never_cache  # a revoked link must not live on in a cache
 def shared(request: HttpRequest, token: str) -> HttpResponse:
-    """A shared conversation: public and read-only (the token is the capability)."""
-    link = access.get_public_share(token)
-    if request.headers.get("Accept", "").startswith("application/json"):
+    """A shared conversation, read-only, for whoever `sharing.verdict` lets in."""
+    seen = sharing.verdict(request.user, link := access.find_share(token))
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if seen is sharing.Verdict.SIGN_IN and wants_json:
+        return JsonResponse({"error": {"code": "not_authenticated"}}, status=401)
+    if seen is sharing.Verdict.SIGN_IN:
+        return redirect_to_login(request.get_full_path())
+    if seen is sharing.Verdict.MISSING:
+        raise Http404("No such shared link.")
+    if wants_json:
         return JsonResponse({"title": link.title, "messages": link.snapshot})
     return render(request, "chatapp/shared.html", {"link": link})
 
@@ -307,3 +316,23 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 def librechat_conversation(request: HttpRequest, legacy_id: str) -> HttpResponse:
     """LibreChat's `/c/new` and `/c/<id>` for ids that were not UUIDs (chatapp/importer/links)."""
     return redirect(links.conversation_path(legacy_id), permanent=True)
+
+
+SHARES = "chatapp/shares.html"
+
+
+@login_required
+@require_GET
+def shared_links(request: HttpRequest) -> HttpResponse:
+    """Account: the links the user shared, each with its page and a revoke button."""
+    template = f"{SHARES}#list" if request.htmx else SHARES
+    return render(request, template, {"links": access.shared_links_for(request.user)})
+
+
+@login_required
+@require_POST
+def shared_link_revoke(request: HttpRequest, token: str) -> HttpResponse:
+    access.get_shared_link_for(request.user, token).delete()
+    if not request.htmx:
+        return redirect("chat:shared-links")
+    return render(request, f"{SHARES}#list", {"links": access.shared_links_for(request.user)})

@@ -27,9 +27,10 @@ BUILTIN_ENDPOINTS = (
 )
 
 
-def later(feature: str, default: Any = None) -> Any:
-    """A known LibreChat key for a feature Parley does not implement yet."""
-    return Field(default=default, json_schema_extra={"later": feature})
+def later(feature: str, default: Any = None, **constraints: Any) -> Any:
+    """A known LibreChat key for a feature Parley does not implement yet (still validated
+    against `constraints`, such as ge=1)."""
+    return Field(default=default, json_schema_extra={"later": feature}, **constraints)
 
 
 def removed(default: Any = None) -> Any:

@@ -32,40 +32,54 @@ class ExternalLink(Strict):
     modalContent: str | None = None
 
 
+class SharedLinks(Strict):
+    """`interface.sharedLinks` as an object; chatapp/sharing.py says what each key does."""
+
+    create: bool | None = None
+    public: bool | None = None
+    share: bool | None = later("sharing a link with chosen users and groups")
+    snapshotFiles: bool | None = later("files in shared links")
+
+
+UI = "this interface setting"
+
+
 class Interface(Strict):
-    customWelcome: str | None = None
-    privacyPolicy: ExternalLink | None = None
-    termsOfService: ExternalLink | None = None
-    modelSelect: bool | None = None
-    parameters: bool | None = None
-    presets: bool | None = None
-    bookmarks: bool | None = None
-    multiConvo: bool | None = None
-    temporaryChat: bool | None = None
-    temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
-    endpointsMenu: bool | None = None
-    sidePanel: bool | None = None
-    prompts: bool | Permission | None = None
-    agents: bool | Permission | None = None
-    memories: bool | Permission | None = None
-    marketplace: bool | Permission | None = None
-    peoplePicker: dict[str, Any] | None = None
-    mcpServers: dict[str, Any] | None = None
-    remoteAgents: bool | Permission | None = None
-    sharedLinks: bool | dict[str, Any] | None = None
-    fileSearch: bool | None = None
-    fileCitations: bool | None = None
-    runCode: bool | None = None
-    webSearch: bool | None = None
-    skills: bool | Permission | None = None
-    contextUsage: bool | None = None
-    contextCost: bool | None = None
-    currency: Any = None
-    defaultPinnedTools: list[str] | None = None
-    autoSubmitFromUrl: bool | None = None
-    retentionMode: Literal["temporary", "all"] | None = None
-    retainAgentFiles: bool | None = None
-    buildInfo: bool | None = None
+    """Only `sharedLinks` is implemented; every other key is validated, then warned."""
+
+    customWelcome: str | None = later(UI)
+    privacyPolicy: ExternalLink | None = later(UI)
+    termsOfService: ExternalLink | None = later(UI)
+    modelSelect: bool | None = later(UI)
+    parameters: bool | None = later(UI)
+    presets: bool | None = later(UI)
+    bookmarks: bool | None = later(UI)
+    multiConvo: bool | None = later(UI)
+    temporaryChat: bool | None = later(UI)
+    temporaryChatRetention: int | None = later(UI, ge=1, le=8760)
+    endpointsMenu: bool | None = later(UI)
+    sidePanel: bool | None = later(UI)
+    prompts: bool | Permission | None = later(UI)
+    agents: bool | Permission | None = later(UI)
+    memories: bool | Permission | None = later(UI)
+    marketplace: bool | Permission | None = later(UI)
+    peoplePicker: dict[str, Any] | None = later(UI)
+    mcpServers: dict[str, Any] | None = later(UI)
+    remoteAgents: bool | Permission | None = later(UI)
+    sharedLinks: bool | SharedLinks | None = None
+    fileSearch: bool | None = later(UI)
+    fileCitations: bool | None = later(UI)
+    runCode: bool | None = later(UI)
+    webSearch: bool | None = later(UI)
+    skills: bool | Permission | None = later(UI)
+    contextUsage: bool | None = later(UI)
+    contextCost: bool | None = later(UI)
+    currency: Any = later(UI)
+    defaultPinnedTools: list[str] | None = later(UI)
+    autoSubmitFromUrl: bool | None = later(UI)
+    retentionMode: Literal["temporary", "all"] | None = later(UI)
+    retainAgentFiles: bool | None = later(UI)
+    buildInfo: bool | None = later(UI)
 
 
 class Registration(Strict):
@@ -113,7 +127,7 @@ class LibreChatConfig(Strict):
     version: str
     cache: bool = True
     endpoints: Endpoints | None = None
-    interface: Interface | None = later("the interface settings")
+    interface: Interface | None = None
     registration: Registration | None = later("social login lists and allowed e-mail domains")
     balance: Balance | None = None
     transactions: Transactions | None = later("switching transaction records off")

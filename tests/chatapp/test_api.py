@@ -110,7 +110,8 @@ def test_fork_copies_the_branch_to_a_new_conversation(user, client_for, conv):
     assert copy.messages.get(text="hello").parent.text == "echo: hello"
 
 
-def test_share_is_public_read_only_and_revocable(user, client_for, conv, client):
+def test_share_is_public_read_only_and_revocable(user, client_for, conv, client, settings):
+    settings.ALLOW_SHARED_LINKS_PUBLIC = True  # anonymous visitors too (the default: signed in)
     owner = client_for(user)
     created = owner.post(f"/api/conversations/{conv.id}/shares", "{}", "application/json")
     assert created.status_code == 201
@@ -128,7 +129,8 @@ def test_share_is_public_read_only_and_revocable(user, client_for, conv, client)
     assert client.get(f"/share/{token}").status_code == 404
 
 
-def test_shared_page_escapes_text(user, client):
+def test_shared_page_escapes_text(user, client, settings):
+    settings.ALLOW_SHARED_LINKS_PUBLIC = True
     conv = factories.conversation(user)
     factories.exchange(conv, "<script>alert(1)</script>", "ok")
     from chatapp.sharing import share

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from chatapp.models import Conversation, Preset
+from chatapp.models import Conversation, Preset, SharedLink
 from endpoints import config as endpoint_config
 from endpoints import registry
 from tests.chatapp import factories
@@ -130,12 +130,12 @@ def test_rename_archive_delete(alice, user):
     assert not Conversation.objects.filter(pk=conv.pk).exists()
 
 
-def test_share_dialog_links_to_the_public_page(alice, client, user):
+def test_share_dialog_links_to_the_public_page(alice, client, user, stranger):
     conv = factories.conversation(user, title="Shared one")
     factories.exchange(conv, "q", "the answer")
     dialog = alice.post(f"/c/{conv.id}/share", **HTMX).content.decode()
     url = dialog.split('data-testid="share-url"')[0].rsplit('value="', 1)[1].split('"')[0]
-    alice.logout()
+    alice.force_login(stranger)  # any signed-in user (ALLOW_SHARED_LINKS_PUBLIC is off)
     page = client.get(url.replace("http://testserver", "")).content.decode()
     assert "the answer" in page and "Shared one" in page
     assert 'data-testid="regenerate"' not in page  # read-only
@@ -162,3 +162,45 @@ def test_presets_save_apply_and_delete(alice, user, stranger):
     alice.force_login(user)
     alice.post(f"/presets/{preset.id}/delete")
     assert not Preset.objects.exists()
+
+
+def test_shared_links_listed_newest_first_and_revoked(alice, user):
+    older = SharedLink.objects.create(conversation=factories.conversation(user), title="Older")
+    newer = SharedLink.objects.create(conversation=factories.conversation(user), title="Newer")
+    page = alice.get("/shares").content.decode()
+    assert page.index("Newer") < page.index("Older")
+    assert 'data-testid="shared-link-revoke"' in page and "csrfmiddlewaretoken" in page
+    fragment = alice.get("/shares", **HTMX).content.decode()
+    assert "<html" not in fragment and fragment.count('data-testid="shared-link-row"') == 2
+    revoked = alice.post(f"/shares/{newer.token}/revoke", **HTMX).content.decode()
+    assert "Newer" not in revoked and "Older" in revoked
+    assert alice.post(f"/shares/{older.token}/revoke")["Location"] == "/shares"
+    assert not SharedLink.objects.exists()
+    assert "You have not shared any conversation." in alice.get("/shares").content.decode()
+
+
+def test_the_account_page_loads_the_shared_links(alice):
+    page = alice.get("/accounts/profile/").content.decode()
+    assert 'hx-get="/shares" hx-trigger="load"' in page
+
+
+def test_a_stranger_cannot_list_or_revoke_my_shared_links(client, user, stranger):
+    link = SharedLink.objects.create(conversation=factories.conversation(user), title="Mine")
+    client.force_login(stranger)
+    assert "Mine" not in client.get("/shares").content.decode()
+    assert client.post(f"/shares/{link.token}/revoke", **HTMX).status_code == 404
+    assert SharedLink.objects.filter(pk=link.pk).exists()
+
+
+def test_revoking_needs_the_csrf_token(user):
+    from django.test import Client
+
+    link = SharedLink.objects.create(conversation=factories.conversation(user))
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.post(f"/shares/{link.token}/revoke", **HTMX).status_code == 403
+    assert SharedLink.objects.filter(pk=link.pk).exists()
+
+
+def test_shared_links_need_sign_in(client):
+    assert client.get("/shares")["Location"].startswith("/accounts/login/")

@@ -77,24 +77,6 @@ def test_filter_rename_archive_and_delete(signed_in):
     assert page.locator(f"{ITEM}[data-conversation-id='{work}']").count() == 0
 
 
-def test_share_link_opens_read_only_for_anyone(signed_in, browser, parley_server):
-    page = signed_in
-    shared = import_conversation(page, "Shared recipe", "Mix **flour** and water.")
-    page.reload()
-    open_menu(page, shared).locator("[data-testid=share]").click()
-    url = page.locator("[data-testid=share-url]").input_value()
-    shot(page, "share-dialog")
-    stranger = browser.new_context()
-    public = stranger.new_page()
-    public.goto(url)
-    body = public.locator("[data-testid=message-body]").last
-    body.locator("strong").wait_for()
-    assert body.inner_text() == "Mix flour and water."
-    assert public.locator("[data-testid=regenerate], [data-testid=composer]").count() == 0
-    shot(public, "shared-page")
-    stranger.close()
-
-
 def test_open_a_conversation_from_the_sidebar(signed_in):
     page = signed_in
     first = import_conversation(page, "First", "first answer")

@@ -48,10 +48,28 @@ def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
     assert warnings_of(config) == [
         "mcpServers: accepted but ignored: Parley does not implement MCP servers yet",
         "webSearch: accepted but ignored: Parley does not implement web search yet",
-        "interface: accepted but ignored: Parley does not implement the interface settings yet",
+        "interface.presets: accepted but ignored: Parley does not implement this interface"
+        " setting yet",
+        "interface.agents: accepted but ignored: Parley does not implement this interface"
+        " setting yet",
         "interface.presetz: unknown key: LibreChat ignores it, so does Parley"
         " (did you mean 'presets'?)",
         "endpoints.agents: accepted but ignored: Parley does not implement agents yet",
+    ]
+
+
+def test_shared_links_are_implemented_except_per_person_sharing_and_files(warnings_of) -> None:
+    assert warnings_of({"interface": {"sharedLinks": True}}) == []
+    config = {"interface": {"sharedLinks": {"create": False, "public": True, "share": True}}}
+    assert warnings_of(config) == [
+        "interface.sharedLinks.share: accepted but ignored: Parley does not implement sharing"
+        " a link with chosen users and groups yet",
+    ]
+
+
+def test_shared_links_are_validated(yaml_errors) -> None:
+    assert yaml_errors({"interface": {"sharedLinks": {"public": "no"}}}) == [
+        "interface.sharedLinks.public: 'no' must be a valid boolean",
     ]
 
 
