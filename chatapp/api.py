@@ -114,7 +114,7 @@ def conversation_shares(request: HttpRequest, conversation_id: str) -> JsonRespo
         return JsonResponse({"shares": links})
     message_id = _body(request).get("message_id")
     message = access.get_message_for(request.user, conversation, message_id) if message_id else None
-    link = sharing.share(conversation, message)
+    link = sharing.create_link(conversation, message)
     return JsonResponse(sharing.link_dict(link, _share_url(request, link.token)), status=201)
 
 

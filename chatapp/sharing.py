@@ -79,10 +79,16 @@ def verdict(user, link: SharedLink | None, rules: Policy | None = None) -> Verdi
     return Verdict.MISSING if signed_in else Verdict.SIGN_IN
 
 
-def share(conversation: Conversation, message: Message | None) -> SharedLink:
-    """Snapshot the branch ending at `message` (default: the newest message)."""
+def create_link(conversation: Conversation, message: Message | None) -> SharedLink:
+    """A user shares their conversation, if this server lets users create links."""
     if not policy().create:
         raise SharingOff("Shared links are turned off on this server.")
+    return share(conversation, message)
+
+
+def share(conversation: Conversation, message: Message | None) -> SharedLink:
+    """Snapshot the branch ending at `message` (default: the newest message). Unchecked:
+    users go through `create_link`; an import keeps the links it brings."""
     path = branch(conversation, message)
     snapshot = [
         {

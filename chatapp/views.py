@@ -228,7 +228,7 @@ def _removed_from_sidebar(request: HttpRequest, conversation_id: str) -> HttpRes
 @require_POST
 def conversation_share(request: HttpRequest, conversation_id: str) -> HttpResponse:
     conversation = access.get_conversation_for(request.user, conversation_id)
-    link = sharing.share(conversation, None)
+    link = sharing.create_link(conversation, None)
     url = request.build_absolute_uri(reverse("shared", args=[link.token]))
     return render(request, "chatapp/dialogs.html#share", {"url": url})
 
