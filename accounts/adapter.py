@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import bans, roles, tasks
+from accounts import bans, linking, registration, roles, tasks
 from accounts.mail import to_payload
 from accounts.models import User
 from accounts.openid.session import end_session_url
@@ -81,7 +81,10 @@ class AccountAdapter(DefaultAccountAdapter):
         enqueue(tasks.send_email, to_payload(message))
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
-        record_violation(request, LOGINS)
+        from accounts.forms import ldap_refusal
+
+        if not ldap_refusal(request):  # the directory down or the account refused: no guess
+            record_violation(request, LOGINS)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         return request.META["REMOTE_ADDR"]  # already resolved through TRUST_PROXY hops
@@ -109,7 +112,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.avatar = picture if isinstance(picture, str) and len(picture) <= 500 else ""
         return user
 
+    def authenticate_by_email(self, sociallogin) -> tuple[User, str] | None:
+        """allauth's match by verified e-mail, refused when the account may not be linked
+        (accounts.linking): allauth would only wipe its password."""
+        found = super().authenticate_by_email(sociallogin)
+        if found and not linking.may_link(found[0]):
+            message = linking.refusal(sociallogin.provider.name)
+            raise ImmediateHttpResponse(refuse_sign_in(context.request, message))
+        return found
+
     def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:
+        # Every new account from a provider is made here, with or without allauth's form.
+        if not registration.domain_allowed(sociallogin.user.email):
+            raise ImmediateHttpResponse(refuse_sign_in(request, registration.DOMAIN_REFUSED))
         user = super().save_user(request, sociallogin, form)
         verified = any(address.verified for address in sociallogin.email_addresses)
         if verified and not user.email_verified:

@@ -11,6 +11,7 @@ def sign_in(request: HttpRequest) -> dict:
         "allow_password_reset": settings.ALLOW_PASSWORD_RESET and settings.ALLOW_EMAIL_LOGIN,
         "allow_account_deletion": settings.ALLOW_ACCOUNT_DELETION,
         "email_enabled": settings.EMAIL_ENABLED,
+        "unverified_login_allowed": settings.ALLOW_UNVERIFIED_EMAIL_LOGIN,
         "social_enabled": bool(settings.SOCIALACCOUNT_PROVIDERS),
         "ldap_enabled": settings.LDAP_ENABLED,
         "ldap_uses_username": settings.LDAP_ENABLED and settings.LDAP_LOGIN_USES_USERNAME,

@@ -145,7 +145,11 @@ def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, An
         "AUTHENTICATION_BACKENDS": backends,
         "ACCOUNT_ADAPTER": "accounts.adapter.AccountAdapter",
         "SOCIALACCOUNT_ADAPTER": "accounts.adapter.SocialAccountAdapter",
-        "ACCOUNT_FORMS": {"login": "accounts.forms.LoginForm"},
+        "ACCOUNT_FORMS": {
+            "login": "accounts.forms.LoginForm",
+            "signup": "accounts.forms.SignupForm",
+            "reset_password": "accounts.forms.ResetPasswordForm",
+        },
         "ACCOUNT_LOGIN_METHODS": {"email"},
         "ACCOUNT_SIGNUP_FIELDS": ["email*", "password1*", "password2*"],
         "ACCOUNT_USER_MODEL_USERNAME_FIELD": None,

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
+from allauth.account.app_settings import EmailVerificationMethod
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.flows.login import perform_login
+from allauth.account.internal.flows.signup import complete_signup
+from allauth.account.models import Login
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts import registration
 from accounts.models import User
 
 
 def _ldap_username_login() -> bool:
     return settings.LDAP_ENABLED and settings.LDAP_LOGIN_USES_USERNAME
+
+
+def ldap_refusal(request) -> str | None:
+    """What to tell someone whose directory sign-in was refused (None: wrong credentials)."""
+    if not settings.LDAP_ENABLED:
+        return None
+    from accounts.ldap_backend import refusal  # needs the optional `ldap` extra
+
+    return refusal(request)
 
 
 class LoginForm(AllauthLoginForm):
@@ -38,14 +57,59 @@ class LoginForm(AllauthLoginForm):
         try:
             return super().clean()
         except ValidationError:
-            if settings.LDAP_ENABLED:
-                from accounts.ldap_backend import directory_unreachable
-
-                if directory_unreachable(self.request):
-                    raise ValidationError(
-                        _("The directory server cannot be reached. Please try again later.")
-                    ) from None
+            message = ldap_refusal(self.request)
+            if message:
+                raise ValidationError(message) from None
             raise
+
+
+def _check_domain(email: str) -> str:
+    if not registration.domain_allowed(email):
+        raise ValidationError(registration.DOMAIN_REFUSED)
+    return email
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up at registration.allowedDomains only, which answers a taken address
+    exactly as a new one, as LibreChat does.
+
+    allauth hides a taken address only under mandatory verification (it would have to
+    sign its owner in otherwise), so here signing up never signs anyone in: both
+    answers are the "check your e-mail" page, the new address gets the verification
+    link and the taken one allauth's "account already exists" mail. With
+    ALLOW_UNVERIFIED_EMAIL_LOGIN the new account can sign in at once.
+    """
+
+    def clean_email(self) -> str:
+        return _check_domain(super().clean_email())
+
+    def validate_unique_email(self, value: str) -> str:
+        try:
+            return super().validate_unique_email(value)
+        except ValidationError:  # taken: say nothing (allauth itself only under mandatory)
+            self.account_already_exists = True
+            return value
+
+    def try_save(self, request: HttpRequest) -> tuple[User | None, HttpResponse]:
+        verification = EmailVerificationMethod.MANDATORY  # for this answer, whatever the setting
+        if self.account_already_exists:
+            make_password(self.cleaned_data["password1"])  # the time a new account's hash takes
+            adapter = get_adapter(request)
+            if not adapter.should_send_confirmation_mail(request, None, True):
+                return None, adapter.respond_email_verification_sent(request, None)  # as a new one
+            email = self.cleaned_data["email"]
+            login = Login(user=None, email=email, signup=True, email_verification=verification)
+            return None, perform_login(request, login)
+        user = self.save(request)
+        return user, complete_signup(request, user=user, email_verification=verification)
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's reset form, refused outside registration.allowedDomains (as LibreChat)."""
+
+    def clean_email(self) -> str:
+        _check_domain(self.cleaned_data["email"])
+        return super().clean_email()
 
 
 class ProfileForm(forms.ModelForm):

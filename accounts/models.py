@@ -66,6 +66,12 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        constraints = [
+            # A directory entry has one account; returning LDAP users are found by it.
+            models.UniqueConstraint(
+                fields=["ldap_id"], condition=~models.Q(ldap_id=""), name="user_ldap_id_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email

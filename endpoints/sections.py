@@ -83,8 +83,8 @@ class Interface(Strict):
 
 
 class Registration(Strict):
-    socialLogins: list[str] | None = None
-    allowedDomains: list[str] | None = None
+    socialLogins: list[str] | None = later("the order of social login buttons")
+    allowedDomains: list[str] | None = None  # accounts/registration.py
 
 
 class Balance(Strict):
@@ -128,7 +128,7 @@ class LibreChatConfig(Strict):
     cache: bool = True
     endpoints: Endpoints | None = None
     interface: Interface | None = None
-    registration: Registration | None = later("social login lists and allowed e-mail domains")
+    registration: Registration | None = None
     balance: Balance | None = None
     transactions: Transactions | None = later("switching transaction records off")
     rateLimits: RateLimits | None = later("upload, import and speech rate limits")

@@ -160,3 +160,19 @@ def ldap_env(auth_env):
         return auth_env(**{**defaults, **variables})
 
     return configure
+
+
+@pytest.fixture
+def allowed_domains(settings, tmp_path):
+    """Call with domains: a librechat.yaml whose `registration.allowedDomains` lists them."""
+    from endpoints import config
+
+    def configure(*domains: str) -> None:
+        path = tmp_path / "librechat.yaml"
+        listed = "".join(f"\n    - {domain}" for domain in domains)
+        path.write_text(f"version: 1.3.14\nregistration:\n  allowedDomains:{listed or ' []'}\n")
+        settings.CONFIG_PATH = str(path)
+        config.current.cache_clear()
+
+    yield configure
+    config.current.cache_clear()

@@ -1,9 +1,12 @@
 """The ALLOW_* switches, the first admin and violations, through the real sign-in pages."""
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
+from accounts.linking import refusal
 from accounts.models import User, Violation
+from accounts.registration import DOMAIN_REFUSED
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-pass-phrase-9"
@@ -35,10 +38,11 @@ def test_first_user_to_register_is_admin_and_the_next_a_user(client, auth_env):
     assert (second.role, second.is_staff) == ("user", False)
 
 
-def test_registration_switch_on_signs_the_new_user_in(client, auth_env):
+def test_registration_switch_on_creates_the_account(client, auth_env):
     auth_env(ALLOW_REGISTRATION="true")
     response = sign_up(client, "new@example.com")
     assert response.status_code == 302
+    assert sign_in(client, "new@example.com").status_code == 302
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -106,8 +110,12 @@ def test_unverified_login_allowed_signs_in_at_once(client, auth_env, caplog):
     auth_env(ALLOW_UNVERIFIED_EMAIL_LOGIN="true")
     response = sign_up(client, "quick@example.com")
     page = client.get(response["Location"]).content.decode()
+    assert "Sign in with your e-mail address and password" in page
     assert "Confirmation email sent" not in page  # no e-mail is configured
+    assert "E-mail is not configured" not in page  # and nothing had to be sent
     assert "/accounts/confirm-email/" not in caplog.text
+    assert client.get(reverse("home")).status_code == 302  # signing up signs nobody in
+    assert sign_in(client, "quick@example.com").status_code == 302  # unverified, yet let in
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -163,3 +171,87 @@ def test_repeated_failures_from_one_ip_are_throttled_across_accounts(client, aut
         sign_in(client, f"{name}@example.com", "guess-1234")
     response = sign_in(client, "alice@example.com", "pw-alice-1")
     assert "Too many failed login attempts" in response.content.decode()
+
+
+def github_sign_in(email: str, verified: bool = True, uid: int = 42):
+    """A GitHub sign-in as allauth's callback hands it over, completed by allauth's flow.
+
+    Returns (response, request): the flow's answer and the request that carries the
+    session and the messages."""
+    from allauth.core import context
+    from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+    from allauth.socialaccount.helpers import complete_social_login
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.messages.middleware import MessageMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/oauth/github/callback")
+    for middleware in (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware):
+        middleware(lambda r: None).process_request(request)
+    with context.request_context(request):
+        provider = get_social_adapter().get_provider(request, "github")
+        data = {
+            "id": uid,
+            "login": "octo",
+            "name": "Octo Cat",
+            "email": email,
+            "emails": [{"email": email, "primary": True, "verified": verified}],
+        }
+        login = provider.sociallogin_from_response(request, data)
+        login.state = {"process": "login"}
+        return complete_social_login(request, login), request
+
+
+@pytest.fixture
+def github(auth_env):
+    auth_env(
+        ALLOW_SOCIAL_LOGIN="true",
+        ALLOW_SOCIAL_REGISTRATION="true",
+        GITHUB_CLIENT_ID="gh-id",
+        GITHUB_CLIENT_SECRET="gh-secret",
+    )
+
+
+def shown(request) -> list[str]:
+    return [str(message) for message in request._messages]
+
+
+def test_social_sign_up_creates_the_user(github):
+    response, request = github_sign_in("octo@example.com")
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    octo = User.objects.get(email="octo@example.com")
+    assert (octo.provider, octo.email_verified) == ("github", True)
+    assert request.user == octo
+
+
+def test_social_sign_in_does_not_take_over_an_unverified_account(github):
+    squatter = User.objects.create_user(email="octo@example.com", password="squatter-pass-1")
+    response, request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("account_login")
+    assert shown(request) == [refusal("GitHub")]
+    squatter.refresh_from_db()
+    assert squatter.check_password("squatter-pass-1")  # nothing changed, nothing linked
+    assert not SocialAccount.objects.exists() and not request.user.is_authenticated
+
+
+def test_social_sign_in_links_a_verified_account(github):
+    local = User.objects.create_user(email="octo@example.com", email_verified=True)
+    response, request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("home") and request.user == local
+    assert SocialAccount.objects.get(provider="github", uid="42").user == local
+
+
+def test_social_first_sign_in_outside_the_allowed_domains_is_refused(github, allowed_domains):
+    allowed_domains("parley.test")
+    response, request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("account_login")
+    assert shown(request) == [str(DOMAIN_REFUSED)]
+    assert not User.objects.exists()
+
+
+def test_social_first_sign_in_inside_the_allowed_domains_is_let_in(github, allowed_domains):
+    allowed_domains("Example.com")
+    response, _request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("home")
+    assert User.objects.filter(email="octo@example.com").exists()

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.linking import refusal
 from accounts.models import User, Violation
+from accounts.registration import DOMAIN_REFUSED
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,56 @@ def test_starttls_refuses_an_unknown_certificate(client, tmp_path, ldap_env):
         assert response.status_code == 200 and not User.objects.exists()
     finally:
         server.stop()
+
+
+def test_an_unverified_local_account_with_the_same_email_is_not_taken_over(
+    client, slapd_server, ldap_env
+):
+    squatter = User.objects.create_user(email="grace@parley.test", password="squatter-pass-1")
+    ldap_env(slapd_server.url)
+    response = sign_in(client, "grace@parley.test", "grace-pass-1")
+    assert response.status_code == 200
+    assert refusal("LDAP") in response.content.decode()
+    squatter.refresh_from_db()
+    assert (squatter.ldap_id, squatter.provider) == ("", "local")
+    assert squatter.check_password("squatter-pass-1")
+    assert client.get(reverse("home")).status_code == 302  # not signed in
+    assert not Violation.objects.exists()  # the directory accepted the password
+
+
+def test_a_verified_local_account_with_the_same_email_is_linked(client, slapd_server, ldap_env):
+    local = User.objects.create_user(email="grace@parley.test", email_verified=True)
+    ldap_env(slapd_server.url)
+    assert sign_in(client, "grace@parley.test", "grace-pass-1").status_code == 302
+    local.refresh_from_db()
+    assert local.ldap_id == "grace" and User.objects.count() == 1
+
+
+def test_a_returning_user_is_found_by_ldap_identity_not_email(client, slapd_server, ldap_env):
+    mine = User.objects.create_user(
+        email="g.hopper@parley.test", provider="ldap", ldap_id="grace", email_verified=True
+    )
+    ldap_env(slapd_server.url)
+    assert sign_in(client, "grace@parley.test", "grace-pass-1").status_code == 302
+    assert User.objects.count() == 1
+    assert client.get(reverse("account_profile")).context["user"] == mine
+
+
+def test_first_sign_in_outside_the_allowed_domains_is_refused(
+    client, slapd_server, ldap_env, allowed_domains
+):
+    allowed_domains("example.com")
+    ldap_env(slapd_server.url)
+    response = sign_in(client, "grace@parley.test", "grace-pass-1")
+    assert response.status_code == 200
+    assert str(DOMAIN_REFUSED) in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_first_sign_in_inside_the_allowed_domains_creates_the_user(
+    client, slapd_server, ldap_env, allowed_domains
+):
+    allowed_domains("example.com", "PARLEY.test")
+    ldap_env(slapd_server.url)
+    assert sign_in(client, "grace@parley.test", "grace-pass-1").status_code == 302
+    assert User.objects.filter(email="grace@parley.test", ldap_id="grace").exists()

@@ -3,9 +3,12 @@
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
+from accounts.linking import refusal
 from accounts.models import User
+from accounts.registration import DOMAIN_REFUSED
 from tests.accounts.servers.openid import PARLEY, Browser
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +104,7 @@ def test_social_registration_off_refuses_a_new_user(client, provider, openid_env
 
 
 def test_social_registration_off_still_signs_in_an_existing_user(client, provider, openid_env):
-    User.objects.create_user(email="ada@example.com", password="pw-ada-12345")
+    User.objects.create_user(email="ada@example.com", password="pw-ada-12345", email_verified=True)
     openid_env(provider.issuer, ALLOW_SOCIAL_REGISTRATION="false")
     assert sign_in(client, "ada")["Location"] == reverse("home")
     assert User.objects.filter(email="ada@example.com").count() == 1
@@ -173,3 +176,48 @@ def test_an_unreachable_provider_is_explained(client, openid_env):
     page = client.get(response["Location"]).content.decode()  # no loop: the form is shown
     assert "The sign-in provider cannot be reached." in page
     assert 'name="password"' in page
+
+
+def test_an_unverified_local_account_with_the_same_email_is_not_taken_over(
+    client, provider, openid_env
+):
+    squatter = User.objects.create_user(email="ada@example.com", password="squatter-pass-1")
+    openid_env(provider.issuer)
+    page = page_after(client, sign_in(client, "ada"))
+    assert refusal("OpenID") in page
+    squatter.refresh_from_db()
+    assert not SocialAccount.objects.exists() and squatter.check_password("squatter-pass-1")
+    assert client.get(reverse("home")).status_code == 302  # not signed in
+
+
+def test_a_verified_local_account_is_linked_and_then_found_by_identity(
+    client, provider, openid_env
+):
+    local = User.objects.create_user(email="ada@example.com", email_verified=True)
+    openid_env(provider.issuer)
+    assert sign_in(client, "ada")["Location"] == reverse("home")
+    [linked] = SocialAccount.objects.all()
+    assert (linked.user, linked.provider) == (local, "openid")
+    client.post(reverse("account_logout"))
+    User.objects.filter(pk=local.pk).update(email="ada.lovelace@example.com")
+    assert sign_in(client, "ada")["Location"] == reverse("home")  # by the OpenID subject
+    assert User.objects.count() == 1
+
+
+def test_first_sign_in_outside_the_allowed_domains_is_refused(
+    client, provider, openid_env, allowed_domains
+):
+    allowed_domains("parley.test")
+    openid_env(provider.issuer)
+    page = page_after(client, sign_in(client, "ada"))
+    assert str(DOMAIN_REFUSED) in page
+    assert not User.objects.exists()
+
+
+def test_first_sign_in_inside_the_allowed_domains_creates_the_user(
+    client, provider, openid_env, allowed_domains
+):
+    allowed_domains("EXAMPLE.COM")
+    openid_env(provider.issuer)
+    assert sign_in(client, "ada")["Location"] == reverse("home")
+    assert User.objects.filter(email="ada@example.com").exists()
