@@ -99,6 +99,7 @@ def _user(document: dict) -> User:
 
 
 def _save(run: Run, new: list[tuple[str, User, dict]], merged: list[tuple[str, User, dict]]):
+    _drop_held_ldap_ids([user for _source, user, _document in new])
     User.objects.bulk_create([user for _source, user, _document in new])
     ImportedRecord.objects.bulk_create(
         [
@@ -109,6 +110,18 @@ def _save(run: Run, new: list[tuple[str, User, dict]], merged: list[tuple[str, U
     for _source, user, document in new + merged:
         _identities(run, user, document)
         _two_factor(run, user, document)
+
+
+def _drop_held_ldap_ids(users: list[User]) -> None:
+    """A directory entry has one account (ldap_id is unique): an LDAP id that an account or
+    an earlier user of the batch holds is left off here, and `_identities` reports it."""
+    wanted = {user.ldap_id for user in users if user.ldap_id}
+    held = set(User.objects.filter(ldap_id__in=wanted).values_list("ldap_id", flat=True))
+    for user in users:
+        if user.ldap_id in held:
+            user.ldap_id = ""
+        elif user.ldap_id:
+            held.add(user.ldap_id)
 
 
 def _identities(run: Run, user: User, document: dict) -> None:
@@ -126,8 +139,12 @@ def _identities(run: Run, user: User, document: dict) -> None:
         run.report.imported("identities")
     if document.get("samlId"):
         run.report.skip("identities", "SAML is not supported by Parley", user.email)
-    if document.get("ldapId") and not user.ldap_id:
-        User.objects.filter(pk=user.pk).update(ldap_id=str(document["ldapId"])[:255])
+    ldap_id = str(document.get("ldapId") or "")[:255]
+    if ldap_id and user.ldap_id != ldap_id:
+        if User.objects.filter(ldap_id=ldap_id).exclude(pk=user.pk).exists():
+            run.report.skip("identities", "LDAP id held by another account", user.email)
+        elif not user.ldap_id:
+            User.objects.filter(pk=user.pk).update(ldap_id=ldap_id)
 
 
 def _two_factor(run: Run, user: User, document: dict) -> None:

@@ -94,6 +94,22 @@ def test_profile_fields_role_and_identities(tmp_path):
     assert report.tally("identities").skipped["SAML is not supported by Parley"] == 1
 
 
+def test_an_ldap_id_another_account_holds_stays_with_it(tmp_path):
+    mine = User.objects.create_user(email="grace@parley.test", provider="ldap", ldap_id="grace")
+    users = [
+        dumps.user("grace@librechat.test", None, provider="ldap", ldapId="grace"),
+        dumps.user("alan@librechat.test", None, provider="ldap", ldapId="alan"),
+        dumps.user("alan.t@librechat.test", None, provider="ldap", ldapId="alan"),
+    ]
+    dumps.write(tmp_path, {"users": users})
+    report = imported(tmp_path)
+    assert User.objects.get(ldap_id="grace") == mine  # one directory entry, one account
+    assert User.objects.get(email="grace@librechat.test").ldap_id == ""
+    assert User.objects.get(ldap_id="alan").email == "alan@librechat.test"
+    assert User.objects.get(email="alan.t@librechat.test").ldap_id == ""
+    assert report.tally("identities").skipped["LDAP id held by another account"] == 2
+
+
 def test_two_factor_secret_is_resealed_or_reported(tmp_path):
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     good = dumps.user(
