@@ -87,7 +87,7 @@ class AccountAdapter(DefaultAccountAdapter):
             record_violation(request, LOGINS)
 
     def get_client_ip(self, request: HttpRequest) -> str:
-        return request.META["REMOTE_ADDR"]  # already resolved through TRUST_PROXY hops
+        return request.META["REMOTE_ADDR"]  # resolved behind trusted proxies: chatapp/forwarding.py
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         after = super().get_logout_redirect_url(request)

@@ -19,6 +19,7 @@ def build_application():
     report_search()
 
     from chatapp.bodylimit import BodyLimit
+    from chatapp.forwarding import ForwardedMiddleware
     from chatapp.recovery import start_sweeper
     from chatapp.routing import websocket_urlpatterns
 
@@ -28,7 +29,8 @@ def build_application():
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()
 
     websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-    return ProtocolTypeRouter({"http": BodyLimit(http), "websocket": websocket})
+    http = BodyLimit(http)
+    return ForwardedMiddleware(ProtocolTypeRouter({"http": http, "websocket": websocket}))
 
 
 application = or_exit(build_application)

@@ -9,6 +9,7 @@ tests feed good and bad values without touching `os.environ`.
 from __future__ import annotations
 
 import ast
+import ipaddress
 import json
 import math
 import operator
@@ -25,6 +26,8 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
 REDIS_SCHEMES = {"redis", "rediss", "unix"}
+# Loopback and the private ranges: a proxy on this host or on the compose network.
+PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 
 class EnvError(ImproperlyConfigured):
@@ -81,6 +84,18 @@ def hex_key(env: Mapping[str, str], name: str, length: int) -> str | None:
     if len(raw) != length or not re.fullmatch(r"[0-9a-fA-F]+", raw):
         raise EnvError(name, raw, f"{length} hexadecimal characters ({length // 2} bytes)")
     return raw.lower()
+
+
+def networks(
+    env: Mapping[str, str], name: str, default: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Addresses and CIDR ranges, separated by commas or spaces (e.g. 10.0.0.0/8,::1)."""
+    raw = text(env, name, default)
+    try:
+        parts = [part for part in re.split(r"[,\s]+", raw) if part]
+        return tuple(ipaddress.ip_network(part, strict=False) for part in parts)
+    except ValueError:
+        raise EnvError(name, raw, "addresses or CIDR ranges, e.g. 10.0.0.0/8,::1") from None
 
 
 def url(env: Mapping[str, str], name: str, default: str = "", schemes=("http", "https")) -> str:

@@ -1,7 +1,7 @@
 """Everything around one turn that is not the generation itself: the chat engine's
 one door to the guards, moderation, balance and titles.
 
-- `client_of(scope)`: the socket's client IP (TRUST_PROXY hops) and User-Agent.
+- `client_of(scope)`: the socket's client IP (resolved by chatapp/forwarding.py) and User-Agent.
 - `await admit(user, client, endpoint=, model=, text=, conversation_id=, parent_id=)`
   before anything is saved: the guards (ban, non-browser, illegal model, message
   limits, concurrent limit, balance pre-flight), then moderation of `text`
@@ -22,14 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.db import transaction
 
 from accounts import balance, guards
 from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, titles
 from chatapp.context import Node, path_to
-from chatapp.middleware import client_ip
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError
 from chatapp.search import sync
@@ -47,10 +45,9 @@ class Client:
 
 
 def client_of(scope: dict[str, Any]) -> Client:
+    """The scope's client, which ForwardedMiddleware resolved behind trusted proxies."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    remote = (scope.get("client") or ("", 0))[0]
-    forwarded = headers.get("x-forwarded-for", "")
-    ip = client_ip(remote, forwarded, settings.TRUST_PROXY) if forwarded else remote
+    ip = (scope.get("client") or ("", 0))[0]
     return Client(ip or None, headers.get("user-agent", ""))
 
 

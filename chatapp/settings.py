@@ -31,6 +31,8 @@ PORT = parse.port(ENV, "PORT")
 DOMAIN_CLIENT = parse.url(ENV, "DOMAIN_CLIENT", f"http://localhost:{PORT}")
 DOMAIN_SERVER = parse.url(ENV, "DOMAIN_SERVER", DOMAIN_CLIENT)
 TRUST_PROXY = parse.integer(ENV, "TRUST_PROXY", 1, maximum=32)
+# Whose X-Forwarded-For/-Proto count (chatapp/forwarding.py): loopback and private ranges.
+TRUSTED_PROXIES = parse.networks(ENV, "TRUSTED_PROXIES", parse.PRIVATE_NETWORKS)
 APP_TITLE = parse.text(ENV, "APP_TITLE", "Parley")
 CUSTOM_FOOTER = parse.text(ENV, "CUSTOM_FOOTER")
 HELP_AND_FAQ_URL = parse.text(ENV, "HELP_AND_FAQ_URL")
@@ -80,7 +82,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "chatapp.middleware.ClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,3 +1,4 @@
+import ipaddress
 import json
 import stat
 
@@ -37,6 +38,15 @@ def test_trust_proxy_integer_bounds():
     assert parse.integer({"TRUST_PROXY": "2"}, "TRUST_PROXY", 1, maximum=32) == 2
     with pytest.raises(EnvError, match="TRUST_PROXY"):
         parse.integer({"TRUST_PROXY": "lots"}, "TRUST_PROXY", 1, maximum=32)
+
+
+def test_trusted_proxies_are_addresses_and_ranges():
+    default = parse.networks({}, "TRUSTED_PROXIES", parse.PRIVATE_NETWORKS)
+    assert ipaddress.ip_address("172.18.0.5") in default[3]  # the compose network
+    given = parse.networks({"TRUSTED_PROXIES": "192.0.2.7, 2001:db8::/32,"}, "TRUSTED_PROXIES", "")
+    assert [str(n) for n in given] == ["192.0.2.7/32", "2001:db8::/32"]
+    with pytest.raises(EnvError, match="TRUSTED_PROXIES='10.0.0.0/33' is invalid: expected"):
+        parse.networks({"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES", "")
 
 
 def test_hex_keys_check_length_and_alphabet():

@@ -103,6 +103,7 @@ def test_compression_switch_and_domains(tmp_path):
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL='mysql://x/y' is invalid"),
         ("CREDS_KEY", "abc", "CREDS_KEY='abc' is invalid: expected 64 hexadecimal"),
         ("CREDS_IV", "abc", "CREDS_IV='abc' is invalid: expected 32 hexadecimal"),
+        ("TRUSTED_PROXIES", "nginx", "TRUSTED_PROXIES='nginx' is invalid: expected addresses"),
         # sentry-sdk is an optional extra that the test environment leaves out
         ("SENTRY_DSN", "https://k@sentry.example/1", "expected sentry-sdk installed too"),
     ],

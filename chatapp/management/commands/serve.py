@@ -23,8 +23,9 @@ class Command(BaseCommand):
         check_services()
         address = bind_address(settings.HOST)
         self.stdout.write(f"Parley on http://{settings.HOST}:{settings.PORT}/ ({address})")
-        argv = ["--bind", address, "--port", str(settings.PORT)]
-        if settings.TRUST_PROXY:
-            argv.append("--proxy-headers")
+        # No --proxy-headers: daphne would believe any client's X-Forwarded-For, and its
+        # access log would show it. chatapp/forwarding.py resolves the client behind
+        # trusted proxies and writes the access log instead (verbosity 0 turns daphne's off).
+        argv = ["--bind", address, "--port", str(settings.PORT), "--verbosity", "0"]
         application = settings.ASGI_APPLICATION.replace(".application", ":application")
         CommandLineInterface().run([*argv, application])
