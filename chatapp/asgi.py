@@ -29,8 +29,8 @@ def build_application():
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()
 
     websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-    http = BodyLimit(http)
-    return ForwardedMiddleware(ProtocolTypeRouter({"http": http, "websocket": websocket}))
+    router = ProtocolTypeRouter({"http": BodyLimit(http), "websocket": websocket})
+    return ForwardedMiddleware(router)  # the client behind trusted proxies, and the access log
 
 
 application = or_exit(build_application)
