@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chatapp import paramsets
-from chatapp.paramsets import ParamDef
+from endpoints import paramsets
 from endpoints.config import Config, Endpoint
+from endpoints.paramsets import ParamDef
 
 # Icons Parley ships (templates/chatapp/icons/<key>.svg), by endpoint name or iconURL key.
 KNOWN_ICONS = {
@@ -66,14 +66,8 @@ def icon_for(endpoint: Endpoint) -> Icon:
     return Icon(letter=(endpoint.name[:1] or "?").upper())
 
 
-def base_param_set(endpoint: Endpoint) -> str:
-    if endpoint.custom:
-        return endpoint.custom_params.default_params_endpoint
-    return endpoint.kind
-
-
 def choice(endpoint: Endpoint, models: tuple[str, ...] | None = None) -> Choice:
-    defs = paramsets.definitions(base_param_set(endpoint), endpoint.custom_params.param_definitions)
+    defs = paramsets.for_endpoint(endpoint)
     return Choice(
         name=endpoint.name,
         icon=icon_for(endpoint),

@@ -37,7 +37,9 @@ class Started:
 
 async def send(user, client: gate.Client, frame: Send) -> Started:
     received_at = time.monotonic()
-    await database_sync_to_async(providers.check)(user, frame.endpoint, frame.conversation_id)
+    cid = frame.conversation_id
+    endpoint = await database_sync_to_async(providers.check)(user, frame.endpoint, cid)
+    frame = frame.model_copy(update={"params": providers.user_params(endpoint, frame.params, cid)})
     admission = await gate.admit(
         user,
         client,
@@ -77,9 +79,11 @@ async def _admit_again(user, client: gate.Client, conversation_id, text: str | N
 
 
 def _offered_conversation(user, conversation_id) -> Any:
-    """The user's conversation, once its endpoint is checked to be still offered to them."""
+    """The user's conversation, once its endpoint is checked to be still offered to them
+    and its stored parameters still allowed there."""
     conversation = access.get_conversation_for(user, conversation_id)
-    providers.check(user, conversation.endpoint, conversation.id)
+    endpoint = providers.check(user, conversation.endpoint, conversation.id)
+    providers.user_params(endpoint, conversation.parameters or {}, conversation.id)
     return conversation
 
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from chatapp.conversations import BadRequest
 from chatapp.models import Preset
+from endpoints import config, userparams
 
 NAME_MAX = 100
 
@@ -24,9 +25,18 @@ def parse_settings(raw: str) -> dict[str, Any]:
     endpoint, model, params = data.get("endpoint"), data.get("model"), data.get("params", {})
     if not isinstance(endpoint, str) or not endpoint or not isinstance(model, str) or not model:
         raise BadRequest("Choose an endpoint and a model first.")
-    if not isinstance(params, dict):
-        raise BadRequest("settings.params: a JSON object.")
-    return {"endpoint": endpoint, "model": model, "parameters": params}
+    return {"endpoint": endpoint, "model": model, "parameters": _allowed(endpoint, params)}
+
+
+def _allowed(name: str, params: Any) -> dict[str, Any]:
+    """The parameters the user may set on endpoint `name` (endpoints.userparams)."""
+    endpoint = config.current().get(name)
+    if endpoint is None:
+        raise BadRequest(f"No endpoint named {name!r}.")
+    try:
+        return userparams.clean(endpoint, params)
+    except userparams.BadParameter as bad:
+        raise BadRequest(f"settings.params.{bad}.") from None
 
 
 def _name(name: str) -> str:

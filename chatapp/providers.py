@@ -1,16 +1,18 @@
-"""The chat engine's one door to `endpoints/`: which endpoint and model, and the
-request a turn sends (context fitted; parameters and headers resolved by
-`endpoints.requests`).
+"""The chat engine's one door to `endpoints/`: which endpoint and model, the
+parameters a user may set, and the request a turn sends (context fitted;
+parameters and headers resolved by `endpoints.requests`).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from chatapp import keys
 from chatapp.context import Node, fit, path_to, to_chat_messages
 from chatapp.generation import Plan
 from chatapp.protocol import ProtocolError
 from chatapp.turns import Turn
-from endpoints import config, headers, registry, requests, tokens
+from endpoints import config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
 
 ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
@@ -30,6 +32,16 @@ def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
         raise ProtocolError("unknown_endpoint", f"No endpoint named {name!r}{reason}.", cid)
     keys.require(user, name, conversation_id)
     return endpoint
+
+
+def user_params(endpoint: config.Endpoint, params: Any, conversation_id: object = None) -> dict:
+    """The parameters the user may set on `endpoint` (endpoints.userparams); a bad value
+    is refused with an `error` frame naming it, before anything is saved."""
+    try:
+        return userparams.clean(endpoint, params)
+    except userparams.BadParameter as bad:
+        cid = str(conversation_id) if conversation_id else None
+        raise ProtocolError("bad_parameter", f"{bad}.", cid) from None
 
 
 def plan(turn: Turn, user) -> Plan:

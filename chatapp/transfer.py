@@ -18,6 +18,7 @@ from chatapp.conversations import BadRequest, branch, conversation_dict, message
 from chatapp.importer import exports
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
+from endpoints import config, userparams
 
 FORMAT = "parley"
 VERSION = 1
@@ -91,9 +92,20 @@ def import_conversation(user, data: Any) -> Conversation:
         raise BadRequest("Unknown export format: expected Parley's JSON or LibreChat's export.")
     if not messages:
         raise BadRequest("The export holds no messages.")
+    header["parameters"] = _allowed_parameters(header["endpoint"], header["parameters"])
     conversation = _create(user, header, messages)
     sync.conversation_changed(conversation.id)
     return conversation
+
+
+def _allowed_parameters(name: str, parameters: Any) -> dict:
+    """The parameters a user may set on endpoint `name` (endpoints.userparams); none for an
+    endpoint not configured here, whose parameters nothing can check."""
+    endpoint = config.current().get(name)
+    try:
+        return userparams.clean(endpoint, parameters) if endpoint else {}
+    except userparams.BadParameter as bad:
+        raise BadRequest(f"conversation.parameters.{bad}.") from None
 
 
 def _parley(data: dict) -> tuple[dict, list[dict]]:
@@ -207,8 +219,6 @@ def _librechat_state(item: dict) -> str:
 
 @transaction.atomic
 def _create(user, header: dict, rows: list[dict]) -> Conversation:
-    if not isinstance(header["parameters"], dict):
-        raise BadRequest("conversation.parameters must be an object.")
     conversation = Conversation.objects.create(owner=user, **header)
     created: dict[str, Message] = {}
     keys = {row["key"] for row in rows}

@@ -1,11 +1,15 @@
-"""Build the `ChatRequest` an adapter receives: final parameters and resolved headers."""
+"""Build the `ChatRequest` an adapter receives: final parameters and resolved headers.
+
+The user's parameters pass endpoints.userparams first (BadParameter for a bad
+value), then endpoints.params adds the operator's and the defaults.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from endpoints import headers, params
+from endpoints import headers, params, userparams
 from endpoints.adapters.base import ChatMessage, ChatRequest, RequestContext
 from endpoints.config import Endpoint
 
@@ -27,7 +31,7 @@ def build(
     return ChatRequest(
         model=model,
         messages=tuple(messages),
-        params=params.build(endpoint, model, user_params or {}),
+        params=params.build(endpoint, model, userparams.clean(endpoint, user_params or {})),
         headers=headers.resolve(header_templates(endpoint, model), context),
         context=context,
     )

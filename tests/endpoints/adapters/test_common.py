@@ -154,8 +154,9 @@ async def test_the_global_proxy_is_honoured(mock_provider, endpoint_for, monkeyp
 
 @pytest.mark.parametrize("kind", ["google", "bedrock"])  # SDKs that check parameters first
 async def test_parameters_the_sdk_refuses_are_a_bad_request(mock_provider, endpoint_for, kind):
-    endpoint = endpoint_for(kind)
-    request = request_for(endpoint, "hi", MODELS[kind], params={"temperature": "very hot"})
+    # A user's bad value is refused before (endpoints.userparams); the operator's is not.
+    endpoint = endpoint_for(kind, add_params={"temperature": "very hot"})
+    request = request_for(endpoint, "hi", MODELS[kind])
     outcome = await run(adapter(endpoint), request)
     assert outcome.error.kind == ErrorKind.BAD_REQUEST
     assert outcome.error.user_message.startswith(f"Invalid parameters for endpoint my-{kind}: ")

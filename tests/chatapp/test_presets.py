@@ -1,0 +1,54 @@
+"""Presets keep only the parameters the user may set (endpoints.userparams)."""
+
+import json
+
+import pytest
+
+from chatapp import presets
+from chatapp.conversations import BadRequest
+from chatapp.models import Preset
+from tests.chatapp.conftest import ENDPOINT, MODEL
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chat_endpoint")]
+HOSTILE = {"model": "gpt-secret", "messages": [], "tools": [], "n": 5, "system": "x"}
+
+
+def settings_json(params, endpoint=ENDPOINT) -> str:
+    return json.dumps({"endpoint": endpoint, "model": MODEL, "params": params})
+
+
+def test_settings_keep_only_the_allowed_params():
+    parsed = presets.parse_settings(settings_json({**HOSTILE, "temperature": 0.2, "top_p": 0.5}))
+    assert parsed == {
+        "endpoint": ENDPOINT,
+        "model": MODEL,
+        "parameters": {"temperature": 0.2, "topP": 0.5},
+    }
+
+
+def test_a_bad_value_is_refused_naming_it():
+    with pytest.raises(BadRequest, match=r"settings\.params\.temperature: must be between"):
+        presets.parse_settings(settings_json({"temperature": 9}))
+
+
+def test_an_unknown_endpoint_is_refused():
+    with pytest.raises(BadRequest, match="No endpoint named 'Gone'"):
+        presets.parse_settings(settings_json({"temperature": 0.2}, endpoint="Gone"))
+
+
+def test_saving_through_the_page(client, user):
+    client.force_login(user)
+    saved = client.post("/presets", {"name": "P", "settings": settings_json(HOSTILE)})
+    assert saved.status_code == 200
+    assert Preset.objects.get(owner=user).parameters == {}
+    refused = client.post("/presets", {"name": "Q", "settings": settings_json({"topP": 2})})
+    assert refused.status_code == 400 and "topP" in refused.content.decode()
+
+
+def test_a_stranger_cannot_overwrite_a_preset(client, user, stranger):
+    preset = Preset.objects.create(owner=user, name="Mine", endpoint=ENDPOINT, model=MODEL)
+    client.force_login(stranger)
+    overwrite = {"name": "Taken", "settings": settings_json({"temperature": 0.1})}
+    assert client.post(f"/presets/{preset.pk}", overwrite).status_code == 404
+    preset.refresh_from_db()
+    assert (preset.name, preset.parameters) == ("Mine", {})
