@@ -32,9 +32,16 @@ class BadParameter(ValueError):
         self.key, self.reason = key, reason
 
 
-def clean(endpoint: Endpoint, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The user's `params` that `endpoint` lets them set, by the panel's names, checked."""
+def clean(
+    endpoint: Endpoint, params: Mapping[str, Any], *, drop_bad: bool = False
+) -> dict[str, Any]:
+    """The user's `params` that `endpoint` lets them set, by the panel's names, checked.
+
+    `drop_bad` drops a bad value (logged at debug) instead of refusing it: for bulk
+    imports, where one stale value must not cost a whole conversation."""
     if not isinstance(params, Mapping):
+        if drop_bad:
+            return {}
         raise BadParameter("params", "must be an object")
     allowed = {d.key: d for d in paramsets.for_endpoint(endpoint)}
     cleaned: dict[str, Any] = {}
@@ -46,7 +53,13 @@ def clean(endpoint: Endpoint, params: Mapping[str, Any]) -> dict[str, Any]:
             continue
         if name in cleaned and key != name:
             continue  # the panel's own name wins over LibreChat's for the same parameter
-        value = checked(definition, str(key), value)
+        try:
+            value = checked(definition, str(key), value)
+        except BadParameter as bad:
+            if not drop_bad:
+                raise
+            log.debug("dropped parameter %s on endpoint %s", bad, endpoint.name)
+            continue
         if value is not None:
             cleaned[name] = value
     return cleaned

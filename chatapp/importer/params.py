@@ -2,7 +2,7 @@
 
 LibreChat stores parameters as top-level fields of the document, in snake_case
 or camelCase by version; Parley stores the panel's camelCase keys
-(chatapp/paramsets.py). `clean` is the one place an imported parameter passes
+(endpoints/paramsets.py). `clean` is the one place an imported parameter passes
 an allow-list: a key of some parameter set, a value of its type within the
 widest range any set gives it. Anything else is dropped (and counted).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chatapp.paramsets import SETS, ParamDef
+from endpoints.paramsets import SETS, ParamDef
 
 # LibreChat's field → Parley's key.
 FIELDS = {

@@ -106,6 +106,14 @@ def test_params_that_are_no_object_are_refused():
     assert refused.value.key == "params"
 
 
+def test_bulk_imports_may_drop_bad_values_instead(caplog):
+    params = {"temperature": 9, "topP": 0.5, "model": "gpt-secret"}
+    with caplog.at_level(logging.DEBUG, logger="endpoints.userparams"):
+        assert clean(OPENAI, params, drop_bad=True) == {"topP": 0.5}
+    assert "temperature: must be between 0 and 2" in caplog.text
+    assert clean(OPENAI, ["temperature"], drop_bad=True) == {}
+
+
 def test_cleaning_is_idempotent():
     once = clean(OPENAI, {"top_p": 0.5, "temperature": 1, "n": 3})
     assert clean(OPENAI, once) == once
