@@ -306,6 +306,8 @@ MAX_BODY_BYTES = parse.integer(ENV, "PARLEY_MAX_BODY_BYTES", 3 * 1024 * 1024, mi
 MAX_IMPORT_BYTES = parse.integer(ENV, "PARLEY_MAX_IMPORT_BYTES", 20 * 1024 * 1024, minimum=1024)
 MAX_BODY_BYTES_BY_PATH = {"/api/conversations/import": MAX_IMPORT_BYTES}
 DATA_UPLOAD_MAX_MEMORY_SIZE = None  # the bound above applies first, to every body
+# An import writes this many messages per transaction (other writers get the lock between).
+IMPORT_BATCH_MESSAGES = parse.integer(ENV, "PARLEY_IMPORT_BATCH_MESSAGES", 500, minimum=1)
 # A response left `streaming` without a save for this long belongs to a dead process.
 CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10, minimum=2)
 

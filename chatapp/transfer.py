@@ -5,13 +5,15 @@ Imports always create new ids: an id in a file is only used to rebuild the tree.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
@@ -20,12 +22,14 @@ from chatapp.models import Conversation, Message
 from chatapp.search import sync
 from endpoints import config, userparams
 
+log = logging.getLogger(__name__)
 FORMAT = "parley"
 VERSION = 1
 LIBRECHAT_NO_PARENT = "00000000-0000-0000-0000-000000000000"
 # LibreChat's recursive exports nest each reply two levels below the message it answers;
 # Python's JSON decoder stops near 1,000 levels, so this is as deep as a file can go.
 MAX_DEPTH = 800
+MAX_COUNT = 2**31 - 1  # a token count's column
 
 
 def export_json(conversation: Conversation) -> dict[str, Any]:
@@ -69,9 +73,13 @@ def import_file(user, data: Any) -> Imported:
     created, skipped = [], list(parsed.skipped)
     for header, rows in parsed.conversations:
         try:
-            conversation = _create(user, header, rows)  # one transaction each
+            conversation = _create(user, header, rows)
         except BadRequest as error:
             skipped.append(f"“{header['title']}”: {error}")
+            continue
+        except DatabaseError:
+            log.exception("import of %r failed", header["title"])
+            skipped.append(f"“{header['title']}”: could not be saved; nothing of it was kept")
             continue
         sync.conversation_changed(conversation.id)
         created.append(conversation)
@@ -121,12 +129,15 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
         "system_prompt": _text(conversation.get("system_prompt")),
     }
     rows = []
-    for item in messages:
+    for index, item in enumerate(messages):
+        where = f"messages[{index}]"
         if not isinstance(item, dict) or item.get("role") not in Message.Role.values:
-            raise BadRequest("Each message needs a 'role' of 'user' or 'assistant'.")
+            raise BadRequest(f"{where}: each message needs a 'role' of 'user' or 'assistant'.")
         usage = item.get("usage") or {}
+        if not isinstance(usage, dict):
+            raise BadRequest(f"{where}.usage: an object.")
         rows.append({
-            "key": str(item.get("id")),
+            "key": str(item["id"]) if item.get("id") is not None else str(uuid.uuid4()),
             "parent": str(item["parent_id"]) if item.get("parent_id") else None,
             "role": item["role"],
             "text": _text(item.get("text")),
@@ -135,15 +146,19 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
             "model": _text(item.get("model"), 200),
             "state": _state(item.get("state")),
             "error": _text(item.get("error")),
-            "prompt_tokens": _count(usage.get("prompt_tokens")),
-            "completion_tokens": _count(usage.get("completion_tokens")),
-            "created_at": _when(item.get("created_at")),
+            "prompt_tokens": _count(usage.get("prompt_tokens"), f"{where}.usage.prompt_tokens"),
+            "completion_tokens": _count(
+                usage.get("completion_tokens"), f"{where}.usage.completion_tokens"
+            ),
+            "created_at": _when(item.get("created_at"), f"{where}.created_at"),
         })  # fmt: skip
     return header, rows
 
 
 def _librechat(data: dict) -> tuple[dict, list[dict]]:
     options = data.get("options") or {}
+    if not isinstance(options, dict):
+        raise BadRequest("options: an object.")
     header = {
         "title": _text(data.get("title"), 200),
         "endpoint": _text(data.get("endpoint"), 100),
@@ -156,7 +171,8 @@ def _librechat(data: dict) -> tuple[dict, list[dict]]:
         "system_prompt": _text(options.get("promptPrefix")),
     }
     rows, previous = [], None
-    for item, tree_parent in _flatten(data["messages"], None):
+    for index, (item, tree_parent) in enumerate(_flatten(data["messages"])):
+        where = f"message #{index + 1} ({item.get('messageId')})"
         key = str(item.get("messageId") or uuid.uuid4())
         parent = item.get("parentMessageId")
         if parent == LIBRECHAT_NO_PARENT:
@@ -176,23 +192,30 @@ def _librechat(data: dict) -> tuple[dict, list[dict]]:
             "model": _text(item.get("model"), 200),
             "state": _librechat_state(item),
             "error": "",
-            "prompt_tokens": _count(item.get("promptTokens")),
-            "completion_tokens": 0 if from_user else _count(item.get("tokenCount")),
-            "created_at": _when(item.get("createdAt")),
+            "prompt_tokens": _count(item.get("promptTokens"), f"{where}.promptTokens"),
+            "completion_tokens": 0
+            if from_user
+            else _count(item.get("tokenCount"), f"{where}.tokenCount"),
+            "created_at": _when(item.get("createdAt"), f"{where}.createdAt"),
         })  # fmt: skip
         previous = key
     return header, rows
 
 
-def _flatten(items: list, parent: str | None) -> Iterator[tuple[dict, str | None]]:
-    """LibreChat's recursive exports nest replies under `children`."""
-    for item in items:
+def _flatten(items: list) -> Iterator[tuple[dict, str | None]]:
+    """LibreChat's recursive exports nest replies under `children`: each message with its
+    tree parent, depth first, without recursion (a long conversation nests deep)."""
+    stack: list[tuple[Any, str | None]] = [(item, None) for item in reversed(items)]
+    while stack:
+        item, parent = stack.pop()
         if not isinstance(item, dict):
             raise BadRequest("Each LibreChat message is a JSON object.")
         yield item, parent
         children = item.get("children") or []
-        if children:
-            yield from _flatten(children, str(item.get("messageId")))
+        if not isinstance(children, list):
+            raise BadRequest(f"message {item.get('messageId')}: 'children' is a list.")
+        key = str(item.get("messageId"))
+        stack.extend((child, key) for child in reversed(children))
 
 
 def _librechat_text(item: dict) -> str:
@@ -217,17 +240,41 @@ def _librechat_state(item: dict) -> str:
     return Message.State.COMPLETE
 
 
-@transaction.atomic
 def _create(user, header: dict, rows: list[dict]) -> Conversation:
+    """The conversation, then its messages IMPORT_BATCH_MESSAGES to a transaction, so a
+    long import never holds the database's write lock (all of SQLite) for long. A
+    failure part-way deletes what was written and raises."""
+    ordered = _parents_first(rows, _unique_keys(rows))  # every check before the first write
     conversation = Conversation.objects.create(owner=user, **header)
-    created: dict[str, Message] = {}
-    keys = {row["key"] for row in rows}
-    for row in _parents_first(rows, keys):
-        key, parent = row.pop("key"), row.pop("parent")
-        created[key] = Message.objects.create(
-            conversation=conversation, parent=created.get(parent) if parent else None, **row
-        )
+    try:
+        created: dict[str, Message] = {}
+        size = settings.IMPORT_BATCH_MESSAGES
+        for start in range(0, len(ordered), size):
+            with transaction.atomic():
+                Message.objects.bulk_create(
+                    _message(conversation, row, created) for row in ordered[start : start + size]
+                )
+    except BaseException:
+        conversation.delete()  # no half conversation is left behind
+        raise
     return conversation
+
+
+def _message(conversation: Conversation, row: dict, created: dict[str, Message]) -> Message:
+    fields = {name: value for name, value in row.items() if name not in ("key", "parent")}
+    parent = created.get(row["parent"]) if row["parent"] else None
+    message = Message(conversation=conversation, parent=parent, **fields)
+    created[row["key"]] = message
+    return message
+
+
+def _unique_keys(rows: list[dict]) -> set[str]:
+    keys: set[str] = set()
+    for row in rows:
+        if row["key"] in keys:
+            raise BadRequest(f"Two messages have the id {row['key'][:80]!r}.")
+        keys.add(row["key"])
+    return keys
 
 
 def _parents_first(rows: list[dict], keys: set[str]) -> list[dict]:
@@ -251,8 +298,13 @@ def _text(value: Any, limit: int | None = None) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and value >= 0 else 0
+def _count(value: Any, where: str) -> int:
+    """A token count; anything but a whole number counts 0, a number out of range is refused."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 0
+    if not 0 <= value <= MAX_COUNT:
+        raise BadRequest(f"{where}: a count from 0 to {MAX_COUNT}, not {value}.")
+    return value
 
 
 def _state(value: Any) -> str:
@@ -261,11 +313,16 @@ def _state(value: Any) -> str:
     return value if value in Message.State.values else Message.State.COMPLETE
 
 
-def _when(value: Any) -> datetime:
-    if isinstance(value, str):
-        try:
-            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return timezone.now()
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-    return timezone.now()
+def _when(value: Any, where: str) -> datetime:
+    """An ISO 8601 time (UTC when it names no zone); no time or an unreadable one is now.
+    A time that exists only outside the years 1 to 9999 in UTC cannot be stored."""
+    if not isinstance(value, str):
+        return timezone.now()
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return timezone.now()
+    try:
+        return stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    except OverflowError:
+        raise BadRequest(f"{where}: {value[:40]} is out of range.") from None

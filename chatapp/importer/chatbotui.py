@@ -35,7 +35,7 @@ def read(data: dict[str, Any]) -> Parsed:
         prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else ""
         parsed.conversations.append((header(title, model_id, settings, prompt), rows))
     for kind in ("folders", "prompts"):
-        if data.get(kind):
+        if isinstance(data.get(kind), list) and data[kind]:
             parsed.skipped.append(f"{len(data[kind])} {kind}: not carried into Parley")
     return parsed
 

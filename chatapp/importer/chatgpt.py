@@ -49,7 +49,7 @@ def _rows(conversation: dict) -> list[dict]:
     rows = []
     for node_id, text in kept.items():
         message = mapping[node_id]["message"]
-        model = str((message.get("metadata") or {}).get("model_slug") or default_model)
+        model = str(_object(message.get("metadata")).get("model_slug") or default_model)
         from_user = _role(message) == "user"
         created = _when(message.get("create_time")) or started
         parent = _kept_ancestor(mapping, mapping[node_id].get("parent"), kept)
@@ -68,7 +68,7 @@ def _kept_ancestor(mapping: dict, parent: Any, kept: dict) -> str | None:
         if parent in kept:
             return parent
         seen.add(parent)
-        parent = mapping[parent].get("parent")
+        parent = _object(mapping[parent]).get("parent")
     return None
 
 
@@ -92,12 +92,12 @@ def _text(message: dict) -> str:
 
 def _cite(message: dict, text: str) -> str:
     """Web citations (`start_ix`…`end_ix` of a marker) replaced by Markdown links, last first."""
-    citations = (message.get("metadata") or {}).get("citations") or []
+    citations = _object(message.get("metadata")).get("citations")
     usable = [
         c
-        for c in citations
+        for c in (citations if isinstance(citations, list) else [])
         if isinstance(c, dict)
-        and (c.get("metadata") or {}).get("type") == "webpage"
+        and _object(c.get("metadata")).get("type") == "webpage"
         and isinstance(c.get("start_ix"), int)
         and isinstance(c.get("end_ix"), int)
         and 0 <= c["start_ix"] < c["end_ix"] <= len(text)
@@ -111,5 +111,13 @@ def _cite(message: dict, text: str) -> str:
 
 def _when(value: Any) -> datetime | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):  # past the year 9999
+            return None
     return None
+
+
+def _object(value: Any) -> dict:
+    """A field that should hold an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}

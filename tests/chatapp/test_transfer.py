@@ -1,11 +1,19 @@
-"""Imports keep only the parameters the user may set (endpoints.userparams)."""
+"""Imports: only the parameters the user may set (endpoints.userparams), written in bounded
+batches, and any file is imported or refused by name."""
+
+import json
 
 import pytest
+from django.db import DatabaseError, connection
 from django.http import Http404
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chatapp import access, transfer
 from chatapp.conversations import BadRequest
+from chatapp.models import Conversation, Message
 from tests.chatapp.conftest import ENDPOINT, MODEL
+from tests.chatapp.strategies import FUZZ, dates, deep, dumps, hostile_text, ids, json_values
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chat_endpoint")]
 HOSTILE = {"model": "gpt-secret", "messages": [], "tools": [{"name": "x"}], "n": 5}
@@ -55,3 +63,190 @@ def test_a_stranger_cannot_see_an_import(user, stranger):
     conversation = transfer.import_conversation(user, parley_export({"temperature": 0.3}))
     with pytest.raises(Http404):
         access.get_conversation_for(stranger, conversation.pk)
+
+
+def linear_export(count: int) -> dict:
+    """A Parley export of one linear conversation of `count` messages."""
+    messages = [
+        {"id": f"m{n}", "parent_id": f"m{n - 1}" if n else None,
+         "role": "user" if n % 2 == 0 else "assistant", "text": f"message {n}"}
+        for n in range(count)
+    ]  # fmt: skip
+    return {"format": "parley", "conversation": {"title": "Big"}, "messages": messages}
+
+
+def chatgpt_conversation(title: str, count: int) -> dict:
+    """One conversation of ChatGPT's conversations.json: a linear mapping of `count` nodes."""
+    mapping = {
+        f"n{n}": {
+            "parent": f"n{n - 1}" if n else None,
+            "message": {"author": {"role": "user" if n % 2 == 0 else "assistant"},
+                        "content": {"content_type": "text", "parts": [f"{title} {n}"]},
+                        "create_time": 1.7e9 + n},
+        }
+        for n in range(count)
+    }  # fmt: skip
+    return {"title": title, "mapping": mapping}
+
+
+def librechat_nested(count: int) -> dict:
+    """LibreChat's recursive export: each reply nested under the message it answers."""
+    message: dict = {"messageId": f"m{count - 1}", "text": "last", "children": []}
+    for n in range(count - 2, -1, -1):
+        message = {"messageId": f"m{n}", "text": f"t{n}", "isCreatedByUser": n % 2 == 0,
+                   "children": [message]}  # fmt: skip
+    return {"conversationId": "c", "title": "Deep", "messages": [message]}
+
+
+def post(client, user, body: str | bytes):
+    client.force_login(user)
+    return client.post("/api/conversations/import", body, "application/json")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_commits_in_bounded_batches(user, settings, monkeypatch):
+    settings.IMPORT_BATCH_MESSAGES = 500
+    events: list[str | int] = []  # each batch written, and each commit, in order
+    real_commit, real_bulk_create = connection.commit, Message.objects.bulk_create
+
+    def commit() -> None:
+        real_commit()
+        events.append("commit")
+
+    def bulk_create(objs, *args, **kwargs):
+        written = real_bulk_create(objs, *args, **kwargs)
+        events.append(len(written))
+        return written
+
+    monkeypatch.setattr(connection, "commit", commit)
+    monkeypatch.setattr(Message.objects, "bulk_create", bulk_create)
+    conversation = transfer.import_conversation(user, linear_export(1_200))
+    assert events[:6] == [500, "commit", 500, "commit", 200, "commit"]
+    path = conversations_path(conversation)
+    assert [m.text for m in path] == [f"message {n}" for n in range(1_200)]
+
+
+def conversations_path(conversation: Conversation) -> list[Message]:
+    from chatapp.conversations import branch
+
+    return branch(conversation, None)
+
+
+def test_a_failure_part_way_keeps_the_finished_conversations_and_names_the_failed_one(
+    user, settings, monkeypatch
+):
+    settings.IMPORT_BATCH_MESSAGES = 2  # five messages: batches of 2, 2, 1
+    data = [chatgpt_conversation(f"chat {n}", 5) for n in range(3)]
+    real_bulk_create, calls = Message.objects.bulk_create, []
+
+    def failing_on_the_fifth_batch(objs, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:  # the second batch of "chat 1"
+            raise DatabaseError("disk full")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Message.objects, "bulk_create", failing_on_the_fifth_batch)
+    imported = transfer.import_file(user, data)
+    assert [c.title for c in imported.conversations] == ["chat 0", "chat 2"]
+    assert imported.skipped == ["“chat 1”: could not be saved; nothing of it was kept"]
+    kept = Conversation.objects.filter(owner=user).order_by("created_at")
+    assert [(c.title, c.messages.count()) for c in kept] == [("chat 0", 5), ("chat 2", 5)]
+    assert Message.objects.count() == 10  # nothing of "chat 1" is left behind
+
+
+def test_a_long_nested_librechat_export_is_read_without_recursion(user, client):
+    response = post(client, user, json.dumps(librechat_nested(390)))
+    assert response.status_code == 201, response.content
+    conversation = Conversation.objects.get(pk=response.json()["id"])
+    assert len(conversations_path(conversation)) == 390
+
+
+def parley_file(*extras: str) -> str:
+    """A Parley export whose messages are `{"id": "a", …}` plus each of `extras`."""
+    message = '{"id": "a", "role": "user", "text": "hi"'
+    messages = ", ".join(message + extra + "}" for extra in extras)
+    return '{"format": "parley", "messages": [' + messages + "]}"
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests deeper than 800 levels"),
+        ('{"conversationId": "c", "options": "x", "messages": [{"text": "x"}]}', "options"),
+        ('{"conversationId": "c", "messages": [{"text": "x", "children": 5}]}', "children"),
+        ('{"conversationId": "c", "messages": [{"text": "x", "promptTokens": 4294967296}]}',
+         "promptTokens: a count from 0 to 2147483647"),
+        ('{"conversationId": "c", "messages": [{"text": "x", '
+         '"createdAt": "9999-12-31T23:59:59-05:00"}]}', "createdAt: 9999-12-31T23:59:59-05:00"),
+        (parley_file(', "usage": [1]'), "messages[0].usage: an object"),
+        (parley_file("", ""), "Two messages have the id 'a'"),
+        (parley_file(', "x": "\\u0000"'), "messages[0].x: contains a NUL character"),
+        (parley_file(', "x": "\\udfff"'), "messages[0].x: contains an unpaired surrogate"),
+        ('{"format": "parley", "conversation": {"parameters": {"temperature": NaN}}}', "NaN"),
+    ],
+)  # fmt: skip
+def test_crafted_files_are_a_400_that_names_the_problem(user, client, body, named):
+    response = post(client, user, body)
+    assert response.status_code == 400
+    assert named in response.json()["error"]["message"]
+    assert not Conversation.objects.filter(owner=user).exists()
+
+
+def fuzzed(fields: dict) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+parley_messages = fuzzed({
+    "id": ids, "parent_id": ids, "role": st.sampled_from(["user", "assistant"]) | json_values,
+    "text": hostile_text, "state": json_values, "created_at": dates, "model": json_values,
+    "usage": fuzzed({"prompt_tokens": json_values, "completion_tokens": json_values})
+    | json_values,
+})  # fmt: skip
+parley_files = st.fixed_dictionaries(
+    {"format": st.just("parley"), "messages": st.lists(parley_messages, max_size=5) | json_values},
+    optional={"conversation": fuzzed({"title": json_values, "parameters": json_values})
+              | json_values},
+)  # fmt: skip
+librechat_messages = st.recursive(
+    fuzzed({"messageId": ids, "parentMessageId": ids, "text": hostile_text,
+            "isCreatedByUser": json_values, "createdAt": dates, "tokenCount": json_values,
+            "content": json_values, "error": json_values}),
+    lambda inner: st.builds(lambda m, c: {**m, "children": c}, inner, st.lists(inner, max_size=3)),
+    max_leaves=6,
+)  # fmt: skip
+librechat_files = st.fixed_dictionaries(
+    {"conversationId": ids, "messages": st.lists(librechat_messages, max_size=4)},
+    optional={"options": json_values | fuzzed({"model": json_values, "temperature": json_values}),
+              "title": json_values, "branches": json_values, "endpoint": json_values},
+)  # fmt: skip
+chatgpt_nodes = st.dictionaries(
+    st.sampled_from(["a", "b", "c", "d"]),
+    fuzzed({"parent": st.sampled_from(["a", "b", "c", None]) | json_values,
+            "message": fuzzed({"author": fuzzed({"role": json_values}),
+                               "content": fuzzed({"content_type": json_values,
+                                                  "parts": json_values}),
+                               "create_time": json_values}) | json_values}),
+    max_size=4,
+)  # fmt: skip
+chatgpt_files = st.lists(
+    fuzzed({"title": json_values, "mapping": chatgpt_nodes | json_values}) | json_values,
+    max_size=3,
+)
+chatbotui_files = st.fixed_dictionaries(
+    {"version": json_values, "history": st.lists(json_values, max_size=3)},
+    optional={"folders": json_values, "prompts": json_values},
+)
+import_files = st.one_of(
+    json_values.map(dumps),
+    deep,
+    st.one_of(parley_files, librechat_files, chatgpt_files, chatbotui_files).map(dumps),
+)
+
+
+@FUZZ
+@given(body=import_files)
+def test_any_file_is_imported_or_refused_by_name(user, client, body):
+    response = post(client, user, body)
+    assert response.status_code in (201, 400), response.content
+    if response.status_code == 400:
+        assert response.json()["error"]["message"]
