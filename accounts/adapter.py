@@ -116,7 +116,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         """allauth's match by verified e-mail, refused when the account may not be linked
         (accounts.linking): allauth would only wipe its password."""
         found = super().authenticate_by_email(sociallogin)
-        if found and not linking.may_link(found[0]):
+        if found and not linking.may_link(*found):
             message = linking.refusal(sociallogin.provider.name)
             raise ImmediateHttpResponse(refuse_sign_in(context.request, message))
         return found

@@ -54,7 +54,7 @@ def _account_for(ldap_id: str, email: str) -> User | None:
     if user is not None:
         return user
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None and not linking.may_link(user):
+    if user is not None and not linking.may_link(user, email):
         raise PermissionDenied(linking.refusal("LDAP"))
     if user is None and not registration.domain_allowed(email):
         raise PermissionDenied(registration.DOMAIN_REFUSED)

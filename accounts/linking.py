@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 
-def may_link(user: User) -> bool:
-    """True when an outside sign-in that matched `user` by e-mail alone may sign in as `user`."""
-    if user.email_verified:
+def may_link(user: User, email: str) -> bool:
+    """True when an outside sign-in that matched `user` by `email` alone may sign in as `user`.
+
+    The matched address itself must be verified: an unverified address added to an
+    account whose own address is verified is no way in either."""
+    if user.email_verified and user.email.lower() == email.lower():
         return True
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 
 def refusal(provider: str) -> str:

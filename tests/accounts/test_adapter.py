@@ -1,6 +1,7 @@
 """The ALLOW_* switches, the first admin and violations, through the real sign-in pages."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
@@ -240,6 +241,22 @@ def test_social_sign_in_links_a_verified_account(github):
     response, request = github_sign_in("octo@example.com")
     assert response["Location"] == reverse("home") and request.user == local
     assert SocialAccount.objects.get(provider="github", uid="42").user == local
+
+
+def test_social_sign_in_does_not_take_over_through_an_added_unverified_address(github, user):
+    User.objects.filter(pk=user.pk).update(email_verified=True)
+    EmailAddress.objects.create(user=user, email="octo@example.com", verified=False)
+    response, request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("account_login")
+    assert shown(request) == [refusal("GitHub")]
+    assert not SocialAccount.objects.exists() and not request.user.is_authenticated
+
+
+def test_an_address_the_provider_has_not_verified_links_to_nothing(github):
+    User.objects.create_user(email="octo@example.com", email_verified=True)
+    response, request = github_sign_in("octo@example.com", verified=False)
+    assert response["Location"] == reverse("socialaccount_signup")  # allauth asks for another
+    assert not SocialAccount.objects.exists() and not request.user.is_authenticated
 
 
 def test_social_first_sign_in_outside_the_allowed_domains_is_refused(github, allowed_domains):
