@@ -80,6 +80,16 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         enqueue(tasks.send_email, to_payload(message))
 
+    def send_account_already_exists_mail(self, email: str) -> None:
+        """allauth's notice to the owner of a taken address (accounts.forms.SignupForm), with
+        the reset link only when ALLOW_PASSWORD_RESET is on (it would be a 404 otherwise)."""
+        request = context.request
+        ctx = {"login_url": build_absolute_uri(request, reverse("account_login"))}
+        if settings.ALLOW_PASSWORD_RESET and settings.ALLOW_EMAIL_LOGIN:
+            reset = reverse("account_reset_password")
+            ctx["password_reset_url"] = build_absolute_uri(request, reset)
+        self.send_mail("account/email/account_already_exists", email, ctx)
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         from accounts.forms import ldap_refusal
 

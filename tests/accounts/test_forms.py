@@ -39,7 +39,17 @@ def test_signing_up_with_a_taken_address_answers_as_a_new_one(
     assert user.check_password("pw-alice-1") and User.objects.count() == 2
     mails = {message["To"]: message for message in smtp_sink.wait_for(2)}
     assert "/accounts/confirm-email/" in mails["newcomer@example.com"].as_string()
-    assert "Account Already Exists" in mails["alice@example.com"]["Subject"]
+    notice = mails["alice@example.com"]
+    assert "Account Already Exists" in notice["Subject"]
+    assert "http://testserver/accounts/login/" in notice.as_string()
+    assert "/accounts/password/reset/" not in notice.as_string()  # ALLOW_PASSWORD_RESET is off
+
+
+def test_the_already_exists_notice_offers_a_reset_when_it_is_allowed(mail_env, smtp_sink, user):
+    mail_env(ALLOW_PASSWORD_RESET="true")
+    answer("alice@example.com")
+    [notice] = smtp_sink.wait_for(1)
+    assert "http://testserver/accounts/password/reset/" in notice.as_string()
 
 
 def test_without_email_a_taken_address_answers_as_a_new_one_too(auth_env, user):
