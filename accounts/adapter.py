@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -104,6 +105,19 @@ class AccountAdapter(DefaultAccountAdapter):
         return end_session_url(request, build_absolute_uri(request, after)) or after
 
 
+def _record_verified(user: User, email: str) -> None:
+    """Mark the linked address verified the allauth way too: allauth trusts only its own
+    flag and would wipe the password of an account verified the LibreChat way
+    (User.email_verified: imported, made by LDAP, ticked by an admin)."""
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        primary = not EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(user=user, email=email.lower(), verified=True, primary=primary)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         if settings.ALLOW_SOCIAL_REGISTRATION:
@@ -129,6 +143,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if found and not linking.may_link(*found):
             message = linking.refusal(sociallogin.provider.name)
             raise ImmediateHttpResponse(refuse_sign_in(context.request, message))
+        if found:
+            _record_verified(*found)
         return found
 
     def save_user(self, request: HttpRequest, sociallogin, form=None) -> User:

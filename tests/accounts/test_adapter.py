@@ -243,6 +243,18 @@ def test_social_sign_in_links_a_verified_account(github):
     assert SocialAccount.objects.get(provider="github", uid="42").user == local
 
 
+def test_linking_a_verified_account_keeps_its_password(github):
+    """An account verified as LibreChat records it (imported, LDAP, the admin's tick) has no
+    verified allauth address; allauth would take it for a squatter's and wipe its password."""
+    local = User.objects.create_user(
+        email="octo@example.com", password="own-pass-12345", email_verified=True
+    )
+    response, request = github_sign_in("octo@example.com")
+    assert response["Location"] == reverse("home") and request.user == local
+    local.refresh_from_db()
+    assert local.check_password("own-pass-12345")
+
+
 def test_social_sign_in_does_not_take_over_through_an_added_unverified_address(github, user):
     User.objects.filter(pk=user.pk).update(email_verified=True)
     EmailAddress.objects.create(user=user, email="octo@example.com", verified=False)
