@@ -1,11 +1,14 @@
-"""HTTP middleware: page headers. (The client address: chatapp/forwarding.py, in ASGI.)"""
+"""HTTP middleware: page headers, and parameters no database can store.
+(The client address: chatapp/forwarding.py, in ASGI.)"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from chatapp import payload
 
 
 class PageHeadersMiddleware:
@@ -23,3 +26,23 @@ class PageHeadersMiddleware:
             response.headers["Pragma"] = settings.INDEX_HTML_PRAGMA
             response.headers["Expires"] = settings.INDEX_HTML_EXPIRES
         return response
+
+
+class StorableParametersMiddleware:
+    """A query or form parameter holding NUL is a 400 that names it, for every view:
+    PostgreSQL refuses NUL in text, so it would otherwise fail in a query or a save."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            for parameters in (request.GET, request.POST):
+                for name, values in parameters.lists():
+                    payload.check_text(name, "a parameter name")
+                    for value in values:
+                        payload.check_text(value, name)
+        except payload.BadInput as bad:
+            error = {"code": "bad_request", "message": str(bad)}
+            return JsonResponse({"error": error}, status=400)
+        return self.get_response(request)

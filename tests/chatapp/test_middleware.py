@@ -58,3 +58,38 @@ def test_branding_variables_reach_the_page(client, settings):
     html = response.content.decode()
     assert "<title>" in html and "Acme Chat</title>" in html
     assert "Acme &lt;internal&gt;" in html  # the footer is text, never markup
+
+
+def _conversation(user):
+    from tests.chatapp import factories
+
+    return factories.conversation(user, title="T")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "data", "named"),
+    [
+        ("post", "/c/{id}/rename", {"title": "a\x00b"}, "title: contains a NUL"),
+        ("get", "/settings/chat", {"endpoint": "\x00"}, "endpoint: contains a NUL"),
+        ("post", "/presets", {"title": "\x00", "model": "x"}, "title: contains a NUL"),
+        ("get", "/api/search", {"q": "\x00"}, "q: contains a NUL"),
+        ("get", "/conversations", {"q": "x\x00"}, "q: contains a NUL"),
+        ("get", "/api/conversations", {"cursor\x00": "1"}, "a parameter name: contains a NUL"),
+    ],
+)
+def test_a_parameter_holding_nul_is_a_400_that_names_it(user, client, method, path, data, named):
+    client.force_login(user)
+    conversation = _conversation(user)
+    response = getattr(client, method)(path.format(id=conversation.id), data)
+    assert response.status_code == 400
+    assert named in response.json()["error"]["message"]
+    conversation.refresh_from_db()
+    assert conversation.title == "T"
+
+
+@pytest.mark.django_db
+def test_a_stranger_gets_404_not_the_parameter_check(user, stranger, client):
+    conversation = _conversation(user)
+    client.force_login(stranger)
+    assert client.post(f"/c/{conversation.id}/rename", {"title": "new"}).status_code == 404
