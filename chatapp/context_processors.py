@@ -11,6 +11,7 @@ def branding(request: HttpRequest) -> dict:
         "custom_footer": settings.CUSTOM_FOOTER,
         "help_and_faq_url": settings.HELP_AND_FAQ_URL,
         "no_index": settings.NO_INDEX,
+        "image_sources": settings.IMAGE_SOURCES,  # Markdown shows other images as links
     }
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import environ
 
 from chatapp import environment as parse
+from chatapp.headers import image_sources
+from chatapp.headers import policy as content_security_policy
 from chatapp.logconfig import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "django_htmx",
     "template_partials",
     "allauth",
@@ -83,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -283,6 +287,17 @@ INDEX_HTML_CACHE_CONTROL = parse.text(
 )
 INDEX_HTML_PRAGMA = parse.text(ENV, "INDEX_HTML_PRAGMA", "no-cache")
 INDEX_HTML_EXPIRES = parse.text(ENV, "INDEX_HTML_EXPIRES", "0")
+
+# --- security headers (chatapp/headers.py) ------------------------------
+IMAGE_SOURCES = image_sources(parse.text(ENV, "ALLOWED_IMAGE_HOSTS"))
+CONTENT_SECURITY_POLICY = content_security_policy([DOMAIN_CLIENT, DOMAIN_SERVER], IMAGE_SOURCES)
+# HSTS is sent only on HTTPS responses (request.is_secure()); 0 turns it off.
+SECURE_HSTS_SECONDS = parse.integer(ENV, "HSTS_MAX_AGE", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = parse.boolean(ENV, "HSTS_INCLUDE_SUBDOMAINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Conversation and share URLs never leave the site in a Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- logging ------------------------------------------------------------
 LOG_LEVEL = parse.log_level(ENV)

@@ -1,7 +1,8 @@
 // Parley's browser entry point: HTMX for navigation and forms, Alpine for local state,
 // chat.js for the socket and the streaming view, markdown.js for every rendered message.
 import htmx from "htmx.org";
-import Alpine from "alpinejs";
+import Alpine from "@alpinejs/csp";
+import { registerComponents } from "./components.js";
 import { settingsJson, startChat } from "./chat.js";
 import { gettext } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
@@ -10,55 +11,21 @@ import { installSearchJump } from "./search.js";
 window.htmx = htmx;
 // Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
 htmx.config.historyCacheSize = 0;
+// The Content-Security-Policy allows no eval and no inline <style>: htmx needs neither.
+htmx.config.allowEval = false;
+htmx.config.includeIndicatorStyles = false;
 window.Alpine = Alpine;
-window.parley = { settingsJson };
+registerComponents(Alpine);
 
-/** Theme: light, dark or system; kept in a cookie so the server renders it without a flash. */
-function applyTheme(theme) {
-  if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
-  else delete document.documentElement.dataset.theme;
-  document.cookie = `parley_theme=${theme}; path=/; max-age=31536000; samesite=lax`;
-}
+// Forms marked `data-with-settings` (presets) also send the chat's current settings.
+document.body.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.closest("[data-with-settings]")) event.detail.parameters.settings = settingsJson();
+});
 
-Alpine.data("shell", () => ({
-  drawer: false,
-  params: false,
-  toggleDrawer() {
-    this.drawer = !this.drawer;
-  },
-}));
-
-Alpine.data("themePicker", (initial) => ({
-  theme: initial || "system",
-  init() {
-    this.$watch("theme", applyTheme);
-  },
-}));
-
-// A parameter counts as set once the user touches it (only set ones are sent);
-// "reset" returns it to the endpoint's default.
-Alpine.data("param", (isSet) => ({
-  set: Boolean(isSet),
-  value: "",
-  init() {
-    this.value = this.read();
-  },
-  read() {
-    const input = this.$refs.input;
-    return input.type === "checkbox" ? input.checked : input.value;
-  },
-  touch() {
-    this.set = true;
-    this.value = this.read();
-  },
-  reset() {
-    const input = this.$refs.input;
-    if (input.type === "checkbox") input.checked = input.dataset.default === "true";
-    else input.value = input.dataset.default;
-    this.value = this.read();
-    this.set = false;
-  },
-}));
+// A select marked `data-submit-on-change` (the language) submits its form when it changes.
+document.body.addEventListener("change", (event) => {
+  if (event.target.matches("[data-submit-on-change]")) event.target.form.submit();
+});
 
 // Requests HTMX could not complete: say why (the server answers 4xx with a plain sentence).
 document.body.addEventListener("htmx:responseError", (event) => {

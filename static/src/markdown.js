@@ -3,10 +3,13 @@
 import DOMPurify from "dompurify";
 import MarkdownIt from "markdown-it";
 import { highlight } from "./highlight.js";
+import { imageAllowed, imageToLink } from "./images.js";
 import mathPlugin from "./math.js";
 import { gettext } from "./i18n.js";
+import { applyStyles, deferTokenStyles } from "./styles.js";
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false }).use(mathPlugin);
+md.core.ruler.push("defer_styles", deferTokenStyles);
 const { escapeHtml } = md.utils;
 
 md.renderer.rules.fence = (tokens, idx) => {
@@ -21,17 +24,22 @@ md.renderer.rules.fence = (tokens, idx) => {
   );
 };
 
-// Links open in a new tab without handing the page to the target.
+// Links open in a new tab without handing the page to the target. Remote images become links
+// here, in DOMPurify's inert document, before anything could load them.
 DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   if (node.tagName === "A" && node.hasAttribute("href")) {
     node.setAttribute("target", "_blank");
     node.setAttribute("rel", "noopener noreferrer nofollow");
   }
+  if (node.tagName === "IMG" && !imageAllowed(node.getAttribute("src") ?? "")) imageToLink(node);
 });
 
-/** Sanitised HTML for a Markdown text. */
+/** Sanitised HTML for a Markdown text (inline styles deferred: see styles.js). */
 export function renderMarkdown(text) {
-  return DOMPurify.sanitize(md.render(text ?? ""), { FORBID_TAGS: ["style", "form", "input"] });
+  return DOMPurify.sanitize(md.render(text ?? ""), {
+    FORBID_TAGS: ["style", "form", "input"],
+    FORBID_ATTR: ["style"],
+  });
 }
 
 /** Render `element`'s Markdown source (its `data-source`, else its text) into it. */
@@ -39,6 +47,7 @@ export function renderInto(element, text) {
   const source = text ?? element.dataset.source ?? element.textContent;
   element.dataset.source = source;
   element.innerHTML = renderMarkdown(source);
+  applyStyles(element);
   element.classList.add("rendered");
 }
 

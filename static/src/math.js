@@ -2,9 +2,10 @@
 // inline $…$ and \(…\), display $$…$$ and \[…\] (also spanning lines).
 // An unclosed delimiter stays plain text, so a half-streamed formula never breaks the page.
 import katex from "katex";
+import { deferStyles } from "./styles.js";
 
 const render = (tex, displayMode) =>
-  katex.renderToString(tex, { displayMode, throwOnError: false, output: "htmlAndMathml" });
+  deferStyles(katex.renderToString(tex, { displayMode, throwOnError: false, output: "htmlAndMathml" }));
 
 const INLINE = [
   ["$$", "$$"],

@@ -6,7 +6,11 @@ temporary directory, in-process channel layer and tasks), with a librechat.yaml
 whose custom endpoint "Mock" is the mock provider of tests/conftest.py.
 Chromium is Debian's (`make test` installs it), driven by Playwright.
 Every test signs in as its own user, and saves screenshots under
-tests/e2e/artifacts/ for review.
+tests/e2e/artifacts/ for review. The server sends its real Content-Security-Policy, and any
+violation of it (a `securitypolicyviolation` event or Chromium's console report) fails the
+test, as a JavaScript error does. So `page.wait_for_function` takes a function
+(`"() => ..."`): Playwright evals a bare expression again on every poll, which the policy
+(no 'unsafe-eval') refuses, but compiles a function once, through DevTools.
 """
 
 from __future__ import annotations
@@ -41,12 +45,21 @@ FLAGS = [
 ]
 PASSWORD = "e2e-pass-12345"
 USERS = 40  # created at start-up in one go; each test takes the next
+ADMIN = "e2e-admin@example.com"  # a superuser, for the admin site
+# Chromium reports a violation twice: as an event in the page and on the console.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` (${event.sourceFile || document.location.href}:${event.lineNumber})`);
+});
+"""
 
 
 @dataclass
 class LiveServer:
     url: str
     process: subprocess.Popen
+    image_origin: str  # ALLOWED_IMAGE_HOSTS: the mock provider's origin
     emails: Iterator[str] = field(default_factory=lambda: iter(()))
 
     def next_email(self) -> str:
@@ -108,6 +121,7 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
         DOMAIN_CLIENT=f"http://127.0.0.1:{port}",
         DEBUG_LOGGING="false",
         DISABLE_COMPRESSION="true",  # collectstatic without gzip/brotli: seconds, not half a minute
+        ALLOWED_IMAGE_HOSTS=_mock_provider_server.url,
     )
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
@@ -115,7 +129,8 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
     emails = [f"e2e-{n}@example.com" for n in range(USERS)]
     create = (
         "from accounts.models import User\n"
-        f"for email in {emails!r}: User.objects.create_user(email=email, password={PASSWORD!r})"
+        f"for email in {emails!r}: User.objects.create_user(email=email, password={PASSWORD!r})\n"
+        f"User.objects.create_superuser(email={ADMIN!r}, password={PASSWORD!r})"
     )
     subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True)
     log = (data / "server.log").open("w")
@@ -123,7 +138,9 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
     process = subprocess.Popen(
         [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, iter(emails))
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", process, _mock_provider_server.url, iter(emails)
+    )
     try:
         _wait_for(f"{server.url}/health", process)
         yield server
@@ -150,20 +167,32 @@ def browser():
 _counter = itertools.count()
 
 
+def _is_csp_report(message) -> bool:
+    return message.type == "error" and "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser, parley_server, request):
-    """A fresh browser context; page errors fail the test."""
+    """A fresh browser context; page errors and CSP violations (`page.csp_violations`) fail it."""
     context = browser.new_context(
         base_url=parley_server.url, viewport={"width": 1280, "height": 820}, locale="en-US"
     )
     context.grant_permissions(["clipboard-read", "clipboard-write"])
+    violations: list[str] = []
+    context.expose_function("__cspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_WATCH)
     page = context.new_page()
     page.set_default_timeout(60000)  # loaded machines are slow; a pass is usually seconds
+    page.csp_violations = violations
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _is_csp_report(message) and violations.append(message.text))
     yield page
+    if not page.is_closed():
+        page.evaluate("0")  # lets Playwright deliver the events still queued
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def last_answer(page):
 
 def wait_complete(page, count: int = 1):
     page.wait_for_function(
-        f"document.querySelectorAll('{ANSWER}[data-state=complete]').length >= {count}"
+        f"() => document.querySelectorAll('{ANSWER}[data-state=complete]').length >= {count}"
     )
     page.wait_for_selector("[data-testid=stop]", state="hidden")
 
@@ -76,7 +76,8 @@ def test_send_streams_markdown_rendered_safely(signed_in):
     assert page.locator("[data-testid=composer]").input_value() == ""
     # titleConvo: the generated title replaces "New chat" in the sidebar without a reload.
     page.wait_for_function(
-        "document.querySelector('[data-testid=conversation-item] .title').innerText !== 'New chat'"
+        "() => document.querySelector('[data-testid=conversation-item] .title').innerText"
+        " !== 'New chat'"
     )
     shot(page, "chat-markdown-light")
     body.locator(".code-copy").click()
@@ -114,7 +115,9 @@ def test_stop_keeps_the_partial_answer(signed_in, mock_provider):
     words = " ".join(f"word{n}" for n in range(200))
     send(page, f"echo: {words}")
     page.wait_for_selector("[data-testid=stop]", state="visible")
-    page.wait_for_function(f"(document.querySelector('{ANSWER}')?.innerText || '').length > 20")
+    page.wait_for_function(
+        f"() => (document.querySelector('{ANSWER}')?.innerText || '').length > 20"
+    )
     assert page.locator("[data-testid=send]").is_hidden()
     shot(page, "chat-streaming")
     page.click("[data-testid=stop]")
@@ -147,18 +150,18 @@ def test_regenerate_and_switch_branches(signed_in):
     # The new sibling is shown once its answer is final (the old one may show
     # "1/2" for a moment: its refresh can land after the new row is saved).
     page.wait_for_function(
-        f"document.querySelector('{ANSWER} .siblings')?.innerText.trim().endsWith('2/2')"
+        f"() => document.querySelector('{ANSWER} .siblings')?.innerText.trim().endsWith('2/2')"
     )
     wait_complete(page)
     answer = last_answer(page)
     answer.locator("[data-testid=sibling-prev]").click()
     page.wait_for_function(
-        f"document.querySelector('{ANSWER} .siblings')?.innerText.includes('1/2')"
+        f"() => document.querySelector('{ANSWER} .siblings')?.innerText.includes('1/2')"
     )
     assert page.locator(ANSWER).count() == 1
     last_answer(page).locator("[data-testid=sibling-next]").click()
     page.wait_for_function(
-        f"document.querySelector('{ANSWER} .siblings')?.innerText.includes('2/2')"
+        f"() => document.querySelector('{ANSWER} .siblings')?.innerText.includes('2/2')"
     )
     shot(page, "chat-branches")
 
@@ -182,7 +185,7 @@ def test_edit_starts_a_new_branch(signed_in):
     assert "2/2" in question.locator(".siblings").inner_text()
     question.hover()
     question.locator("[data-testid=sibling-prev]").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=message]').length === 4")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=message]').length === 4")
     texts = page.locator("[data-testid=message-body]").all_inner_texts()
     assert texts == ["echo: one", "one", "echo: two", "two"]
     shot(page, "chat-edit-branch")
@@ -193,7 +196,9 @@ def test_reload_mid_stream_resumes(signed_in, mock_provider):
     page = signed_in
     words = " ".join(f"w{n}" for n in range(120))
     send(page, f"echo: {words}")
-    page.wait_for_function(f"(document.querySelector('{ANSWER}')?.innerText || '').length > 30")
+    page.wait_for_function(
+        f"() => (document.querySelector('{ANSWER}')?.innerText || '').length > 30"
+    )
     page.wait_for_url(re.compile(r"/c/"))
     page.reload()
     page.wait_for_selector("[data-testid=stop]", state="visible")

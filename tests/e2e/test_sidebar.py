@@ -48,9 +48,9 @@ def test_filter_rename_archive_and_delete(signed_in):
     shot(page, "sidebar")
 
     page.fill("[data-testid=conversation-filter]", "lisbon")
-    page.wait_for_function(f"document.querySelectorAll('{ITEM}').length === 1")
+    page.wait_for_function(f"() => document.querySelectorAll('{ITEM}').length === 1")
     page.fill("[data-testid=conversation-filter]", "")
-    page.wait_for_function(f"document.querySelectorAll('{ITEM}').length === 2")
+    page.wait_for_function(f"() => document.querySelectorAll('{ITEM}').length === 2")
 
     item = open_menu(page, trip)
     item.locator("[data-testid=rename]").click()
@@ -61,7 +61,7 @@ def test_filter_rename_archive_and_delete(signed_in):
     assert "Lisbon, May" in " ".join(page.locator(ITEM).all_inner_texts())
 
     open_menu(page, work).locator("[data-testid=archive]").click()
-    page.wait_for_function(f"document.querySelectorAll('{ITEM}').length === 1")
+    page.wait_for_function(f"() => document.querySelectorAll('{ITEM}').length === 1")
     page.click("[data-testid=archived-tab]")
     page.wait_for_selector(f"{ITEM}[data-conversation-id='{work}']")
     shot(page, "sidebar-archived")
