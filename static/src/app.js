@@ -11,9 +11,12 @@ import { installSearchJump } from "./search.js";
 window.htmx = htmx;
 // Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
 htmx.config.historyCacheSize = 0;
-// The Content-Security-Policy allows no eval and no inline <style>: htmx needs neither.
+// The Content-Security-Policy allows no eval, no inline <style> and no style attribute: htmx
+// needs none of them. While settling a swap htmx copies the old element's style attribute onto
+// its replacement (the hidden #params panel's display, set by Alpine): a style attribute.
 htmx.config.allowEval = false;
 htmx.config.includeIndicatorStyles = false;
+htmx.config.attributesToSettle = ["class", "width", "height"];
 window.Alpine = Alpine;
 registerComponents(Alpine);
 
