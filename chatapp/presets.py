@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from chatapp import payload
 from chatapp.conversations import BadRequest
 from chatapp.models import Preset
 from endpoints import config, userparams
@@ -17,9 +17,9 @@ NAME_MAX = 100
 def parse_settings(raw: str) -> dict[str, Any]:
     """The chat page's current settings, as its script sends them (JSON)."""
     try:
-        data = json.loads(raw or "")
-    except ValueError:
-        raise BadRequest("settings: not valid JSON.") from None
+        data = payload.loads(raw or "", what="settings")
+    except payload.BadInput as bad:
+        raise BadRequest(str(bad)) from None
     if not isinstance(data, dict):
         raise BadRequest("settings: a JSON object.")
     endpoint, model, params = data.get("endpoint"), data.get("model"), data.get("params", {})

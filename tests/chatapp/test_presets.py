@@ -52,3 +52,17 @@ def test_a_stranger_cannot_overwrite_a_preset(client, user, stranger):
     assert client.post(f"/presets/{preset.pk}", overwrite).status_code == 404
     preset.refresh_from_db()
     assert (preset.name, preset.parameters) == ("Mine", {})
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "settings nests deeper than 32 levels"),
+        ('{"endpoint": "x\\u0000", "model": "m"}', "endpoint: contains a NUL character"),
+        ('{"endpoint": "e", "model": "m", "params": {"stop": ["\\ud800"]}}', "unpaired surrogate"),
+        ('{"endpoint": "e", "model": "m", "params": {"temperature": NaN}}', "NaN"),
+    ],
+)
+def test_crafted_settings_are_refused_by_name(raw, named):
+    with pytest.raises(BadRequest, match=named):
+        presets.parse_settings(raw)
