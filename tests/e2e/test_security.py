@@ -115,7 +115,16 @@ def test_chat_dialogs_and_menus_work_under_the_policy(signed_in):
 
 def test_account_pages_work_under_the_policy(signed_in):
     page = signed_in
-    for path in ("/accounts/profile/", "/keys", "/accounts/password/change/"):
+    pages = (
+        "/accounts/profile/",
+        "/keys",
+        "/accounts/password/change/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/accounts/2fa/totp/activate/",
+        "/accounts/delete/",
+    )
+    for path in pages:
         response = page.goto(path)
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
