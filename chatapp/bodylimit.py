@@ -35,6 +35,21 @@ def limit_for(path: str) -> int:
     return settings.MAX_BODY_BYTES_BY_PATH.get(path.rstrip("/"), settings.MAX_BODY_BYTES)
 
 
+def largest() -> int:
+    """The largest body any route accepts: the server's own bound (chatapp/serving.py)."""
+    return max(settings.MAX_BODY_BYTES, *settings.MAX_BODY_BYTES_BY_PATH.values())
+
+
+def too_large_response(limit: int) -> bytes:
+    """A whole HTTP/1.1 413 response, for a server that answers before any application."""
+    body = _error_body(limit)
+    head = (
+        "HTTP/1.1 413 Content Too Large\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
 class BodyLimit:
     """ASGI middleware: 413 for a body over the limit, before it is read."""
 
@@ -88,13 +103,13 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
+def _error_body(limit: int) -> bytes:
+    message = f"The request body is larger than the {limit:,} bytes accepted here."
+    return json.dumps({"error": {"code": "too_large", "message": message}}).encode()
+
+
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps({
-        "error": {
-            "code": "too_large",
-            "message": f"The request body is larger than the {limit:,} bytes accepted here.",
-        }
-    }).encode()  # fmt: skip
+    body = _error_body(limit)
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -1,11 +1,12 @@
-"""`manage.py serve`: daphne on HOST:PORT, refusing to start when a service is missing."""
+"""`manage.py serve`: daphne on HOST:PORT, refusing to start when a service is missing;
+request bodies are bounded while they arrive (chatapp/serving.py)."""
 
 import socket
 
-from daphne.cli import CommandLineInterface
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from chatapp.serving import BoundedCommandLineInterface
 from chatapp.startup import check_services
 
 
@@ -28,4 +29,4 @@ class Command(BaseCommand):
         # trusted proxies and writes the access log instead (verbosity 0 turns daphne's off).
         argv = ["--bind", address, "--port", str(settings.PORT), "--verbosity", "0"]
         application = settings.ASGI_APPLICATION.replace(".application", ":application")
-        CommandLineInterface().run([*argv, application])
+        BoundedCommandLineInterface().run([*argv, application])
