@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.utils import timezone
 
-from chatapp.importer import content, params
+from chatapp.importer import bulk, content, params
 from chatapp.importer.run import Run
 from chatapp.importer.values import (
     NO_PARENT,
@@ -210,7 +210,7 @@ class Tree:
 
     def _write(self, rows: list[Message]) -> None:
         if rows:
-            self.run.write(lambda: Message.objects.bulk_create(rows))
+            self.run.write(lambda: bulk.insert(Message, rows))
             self.run.report.imported(MESSAGES, len(rows))
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Balance, Transaction
 from chatapp import sharing
-from chatapp.importer import params
+from chatapp.importer import bulk, params
 from chatapp.importer.conversations import kept_timestamps
 from chatapp.importer.run import Run
 from chatapp.importer.values import (
@@ -152,13 +152,10 @@ def _transactions(run: Run) -> None:
 
 
 def _bulk_recorded(rows: list[tuple[str, Transaction]]) -> None:
-    Transaction.objects.bulk_create([row for _source, row in rows])
-    ImportedRecord.objects.bulk_create(
-        [
-            ImportedRecord(collection="transactions", source_id=s, target_id=str(r.pk))
-            for s, r in rows
-        ]
-    )
+    """Transactions are many: inserted in bulk, and recorded by their source id alone."""
+    bulk.insert(Transaction, [row for _source, row in rows])
+    records = [ImportedRecord(collection="transactions", source_id=s) for s, _row in rows]
+    bulk.insert(ImportedRecord, records)
 
 
 def _transaction(document: dict, owner: int) -> Transaction:
