@@ -61,6 +61,7 @@ class LiveServer:
     process: subprocess.Popen
     image_origin: str  # ALLOWED_IMAGE_HOSTS: the mock provider's origin
     emails: Iterator[str] = field(default_factory=lambda: iter(()))
+    env: dict[str, str] = field(default_factory=dict)  # to run manage.py on its database
 
     def next_email(self) -> str:
         return next(self.emails)
@@ -139,7 +140,7 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
         [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
     )
     server = LiveServer(
-        f"http://127.0.0.1:{port}", process, _mock_provider_server.url, iter(emails)
+        f"http://127.0.0.1:{port}", process, _mock_provider_server.url, iter(emails), env
     )
     try:
         _wait_for(f"{server.url}/health", process)
