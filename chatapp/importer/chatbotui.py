@@ -31,7 +31,7 @@ def read(data: dict[str, Any]) -> Parsed:
         if not rows:
             parsed.skipped.append(f"“{title}”: no messages")
             continue
-        settings = params.clean("openAI", model_id, {"temperature": item.get("temperature")})
+        settings = params.clean("openAI", {"temperature": item.get("temperature")})
         prompt = item.get("prompt") if isinstance(item.get("prompt"), str) else ""
         parsed.conversations.append((header(title, model_id, settings, prompt), rows))
     for kind in ("folders", "prompts"):

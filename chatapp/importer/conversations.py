@@ -62,7 +62,7 @@ def _conversation(run: Run, document: dict, owner: int) -> Conversation:
         endpoint=endpoint,
         model=model,
         title=text(document, "title", 200),
-        parameters=params.clean(endpoint, model, params.from_document(document)),
+        parameters=params.clean(endpoint, params.from_document(document)),
         system_prompt=text(document, "promptPrefix"),
         archived=flag(document, "isArchived"),
         created_at=created,
@@ -101,6 +101,8 @@ def _conversations(run: Run, batch: list[dict]) -> None:
         run.write(lambda: Conversation.objects.bulk_create(rows.values()))
     run.conversations.update({pk: row.owner_id for pk, row in rows.items()})
     run.report.imported(CONVERSATIONS, len(rows))
+    if not run.options.dry_run:
+        run.report.changed_owners.update(row.owner_id for row in rows.values())
 
 
 class Tree:
@@ -212,6 +214,9 @@ class Tree:
         if rows:
             self.run.write(lambda: bulk.insert(Message, rows))
             self.run.report.imported(MESSAGES, len(rows))
+            if not self.run.options.dry_run:
+                owners = {self.run.conversations[row.conversation_id] for row in rows}
+                self.run.report.changed_owners.update(owners)
 
 
 def _state(failed: bool, unfinished: bool) -> str:

@@ -85,7 +85,7 @@ def _preset(run: Run, document: dict, done: dict, names: set) -> tuple[str, Pres
         name=name,
         endpoint=endpoint,
         model=model,
-        parameters=params.clean(endpoint, model, params.from_document(document)),
+        parameters=params.clean(endpoint, params.from_document(document)),
         system_prompt=text(document, "promptPrefix"),
         is_default=bool(document.get("defaultPreset")),
     )

@@ -23,6 +23,7 @@ class Tally:
 class Report:
     collections: dict[str, Tally] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    changed_owners: set[int] = field(default_factory=set)  # users given conversations or messages
 
     def tally(self, collection: str) -> Tally:
         return self.collections.setdefault(collection, Tally())

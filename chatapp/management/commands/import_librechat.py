@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chatapp.importer import run
@@ -46,9 +47,10 @@ class Command(BaseCommand):
         self.stderr.write("")
         for line in report.lines():
             self.stdout.write(line)
-        if not choices.dry_run and indexes(automatic=False):
-            self.stdout.write("Rebuilding the search index…")
-            indexing.reindex(None)
+        if report.changed_owners and indexes(automatic=False):
+            self.stdout.write(f"Indexing the conversations of {len(report.changed_owners)} users…")
+            for owner in get_user_model().objects.filter(pk__in=report.changed_owners):
+                indexing.reindex(owner)
 
     def _progress(self, collection: str, read: int) -> None:
         self.stderr.write(f"\r{collection}: {read} read", ending="")

@@ -49,3 +49,26 @@ def test_report_per_collection_and_dry_run(tmp_path):
 def test_a_directory_without_a_dump_is_refused(tmp_path):
     with pytest.raises(CommandError, match="no single database dump"):
         run(str(tmp_path))
+
+
+@pytest.mark.modes
+def test_imported_messages_are_searchable_by_their_owner_only(tmp_path, stranger):
+    from chatapp.search import service
+
+    ada = dumps.user("ada@librechat.test")
+    conv = dumps.conversation(ada, title="Volcanoes")
+    dumps.write(
+        tmp_path,
+        {
+            "users": [ada],
+            "conversations": [conv],
+            "messages": [dumps.message(conv, None, "tell me about basalt")],
+        },
+    )
+    run(str(tmp_path))
+    ada_user = User.objects.get(email="ada@librechat.test")
+    hits = service.search(ada_user, "basalt").results
+    assert [hit.id for hit in hits] == [conv["conversationId"]]
+    assert service.search(stranger, "basalt").results == []
+    again = run(str(tmp_path))
+    assert "Indexing" not in again  # nothing new, nothing to index
