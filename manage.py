@@ -6,6 +6,12 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:] == ["generate_secrets"]:
+        # Before the settings: they refuse production mode without these very secrets.
+        from chatapp.environment import secrets_block
+
+        print(secrets_block(), end="")
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
     from django.core.management import execute_from_command_line
 

@@ -24,6 +24,8 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import share_secrets
+
 TARGET_P95_MS = 50.0
 SCRATCH = "parley_bench_search"
 CJK_WORDS = [
@@ -150,6 +152,7 @@ def main(argv: list[str]) -> int:
         os.environ.pop("DATABASE_URL", None)
         os.environ["PARLEY_DATA_DIR"] = tempfile.mkdtemp(prefix="parley-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
+    share_secrets()
     import django
     from django.core.management import call_command
     from django.db import connection

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from bench import share_secrets
 from bench.streaming import baseline, client, report, services, users
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream, measure, summarize
@@ -208,6 +209,7 @@ def set_up(workdir: Path) -> dict[str, str]:
     """This process and the servers share one environment: same database, same secrets."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
     os.environ["PARLEY_DATA_DIR"] = str(workdir)  # secrets, SQLite (embedded), logs
+    share_secrets()
     import django
     from django.core.management import call_command
 

@@ -170,33 +170,62 @@ def log_level(env: Mapping[str, str]) -> str:
     return "WARNING" if level == "WARN" else level
 
 
-def generated_secrets(env: Mapping[str, str], data_dir: Path) -> dict[str, str]:
+SECRET_MAKERS = {
+    "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+    "CREDS_KEY": lambda: secrets.token_hex(32),
+    "CREDS_IV": lambda: secrets.token_hex(16),
+}
+GENERATE_SECRETS = "python manage.py generate_secrets"
+
+
+def new_secrets() -> dict[str, str]:
+    return {name: make() for name, make in SECRET_MAKERS.items()}
+
+
+def secrets_block() -> str:
+    """A fresh set as `.env` lines, for every host of one deployment to share."""
+    lines = [f"# Parley's secrets: the same on every host; keep them ({GENERATE_SECRETS})"]
+    lines += [f"{name}={value}" for name, value in new_secrets().items()]
+    return "\n".join(lines) + "\n"
+
+
+def secret_keys(env: Mapping[str, str], data_dir: Path, *, shared: bool) -> dict[str, str]:
     """SECRET_KEY, CREDS_KEY and CREDS_IV: from the environment, else generated once.
 
-    Generated values are kept in `data/secrets.json` (mode 0600) so they survive
-    restarts; a value given in the environment always wins.
+    On the embedded default, generated values are kept in `data/secrets.json` (0600)
+    so they survive restarts. With `shared` services (DATABASE_URL, REDIS_URI) every
+    host must bring the same values: one that made up its own would silently break
+    the others' sessions and saved keys, so a missing one stops start-up instead.
     """
     given = {
         "SECRET_KEY": text(env, "SECRET_KEY") or None,
         "CREDS_KEY": hex_key(env, "CREDS_KEY", 64),
         "CREDS_IV": hex_key(env, "CREDS_IV", 32),
     }
-    if all(given.values()):
+    missing = [name for name, value in given.items() if not value]
+    if not missing:
         return given  # type: ignore[return-value]
+    if shared:
+        names = f"{', '.join(missing[:-1])} and {missing[-1]}" if missing[1:] else missing[0]
+        raise ImproperlyConfigured(
+            f"{names} must be set when DATABASE_URL or REDIS_URI is (every host needs the same"
+            f" ones): `{GENERATE_SECRETS}` prints them for your .env"
+        )
+    return {**_stored_secrets(data_dir), **{k: v for k, v in given.items() if v}}
+
+
+def _stored_secrets(data_dir: Path) -> dict[str, str]:
     store = data_dir / "secrets.json"
     saved = json.loads(store.read_text()) if store.exists() else {}
-    makers = {
-        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
-        "CREDS_KEY": lambda: secrets.token_hex(32),
-        "CREDS_IV": lambda: secrets.token_hex(16),
-    }
-    missing = {name: maker() for name, maker in makers.items() if name not in saved}
+    missing = {name: make() for name, make in SECRET_MAKERS.items() if name not in saved}
     if missing:
         data_dir.mkdir(parents=True, exist_ok=True)
         saved.update(missing)
-        store.write_text(json.dumps(saved, indent=2))
+        # Created 0600, never readable by others even for a moment.
+        with os.fdopen(os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(json.dumps(saved, indent=2))
         os.chmod(store, 0o600)
-    return {name: given[name] or saved[name] for name in makers}
+    return saved
 
 
 def allowed_hosts(host: str, *domains: str) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import environ
 
 from chatapp import environment as parse
+from chatapp.datadir import make_private
 from chatapp.headers import image_sources
 from chatapp.headers import policy as content_security_policy
 from chatapp.logconfig import logging_config
@@ -26,6 +27,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 ENV = dict(os.environ)
 DATA_DIR = Path(parse.text(ENV, "PARLEY_DATA_DIR", str(BASE_DIR / "data")))
 TESTING = "pytest" in sys.modules
+if TESTING:  # one set for the test run and every process it starts, as hosts must share one
+    for _name, _value in parse.new_secrets().items():
+        ENV[_name] = os.environ[_name] = ENV.get(_name) or _value
 
 # --- server -------------------------------------------------------------
 HOST = parse.text(ENV, "HOST", "localhost")
@@ -44,11 +48,6 @@ CONFIG_PATH = parse.text(ENV, "CONFIG_PATH", str(BASE_DIR / "librechat.yaml"))
 # tiktoken reads this variable itself; endpoints.tokens seeds it so counting works offline.
 TIKTOKEN_CACHE_DIR = parse.text(ENV, "TIKTOKEN_CACHE_DIR", str(DATA_DIR / "tiktoken"))
 os.environ.setdefault("TIKTOKEN_CACHE_DIR", TIKTOKEN_CACHE_DIR)
-
-_secrets = parse.generated_secrets(ENV, DATA_DIR)
-SECRET_KEY = _secrets["SECRET_KEY"]
-CREDS_KEY = _secrets["CREDS_KEY"]
-CREDS_IV = _secrets["CREDS_IV"]
 
 DEBUG = parse.boolean(ENV, "DJANGO_DEBUG")
 ALLOWED_HOSTS = parse.allowed_hosts(HOST, DOMAIN_CLIENT, DOMAIN_SERVER)
@@ -130,9 +129,11 @@ TEMPLATES = [
 
 # --- database -----------------------------------------------------------
 DATABASES = {"default": parse.database(ENV, DATA_DIR / "parley.sqlite3")}
+_sqlite = None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
+    _sqlite = Path(DATABASES["default"]["NAME"])
 
 # --- redis: channel layer, cache, broker --------------------------------
 REDIS_URI = parse.redis_uri(ENV)
@@ -166,6 +167,19 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- secrets and the data directory ---------------------------------------
+# data/ holds SQLite, secrets, logs and uploads: 0700 directories, 0600 files (umask 077).
+make_private(DATA_DIR, _sqlite)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Generated into data/secrets.json on the embedded default; with shared services every
+# host must be given the same ones (`python manage.py generate_secrets`).
+_shared = bool(REDIS_URI or parse.text(ENV, "DATABASE_URL"))
+_secrets = parse.secret_keys(ENV, DATA_DIR, shared=_shared)
+SECRET_KEY = _secrets["SECRET_KEY"]
+CREDS_KEY = _secrets["CREDS_KEY"]
+CREDS_IV = _secrets["CREDS_IV"]
 
 # --- celery -------------------------------------------------------------
 CELERY_BROKER_URL = parse.text(ENV, "CELERY_BROKER_URL", REDIS_URI or "")

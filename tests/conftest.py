@@ -177,7 +177,7 @@ def celery_worker_env(shared_database_url, tmp_path_factory):
     if not uri:
         require_service("Redis", "REDIS_URI is not set")
     database = shared_database_url
-    keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR")
+    keep = ("PATH", "HOME", "LANG", "TIKTOKEN_CACHE_DIR", "SECRET_KEY", "CREDS_KEY", "CREDS_IV")
     env = {k: v for k, v in os.environ.items() if k in keep}
     prefix = f"parley-test-{uuid.uuid4().hex[:8]}"
     env.update(

@@ -123,6 +123,8 @@ def web_pair(shared_database_url, tmp_path_factory, _mock_provider_server):
         | {
             "DATABASE_URL": shared_database_url,
             "SECRET_KEY": settings.SECRET_KEY,  # the sessions this process signs in
+            "CREDS_KEY": settings.CREDS_KEY,
+            "CREDS_IV": settings.CREDS_IV,
             "REDIS_URI": uri,
             "REDIS_KEY_PREFIX": f"parley-test-{uuid.uuid4().hex[:8]}",
             "PARLEY_DATA_DIR": str(folder),

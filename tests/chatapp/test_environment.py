@@ -3,6 +3,7 @@ import json
 import stat
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from chatapp import environment as parse
 from chatapp.environment import EnvError
@@ -59,8 +60,8 @@ def test_hex_keys_check_length_and_alphabet():
 
 
 def test_secrets_are_generated_once_and_kept(tmp_path):
-    first = parse.generated_secrets({}, tmp_path)
-    second = parse.generated_secrets({}, tmp_path)
+    first = parse.secret_keys({}, tmp_path, shared=False)
+    second = parse.secret_keys({}, tmp_path, shared=False)
     assert first == second
     assert len(first["CREDS_KEY"]) == 64 and len(first["CREDS_IV"]) == 32
     store = tmp_path / "secrets.json"
@@ -70,8 +71,31 @@ def test_secrets_are_generated_once_and_kept(tmp_path):
 
 def test_secrets_from_environment_win(tmp_path):
     env = {"SECRET_KEY": "s3cret", "CREDS_KEY": "1" * 64, "CREDS_IV": "2" * 32}
-    assert parse.generated_secrets(env, tmp_path) == env
+    assert parse.secret_keys(env, tmp_path, shared=False) == env
+    assert parse.secret_keys(env, tmp_path, shared=True) == env
     assert not (tmp_path / "secrets.json").exists()
+
+
+def test_shared_services_refuse_secrets_of_their_own(tmp_path):
+    """With DATABASE_URL or REDIS_URI every host must bring the same secrets: one that
+    made up its own would break the sessions and the saved keys of the others."""
+    env = {"SECRET_KEY": "s3cret"}
+    with pytest.raises(ImproperlyConfigured) as refused:
+        parse.secret_keys(env, tmp_path, shared=True)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("CREDS_KEY and CREDS_IV must be set")
+    assert "python manage.py generate_secrets" in message
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_the_generated_block_is_a_valid_env_file(tmp_path):
+    block = parse.secrets_block()
+    assert block.startswith("# ") and block.endswith("\n")
+    env = dict(line.split("=", 1) for line in block.splitlines() if not line.startswith("#"))
+    assert set(env) == {"SECRET_KEY", "CREDS_KEY", "CREDS_IV"}
+    assert parse.secret_keys(env, tmp_path, shared=True) == env
+    assert parse.secrets_block() != block
 
 
 def test_default_database_is_sqlite_in_data(tmp_path):

@@ -67,9 +67,9 @@ async def test_redis_layer_receives_after_a_silence(tmp_path, redis_uri, redis_p
     still receives (the list-based layer's blocking pop timed out there)."""
     from channels_redis.pubsub import RedisPubSubChannelLayer
 
-    from tests.chatapp.test_settings import settings_under
+    from tests.chatapp.test_settings import SECRETS, settings_under
 
-    config = settings_under(tmp_path, REDIS_URI=redis_uri)["layer_config"]
+    config = settings_under(tmp_path, REDIS_URI=redis_uri, **SECRETS)["layer_config"]
     layer = RedisPubSubChannelLayer(**{**config, "prefix": redis_prefix})
     channel = await layer.new_channel()
 

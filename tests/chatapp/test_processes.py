@@ -58,6 +58,8 @@ def web_env(chat_endpoint, settings, redis_uri, tmp_path) -> dict[str, str]:
         "PARLEY_STALE_STREAM_SECONDS": "3",
         "DEBUG_LOGGING": "false",
         "SECRET_KEY": settings.SECRET_KEY,
+        "CREDS_KEY": settings.CREDS_KEY,
+        "CREDS_IV": settings.CREDS_IV,
     }
 
 

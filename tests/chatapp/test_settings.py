@@ -33,6 +33,9 @@ print(json.dumps({
 """
 
 
+SECRETS = {"SECRET_KEY": "s" * 50, "CREDS_KEY": "1" * 64, "CREDS_IV": "2" * 32}
+
+
 def run_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     clean.update(DJANGO_SETTINGS_MODULE="chatapp.settings", PARLEY_DATA_DIR=str(tmp_path), **env)
@@ -61,6 +64,7 @@ def test_embedded_mode_without_redis(tmp_path):
 def test_production_mode_with_redis(tmp_path):
     s = settings_under(
         tmp_path,
+        **SECRETS,
         REDIS_URI="redis://cache.internal:6380/2",
         REDIS_KEY_PREFIX="acme",
         DATABASE_URL="postgres://u@db/parley",
@@ -76,7 +80,8 @@ def test_production_mode_with_redis(tmp_path):
 
 
 def test_celery_broker_url_overrides_redis(tmp_path):
-    s = settings_under(tmp_path, REDIS_URI="redis://r:6379/0", CELERY_BROKER_URL="redis://b/3")
+    env = {"REDIS_URI": "redis://r:6379/0", "CELERY_BROKER_URL": "redis://b/3", **SECRETS}
+    s = settings_under(tmp_path, **env)
     assert s["broker"] == "redis://b/3"
 
 
@@ -118,6 +123,49 @@ def test_malformed_variable_stops_manage_py_with_one_line(tmp_path, variable, va
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("parley: ") and expected in lines[0]
+
+
+def manage_py(tmp_path: Path, *argv: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *argv],
+        cwd=ROOT,
+        env={**clean, "PARLEY_DATA_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("service", ["DATABASE_URL", "REDIS_URI"])
+def test_production_mode_refuses_to_start_without_the_shared_secrets(tmp_path, service):
+    url = {"DATABASE_URL": "postgres://u@db/parley", "REDIS_URI": "redis://r:6379/0"}[service]
+    result = manage_py(tmp_path, "check", **{service: url})
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("parley: SECRET_KEY, CREDS_KEY and CREDS_IV must be set")
+    assert "python manage.py generate_secrets" in line
+    assert not (tmp_path / "secrets.json").exists()
+
+
+def test_generate_secrets_prints_a_block_that_every_host_can_share(tmp_path):
+    production = {"DATABASE_URL": "postgres://u@db/parley", "REDIS_URI": "redis://r:6379/0"}
+    printed = manage_py(tmp_path, "generate_secrets", **production)
+    assert printed.returncode == 0, printed.stderr
+    block = dict(
+        line.split("=", 1) for line in printed.stdout.splitlines() if not line.startswith("#")
+    )
+    assert set(block) == {"SECRET_KEY", "CREDS_KEY", "CREDS_IV"}
+    probe = "from django.conf import settings as s; print(s.SECRET_KEY, s.CREDS_KEY, s.CREDS_IV)"
+    for host in ("one", "two"):
+        result = manage_py(tmp_path / host, "shell", "-c", probe, **production, **block)
+        seen = result.stdout.splitlines()[-1].split()
+        assert seen == [block["SECRET_KEY"], block["CREDS_KEY"], block["CREDS_IV"]], result.stderr
+
+
+@pytest.mark.modes
+def test_the_embedded_default_generates_its_secrets(tmp_path):
+    assert manage_py(tmp_path, "check").returncode == 0
+    assert set(json.loads((tmp_path / "secrets.json").read_text())) == set(SECRETS)
 
 
 def variables_read_by_settings() -> set[str]:

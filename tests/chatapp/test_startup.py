@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    """A bare environment; with the test run's secrets, which production mode needs."""
+    keep = ("PATH", "HOME", "LANG", "SECRET_KEY", "CREDS_KEY", "CREDS_IV")
+    env = {k: v for k, v in os.environ.items() if k in keep}
     return {**env, "PARLEY_DATA_DIR": str(tmp_path), **extra}
 
 
