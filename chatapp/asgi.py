@@ -9,9 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
 
 
 def build_application():
-    from channels.auth import AuthMiddlewareStack
-    from channels.routing import ProtocolTypeRouter, URLRouter
-    from channels.security.websocket import AllowedHostsOriginValidator
+    from channels.routing import ProtocolTypeRouter
     from django.core.asgi import get_asgi_application
 
     http = get_asgi_application()  # sets Django up before the routing imports models
@@ -21,15 +19,14 @@ def build_application():
     from chatapp.bodylimit import BodyLimit
     from chatapp.forwarding import ForwardedMiddleware
     from chatapp.recovery import start_sweeper
-    from chatapp.routing import websocket_urlpatterns
+    from chatapp.routing import websocket_application
 
     start_sweeper()
     from endpoints.tokens import warm_up
 
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()
 
-    websocket = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
-    router = ProtocolTypeRouter({"http": BodyLimit(http), "websocket": websocket})
+    router = ProtocolTypeRouter({"http": BodyLimit(http), "websocket": websocket_application()})
     return ForwardedMiddleware(router)  # the client behind trusted proxies, and the access log
 
 

@@ -107,6 +107,7 @@ SEND = {
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/128.0 Safari/537.36"
 WINDOW_MINUTES = 0.1  # six seconds
+CLIENT = "http://parley.test:3080"  # DOMAIN_CLIENT of the web processes
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +131,7 @@ def web_pair(shared_database_url, tmp_path_factory, _mock_provider_server):
             "PARLEY_DATA_DIR": str(folder),
             "CONFIG_PATH": str(folder / "librechat.yaml"),
             "DEBUG_LOGGING": "false",
+            "DOMAIN_CLIENT": CLIENT,  # the Origin the sockets are opened from
             "LIMIT_MESSAGE_IP": "true",
             "MESSAGE_IP_MAX": "4",
             "MESSAGE_IP_WINDOW": str(WINDOW_MINUTES),
@@ -161,10 +163,9 @@ def ask(server: WebProcess, cookie: str, text: str) -> dict:
 
     from websockets.sync.client import connect
 
-    origin = f"http://127.0.0.1:{server.port}"
     with connect(
         f"ws://127.0.0.1:{server.port}/ws/chat/",
-        origin=origin,
+        origin=CLIENT,
         additional_headers={"Cookie": cookie},
         user_agent_header=CHROME,
         open_timeout=10,
@@ -235,7 +236,7 @@ def test_concurrent_limit_spans_both_processes_until_the_answer_ends(warm, user,
     ends = fresh_window()
     with connect(
         f"ws://127.0.0.1:{first.port}/ws/chat/",
-        origin=f"http://127.0.0.1:{first.port}",
+        origin=CLIENT,
         additional_headers={"Cookie": cookie},
         user_agent_header=CHROME,
     ) as slow:

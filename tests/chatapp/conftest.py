@@ -101,11 +101,41 @@ def _forget_connections() -> None:
             del connections[alias]
 
 
-async def connect(user, headers=BROWSER) -> WebsocketCommunicator:
-    from chatapp.consumers import ChatConsumer
+def origin() -> bytes:
+    """The configured client origin (DOMAIN_CLIENT), the one Parley's pages open sockets from."""
+    from django.conf import settings
 
-    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=headers)
-    socket.scope["user"] = user
+    return settings.CSRF_TRUSTED_ORIGINS[0].encode()
+
+
+def session_key(user) -> str:
+    """A session signed in for `user`, as the sign-in pages leave it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+async def open_socket(
+    user=None, headers=BROWSER, *, session: str | None = None, from_origin: bytes | None = None
+) -> WebsocketCommunicator:
+    """A socket through the real WebSocket stack (Origin check, session, user), not connected.
+
+    Signed in as `user` (a fresh session) or with `session`; anonymous with neither.
+    """
+    from chatapp.routing import websocket_application
+
+    if user is not None and session is None:
+        session = await sync_to_async(session_key)(user)
+    headers = [*headers, (b"origin", from_origin or origin())]
+    if session is not None:
+        headers.append((b"cookie", f"sessionid={session}".encode()))
+    return WebsocketCommunicator(websocket_application(), "/ws/chat/", headers=headers)
+
+
+async def connect(user, headers=BROWSER, *, session: str | None = None) -> WebsocketCommunicator:
+    socket = await open_socket(user, headers, session=session)
     connected, _ = await socket.connect()
     assert connected
     return socket

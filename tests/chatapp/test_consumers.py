@@ -17,6 +17,7 @@ from tests.chatapp.conftest import (
     connect,
     frames_until,
     joined,
+    open_socket,
     send_frame,
     settle,
 )
@@ -410,27 +411,20 @@ async def test_a_stranger_cannot_touch_anothers_conversation(
 
 
 async def test_an_anonymous_socket_is_closed_with_4401(db):
-    from channels.testing import WebsocketCommunicator
-    from django.contrib.auth.models import AnonymousUser
-
-    from chatapp.consumers import ChatConsumer
-
-    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/")
-    socket.scope["user"] = AnonymousUser()
+    socket = await open_socket()
     await socket.connect()
     assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_a_banned_user_is_closed_with_4403(user):
-    from channels.testing import WebsocketCommunicator
+    from datetime import timedelta
 
-    from accounts import bans
-    from chatapp.consumers import ChatConsumer
-    from tests.chatapp.conftest import BROWSER
+    from django.utils import timezone
 
-    await sync_to_async(bans.ban)(user, None, "test")
-    socket = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=BROWSER)
-    socket.scope["user"] = user
+    from accounts.models import Ban
+
+    socket = await open_socket(user)  # a ban made in the admin site leaves the sessions alone
+    await Ban.objects.acreate(user=user, reason="test", ends_at=timezone.now() + timedelta(hours=1))
     await socket.connect()
     refused = await socket.receive_json_from(timeout=5)
     assert (refused["type"], refused["code"]) == ("error", "banned")
