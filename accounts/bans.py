@@ -18,11 +18,12 @@ Every function here is synchronous (database work): async callers wrap them in
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Ban, User, Violation
@@ -78,10 +79,14 @@ def ips_used_by(user: User) -> set[str | None]:
 
 def active_ban(user: User | None, ip: str | None) -> Ban | None:
     """The ban that covers this user or IP now (the one ending last), or None."""
-    subject = Q(ip=ip) if ip else Q(pk__in=[])
-    if user is not None and user.is_authenticated:
-        subject |= Q(user=user)
-    return Ban.objects.filter(subject, ends_at__gt=timezone.now()).order_by("-ends_at").first()
+    users = [user.pk] if user is not None and user.is_authenticated else []
+    return bans_in_force(users, [ip]).first()
+
+
+def bans_in_force(user_ids: Collection[object], ips: Collection[str | None]) -> QuerySet[Ban]:
+    """The bans covering any of these users or IPs now, the one ending last first."""
+    subject = Q(user_id__in=list(user_ids)) | Q(ip__in=[ip for ip in ips if ip])
+    return Ban.objects.filter(subject, ends_at__gt=timezone.now()).order_by("-ends_at")
 
 
 def lift(ban: Ban) -> int:

@@ -18,8 +18,7 @@ It raises `Refusal(code, message, until)`; `message` is for the user, `until`
 `banned`, `non_browser`, `illegal_model`, `message_limit`, `concurrent`,
 `balance`. Each refusal but `banned` records the matching violation (which can
 start a ban). `check_send` is synchronous (database and cache work): from async
-code use `acheck_send`. `check_connect(user, ip)` is the ban check alone, for
-socket handshakes and pages.
+code use `acheck_send`. `check_connect(user, ip)` is the ban check alone.
 """
 
 from __future__ import annotations
@@ -141,4 +140,3 @@ def check_send(
 
 
 acheck_send = database_sync_to_async(check_send)
-acheck_connect = database_sync_to_async(check_connect)

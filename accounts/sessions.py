@@ -1,15 +1,23 @@
-"""Session lifetime: REFRESH_TOKEN_EXPIRY caps a session's age; sign out everywhere."""
+"""Session lifetime: REFRESH_TOKEN_EXPIRY caps a session's age; sign out everywhere; and
+what ends a connection signed in with a session (the chat socket) while it is open.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import HASH_SESSION_KEY, logout
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from accounts.models import User
+from accounts import bans
+from accounts.models import Ban, User
 
 STARTED_KEY = "parley_session_started"
 
@@ -37,3 +45,62 @@ class SessionLifetimeMiddleware:
             if now - started > settings.SESSION_MAX_AGE:
                 logout(request)
         return self.get_response(request)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A connection signed in with a session, as it was when it opened."""
+
+    session_key: str
+    user_id: int
+    auth_hash: str  # the session's hash of the user's password and session generation
+    started: int  # epoch seconds; SESSION_MAX_AGE counts from here
+    ip: str | None
+
+
+def holder_of(session: SessionBase, user, ip: str | None) -> Holder | None:
+    """What a connection opened with `session` as `user` is held to; None if not signed in.
+
+    Synchronous: reading the session may load it from the database.
+    """
+    if not getattr(user, "is_authenticated", False) or not session.session_key:
+        return None
+    started = session.get(STARTED_KEY) or int(time.time())
+    return Holder(session.session_key, user.pk, session.get(HASH_SESSION_KEY, ""), started, ip)
+
+
+def ended(holders: Collection[Holder]) -> dict[Holder, Ban | None]:
+    """The holders whose session is over, each with the ban that ended it or None.
+
+    A session is over once it is signed out (here or everywhere), idle past
+    SESSION_EXPIRY, older than SESSION_MAX_AGE, or its user's password changed
+    (the session hash no longer matches), or the user is deactivated, deleted
+    or banned (the user or the connection's address). Three queries for any
+    number of holders.
+    """
+    if not holders:
+        return {}
+    live = set(
+        Session.objects.filter(
+            session_key__in={h.session_key for h in holders}, expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    user_ids = {h.user_id for h in holders}
+    users = User.objects.filter(pk__in=user_ids, is_active=True)
+    hashes = {u.pk: u.get_session_auth_hash() for u in users.only("password", "session_generation")}
+    by_user: dict[object, Ban] = {}
+    by_ip: dict[str, Ban] = {}
+    for ban in reversed(bans.bans_in_force(user_ids, {h.ip for h in holders})):  # last ending wins
+        if ban.user_id is not None:
+            by_user[ban.user_id] = ban
+        if ban.ip:
+            by_ip[ban.ip] = ban
+    oldest = time.time() - settings.SESSION_MAX_AGE
+    over: dict[Holder, Ban | None] = {}
+    for holder in holders:
+        ban = by_user.get(holder.user_id) or by_ip.get(holder.ip or "")
+        current = hashes.get(holder.user_id, "")
+        signed_in = holder.session_key in live and constant_time_compare(holder.auth_hash, current)
+        if ban is not None or not signed_in or holder.started < oldest:
+            over[holder] = ban
+    return over

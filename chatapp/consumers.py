@@ -5,6 +5,10 @@ are relayed to the socket through `CatchUp`, which keeps a subscriber's
 catch-up free of overlap and gaps. Frames of this process arrive by
 `fanout.hub` (`relay`), frames of other processes by the channel layer
 (`chat_frame`); `_order` keeps them in the order CatchUp hands them out.
+
+A socket lives as long as the session it opened with: the process's
+watchdog closes it once the session ends (4401; 4403 after the ban frame),
+and every client frame re-checks the session before it starts anything.
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
 
+from accounts import bans, sessions
+from accounts.models import Ban
 from chatapp import chat, events, gate, metrics
 from chatapp.catchup import CatchUp
 from chatapp.fanout import hub
 from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
+from chatapp.watchdog import check, watchdog
 
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403  # a banned user or address
@@ -36,29 +43,31 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.catchup = CatchUp()
         self._order = asyncio.Lock()
         self._timeout: asyncio.Future | None = None
+        self.ended = False  # the session ended: nothing goes out or is served any more
         await self.accept()
-        if not getattr(self.user, "is_authenticated", False):
-            await self.close(code=NOT_SIGNED_IN)
+        self.holder = await database_sync_to_async(_holder)(self.scope, self.client.ip)
+        if self.holder is None:
+            await self._end(NOT_SIGNED_IN)
             return
-        refused = await gate.banned(self.user, self.client)
-        if refused is not None:  # a last frame says until when
-            await self.send_json(error_frame(refused))
-            await self.close(code=FORBIDDEN)
+        if not await self._still_signed_in():  # ended since (the session's age, a ban)
             return
         await self._join(events.user_group(self.user.pk))
+        watchdog().watch(self)
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self.user, "is_authenticated", False):
-            await self._leave(events.user_group(self.user.pk))
-        await self._watch(None)
+        await self._leave_all()
         if self._timeout is not None:
             self._timeout.cancel()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if self.ended:
+            return
         try:
             frame = parse_client_frame(content, settings.CHAT_MAX_MESSAGE_CHARS)
         except ProtocolError as refused:
             await self.send_json(error_frame(refused))
+            return
+        if not await self._still_signed_in():  # every frame starts work: check the session now
             return
         try:
             await getattr(self, f"on_{frame.type}")(frame)
@@ -76,6 +85,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # parse_client_frame decodes the frame itself and names what is wrong with it,
         # a binary frame included (the base class would raise and close the socket).
         await self.receive_json(text_data if text_data is not None else bytes_data)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if not self.ended:
+            await super().send_json(content, close)
+
+    async def session_ended(self, ban: Ban | None) -> None:
+        """The session is over (the watchdog or a frame's check): close, after the ban frame."""
+        if ban is None:
+            await self._end(NOT_SIGNED_IN)
+            return
+        await self.send_json(error_frame(ProtocolError("banned", bans.ban_message(ban.ends_at))))
+        await self._end(FORBIDDEN)
 
     # --- client frames ----------------------------------------------------
 
@@ -154,6 +175,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     # --- helpers ----------------------------------------------------------
 
+    async def _still_signed_in(self) -> bool:
+        over, ban = await check(self.holder)
+        if over:
+            await self.session_ended(ban)
+        return not over
+
+    async def _end(self, code: int) -> None:
+        await self._leave_all()
+        await self.close(code=code)
+
+    async def _leave_all(self) -> None:
+        self.ended = True
+        watchdog().forget(self)
+        if self.holder is not None:
+            await self._leave(events.user_group(self.user.pk))
+        await self._watch(None)
+
     async def _start(self, started: chat.Started) -> None:
         await self._watch(str(started.turn.conversation.id))
         started.begin()
@@ -200,3 +238,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         async with self._order:
             for out in self.catchup.on_state(state):
                 await self.send_json(out)
+
+
+def _holder(scope: dict[str, Any], ip: str | None) -> sessions.Holder | None:
+    """The session the socket is held to (None when not signed in); may read the database."""
+    session = scope.get("session")
+    return None if session is None else sessions.holder_of(session, scope.get("user"), ip)

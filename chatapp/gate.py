@@ -9,7 +9,6 @@ one door to the guards, moderation, balance and titles.
   `ProtocolError(code, message)`; a message refused by moderation is kept,
   marked as refused (state `error`), and never reaches a provider. Returns the
   `Admission`, whose slot `release()` frees when the generation ends.
-- `await banned(user, client)`: the ban refusal a socket gets before it closes.
 - `opened(turn)` when the response starts and `settled(turn, response, usage,
   rate)` when it ends (sync: database work): the balance transaction of the
   response and the title task at the moment titleTiming says.
@@ -49,15 +48,6 @@ def client_of(scope: dict[str, Any]) -> Client:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     ip = (scope.get("client") or ("", 0))[0]
     return Client(ip or None, headers.get("user-agent", ""))
-
-
-async def banned(user, client: Client) -> ProtocolError | None:
-    """The refusal for a banned user or IP (to send before closing the socket), or None."""
-    try:
-        await guards.acheck_connect(user, client.ip)
-    except Refusal as refusal:
-        return ProtocolError(refusal.code, refusal.message)
-    return None
 
 
 async def admit(
