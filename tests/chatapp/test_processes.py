@@ -223,3 +223,38 @@ async def test_floods_of_subscribes_in_both_processes_hear_nothing_of_anothers_s
     assert {(f["type"], f.get("code")) for f in heard_here} == {("error", "not_found")}
     assert await here.receive_nothing(timeout=0.3)
     await here.disconnect()
+
+
+async def test_sockets_of_another_process_close_when_their_session_ends(
+    web_process, django_user_model
+):
+    from websockets.exceptions import ConnectionClosed
+
+    from accounts import bans
+    from tests.chatapp.test_watchdog import ENDINGS
+
+    other = web_process()
+
+    async def opened(email: str):
+        create = django_user_model.objects.create_user
+        someone = await sync_to_async(create)(email=email, password="pw-x-12")
+        key = await sync_to_async(session_of)(someone)
+        socket = await chat_socket(other, key)
+        await socket.send(json.dumps({"type": "ping"}))  # a round trip: the socket is watched
+        assert json.loads(await asyncio.wait_for(socket.recv(), 15))["code"] == "bad_frame"
+        return someone, key, socket
+
+    for end in ENDINGS:
+        someone, key, socket = await opened(f"{end.__name__}@example.com")
+        await sync_to_async(end)(someone, key)
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 15)
+        assert closed.value.rcvd.code == 4401, end.__name__
+
+    someone, _, socket = await opened("banned@example.com")
+    await sync_to_async(bans.ban)(someone, None, "test")
+    refused = json.loads(await asyncio.wait_for(socket.recv(), 15))
+    assert (refused["type"], refused["code"]) == ("error", "banned")
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(socket.recv(), 15)
+    assert closed.value.rcvd.code == 4403
