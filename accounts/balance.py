@@ -9,7 +9,10 @@ credits = tokens × rate, so 1,000,000 credits = $1 and 1000 credits = $0.001.
   `InsufficientBalance`) when the estimated prompt cost exceeds the balance,
   after any auto-refill that is due.
 - `charge(user, usage, rates, ...)` writes one `Transaction` per kind of token
-  a response used and takes the credits off the balance (never below zero).
+  a response used and takes the credits off the balance (never below zero). It
+  never credits: a count that is no whole number of at least zero, or a negative
+  rate, raises ValueError before anything is written (the adapters already
+  replace such usage with a local count; this is the last line).
 - `add_credits(user, credits)` tops a balance up (the admin and `add_balance`).
 Transactions are written whether or not balances are enabled, so costs are
 always on record; the balance itself only moves when they are.
@@ -184,14 +187,7 @@ def charge(
     Cached prompt tokens are billed at the cache rates, the rest at the prompt rate.
     """
     rules = rules or policy()
-    rates = rates or DefaultRates()
-    read, write = usage.cache_read_tokens, usage.cache_write_tokens
-    spent = [
-        ("prompt", max(0, usage.prompt_tokens - read - write), rates.prompt),
-        ("completion", usage.completion_tokens, rates.completion),
-        ("cache_read", read, _or(rates.cache_read, rates.prompt)),
-        ("cache_write", write, _or(rates.cache_write, rates.prompt)),
-    ]
+    spent = _spent(usage, rates or DefaultRates())
     common = {
         "user": user,
         "context": context,
@@ -211,6 +207,30 @@ def charge(
             get_balance(user, rules)
             _move(user, sum((row.credits for row in rows), Decimal(0)))
     return rows
+
+
+def _spent(usage: UsageLike, rates: Rates) -> list[tuple[str, int, float]]:
+    """(kind, tokens, rate) per kind of token; ValueError for anything that would credit."""
+    figures = {
+        "prompt": usage.prompt_tokens,
+        "completion": usage.completion_tokens,
+        "cache_read": usage.cache_read_tokens,
+        "cache_write": usage.cache_write_tokens,
+    }
+    for kind, count in figures.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"{kind} tokens: {count!r:.40} is not a count; a charge never credits")
+    read, write = figures["cache_read"], figures["cache_write"]
+    spent = [
+        ("prompt", max(0, figures["prompt"] - read - write), rates.prompt),
+        ("completion", figures["completion"], rates.completion),
+        ("cache_read", read, _or(rates.cache_read, rates.prompt)),
+        ("cache_write", write, _or(rates.cache_write, rates.prompt)),
+    ]
+    for kind, _, rate in spent:
+        if rate < 0:
+            raise ValueError(f"{kind} rate: {rate} is negative; a charge never credits")
+    return spent
 
 
 def _or(rate: float | None, fallback: float) -> float:

@@ -119,23 +119,31 @@ class _Reader:
         elif kind == "content_block_delta":
             return _delta(event.delta)
         elif kind == "message_delta":
-            events: list[StreamEvent] = [self._usage(event.usage.output_tokens)]
-            if event.delta.stop_reason:
-                reason = event.delta.stop_reason
-                events.insert(0, Finish(FINISH.get(reason, reason)))
-            return events
+            reason = event.delta.stop_reason
+            finish: list[StreamEvent] = [Finish(FINISH.get(reason, reason))] if reason else []
+            return finish + self._usage(getattr(event, "usage", None))
         return []
 
-    def _usage(self, output: int) -> Usage:
+    def _usage(self, delta: Any) -> list[StreamEvent]:
+        """The reply's usage, none when the provider sent none (the stream wrapper counts)."""
+        if delta is None:
+            return []
         read = getattr(self.input, "cache_read_input_tokens", None) or 0
         write = getattr(self.input, "cache_creation_input_tokens", None) or 0
         uncached = getattr(self.input, "input_tokens", None) or 0
-        return Usage(
-            prompt_tokens=uncached + read + write,
-            completion_tokens=output or 0,
-            cache_read_tokens=read,
-            cache_write_tokens=write,
-        )
+        output = getattr(delta, "output_tokens", None) or 0
+        try:
+            prompt = uncached + read + write
+        except TypeError:  # a figure that is no number goes as it came, for the check to refuse
+            prompt = uncached
+        return [
+            Usage(
+                prompt_tokens=prompt,
+                completion_tokens=output,
+                cache_read_tokens=read,
+                cache_write_tokens=write,
+            )
+        ]
 
 
 def _cached_text(text: str) -> dict[str, Any]:

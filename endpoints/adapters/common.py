@@ -4,6 +4,10 @@
 translates failures the same way, reports usage even when the provider does
 not (counted locally), and keeps the text already streamed when a stream is
 cut: the events before the error have been yielded; the error says what broke.
+Usage a provider reports passes `usage_problem` first (DESIGN.md §4: never
+negative): figures that are not whole numbers within bounds are logged and
+replaced by the local count, so a provider, or a user's own base URL, can
+never make a charge a credit.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT = 120.0  # seconds without a byte from the provider
 CONNECT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2  # SDK retries happen before the response starts, never mid-stream
+# Per usage figure: far above any context window or output limit (2M tokens in 2025),
+# far below what would overflow a bill.
+MAX_REPORTED_TOKENS = 10_000_000
+USAGE_FIGURES = ("prompt_tokens", "completion_tokens", "cache_read_tokens", "cache_write_tokens")
 
 
 class ClientCache:
@@ -124,7 +132,7 @@ class BaseAdapter(ABC):
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         text: list[str] = []
-        usage_seen = False
+        usage_seen = False  # whether the latest usage reported can be billed
         try:
             await self.check_base_url(request.context)
             async for event in self._events(request):
@@ -132,7 +140,10 @@ class BaseAdapter(ABC):
                     if not event.text:
                         continue
                     text.append(event.text)
-                usage_seen = usage_seen or isinstance(event, Usage)
+                elif isinstance(event, Usage):
+                    usage_seen = self._usable(event)
+                    if not usage_seen:
+                        continue
                 yield event
         except ProviderError:
             raise
@@ -143,6 +154,16 @@ class BaseAdapter(ABC):
             raise translated from error
         if not usage_seen:
             yield counted_usage(request, "".join(text))
+
+    def _usable(self, usage: Usage) -> bool:
+        problem = usage_problem(usage)
+        if problem is not None:
+            log.warning(
+                "endpoint %s reported unusable usage (%s): counted locally instead",
+                self.endpoint.name,
+                problem,
+            )
+        return problem is None
 
     # -- model list ----------------------------------------------------------
     async def list_models(self, context: RequestContext) -> list[str]:
@@ -166,6 +187,20 @@ class BaseAdapter(ABC):
             else:
                 finish = event.reason
         return Completion("".join(text), "".join(reasoning), usage, finish)
+
+
+def usage_problem(usage: Usage) -> str | None:
+    """Why a provider's usage figures cannot be billed, or None when they can: each a
+    whole number from 0 to MAX_REPORTED_TOKENS, the cached part within the prompt."""
+    for name in USAGE_FIGURES:
+        value = getattr(usage, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{name} is not a whole number: {value!r:.40}"
+        if not 0 <= value <= MAX_REPORTED_TOKENS:
+            return f"{name} is out of range: {value}"
+    if usage.cache_read_tokens + usage.cache_write_tokens > usage.prompt_tokens:
+        return "the cached tokens exceed the prompt tokens"
+    return None
 
 
 def counted_usage(request: ChatRequest, reply: str) -> Usage:

@@ -70,6 +70,10 @@ def unreachable(endpoint: str) -> ProviderError:
     return ProviderError.unavailable(f"Endpoint {endpoint} could not be reached.")
 
 
+def unreadable(endpoint: str) -> ProviderError:
+    return ProviderError.unavailable(f"Endpoint {endpoint} sent a reply that could not be read.")
+
+
 def cut(endpoint: str) -> ProviderError:
     return ProviderError.unavailable(f"The connection to endpoint {endpoint} was cut mid-stream.")
 

@@ -131,6 +131,8 @@ class GoogleAdapter(BaseAdapter):
             return errors.timed_out(name)
         if isinstance(error, TRANSPORT_ERRORS):
             return errors.unreachable(name)
+        if isinstance(error, pydantic.ValidationError):  # the SDK reads every chunk strictly
+            return errors.unreadable(name)
         return None
 
     async def _list_models(self, context: RequestContext) -> list[str]:

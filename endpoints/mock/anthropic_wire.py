@@ -29,17 +29,21 @@ def parse(request: RecordedRequest) -> Prompt:
     )
 
 
-def _usage(plan: Plan, behaviour: Behaviour, output: int) -> dict[str, Any]:
+def _usage(plan: Plan, behaviour: Behaviour, output: int) -> dict[str, Any] | None:
+    if behaviour.omit_usage:
+        return None
     return {
-        "input_tokens": plan.prompt_tokens,
-        "output_tokens": output,
-        "cache_creation_input_tokens": behaviour.cache_write_tokens,
-        "cache_read_input_tokens": behaviour.cache_read_tokens,
+        "input_tokens": behaviour.reported("prompt", plan.prompt_tokens),
+        "output_tokens": behaviour.reported("completion", output),
+        "cache_creation_input_tokens": behaviour.reported(
+            "cache_write", behaviour.cache_write_tokens
+        ),
+        "cache_read_input_tokens": behaviour.reported("cache_read", behaviour.cache_read_tokens),
     }
 
 
-def _message(prompt: Prompt, content: list, usage: dict, stop: str | None) -> dict[str, Any]:
-    return {
+def _message(prompt: Prompt, content: list, usage: dict | None, stop: str | None) -> dict:
+    message = {
         "id": f"msg_{uuid.uuid4().hex[:24]}",
         "type": "message",
         "role": "assistant",
@@ -47,8 +51,8 @@ def _message(prompt: Prompt, content: list, usage: dict, stop: str | None) -> di
         "content": content,
         "stop_reason": stop,
         "stop_sequence": None,
-        "usage": usage,
     }
+    return message if usage is None else {**message, "usage": usage}
 
 
 def _block(index: int, start: dict, deltas: list[dict]) -> list:
@@ -79,16 +83,13 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         index += 1
     deltas = [{"type": "text_delta", "text": piece} for piece in plan.text]
     frames += _block(index, {"type": "text", "text": ""}, deltas)
-    frames.append(
-        sse(
-            {
-                "type": "message_delta",
-                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                "usage": {"output_tokens": plan.completion_tokens},
-            },
-            "message_delta",
-        )
-    )
+    delta: dict[str, Any] = {
+        "type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+    }
+    if not behaviour.omit_usage:
+        delta["usage"] = {"output_tokens": behaviour.reported("completion", plan.completion_tokens)}
+    frames.append(sse(delta, "message_delta"))
     frames.append(sse({"type": "message_stop"}, "message_stop"))
     malformed = sse(
         {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta"}},

@@ -32,12 +32,19 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
+    """The `usage` field, if the behaviour sends one."""
+    if behaviour.omit_usage:
+        return {}
     return {
-        "inputTokens": plan.prompt_tokens,
-        "outputTokens": plan.completion_tokens,
-        "totalTokens": plan.prompt_tokens + plan.completion_tokens,
-        "cacheReadInputTokens": behaviour.cache_read_tokens,
-        "cacheWriteInputTokens": behaviour.cache_write_tokens,
+        "usage": {
+            "inputTokens": behaviour.reported("prompt", plan.prompt_tokens),
+            "outputTokens": behaviour.reported("completion", plan.completion_tokens),
+            "totalTokens": plan.prompt_tokens + plan.completion_tokens,
+            "cacheReadInputTokens": behaviour.reported("cache_read", behaviour.cache_read_tokens),
+            "cacheWriteInputTokens": behaviour.reported(
+                "cache_write", behaviour.cache_write_tokens
+            ),
+        }
     }
 
 
@@ -63,7 +70,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         index += 1
     frames += _deltas(index, [{"text": piece} for piece in plan.text])
     frames.append(_event("messageStop", {"stopReason": "end_turn"}))
-    metadata = {"usage": _usage(plan, behaviour), "metrics": {"latencyMs": 1}}
+    metadata = {**_usage(plan, behaviour), "metrics": {"latencyMs": 1}}
     frames.append(_event("metadata", metadata))
     # botocore rejects an empty delta outright; a wrong-typed one passes its parser.
     malformed = _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": 7}}).data
@@ -79,7 +86,7 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
     body = {
         "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": "end_turn",
-        "usage": _usage(plan, behaviour),
+        **_usage(plan, behaviour),
         "metrics": {"latencyMs": 1},
     }
     return json_response(200, body)

@@ -36,7 +36,16 @@ class Behaviour:
     reasoning_key: str = "reasoning_content"
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    # A provider that lies about usage (billing tests): figures by neutral name (`prompt`,
+    # `completion`, `cache_read`, `cache_write`) sent instead of the true ones, any JSON
+    # value; `omit_usage` sends no usage at all.
+    usage: dict[str, Any] = field(default_factory=dict)
+    omit_usage: bool = False
     models: list[str] = field(default_factory=lambda: ["mock-small", "mock-large", "mock-reasoner"])
+
+    def reported(self, name: str, true: int) -> Any:
+        """The usage figure to send for `name`: the lie set in `usage`, else the truth."""
+        return self.usage.get(name, true)
 
     def take_failure(self) -> Failure | None:
         """The failure for this request, counting down `failure_count`."""

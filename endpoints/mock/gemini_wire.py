@@ -33,27 +33,37 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
     )
 
 
-def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
+def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any] | None:
+    if behaviour.omit_usage:
+        return None
     thoughts = len(plan.reasoning)
     return {
-        "promptTokenCount": plan.prompt_tokens,
-        "candidatesTokenCount": plan.completion_tokens - thoughts,
+        "promptTokenCount": behaviour.reported("prompt", plan.prompt_tokens),
+        "candidatesTokenCount": behaviour.reported("completion", plan.completion_tokens - thoughts),
         "thoughtsTokenCount": thoughts,
-        "cachedContentTokenCount": behaviour.cache_read_tokens,
+        "cachedContentTokenCount": behaviour.reported("cache_read", behaviour.cache_read_tokens),
         "totalTokenCount": plan.prompt_tokens + plan.completion_tokens,
     }
 
 
-def _response(prompt: Prompt, parts: list, finish: str | None, usage: dict) -> dict[str, Any]:
+def _partial_usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any] | None:
+    """What the chunks before the last report: the prompt so far."""
+    if behaviour.omit_usage:
+        return None
+    prompt = behaviour.reported("prompt", plan.prompt_tokens)
+    return {"promptTokenCount": prompt, "totalTokenCount": plan.prompt_tokens}
+
+
+def _response(prompt: Prompt, parts: list, finish: str | None, usage: dict | None) -> dict:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
     if finish:
         candidate["finishReason"] = finish
-    return {
+    response = {
         "candidates": [candidate],
-        "usageMetadata": usage,
         "modelVersion": prompt.model,
         "responseId": uuid.uuid4().hex[:20],
     }
+    return response if usage is None else {**response, "usageMetadata": usage}
 
 
 def _frame(payload: dict[str, Any], content: bool = True) -> Frame:
@@ -61,7 +71,7 @@ def _frame(payload: dict[str, Any], content: bool = True) -> Frame:
 
 
 def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:
-    partial = {"promptTokenCount": plan.prompt_tokens, "totalTokenCount": plan.prompt_tokens}
+    partial = _partial_usage(plan, behaviour)
     frames = [
         _frame(_response(prompt, [{"text": piece, "thought": True}], None, partial))
         for piece in plan.reasoning

@@ -32,10 +32,12 @@ def parse(request: RecordedRequest) -> Prompt:
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
     return {
-        "prompt_tokens": plan.prompt_tokens,
-        "completion_tokens": plan.completion_tokens,
+        "prompt_tokens": behaviour.reported("prompt", plan.prompt_tokens),
+        "completion_tokens": behaviour.reported("completion", plan.completion_tokens),
         "total_tokens": plan.prompt_tokens + plan.completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": behaviour.cache_read_tokens},
+        "prompt_tokens_details": {
+            "cached_tokens": behaviour.reported("cache_read", behaviour.cache_read_tokens)
+        },
         "completion_tokens_details": {"reasoning_tokens": len(plan.reasoning)},
     }
 
@@ -59,7 +61,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     frames += [sse(_chunk(base, {"content": piece}), content=True) for piece in plan.text]
     frames.append(sse(_chunk(base, {}, "stop")))
     options = body_json(request).get("stream_options") or {}
-    if options.get("include_usage"):
+    if options.get("include_usage") and not behaviour.omit_usage:
         frames.append(sse({**base, "choices": [], "usage": _usage(plan, behaviour)}))
     frames.append(Frame(b"data: [DONE]\n\n"))
     malformed = sse({**base, "choices": [{"index": 0, "delta": {"content": 42}}]}).data
@@ -80,7 +82,7 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
             "choices": [
                 {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
             ],
-            "usage": _usage(plan, behaviour),
+            **({} if behaviour.omit_usage else {"usage": _usage(plan, behaviour)}),
             "system_fingerprint": "fp_mock",
         },
     )

@@ -129,6 +129,27 @@ def test_transactions_are_kept_when_balance_is_off_and_balance_never_goes_negati
     assert Balance.objects.get(user=user).credits == 0
 
 
+@pytest.mark.parametrize(
+    ("usage", "rates", "problem"),
+    [
+        (Usage(prompt_tokens=-1_000_000), GPT4O, "prompt tokens"),
+        (Usage(prompt_tokens=10, cache_read_tokens=-5), GPT4O, "cache_read tokens"),
+        (Usage(completion_tokens=-3), GPT4O, "completion tokens"),
+        (Usage(completion_tokens=2.5), GPT4O, "completion tokens"),
+        (Usage(completion_tokens="many"), GPT4O, "completion tokens"),
+        (Usage(completion_tokens=10), Rates(prompt=1, completion=-5), "completion rate"),
+    ],
+)
+def test_a_charge_never_credits(user, usage, rates, problem):
+    """The 20,000 → 769,895 credits of the review: figures a charge would turn into credit."""
+    balance.charge(user, Usage(prompt_tokens=1), GPT4O, rules=ON)  # the balance row exists
+    before = Balance.objects.get(user=user).credits
+    with pytest.raises(ValueError, match=problem):
+        balance.charge(user, usage, rates, rules=ON)
+    assert Balance.objects.get(user=user).credits == before
+    assert Transaction.objects.count() == 1  # nothing recorded either
+
+
 def test_auto_refill_applies_when_due_and_needed(user):
     rules = Policy(
         enabled=True,

@@ -189,6 +189,26 @@ async def test_a_response_is_billed_at_the_tokenconfig_rates_to_the_credit(
     await socket.disconnect()
 
 
+async def test_a_provider_lying_about_usage_never_raises_a_balance(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings, mock_provider
+):
+    # The review's case: a negative prompt count took a balance from 20,000 to 769,895.
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 20_000
+    rates = "      tokenConfig:\n        mock-small: {prompt: 3, completion: 7, context: 8000}"
+    chat_endpoint(token_config=rates)
+    mock_provider.behaviour.usage = {"prompt": -250_000, "completion": -5}
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: Hello there, brave new world!"))
+    final = (await frames_until(socket, "final"))[-1]
+    await settle()
+    usage = final["message"]["usage"]  # Parley's own count, not the provider's
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
+    left = (await Balance.objects.aget(user=user)).credits
+    assert left == 20_000 - 3 * usage["prompt_tokens"] - 7 * usage["completion_tokens"]
+    assert not await Transaction.objects.filter(credits__gt=0).aexists()
+    await socket.disconnect()
+
+
 async def test_a_flagged_message_is_kept_refused_and_never_sent(
     user, chat_endpoint, fresh_layer, fresh_socket_state, settings, mock_provider
 ):

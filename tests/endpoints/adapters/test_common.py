@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from endpoints import tokens
-from endpoints.adapters.base import ErrorKind
-from endpoints.adapters.common import ClientCache
+from endpoints.adapters.base import ErrorKind, Usage
+from endpoints.adapters.common import ClientCache, counted_usage, usage_problem
 from endpoints.registry import adapter_class
 
 from .conftest import KINDS, MODELS
@@ -181,3 +181,76 @@ def test_clients_are_per_loop_and_bounded():
     assert first is not again
     other_loop = asyncio.run(take("k3", "u"))
     assert made.count(("k3", "u")) == 2 and other_loop is not None
+
+
+LIES = {
+    "negative": {"prompt": -1_000_000},
+    "negative cache": {"cache_read": -5},
+    "huge": {"completion": 10**15},
+    "fraction": {"completion": 2.5},
+    "text": {"prompt": "many"},
+}
+UNREADABLE_BY_GENAI = ["fraction", "text"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "lie"),
+    [
+        (kind, lie)
+        for kind in KINDS
+        for lie in LIES
+        if not (kind == "google" and lie in UNREADABLE_BY_GENAI)  # the next test
+    ],
+)
+async def test_unusable_usage_is_logged_and_counted_locally(
+    mock_provider, endpoint_for, kind, lie, caplog
+):
+    mock_provider.behaviour.usage = LIES[lie]
+    endpoint = endpoint_for(kind)
+    request = request_for(endpoint, ECHO, MODELS[kind])
+    with caplog.at_level(logging.WARNING):
+        outcome = await run(adapter(endpoint), request)
+    assert outcome.error is None
+    assert outcome.text == EXPECTED and outcome.finish == "stop"
+    assert outcome.usage == counted_usage(request, EXPECTED)  # Parley's own count
+    assert f"endpoint my-{kind}" in caplog.text and "usage" in caplog.text
+
+
+@pytest.mark.parametrize("lie", UNREADABLE_BY_GENAI)
+async def test_gemini_usage_the_sdk_cannot_read_ends_the_reply(mock_provider, endpoint_for, lie):
+    # google-genai validates each chunk: a figure that is no whole number fails the chunk
+    # (and the stream) inside the SDK; the reply ends with an error and reports no usage.
+    mock_provider.behaviour.usage = LIES[lie]
+    endpoint = endpoint_for("google")
+    outcome = await run(adapter(endpoint), request_for(endpoint, ECHO, MODELS["google"]))
+    assert outcome.error.kind == ErrorKind.UNAVAILABLE
+    assert outcome.usage is None
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_missing_usage_is_counted_locally(mock_provider, endpoint_for, kind):
+    mock_provider.behaviour.omit_usage = True
+    endpoint = endpoint_for(kind)
+    request = request_for(endpoint, ECHO, MODELS[kind])
+    outcome = await run(adapter(endpoint), request)
+    assert outcome.error is None
+    assert outcome.text == EXPECTED and outcome.finish == "stop"
+    assert outcome.usage == counted_usage(request, EXPECTED)
+
+
+@pytest.mark.parametrize(
+    ("usage", "problem"),
+    [
+        (Usage(1, 2, 0, 0), None),
+        (Usage(10, 0, 4, 6), None),
+        (Usage(-1, 2), "prompt_tokens is out of range"),
+        (Usage(1, 10_000_001), "completion_tokens is out of range"),
+        (Usage(1, 2.0), "completion_tokens is not a whole number"),
+        (Usage(True, 2), "prompt_tokens is not a whole number"),
+        (Usage("1", 2), "prompt_tokens is not a whole number"),
+        (Usage(5, 1, 4, 2), "the cached tokens exceed the prompt tokens"),
+    ],
+)
+def test_usage_problem(usage, problem):
+    found = usage_problem(usage)
+    assert found == problem if problem is None else found.startswith(problem)

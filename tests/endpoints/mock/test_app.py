@@ -246,3 +246,53 @@ def test_bedrock_converse_and_errors(mock_provider):
     mock_provider.fail("429")
     with pytest.raises(client.exceptions.ThrottlingException):
         client.converse(modelId="m", messages=[{"role": "user", "content": [{"text": "x"}]}])
+
+
+# Each wire's usage figures: (path, body, where the prompt and completion figures are).
+USAGE_WIRES = {
+    "openai": ("/v1/chat/completions", {"model": "m"},
+               lambda u: u["usage"], ("prompt_tokens", "completion_tokens")),
+    "anthropic": ("/v1/messages", {"model": "m", "max_tokens": 9},
+                  lambda u: u["usage"], ("input_tokens", "output_tokens")),
+    "gemini": ("/v1beta/models/m:generateContent", {},
+               lambda u: u["usageMetadata"], ("promptTokenCount", "candidatesTokenCount")),
+    "bedrock": ("/model/m/converse", {},
+                lambda u: u["usage"], ("inputTokens", "outputTokens")),
+}  # fmt: skip
+
+
+def _answer(mock_provider, wire: str) -> dict:
+    path, body, _, _ = USAGE_WIRES[wire]
+    prompt = {"messages": [{"role": "user", "content": "hello"}]}
+    if wire == "gemini":
+        prompt = {"contents": [{"role": "user", "parts": [{"text": "hello"}]}]}
+    elif wire == "bedrock":
+        prompt = {"messages": [{"role": "user", "content": [{"text": "hello"}]}]}
+    reply = httpx.post(mock_provider.url + path, json={**body, **prompt})
+    reply.raise_for_status()
+    return reply.json()
+
+
+@pytest.mark.parametrize("wire", list(USAGE_WIRES))
+def test_usage_figures_can_lie_or_be_left_out(mock_provider, wire):
+    _, _, usage_of, (prompt, completion) = USAGE_WIRES[wire]
+    honest = usage_of(_answer(mock_provider, wire))
+    assert honest[prompt] > 0 and honest[completion] > 0
+    mock_provider.behaviour.usage = {"prompt": -1_000_000, "completion": "many"}
+    lying = usage_of(_answer(mock_provider, wire))
+    assert (lying[prompt], lying[completion]) == (-1_000_000, "many")
+    mock_provider.behaviour.usage = {}
+    mock_provider.behaviour.omit_usage = True
+    assert "usage" not in _answer(mock_provider, wire)
+    assert "usageMetadata" not in _answer(mock_provider, wire)
+
+
+def test_a_streamed_usage_can_lie_or_be_left_out(mock_provider):
+    body = {"model": "m", "stream": True, "stream_options": {"include_usage": True},
+            "messages": [{"role": "user", "content": "echo: a b"}]}  # fmt: skip
+    url = mock_provider.openai_url + "/chat/completions"
+    mock_provider.behaviour.usage = {"completion": 2.5, "cache_read": -3}
+    streamed = httpx.post(url, json=body).text
+    assert '"completion_tokens":2.5' in streamed and '"cached_tokens":-3' in streamed
+    mock_provider.behaviour.omit_usage = True
+    assert '"usage"' not in httpx.post(url, json=body).text
