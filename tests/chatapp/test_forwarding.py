@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -111,11 +112,13 @@ def django_app():
     return get_asgi_application()
 
 
-async def get(django_app, path: str, peer: str, forwarded: str = "") -> dict:
-    """GET `path` through the middleware and Django, from `peer`."""
-    headers = [(b"host", b"localhost")]
+async def get(
+    django_app, path: str, peer: str, forwarded: str = "", *, method="GET", body=b"", headers=()
+) -> dict:
+    """A request for `path` through the middleware and Django, from `peer`."""
+    headers = [(b"host", b"localhost"), *headers]
     headers += [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
-    communicator = HttpCommunicator(ForwardedMiddleware(django_app), "GET", path)
+    communicator = HttpCommunicator(ForwardedMiddleware(django_app), method, path, body)
     communicator.scope.update(client=[peer, 5555], headers=headers)
     return await communicator.get_response(timeout=10)
 
@@ -156,6 +159,34 @@ async def test_behind_a_trusted_proxy_the_forwarded_client_is_banned_and_logged(
     assert line.startswith('198.51.100.2 "GET /accounts/login/" 403 ')
 
 
+@pytest.mark.django_db(transaction=True)
+async def test_a_failed_sign_in_is_scored_against_the_real_address(django_app, settings):
+    """The login throttle and the login violations read the same address."""
+    settings.TRUST_PROXY, settings.TRUSTED_PROXIES = 1, PRIVATE
+    page = await get(django_app, "/accounts/login/", "203.0.113.5", "198.51.100.1")
+    cookie = dict(page["headers"])[b"Set-Cookie"].split(b";")[0]
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page["body"]).group(1)
+    form = b"login=nobody%40example.com&password=wrong-pw&csrfmiddlewaretoken=" + token
+    form_headers = [(b"cookie", cookie), (b"content-type", b"application/x-www-form-urlencoded")]
+    await get(
+        django_app, "/accounts/login/", "203.0.113.5", "198.51.100.1",
+        method="POST", body=form, headers=form_headers,
+    )  # fmt: skip
+    violation = await Violation.objects.aget(kind="logins")
+    assert violation.ip == "203.0.113.5"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_hsts_only_when_a_trusted_proxy_says_https(django_app, settings):
+    settings.TRUST_PROXY, settings.TRUSTED_PROXIES = 1, PRIVATE
+    assert settings.SECURE_HSTS_SECONDS  # on by default (HSTS_MAX_AGE), for HTTPS responses
+    https = [(b"x-forwarded-proto", b"https")]
+    proxied = await get(django_app, "/accounts/login/", "10.0.0.2", headers=https)
+    assert b"Strict-Transport-Security" in dict(proxied["headers"])
+    direct = await get(django_app, "/accounts/login/", "203.0.113.5", headers=https)
+    assert b"Strict-Transport-Security" not in dict(direct["headers"])
+
+
 # --- the chat socket: the same address for its bans, limits and violations --------------
 
 
@@ -172,13 +203,16 @@ async def socket_from(user, peer: str, forwarded: str) -> WebsocketCommunicator:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_a_socket_cannot_forge_its_way_past_a_ban(user, settings, fresh_layer):
+async def test_a_socket_cannot_forge_its_way_past_a_ban(user, settings, fresh_layer, caplog):
     settings.TRUST_PROXY, settings.TRUSTED_PROXIES = 1, PRIVATE
     await aban(None, "203.0.113.77", reason="test")
-    socket = await socket_from(user, "203.0.113.77", "198.51.100.1")
-    (frame,) = await frames_until(socket, "error")
+    with caplog.at_level(logging.INFO, logger="chatapp.access"):
+        socket = await socket_from(user, "203.0.113.77", "198.51.100.1")
+        (frame,) = await frames_until(socket, "error")
     assert frame["code"] == "banned"
     assert (await socket.receive_output(5)) == {"type": "websocket.close", "code": 4403}
+    logged = [r.getMessage() for r in caplog.records if r.name == "chatapp.access"]
+    assert logged == ['203.0.113.77 "WSCONNECT /ws/chat/"']
 
 
 @pytest.mark.django_db(transaction=True)
