@@ -20,7 +20,7 @@ from accounts import bans
 from accounts.models import Violation
 from chatapp.environment import PRIVATE_NETWORKS
 from chatapp.forwarding import ForwardedMiddleware, client_address
-from tests.chatapp.conftest import BROWSER, frames_until, send_frame, settle
+from tests.chatapp.conftest import BROWSER, frames_until, origin, send_frame, session_key, settle
 
 aban = sync_to_async(bans.ban)
 PRIVATE = tuple(ipaddress.ip_network(n) for n in PRIVATE_NETWORKS.split(","))
@@ -191,13 +191,15 @@ async def test_hsts_only_when_a_trusted_proxy_says_https(django_app, settings):
 
 
 async def socket_from(user, peer: str, forwarded: str) -> WebsocketCommunicator:
-    from chatapp.consumers import ChatConsumer
+    """A signed-in socket through the middleware and the real WebSocket stack, from `peer`."""
+    from chatapp.routing import websocket_application
 
-    headers = [*BROWSER, (b"x-forwarded-for", forwarded.encode())]
-    socket = WebsocketCommunicator(
-        ForwardedMiddleware(ChatConsumer.as_asgi()), "/ws/chat/", headers
-    )
-    socket.scope.update(user=user, client=[peer, 5555])
+    session = await sync_to_async(session_key)(user)
+    headers = [*BROWSER, (b"origin", origin()), (b"cookie", f"sessionid={session}".encode())]
+    headers.append((b"x-forwarded-for", forwarded.encode()))
+    app = ForwardedMiddleware(websocket_application())
+    socket = WebsocketCommunicator(app, "/ws/chat/", headers=headers)
+    socket.scope["client"] = [peer, 5555]
     assert (await socket.connect())[0]
     return socket
 
