@@ -506,3 +506,25 @@ async def test_a_flood_of_subscribes_to_anothers_live_stream_hears_nothing(
     assert await intruder.receive_nothing(timeout=0.3)
     await owner.disconnect()
     await intruder.disconnect()
+
+
+async def test_a_generation_hears_only_requests_addressed_with_its_owner(
+    user, stranger, chat_endpoint, mock_provider
+):
+    from channels.layers import get_channel_layer
+
+    from chatapp import events
+
+    mock_provider.behaviour.tokens_per_second = 40
+    owner = await connect(user)
+    await owner.send_json_to(send_frame(f"echo: {LONG}"))
+    cid = (await frames_until(owner, "delta"))[0]["conversation_id"]
+    layer = get_channel_layer()
+    inbox = await layer.new_channel()
+    await events.request_snapshot(stranger.pk, cid, inbox)  # the right id, the wrong owner
+    await events.request_stop(stranger.pk, cid)
+    rest = await frames_until(owner, "final")
+    assert rest[-1]["message"]["state"] == "complete"  # the stop never reached it
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(inbox), 0.5)  # nor the snapshot request
+    await owner.disconnect()
