@@ -44,6 +44,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self._order = asyncio.Lock()
         self._timeout: asyncio.Future | None = None
         self.ended = False  # the session ended: nothing goes out or is served any more
+        self.holder: sessions.Holder | None = None
         await self.accept()
         self.holder = await database_sync_to_async(_holder)(self.scope, self.client.ip)
         if self.holder is None:
