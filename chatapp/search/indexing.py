@@ -52,7 +52,8 @@ def reindex(owner=None, progress: Progress | None = None) -> int:
     total = conversations.count()
     done = 0
     for conversation in conversations.order_by("pk").iterator(chunk_size=200):
-        rows = list(conversation.messages.only("id", "role", "text"))
+        # conversation_id too: the related manager reads it on every row it returns.
+        rows = list(conversation.messages.only("id", "role", "text", "conversation_id"))
         _each(targets, lambda index, c=conversation, r=rows: index.index(c, r))
         done += 1
         if progress:

@@ -65,3 +65,15 @@ def test_reindex_catches_up_with_changes_the_sync_missed(user, chat):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_fts")
             assert cursor.fetchone()[0] == 0
+
+
+def test_reindex_reads_each_conversation_in_a_few_queries(
+    user, meili, django_assert_max_num_queries
+):
+    """Not one query per message: a long conversation costs what a short one does."""
+    conversation = factories.conversation(user, title="long")
+    parent = None
+    for n in range(40):
+        parent, _answer = factories.exchange(conversation, f"question {n}", "answer", parent)
+    with django_assert_max_num_queries(10):
+        assert indexing.reindex(user) == 1
