@@ -48,6 +48,13 @@ def _has_collections(path: Path) -> bool:
     return path.is_dir() and (any(path.glob("*.bson")) or any(path.glob("*.bson.gz")))
 
 
+def collections(directory: Path) -> set[str]:
+    """The names of the collections dumped in `directory`."""
+    names = {path.name.removesuffix(".gz").removesuffix(".bson") for path in directory.iterdir()}
+    return {name for name in names if (directory / f"{name}.bson").exists()
+            or (directory / f"{name}.bson.gz").exists()}  # fmt: skip
+
+
 def documents(directory: Path, collection: str) -> Iterator[dict[str, Any]]:
     """The collection's documents one at a time (none when the dump lacks the collection)."""
     plain, packed = directory / f"{collection}.bson", directory / f"{collection}.bson.gz"

@@ -22,6 +22,10 @@ from chatapp.importer.values import Unreadable
 from chatapp.models import ImportedRecord
 
 Progress = Callable[[str, int], None]  # (collection, documents read so far)
+HANDLED = frozenset({
+    "users", "conversations", "messages", "presets", "conversationtags", "balances",
+    "transactions", "sharedlinks", "keys",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ def execute(options: Options, progress: Progress | None = None) -> Report:
     from chatapp.importer import conversations, extras, keys, users
 
     run = Run(options, dump.database_dir(options.directory), progress=progress)
+    for name in dump.collections(run.directory) - HANDLED:
+        run.report.note(f"{name}: not imported (Parley has no place for it yet)")
     users.load(run)
     conversations.load(run)
     extras.load(run)

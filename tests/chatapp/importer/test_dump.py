@@ -43,3 +43,9 @@ def test_a_truncated_file_names_the_document_where_it_breaks(tmp_path):
     with pytest.raises(dump.BrokenFile, match="messages: document #2"):
         read.extend(dump.documents(tmp_path, "messages"))
     assert read == [{"n": 1}]
+
+
+def test_the_collections_of_a_dump(tmp_path):
+    for name in ("users.bson", "prompts.bson.gz", "users.metadata.json", "files.bson"):
+        (tmp_path / name).write_bytes(b"")
+    assert dump.collections(tmp_path) == {"users", "prompts", "files"}

@@ -30,6 +30,7 @@ def test_report_per_collection_and_dry_run(tmp_path):
             "users": [ada],
             "conversations": [conv],
             "messages": [dumps.message(conv, None, "hi"), broken],
+            "promptgroups": [{"_id": 1, "name": "prompts are not in Parley yet"}],
         },
     )
 
@@ -44,6 +45,7 @@ def test_report_per_collection_and_dry_run(tmp_path):
     ]
     assert f"1 × unreadable field createdAt (e.g. _id {broken['_id']}: not a date (list))" in out
     assert Message.objects.get().text == "hi"
+    assert "note: promptgroups: not imported (Parley has no place for it yet)" in out
 
 
 def test_a_directory_without_a_dump_is_refused(tmp_path):
