@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from chatapp.importer import run
 from chatapp.importer.dump import DumpError
@@ -50,7 +51,8 @@ class Command(BaseCommand):
         if report.changed_owners and indexes(automatic=False):
             self.stdout.write(f"Indexing the conversations of {len(report.changed_owners)} users…")
             for owner in get_user_model().objects.filter(pk__in=report.changed_owners):
-                indexing.reindex(owner)
+                with transaction.atomic():  # one commit per user, not one per conversation
+                    indexing.reindex(owner)
 
     def _progress(self, collection: str, read: int) -> None:
         self.stderr.write(f"\r{collection}: {read} read", ending="")
