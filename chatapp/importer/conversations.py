@@ -112,6 +112,7 @@ class Tree:
         self.run = run
         self.placed: dict[uuid.UUID, uuid.UUID] = {}  # message id → its conversation
         self.waiting: dict[uuid.UUID, list[Message]] = {}  # parent id → children
+        self.accepted: set[uuid.UUID] = set()  # ids taken from the dump by this run
 
     def load(self) -> None:
         for batch in self.run.batches(MESSAGES):
@@ -181,12 +182,14 @@ class Tree:
         asked.discard(None)
         found = dict(Message.objects.filter(id__in=asked).values_list("id", "conversation_id"))
         self.placed.update(found)
-        fresh, seen = [], set()
+        fresh = []
         for row in rows:
-            if row.id in found or row.id in seen:
+            if row.id in self.accepted:
+                self.run.report.skip(MESSAGES, "duplicate messageId in the dump", str(row.id))
+            elif row.id in found:
                 self.run.report.earlier(MESSAGES, 1)
             else:
-                seen.add(row.id)
+                self.accepted.add(row.id)
                 fresh.append(row)
         return fresh
 

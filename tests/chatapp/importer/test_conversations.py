@@ -214,3 +214,19 @@ def test_non_uuid_ids_map_to_stable_uuids(tmp_path):
     expected = conversations.as_uuid("legacy-convo-1")
     assert Conversation.objects.get().pk == expected
     assert Message.objects.get().conversation_id == expected
+
+
+def test_a_duplicate_message_id_is_reported_not_fatal(tmp_path):
+    """LibreChat's index keeps messageId unique, but a hand-merged dump may not: the first wins,
+    even when it is still waiting for its parent as the duplicate arrives."""
+    alice = dumps.user("alice@librechat.test")
+    conv = dumps.conversation(alice)
+    root = dumps.message(conv, None, "root")
+    child = dumps.message(conv, root["messageId"], "first copy")
+    twin = child | {"_id": dumps.ObjectId(), "text": "second copy"}
+    dumps.write(tmp_path, {"users": [alice], "conversations": [conv],
+                           "messages": [child, twin, root]})  # fmt: skip
+    report = imported(tmp_path, batch_size=1)
+    assert Message.objects.get(pk=child["messageId"]).text == "first copy"
+    assert report.tally("messages").skipped == {"duplicate messageId in the dump": 1}
+    assert report.tally("messages").imported == 2
