@@ -103,6 +103,7 @@ def _free_name(name: str, owner: int, names: set) -> str:
 
 def _balances(run: Run) -> None:
     done = run.done("balances")
+    given: set[int] = set()  # one balance a user: a second document for them is reported
     for batch in run.batches("balances"):
         rows: list[tuple[str, Balance]] = []
         for document in batch:
@@ -111,11 +112,12 @@ def _balances(run: Run) -> None:
                 run.report.earlier("balances", 1)
             elif owner is None:
                 run.report.skip("balances", "its user was not imported", source)
-            elif Balance.objects.filter(user_id=owner).exists():
+            elif owner in given or Balance.objects.filter(user_id=owner).exists():
                 run.report.skip("balances", "the user already has a balance in Parley", source)
             else:
                 try:
                     rows.append((source, _balance(document, owner)))
+                    given.add(owner)
                 except Unreadable as error:
                     run.unreadable("balances", document, error)
         run.write(lambda rows=rows: _recorded(run, "balances", rows))

@@ -172,3 +172,13 @@ def test_bookmarks_are_reported_as_not_carried(tmp_path):
     report = imported(tmp_path)
     assert report.tally("conversationtags").skipped == {"bookmarks are not in Parley yet": 1}
     assert report.tally("conversation tags").skipped == {"bookmarks are not in Parley yet": 1}
+
+
+def test_a_second_balance_for_one_user_is_reported(tmp_path):
+    ada = dumps.user("ada@librechat.test")
+    one = {"_id": ObjectId(), "user": ada["_id"], "tokenCredits": 100}
+    two = {"_id": ObjectId(), "user": ada["_id"], "tokenCredits": 999}
+    dumps.write(tmp_path, {"users": [ada], "balances": [one, two]})
+    report = imported(tmp_path)
+    assert Balance.objects.get().credits == 100
+    assert report.tally("balances").skipped == {"the user already has a balance in Parley": 1}
