@@ -137,7 +137,8 @@ class Generation:
             # cancelled Redis read can leave the layer's shared receive broken.
             await layer.send(channel, {"type": END})
             await asyncio.gather(control, return_exceptions=True)
-            await database_sync_to_async(self.admission.release)()
+            if not self.admission.released:  # the turn ended before its final save
+                await database_sync_to_async(self.admission.release)()
             await layer.group_discard(control_group, channel)
 
     async def _pump(self) -> None:
@@ -274,7 +275,7 @@ class Generation:
         )
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
-        await database_sync_to_async(_save_final)(response, self.turn.conversation)
+        await database_sync_to_async(_save_final)(response, self.turn.conversation, self.admission)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         await events.publish(self.group, final_frame(response))
@@ -331,11 +332,14 @@ class Generation:
         ).dump()
 
 
-def _save_final(response: Message, conversation: Any) -> None:
-    """The ended response and its conversation's `updated_at`: one transaction, one commit."""
+def _save_final(response: Message, conversation: Any, admission: Admission) -> None:
+    """The ended response and its conversation's `updated_at` (one transaction, one commit),
+    then the turn's concurrent-message slot: free before the `final` frame tells the user
+    they may send again."""
     with transaction.atomic():
         response.save()
         conversation.save(update_fields=["updated_at"])
+    admission.release()
 
 
 def _cancelling() -> bool:

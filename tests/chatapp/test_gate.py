@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
+from accounts import limits
 from accounts.models import Balance, Transaction, Violation
 from chatapp import gate
 from chatapp.models import Conversation, Message
@@ -165,6 +166,21 @@ async def test_limits_refuse_in_the_chat_path_and_save_nothing(
     assert refused["code"] == "message_limit" and "You may send again" in refused["message"]
     assert await Message.objects.acount() == 2
     assert await Violation.objects.filter(kind="message_limit").acount() == 1
+    await settle()
+    await socket.disconnect()
+
+
+async def test_the_concurrent_slot_is_free_when_the_final_frame_arrives(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings
+):
+    """A user who sends again on seeing an answer end is never refused as `concurrent`."""
+    settings.LIMIT_CONCURRENT_MESSAGES, settings.CONCURRENT_MESSAGE_MAX = True, 1
+    socket = await connect(user)
+    for text in ("echo: one", "echo: two"):
+        await socket.send_json_to(send_frame(text))
+        final = (await frames_until(socket, "final"))[-1]
+        assert final["message"]["state"] == "complete"
+        assert await sync_to_async(limits.slots_in_use)(user.pk) == 0
     await settle()
     await socket.disconnect()
 
