@@ -43,7 +43,7 @@ def test_an_imported_tree_shows_its_branches(page, parley_server, tmp_path):
     assert answer.locator(".siblings").inner_text().strip().endswith("2/2")
     answer.locator("[data-testid=sibling-prev]").click()
     page.wait_for_function(
-        f"document.querySelector('{ANSWER} .siblings')?.innerText.includes('1/2')"
+        f"() => document.querySelector('{ANSWER} .siblings')?.innerText.includes('1/2')"
     )
     assert "first answer" in page.locator(ANSWER).last.inner_text()
     shot(page, "import-branches")

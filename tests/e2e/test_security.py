@@ -72,8 +72,15 @@ def test_maths_and_tables_keep_their_styles_without_inline_style(signed_in):
     send(page, "echo: $$\\frac{1}{3}$$\n\n| a | b |\n| --: | :-: |\n| 1 | 2 |")
     wait_complete(page)
     body = last_answer(page).locator("[data-testid=message-body]")
+    # The answer's last render may land just after its state turns complete.
+    body.locator("td").first.wait_for()
+    page.wait_for_function(
+        """() => {
+            const cells = document.querySelectorAll('[data-testid=message-body] td');
+            return cells.length && getComputedStyle(cells[0]).textAlign === 'right';
+        }"""
+    )
     assert body.locator(".katex .vlist").first.evaluate("e => e.style.height") != ""
-    assert body.locator("td").first.evaluate("e => getComputedStyle(e).textAlign") == "right"
     assert body.locator("[data-css]").count() == 0
 
 
