@@ -8,14 +8,14 @@ import sys
 def main() -> None:
     if sys.argv[1:] == ["generate_secrets"]:
         # Before the settings: they refuse production mode without these very secrets.
-        from chatapp.environment import secrets_block
+        from chatapp.conf.environment import secrets_block
 
         print(secrets_block(), end="")
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
     from django.core.management import execute_from_command_line
 
-    from chatapp.startup import or_exit
+    from chatapp.conf.startup import or_exit
 
     or_exit(lambda: execute_from_command_line(sys.argv))
 

@@ -23,7 +23,7 @@ from accounts import bans, linking, registration, roles, tasks
 from accounts.mail import to_payload
 from accounts.models import User
 from accounts.openid.session import end_session_url
-from chatapp.queue import enqueue
+from chatapp.conf.dispatch import enqueue
 
 log = logging.getLogger(__name__)
 LOGINS, REGISTRATIONS = "logins", "registrations"  # LibreChat's violation type names

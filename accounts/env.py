@@ -13,8 +13,8 @@ from typing import Any
 
 from accounts import ldap, social
 from accounts.openid import config as openid
-from chatapp import environment as parse
-from chatapp.environment import EnvError
+from chatapp.conf import environment as parse
+from chatapp.conf.environment import EnvError
 
 # Nodemailer's well-known services that people use with LibreChat: host, port, implicit TLS.
 EMAIL_SERVICES: dict[str, tuple[str, int, bool]] = {

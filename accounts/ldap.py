@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from chatapp import environment as parse
-from chatapp.environment import EnvError
-from chatapp.startup import StartupError
+from chatapp.conf import environment as parse
+from chatapp.conf.environment import EnvError
+from chatapp.conf.startup import StartupError
 
 INSTALL_HINT = (
     "LDAP_URL is set but LDAP support is not installed: install Debian's libldap2-dev and "

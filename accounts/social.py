@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from chatapp import environment as parse
-from chatapp.environment import EnvError
+from chatapp.conf import environment as parse
+from chatapp.conf.environment import EnvError
 
 # provider id → (variables that must all be set, scopes)
 OAUTH_PROVIDERS: dict[str, tuple[tuple[str, ...], list[str]]] = {

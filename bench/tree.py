@@ -49,7 +49,7 @@ def timed(walk) -> float:
 
 def measure(siblings: int) -> dict[str, float]:
     from chatapp import conversations, threads
-    from chatapp.context import Node, path_to
+    from chatapp.engine.context import Node, path_to
 
     conversation = fill(siblings)
     messages = list(conversation.messages.all())

@@ -3,7 +3,7 @@
 import os
 import threading
 
-from chatapp.startup import check_services, or_exit, report_search
+from chatapp.conf.startup import check_services, or_exit, report_search
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
 
@@ -17,8 +17,8 @@ def build_application():
     report_search()
 
     from chatapp.bodylimit import BodyLimit
+    from chatapp.engine.recovery import start_sweeper
     from chatapp.forwarding import ForwardedMiddleware
-    from chatapp.recovery import start_sweeper
     from chatapp.routing import websocket_application
 
     start_sweeper()

@@ -23,9 +23,10 @@ from django.http import Http404
 
 from accounts import bans, sessions
 from accounts.models import Ban
-from chatapp import chat, events, gate, metrics
-from chatapp.catchup import CatchUp
-from chatapp.fanout import hub
+from chatapp import metrics
+from chatapp.engine import admission, events, turns
+from chatapp.engine.catchup import CatchUp
+from chatapp.engine.hub import hub
 from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
 from chatapp.watchdog import check, watchdog
 
@@ -38,7 +39,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         events.remember_loop()
         self.user = self.scope.get("user")
-        self.client = gate.client_of(self.scope)
+        self.client = admission.client_of(self.scope)
         self.watching: str | None = None
         self.catchup = CatchUp()
         self._order = asyncio.Lock()
@@ -102,27 +103,27 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- client frames ----------------------------------------------------
 
     async def on_send(self, frame: Any) -> None:
-        await self._start(await chat.send(self.user, self.client, frame))
+        await self._start(await turns.send(self.user, self.client, frame))
 
     async def on_regenerate(self, frame: Any) -> None:
-        await self._start(await chat.regenerate(self.user, self.client, frame))
+        await self._start(await turns.regenerate(self.user, self.client, frame))
 
     async def on_edit(self, frame: Any) -> None:
-        await self._start(await chat.edit(self.user, self.client, frame))
+        await self._start(await turns.edit(self.user, self.client, frame))
 
     async def on_stop(self, frame: Any) -> None:
-        await chat.stop(self.user, frame.conversation_id)
+        await turns.stop(self.user, frame.conversation_id)
 
     async def on_subscribe(self, frame: Any) -> None:
         # Ownership first, so that no other user's socket is ever in the group, even
         # for a moment. Then join before looking: a response that starts after the
         # look is announced to the group (its `created` frame), one that started
         # before is found.
-        conversation_id = await chat.owned(self.user, frame.conversation_id)
+        conversation_id = await turns.owned(self.user, frame.conversation_id)
         await self._watch(conversation_id)
         self.catchup.look()  # nothing goes out before the state frame
         try:
-            streaming = await chat.streaming_response(self.user, conversation_id)
+            streaming = await turns.streaming_response(self.user, conversation_id)
         except Http404:  # deleted in between
             await self._watch(None)
             raise
@@ -130,7 +131,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         async with self._order:
             ready = self.catchup.found(found)
             if found is None:
-                ready.insert(0, chat.idle_state(conversation_id))
+                ready.insert(0, turns.idle_state(conversation_id))
             for out in ready:
                 await self.send_json(out)
         if found is not None:
@@ -193,7 +194,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._leave(events.user_group(self.user.pk))
         await self._watch(None)
 
-    async def _start(self, started: chat.Started) -> None:
+    async def _start(self, started: turns.Started) -> None:
         await self._watch(str(started.turn.conversation.id))
         started.begin()
 
@@ -235,7 +236,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await asyncio.sleep(SNAPSHOT_TIMEOUT)
         if self.catchup.waiting_for != str(message_id):
             return
-        state = await database_sync_to_async(chat.saved_state)(self.user, message_id)
+        state = await database_sync_to_async(turns.saved_state)(self.user, message_id)
         async with self._order:
             for out in self.catchup.on_state(state):
                 await self.send_json(out)

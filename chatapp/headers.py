@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 # A host name or address, optionally `*.` and at least two labels under the star, and a port.
 _HOST = re.compile(r"(\*\.[a-z0-9-]+(\.[a-z0-9-]+)+|[a-z0-9-]+(\.[a-z0-9-]+)*)(:\d{1,5})?")

@@ -17,7 +17,7 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 
 from accounts.guards import Refusal
-from chatapp import queue
+from chatapp.conf import dispatch
 from endpoints import moderation as service
 from endpoints.adapters.base import ProviderError
 
@@ -65,7 +65,9 @@ async def screen(text: str) -> None:
     from chatapp import tasks
 
     try:
-        answer = await queue.call(tasks.moderate, text, within=settings.MODERATION_TIMEOUT + SLACK)
+        answer = await dispatch.call(
+            tasks.moderate, text, within=settings.MODERATION_TIMEOUT + SLACK
+        )
     except TimeoutError:
         refusal = _unchecked("it did not answer in time")
     else:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import environ
 
-from chatapp import environment as parse
-from chatapp.datadir import make_private
+from chatapp.conf import environment as parse
+from chatapp.conf.datadir import make_private
+from chatapp.conf.logconfig import logging_config
 from chatapp.headers import image_sources
 from chatapp.headers import policy as content_security_policy
-from chatapp.logconfig import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -351,6 +351,6 @@ MEILI_NO_SYNC = parse.boolean(ENV, "MEILI_NO_SYNC")
 # --- error reporting ----------------------------------------------------
 SENTRY_DSN = parse.text(ENV, "SENTRY_DSN")
 if SENTRY_DSN:
-    from chatapp.sentry import init_sentry
+    from chatapp.conf.sentry import init_sentry
 
     init_sentry(SENTRY_DSN, parse.text(ENV, "SENTRY_ENVIRONMENT", "production"))

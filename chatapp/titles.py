@@ -28,7 +28,8 @@ from dataclasses import dataclass, replace
 from asgiref.sync import async_to_sync
 
 from accounts import balance
-from chatapp import events, queue
+from chatapp.conf import dispatch
+from chatapp.engine import events
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 from endpoints import registry, requests, tokens
@@ -96,7 +97,7 @@ def queue_title(conversation: Conversation, question: Message, answer: str | Non
         return False
     from chatapp import tasks
 
-    queue.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
+    dispatch.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
     return True
 
 

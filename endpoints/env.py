@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatapp import environment
+from chatapp.conf import environment
 from endpoints.config import (
     USER_PROVIDED,
     AzureDeployment,

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chatapp import environment as parse
-from chatapp.environment import EnvError
+from chatapp.conf import environment as parse
+from chatapp.conf.environment import EnvError
 
 TOKEN_KINDS = ("id", "access")
 

@@ -40,7 +40,7 @@ class Message(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.COMPLETE)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Touched by every partial save: a live generation's heartbeat (see chatapp/recovery.py).
+    # Touched by every partial save: a live generation's heartbeat (see chatapp/engine/recovery.py).
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

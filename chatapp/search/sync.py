@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from chatapp.queue import enqueue
+from chatapp.conf.dispatch import enqueue
 from chatapp.search import tasks
 from chatapp.search.backends import indexes
 

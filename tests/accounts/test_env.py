@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.env import auth_settings
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 
 def build(**variables: str) -> dict:

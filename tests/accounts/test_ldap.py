@@ -3,7 +3,7 @@ import pytest
 from django_auth_ldap.config import LDAPSearch
 
 from accounts.ldap import INSTALL_HINT, attributes, ldap_settings, search_filter
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 BASE = {"LDAP_URL": "ldap://ldap.example.com", "LDAP_USER_SEARCH_BASE": "ou=users,dc=x"}
 

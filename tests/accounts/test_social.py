@@ -2,7 +2,7 @@ import pytest
 
 from accounts.env import auth_settings
 from accounts.social import callback_paths, providers
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 
 def test_no_provider_without_variables():

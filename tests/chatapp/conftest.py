@@ -80,14 +80,14 @@ async def fresh_layer():
 
 
 def _restart_task_pool() -> None:
-    """Embedded tasks (search indexing after a turn) run on chatapp.queue's threads, which
+    """Embedded tasks (search indexing after a turn) run on chatapp.conf.dispatch's threads, which
     keep their in-memory SQLite connection: wait for them and start fresh threads."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from chatapp import queue
+    from chatapp.conf import dispatch
 
-    old = queue._pool
-    queue._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="parley-task")
+    old = dispatch._pool
+    dispatch._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="parley-task")
     old.shutdown(wait=True)
 
 
@@ -163,6 +163,6 @@ def joined(frames: list[dict[str, Any]], field: str = "text") -> str:
 
 async def settle() -> None:
     """Let every generation of this process finish."""
-    from chatapp import generation
+    from chatapp.engine import generation
 
     await asyncio.wait_for(generation.wait_all(), timeout=20)

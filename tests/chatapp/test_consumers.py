@@ -193,7 +193,7 @@ async def test_stream_rate_coalesces_deltas(user, chat_endpoint, mock_provider, 
     else:
         # At most one frame per tick. Arrival times jitter and the first piece and the
         # final drain each may go out within a tick, hence the slack of three frames;
-        # tests/chatapp/test_pacing.py checks the strict spacing on the pacer itself.
+        # tests/chatapp/engine/test_pacing.py checks the strict spacing on the pacer itself.
         assert len(deltas) <= duration * 1000 / rate + 3
         assert sorted(gaps)[len(gaps) // 2] >= rate / 1000 * 0.8
     await socket.disconnect()
@@ -443,7 +443,7 @@ async def test_a_non_browser_client_is_refused(user, chat_endpoint, mock_provide
 
 @pytest.mark.modes
 async def test_a_title_published_from_a_task_thread_reaches_the_socket(user):
-    from chatapp import events
+    from chatapp.engine import events
 
     socket = await connect(user)
     await socket.send_json_to({"type": "ping"})  # a round trip: the socket has joined its groups
@@ -513,7 +513,7 @@ async def test_a_generation_hears_only_requests_addressed_with_its_owner(
 ):
     from channels.layers import get_channel_layer
 
-    from chatapp import events
+    from chatapp.engine import events
 
     mock_provider.behaviour.tokens_per_second = 40
     owner = await connect(user)

@@ -18,7 +18,7 @@ from django.core.asgi import get_asgi_application
 
 from accounts import bans
 from accounts.models import Violation
-from chatapp.environment import PRIVATE_NETWORKS
+from chatapp.conf.environment import PRIVATE_NETWORKS
 from chatapp.forwarding import ForwardedMiddleware, client_address
 from tests.chatapp.conftest import BROWSER, frames_until, origin, send_frame, session_key, settle
 

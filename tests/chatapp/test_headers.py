@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatapp import headers
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = (

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.chatapp.test_startup import ROOT, clean_env, free_port
+from tests.chatapp.conf.test_startup import ROOT, clean_env, free_port
 
 MIB = 1024 * 1024
 HUGE = 50 * MIB

@@ -170,7 +170,7 @@ def test_the_embedded_default_generates_its_secrets(tmp_path):
 
 def variables_read_by_settings() -> set[str]:
     source = (ROOT / "chatapp" / "settings.py").read_text()
-    source += (ROOT / "chatapp" / "environment.py").read_text()
+    source += (ROOT / "chatapp" / "conf" / "environment.py").read_text()
     return set(re.findall(r"\b(?:ENV|env), \"([A-Z][A-Z0-9_]+)\"", source)) | set(
         re.findall(r"env\.get\(\"([A-Z][A-Z0-9_]+)\"", source)
     )

@@ -14,7 +14,8 @@ from channels.layers import get_channel_layer
 from django.db import connection
 
 from accounts.models import Transaction
-from chatapp import events, titles
+from chatapp import titles
+from chatapp.engine import events
 from chatapp.models import Conversation
 from endpoints import config, registry
 from endpoints.config import TitleSettings

@@ -6,8 +6,8 @@ import socket
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from chatapp.conf.startup import check_services
 from chatapp.serving import BoundedCommandLineInterface
-from chatapp.startup import check_services
 
 
 def bind_address(host: str) -> str:

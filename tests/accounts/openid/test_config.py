@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.openid.config import claim_at, has_required_role, openid_config
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 BASE = {"OPENID_CLIENT_ID": "parley", "OPENID_ISSUER": "https://id.example.com/realms/x"}
 

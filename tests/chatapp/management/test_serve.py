@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.chatapp.test_startup import free_port
+from tests.chatapp.conf.test_startup import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 

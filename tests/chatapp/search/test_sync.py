@@ -6,9 +6,10 @@ import pytest
 from django.db import connection, connections, transaction
 from django.urls import reverse
 
-from chatapp import conversations, gate, titles, transfer, turns
+from chatapp import conversations, titles, transfer
+from chatapp.conf.dispatch import enqueue
+from chatapp.engine import admission, records
 from chatapp.protocol import Edit, Send
-from chatapp.queue import enqueue
 from chatapp.search import sync, tasks
 from chatapp.search.meili import INDEX
 from endpoints import config, registry
@@ -67,10 +68,10 @@ def test_new_and_edited_messages(user, conversation, django_capture_on_commit_ca
     edit = Edit(type="edit", conversation_id=conversation.id, message_id=asked.id,
                 text="Plan a trip to Porto")  # fmt: skip
     with django_capture_on_commit_callbacks() as callbacks:
-        sent = turns.send(user, send)
+        sent = records.send(user, send)
         sent.response.state = "complete"  # as the generation leaves it
         sent.response.save()
-        edited = turns.edit(user, edit)
+        edited = records.edit(user, edit)
     cid = str(conversation.id)
     assert scheduled(callbacks) == [
         ("index_conversation", cid, [str(sent.user_message.id)]),
@@ -186,5 +187,5 @@ def test_the_final_text_of_a_response(user, conversation, django_capture_on_comm
     answered = conversation.messages.get(role="assistant")
     turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
     with django_capture_on_commit_callbacks() as callbacks:
-        gate.settled(turn, answered, Usage(), None, False)
+        admission.settled(turn, answered, Usage(), None, False)
     assert ("index_conversation", str(conversation.id), [str(answered.id)]) in scheduled(callbacks)

@@ -3,7 +3,7 @@ import uuid
 import pytest
 from django.http import Http404
 
-from chatapp import turns
+from chatapp.engine import records
 from chatapp.models import Conversation, Message
 from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
 from tests.chatapp import factories
@@ -16,7 +16,7 @@ def send(**fields) -> Send:
 
 
 def test_send_saves_the_user_message_and_a_streaming_response(user):
-    turn = turns.send(user, send(params={"temperature": 0.5}))
+    turn = records.send(user, send(params={"temperature": 0.5}))
     assert turn.conversation.owner == user
     assert turn.conversation.parameters == {"temperature": 0.5}
     assert (turn.user_message.role, turn.user_message.text) == ("user", "hi")
@@ -28,16 +28,16 @@ def test_send_saves_the_user_message_and_a_streaming_response(user):
 def test_send_continues_a_conversation_under_its_parent(user):
     conv = factories.conversation(user)
     _, answer = factories.exchange(conv, "q", "a")
-    turn = turns.send(user, send(conversation_id=conv.id, parent_id=answer.id, model="gpt-4.1"))
+    turn = records.send(user, send(conversation_id=conv.id, parent_id=answer.id, model="gpt-4.1"))
     assert turn.user_message.parent == answer
     conv.refresh_from_db()
     assert conv.model == "gpt-4.1"
 
 
 def test_a_second_send_while_streaming_is_refused(user):
-    first = turns.send(user, send())
+    first = records.send(user, send())
     with pytest.raises(ProtocolError) as caught:
-        turns.send(user, send(conversation_id=first.conversation.id))
+        records.send(user, send(conversation_id=first.conversation.id))
     assert caught.value.code == "busy"
     assert first.conversation.messages.count() == 2
 
@@ -45,7 +45,7 @@ def test_a_second_send_while_streaming_is_refused(user):
 def test_regenerate_adds_a_response_sibling(user):
     conv = factories.conversation(user)
     question, answer = factories.exchange(conv, "q", "a")
-    turn = turns.regenerate(
+    turn = records.regenerate(
         user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
     )
     assert turn.user_message == question
@@ -56,7 +56,7 @@ def test_edit_adds_a_user_sibling_and_its_response(user):
     conv = factories.conversation(user)
     question, _ = factories.exchange(conv, "q", "a")
     frame = Edit(type="edit", conversation_id=conv.id, message_id=question.id, text="q2")
-    turn = turns.edit(user, frame)
+    turn = records.edit(user, frame)
     assert turn.user_message.parent == question.parent
     assert turn.user_message.text == "q2" and turn.user_message != question
     assert turn.response.parent == turn.user_message
@@ -66,7 +66,7 @@ def test_regenerate_needs_a_user_message(user):
     conv = factories.conversation(user)
     _, answer = factories.exchange(conv, "q", "a")
     with pytest.raises(ProtocolError):
-        turns.regenerate(
+        records.regenerate(
             user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=answer.id)
         )
 
@@ -75,14 +75,14 @@ def test_strangers_ids_are_404_and_nothing_is_saved(user, stranger):
     conv = factories.conversation(user)
     question, answer = factories.exchange(conv, "q", "a")
     with pytest.raises(Http404):
-        turns.send(stranger, send(conversation_id=conv.id))
+        records.send(stranger, send(conversation_id=conv.id))
     with pytest.raises(Http404):
-        turns.regenerate(
+        records.regenerate(
             stranger, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
         )
     with pytest.raises(Http404):  # someone else's parent under one's own conversation
-        turns.send(stranger, send(parent_id=answer.id))
+        records.send(stranger, send(parent_id=answer.id))
     with pytest.raises(Http404):
-        turns.send(user, send(conversation_id=uuid.uuid4()))
+        records.send(user, send(conversation_id=uuid.uuid4()))
     assert Conversation.objects.filter(owner=stranger).count() == 0
     assert conv.messages.count() == 2

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from chatapp.startup import StartupError, check_redis, report_search
+from chatapp.conf.startup import StartupError, check_redis, report_search
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -147,14 +147,14 @@ def test_serve_refuses_an_invalid_librechat_yaml_with_one_line_per_problem(tmp_p
 def test_an_unreachable_search_index_is_reported_at_start_up_not_fatal(settings, caplog):
     settings.SEARCH, settings.MEILI_MASTER_KEY = True, "a-master-key-of-16+"
     settings.MEILI_HOST = "http://127.0.0.1:1"
-    with caplog.at_level("WARNING", logger="chatapp.startup"):
+    with caplog.at_level("WARNING", logger="chatapp.conf.startup"):
         answer = report_search()
     assert "fallback: Meilisearch" in answer
     assert "search:" in caplog.text and "fallback" in caplog.text
 
 
 def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
-    from chatapp.startup import check_config
+    from chatapp.conf.startup import check_config
     from endpoints.config import current
 
     config = tmp_path / "librechat.yaml"

@@ -1,6 +1,6 @@
 """The text of every running generation of this process, saved together once a second.
 
-The save is also the generation's liveness signal (chatapp.recovery marks a
+The save is also the generation's liveness signal (chatapp.engine.recovery marks a
 response whose `updated_at` stops moving as interrupted). One transaction for all
 streams, in one thread hop, instead of a save per generation: at 500 streams
 that is one commit a second, not 500. Only rows still `streaming` are

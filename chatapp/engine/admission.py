@@ -26,7 +26,7 @@ from django.db import transaction
 from accounts import balance, guards
 from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, titles
-from chatapp.context import Node, path_to
+from chatapp.engine.context import Node, path_to
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError
 from chatapp.search import sync

@@ -4,8 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chatapp import heartbeat
-from chatapp.heartbeat import Partial
+from chatapp.engine import heartbeat
+from chatapp.engine.heartbeat import Partial
 from chatapp.models import Message
 from tests.chatapp import factories
 

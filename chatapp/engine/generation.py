@@ -8,8 +8,8 @@ concatenation of a response's `delta.text` equals `final.message.text`.
 
 Per token, the path is kept short (bench/README.md): one task reads the
 provider and sends a frame at once when the pacer allows; text that must wait
-goes out on the shared tick of its streamRate (chatapp.ticker); partial text
-is saved for all generations at once (chatapp.heartbeat); deltas reach this
+goes out on the shared tick of its streamRate (chatapp.engine.clock); partial text
+is saved for all generations at once (chatapp.engine.heartbeat); deltas reach this
 process's sockets by `fanout.hub` and go to the channel layer only once a
 socket of another process has asked to catch up (`remote`).
 """
@@ -30,13 +30,14 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from accounts.guards import Admission
-from chatapp import events, gate, metrics
-from chatapp.heartbeat import Partial, heartbeat
+from chatapp import metrics
+from chatapp.engine import admission, events
+from chatapp.engine.clock import clock
+from chatapp.engine.heartbeat import Partial, heartbeat
+from chatapp.engine.pacing import Pacer, Piece
+from chatapp.engine.records import Turn
 from chatapp.models import Message
-from chatapp.pacing import Pacer, Piece
 from chatapp.protocol import Created, Error, State, UserMessage, delta_frame, final_frame
-from chatapp.ticker import clock
-from chatapp.turns import Turn
 from endpoints import tokens
 from endpoints.adapters.base import (
     ChatAdapter,
@@ -81,7 +82,7 @@ def start(
 
     `prepare` (synchronous: it reads the database) builds the plan once the
     `created` frame is out; a failure there ends the turn like a provider error.
-    `admission` (from chatapp.gate) is released when the generation ends.
+    `admission` (from chatapp.engine.admission) is released when the generation ends.
     `received_at` (time.monotonic()) is when the turn's frame arrived, for the metrics.
     """
     generation = Generation(turn, prepare, admission, received_at)
@@ -143,7 +144,7 @@ class Generation:
 
     async def _pump(self) -> None:
         await events.publish(self.group, self._created())
-        await database_sync_to_async(gate.opened)(self.turn)  # titleTiming: immediate
+        await database_sync_to_async(admission.opened)(self.turn)  # titleTiming: immediate
         state, error = Message.State.COMPLETE, None
         heartbeat().join(self)
         try:
@@ -213,7 +214,7 @@ class Generation:
             self.clock.wake(self)
 
     async def on_tick(self, now: float) -> bool:
-        """The clock's call (chatapp.ticker): send what is due; is anything still waiting?"""
+        """The clock's call (chatapp.engine.clock): send what is due; is anything still waiting?"""
         if self._stop.is_set():
             return False
         piece = self.pacer.take(now)
@@ -222,7 +223,7 @@ class Generation:
         return self.pacer.pending > 0
 
     def partial(self) -> Partial:
-        """The text so far, for the heartbeat's save (chatapp.heartbeat)."""
+        """The text so far, for the heartbeat's save (chatapp.engine.heartbeat)."""
         progress = self.progress
         return Partial(self.response.id, "".join(progress.text), "".join(progress.reasoning))
 
@@ -279,7 +280,7 @@ class Generation:
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         await events.publish(self.group, final_frame(response))
-        settle = database_sync_to_async(gate.settled)  # balance; titleTiming: final
+        settle = database_sync_to_async(admission.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:
             frame = Error(

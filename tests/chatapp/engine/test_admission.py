@@ -7,7 +7,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 
 from accounts import limits
 from accounts.models import Balance, Transaction, Violation
-from chatapp import gate
+from chatapp.engine import admission
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError
 from endpoints import config, registry
@@ -18,7 +18,7 @@ from tests.chatapp.conftest import connect, frames_until, send_frame, settle
 # Committed rows: channels' database_sync_to_async closes a connection left inside a
 # transaction, so the async gate runs as it does in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-BROWSER = gate.Client("203.0.113.5", "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")
+BROWSER = admission.Client("203.0.113.5", "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0")
 YAML = """
 version: 1.3.14
 endpoints:
@@ -53,7 +53,7 @@ def mock_endpoint(settings, tmp_path, mock_provider):
 
 def admit(user, client=BROWSER, **fields):
     args = {"endpoint": "Mock", "model": "mock-small", "text": "hello"} | fields
-    return async_to_sync(gate.admit)(user, client, **args)
+    return async_to_sync(admission.admit)(user, client, **args)
 
 
 def test_client_of_reads_the_resolved_client_and_agent():
@@ -63,7 +63,7 @@ def test_client_of_reads_the_resolved_client_and_agent():
         "client": ["203.0.113.9", 5555],
         "headers": [(b"x-forwarded-for", b"198.51.100.4"), (b"user-agent", b"curl/8")],
     }
-    assert gate.client_of(scope) == gate.Client("203.0.113.9", "curl/8")
+    assert admission.client_of(scope) == admission.Client("203.0.113.9", "curl/8")
 
 
 def test_a_clean_turn_is_admitted(mock_endpoint, user):
@@ -80,7 +80,7 @@ def test_a_model_the_endpoint_does_not_offer_is_refused_and_scored(mock_endpoint
 
 def test_a_script_is_refused_and_scored(mock_endpoint, user):
     with pytest.raises(ProtocolError) as refused:
-        admit(user, client=gate.Client("203.0.113.5", "python-requests/2.32"))
+        admit(user, client=admission.Client("203.0.113.5", "python-requests/2.32"))
     assert refused.value.code == "non_browser"
 
 
@@ -88,8 +88,8 @@ def test_balance_preflight_counts_the_branch(mock_endpoint, user, settings):
     settings.CHECK_BALANCE, settings.START_BALANCE = True, 40
     conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
     asked, answered = factories.exchange(conversation, "one two three", "four five six")
-    short = gate.estimate_prompt(user, None, None, "hi", "mock-small")
-    longer = gate.estimate_prompt(user, conversation.pk, answered.pk, "hi", "mock-small")
+    short = admission.estimate_prompt(user, None, None, "hi", "mock-small")
+    longer = admission.estimate_prompt(user, conversation.pk, answered.pk, "hi", "mock-small")
     assert longer > short + 6  # two more messages with their words
     admit(user, text="hi").release()  # 1 credit per prompt token ($1 per 1M): fits in 40
     with pytest.raises(ProtocolError) as refused:
@@ -121,7 +121,7 @@ def test_settled_bills_the_response_to_the_credit(mock_endpoint, user, settings)
     answered.endpoint = "Mock"
     turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
     rate = config.current().get("Mock").token_config["mock-small"]
-    gate.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), rate, True)
+    admission.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), rate, True)
     credits = {t.kind: t.credits for t in Transaction.objects.all()}
     assert credits == {"prompt": Decimal(-10), "completion": Decimal(-10)}  # 10 × 1, 5 × 2
     assert Balance.objects.get(user=user).credits == 10_000_000 - 20
@@ -132,7 +132,7 @@ def test_settled_without_a_provider_call_bills_nothing(mock_endpoint, user):
     conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
     asked, answered = factories.exchange(conversation, "q", "a")
     turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
-    gate.settled(turn, answered, Usage(), None, False)
+    admission.settled(turn, answered, Usage(), None, False)
     assert not Transaction.objects.exists()
     assert Conversation.objects.get().title == ""
 

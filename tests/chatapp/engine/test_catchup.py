@@ -6,7 +6,7 @@ import random
 import uuid
 from typing import Any
 
-from chatapp.catchup import CatchUp
+from chatapp.engine.catchup import CatchUp
 from chatapp.protocol import Final, FinalMessage, TokenUsage, delta_frame
 
 CONVERSATION = uuid.uuid4()

@@ -1,6 +1,6 @@
 """Sentry error reporting, imported only when SENTRY_DSN is set."""
 
-from chatapp.environment import EnvError
+from chatapp.conf.environment import EnvError
 
 
 def init_sentry(dsn: str, environment: str) -> None:

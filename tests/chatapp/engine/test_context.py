@@ -1,6 +1,6 @@
 import pytest
 
-from chatapp.context import Node, fit, path_to, to_chat_messages
+from chatapp.engine.context import Node, fit, path_to, to_chat_messages
 from endpoints.adapters.base import ChatMessage, ErrorKind, ProviderError
 
 

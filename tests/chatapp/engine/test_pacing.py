@@ -1,4 +1,4 @@
-from chatapp.pacing import TARGET_LATENCY, Pacer
+from chatapp.engine.pacing import TARGET_LATENCY, Pacer
 
 
 def run(pacer: Pacer, start: float, until: float, step: float = 0.001) -> list[tuple[float, str]]:

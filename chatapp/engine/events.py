@@ -26,7 +26,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from chatapp.fanout import ORIGIN, hub
+from chatapp.engine.hub import ORIGIN, hub
 from chatapp.protocol import Title
 
 FRAME = "chat.frame"  # a protocol frame for the socket

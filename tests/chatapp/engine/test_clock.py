@@ -16,8 +16,8 @@ import weakref
 
 import pytest
 
-from chatapp import ticker
-from chatapp.ticker import Clock, clock
+from chatapp.engine import clock as clock_module
+from chatapp.engine.clock import Clock, clock
 
 INTERVAL = 1 / 128  # a binary fraction: sums of it are exact floats
 START = 100.0
@@ -59,7 +59,7 @@ class Broken(Member):
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     fake = FakeTime(START)
-    monkeypatch.setattr(ticker, "time", fake)
+    monkeypatch.setattr(clock_module, "time", fake)
     return fake
 
 
@@ -131,7 +131,7 @@ async def test_a_member_that_raises_is_dropped_and_the_others_are_served(fake, c
     before, broken, after = Member(3, fake), Broken(3, fake), Member(3, fake)
     for member in (before, broken, after):
         clock.wake(member)
-    with caplog.at_level(logging.ERROR, logger="chatapp.ticker"):
+    with caplog.at_level(logging.ERROR, logger="chatapp.engine.clock"):
         await finished(before, after)
     assert broken.nows == [START + INTERVAL]  # called once, then dropped
     assert before.nows == after.nows == cadence(START, 3)

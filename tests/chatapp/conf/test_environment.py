@@ -5,8 +5,8 @@ import stat
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from chatapp import environment as parse
-from chatapp.environment import EnvError
+from chatapp.conf import environment as parse
+from chatapp.conf.environment import EnvError
 
 
 @pytest.mark.parametrize(

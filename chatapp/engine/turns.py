@@ -16,7 +16,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from accounts.guards import Admission
-from chatapp import access, events, gate, generation, metrics, providers, turns
+from chatapp import access, metrics
+from chatapp.engine import admission, events, generation, records, request
 from chatapp.models import Message
 from chatapp.protocol import Edit, Regenerate, Send, State
 
@@ -25,22 +26,22 @@ from chatapp.protocol import Edit, Regenerate, Send, State
 class Started:
     """A saved turn, ready to run once the socket has joined the conversation's group."""
 
-    turn: turns.Turn
+    turn: records.Turn
     user: Any
     admission: Admission
     received_at: float  # time.monotonic() when the turn's frame arrived (metrics)
 
     def begin(self) -> None:
-        prepare = partial(providers.plan, self.turn, self.user)
+        prepare = partial(request.plan, self.turn, self.user)
         generation.start(self.turn, prepare, self.admission, self.received_at)
 
 
-async def send(user, client: gate.Client, frame: Send) -> Started:
+async def send(user, client: admission.Client, frame: Send) -> Started:
     received_at = time.monotonic()
     cid = frame.conversation_id
-    endpoint = await database_sync_to_async(providers.check)(user, frame.endpoint, cid)
-    frame = frame.model_copy(update={"params": providers.user_params(endpoint, frame.params, cid)})
-    admission = await gate.admit(
+    endpoint = await database_sync_to_async(request.check)(user, frame.endpoint, cid)
+    frame = frame.model_copy(update={"params": request.user_params(endpoint, frame.params, cid)})
+    admitted = await admission.admit(
         user,
         client,
         endpoint=frame.endpoint,
@@ -49,26 +50,28 @@ async def send(user, client: gate.Client, frame: Send) -> Started:
         conversation_id=frame.conversation_id,
         parent_id=frame.parent_id,
     )
-    return await _save(partial(turns.send, user, frame), user, admission, "send", received_at)
+    return await _save(partial(records.send, user, frame), user, admitted, "send", received_at)
 
 
-async def regenerate(user, client: gate.Client, frame: Regenerate) -> Started:
+async def regenerate(user, client: admission.Client, frame: Regenerate) -> Started:
     received_at = time.monotonic()
-    admission = await _admit_again(user, client, frame.conversation_id, None)
-    save = partial(turns.regenerate, user, frame)
-    return await _save(save, user, admission, "regenerate", received_at)
+    admitted = await _admit_again(user, client, frame.conversation_id, None)
+    save = partial(records.regenerate, user, frame)
+    return await _save(save, user, admitted, "regenerate", received_at)
 
 
-async def edit(user, client: gate.Client, frame: Edit) -> Started:
+async def edit(user, client: admission.Client, frame: Edit) -> Started:
     received_at = time.monotonic()
-    admission = await _admit_again(user, client, frame.conversation_id, frame.text)
-    return await _save(partial(turns.edit, user, frame), user, admission, "edit", received_at)
+    admitted = await _admit_again(user, client, frame.conversation_id, frame.text)
+    return await _save(partial(records.edit, user, frame), user, admitted, "edit", received_at)
 
 
-async def _admit_again(user, client: gate.Client, conversation_id, text: str | None) -> Admission:
+async def _admit_again(
+    user, client: admission.Client, conversation_id, text: str | None
+) -> Admission:
     """regenerate and edit use the conversation's endpoint and model: still offered?"""
     conversation = await database_sync_to_async(_offered_conversation)(user, conversation_id)
-    return await gate.admit(
+    return await admission.admit(
         user,
         client,
         endpoint=conversation.endpoint,
@@ -82,13 +85,13 @@ def _offered_conversation(user, conversation_id) -> Any:
     """The user's conversation, once its endpoint is checked to be still offered to them
     and its stored parameters still allowed there."""
     conversation = access.get_conversation_for(user, conversation_id)
-    endpoint = providers.check(user, conversation.endpoint, conversation.id)
-    providers.user_params(endpoint, conversation.parameters or {}, conversation.id)
+    endpoint = request.check(user, conversation.endpoint, conversation.id)
+    request.user_params(endpoint, conversation.parameters or {}, conversation.id)
     return conversation
 
 
 async def _save(
-    save: Callable[[], turns.Turn], user, admission: Admission, kind: str, received_at: float
+    save: Callable[[], records.Turn], user, admission: Admission, kind: str, received_at: float
 ) -> Started:
     try:
         started = Started(await database_sync_to_async(save)(), user, admission, received_at)

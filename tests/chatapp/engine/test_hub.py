@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chatapp import events, fanout
-from chatapp.fanout import ORIGIN, Hub
+from chatapp.engine import events, hub
+from chatapp.engine.hub import ORIGIN, Hub
 
 GROUP = "conv.1"
 FRAME = {"type": "delta", "conversation_id": "1", "message_id": "m", "text": "Hi"}
@@ -154,9 +154,9 @@ def test_an_event_without_an_origin_is_from_elsewhere():
 
 async def test_publish_reaches_this_process_sockets_through_the_hub():
     socket, group = Socket(), events.conversation_group(7, "hub-only")
-    fanout.hub.join(group, socket)
+    hub.hub.join(group, socket)
     try:
         await events.publish(group, FRAME, remote=False)  # no channel layer involved
     finally:
-        fanout.hub.leave(group, socket)
+        hub.hub.leave(group, socket)
     assert socket.frames == [FRAME]

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from chatapp import keys
-from chatapp.context import Node, fit, path_to, to_chat_messages
-from chatapp.generation import Plan
+from chatapp.engine.context import Node, fit, path_to, to_chat_messages
+from chatapp.engine.generation import Plan
+from chatapp.engine.records import Turn
 from chatapp.protocol import ProtocolError
-from chatapp.turns import Turn
 from endpoints import config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
 
@@ -23,7 +23,7 @@ def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
     """The configured endpoint `name`, if it is available and, when it takes the
     user's own key (`user_provided`), the user has entered one.
 
-    Whether it offers the model is the guards' check (chatapp.gate), which
+    Whether it offers the model is the guards' check (chatapp.engine.admission), which
     records LibreChat's `illegal_model` violation."""
     endpoint = config.current().get(name)
     if endpoint is None or not endpoint.available:

@@ -1,0 +1,18 @@
+"""One turn, in the order it travels (DESIGN §2):
+
+a `send`, `regenerate` or `edit` from an edge (the chat socket, the API)
+  ▶ turns        the actions an edge calls: send, regenerate, edit, stop, subscribe
+  ▶ admission    guards (ban, limits, model, balance pre-flight) and moderation
+  ▶ records      the user message and the response placeholder, saved before any provider call
+  ▶ request      the endpoint's request for the turn (context, parameters, headers, keys)
+  ▶ context      the branch fitted to the model's window
+  ▶ generation   adapter.stream(request) as a task of this process, outliving any socket
+    ▶ pacing     deltas coalesced at the endpoint's streamRate
+    ▶ clock      one timer per streamRate for every generation
+    ▶ events     frames published to the conversation's group
+    ▶ hub        to this process's sockets directly; the channel layer for the others
+    ▶ catchup    a late socket's snapshot joined to the live deltas without gap or overlap
+    ▶ heartbeat  partial text of every stream saved once a second
+    ▶ recovery   a dead process's responses marked interrupted
+  ▶ admission    (its after-half today: billing, indexing, titles; issue 18 names it settlement)
+"""
