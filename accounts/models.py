@@ -51,6 +51,9 @@ class User(AbstractUser):
     provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.LOCAL)
     email_verified = models.BooleanField(default=False)
     terms_accepted = models.BooleanField(default=False)
+    # Personal instructions: the system prompt of every new chat whose spec or preset
+    # sets none (chatapp.instructions).
+    instructions = models.TextField(blank=True)
     ldap_id = models.CharField("LDAP id", max_length=255, blank=True)
     # Bumped by "sign out everywhere": it is part of the session hash, so every
     # session signed with the old value stops being valid.

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from chatapp.models import Conversation, Message, Preset, SharedLink
+from chatapp.models import Conversation, ConversationTag, Message, Preset, SharedLink
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -61,6 +61,24 @@ def get_preset_for(user, preset_id: Any) -> Preset:
     if preset is None:
         raise Http404("No such preset.")
     return preset
+
+
+def tags_for(user) -> QuerySet[ConversationTag]:
+    """The user's bookmarks, in their order (none for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return ConversationTag.objects.none()
+    return ConversationTag.objects.filter(owner=user)
+
+
+def get_tag_for(user, tag_id: Any) -> ConversationTag:
+    try:
+        pk = int(tag_id)
+    except (TypeError, ValueError):
+        raise Http404("No such bookmark.") from None
+    tag = tags_for(user).filter(pk=pk).first()
+    if tag is None:
+        raise Http404("No such bookmark.")
+    return tag
 
 
 def shared_links_for(user) -> QuerySet[SharedLink]:

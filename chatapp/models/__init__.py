@@ -5,6 +5,15 @@ from chatapp.models.imported import ImportedRecord
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
 from chatapp.models.share import SharedLink
+from chatapp.models.tag import ConversationTag
 from chatapp.models.userkey import UserKey
 
-__all__ = ["Conversation", "ImportedRecord", "Message", "Preset", "SharedLink", "UserKey"]
+__all__ = [
+    "Conversation",
+    "ConversationTag",
+    "ImportedRecord",
+    "Message",
+    "Preset",
+    "SharedLink",
+    "UserKey",
+]

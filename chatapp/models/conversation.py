@@ -20,6 +20,9 @@ class Conversation(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     system_prompt = models.TextField(blank=True)
     archived = models.BooleanField(default=False)
+    # A temporary chat (set only when it starts): out of the sidebar, search and bookmarks,
+    # deleted by chatapp.temporary.sweep once this time has passed.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -28,7 +31,12 @@ class Conversation(models.Model):
         indexes = [
             # The sidebar: a user's (un)archived conversations, newest first.
             models.Index(fields=["owner", "archived", "-updated_at", "-id"], name="conv_sidebar"),
+            models.Index(fields=["expires_at"], name="conv_expiry"),
         ]
 
     def __str__(self) -> str:
         return self.title or str(self.id)
+
+    @property
+    def temporary(self) -> bool:
+        return self.expires_at is not None

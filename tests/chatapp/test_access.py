@@ -4,7 +4,7 @@ import pytest
 from django.http import Http404
 
 from chatapp import access
-from chatapp.models import Preset
+from chatapp.models import ConversationTag, Preset
 from tests.chatapp import factories
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,12 @@ def test_stranger_gets_404_for_every_kind_of_row(user, stranger):
         access.get_message_for(stranger, conv, asked.id)
     with pytest.raises(Http404):
         access.get_preset_for(stranger, preset.id)
+    tag = ConversationTag.objects.create(owner=user, name="work")
+    with pytest.raises(Http404):
+        access.get_tag_for(stranger, tag.id)
+    assert access.get_tag_for(user, tag.id) == tag
     assert not access.conversations_for(stranger).exists()
+    assert not access.tags_for(stranger).exists()
 
 
 def test_a_message_of_another_conversation_is_404(user):
