@@ -40,9 +40,10 @@ def list_page(
     user, *, archived: bool, cursor: str | None, limit: int = PAGE_SIZE, query: str = ""
 ) -> Page:
     """One page of the sidebar, newest first; `cursor` continues after the last page;
-    `query` keeps the conversations whose title contains it."""
+    `query` keeps the conversations whose title contains it. Temporary chats are left out."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    rows = access.conversations_for(user).filter(archived=archived).order_by("-updated_at", "-id")
+    rows = access.conversations_for(user).filter(archived=archived, expires_at=None)
+    rows = rows.order_by("-updated_at", "-id")
     if query:
         rows = rows.filter(title__icontains=query)
     if cursor:

@@ -45,6 +45,10 @@ class Send(Frame):
     endpoint: str = Field(min_length=1)
     model: str = Field(min_length=1)
     params: dict[str, Any] = Field(default_factory=dict)
+    # The conversation's instructions (system prompt); None keeps them (a new chat: the
+    # user's personal instructions). Same length limit as `text`.
+    instructions: str | None = None
+    temporary: bool = False  # a new chat only: kept out of lists, deleted later
 
 
 class Regenerate(Frame):
@@ -105,6 +109,13 @@ def parse_client_frame(data: Any, max_chars: int) -> ClientFrame:
         raise ProtocolError(
             "too_long",
             f"The message is {len(text)} characters long; the limit is {max_chars}.",
+            conversation_id,
+        )
+    instructions = getattr(frame, "instructions", None) or ""
+    if len(instructions) > max_chars:
+        raise ProtocolError(
+            "too_long",
+            f"The instructions are {len(instructions)} characters long; the limit is {max_chars}.",
             conversation_id,
         )
     if isinstance(frame, Send | Edit) and not text.strip():

@@ -192,6 +192,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:cele
 CELERY_RESULT_BACKEND = REDIS_URI or None
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_KEY_PREFIX}:results:"}
 CELERY_RESULT_EXPIRES = 600
+# Periodic clean-up (`celery -A chatapp beat`); embedded, the web process runs it on a thread.
+TEMPORARY_CHAT_SWEEP_SECONDS = parse.integer(
+    ENV, "PARLEY_TEMPORARY_CHAT_SWEEP_SECONDS", 600, minimum=1
+)
+CELERY_BEAT_SCHEDULE = {
+    "delete-expired-temporary-chats": {
+        "task": "chatapp.tasks.delete_expired_chats",
+        "schedule": TEMPORARY_CHAT_SWEEP_SECONDS,
+    },
+}
 if REDIS_CA and CELERY_BROKER_URL.startswith("rediss://"):
     CELERY_BROKER_USE_SSL = {"ssl_ca_certs": REDIS_CA, "ssl_cert_reqs": "required"}
 

@@ -1,4 +1,4 @@
-"""Celery tasks: each one only wraps a plain function of chatapp/titles.py or moderation.py."""
+"""Celery tasks: each one only wraps a plain function (titles, moderation, temporary)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
-from chatapp import moderation, titles
+from chatapp import moderation, temporary, titles
 from endpoints.adapters.base import ProviderError
 
 log = logging.getLogger(__name__)
@@ -31,3 +32,9 @@ def generate_title(self, conversation_id: str, user_text: str, answer: str) -> N
         wait = error.retry_after or 2 ** (self.request.retries + 1)
         log.info("title for %s failed (%s); retrying in %gs", conversation_id, error, wait)
         raise self.retry(countdown=wait) from error
+
+
+@shared_task
+def delete_expired_chats() -> int:
+    """Celery beat's periodic clean-up of temporary chats (chatapp.temporary)."""
+    return temporary.sweep(timezone.now())

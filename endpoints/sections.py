@@ -45,7 +45,7 @@ UI = "this interface setting"
 
 
 class Interface(Strict):
-    """Only `sharedLinks` is implemented; every other key is validated, then warned."""
+    """Keys set to None are implemented; every other key is validated, then warned."""
 
     customWelcome: str | None = later(UI)
     privacyPolicy: ExternalLink | None = later(UI)
@@ -53,10 +53,10 @@ class Interface(Strict):
     modelSelect: bool | None = later(UI)
     parameters: bool | None = later(UI)
     presets: bool | None = later(UI)
-    bookmarks: bool | None = later(UI)
+    bookmarks: bool | None = None  # chatapp/bookmarks.py
     multiConvo: bool | None = later(UI)
-    temporaryChat: bool | None = later(UI)
-    temporaryChatRetention: int | None = later(UI, ge=1, le=8760)
+    temporaryChat: bool | None = None  # chatapp/temporary.py
+    temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
     endpointsMenu: bool | None = later(UI)
     sidePanel: bool | None = later(UI)
     prompts: bool | Permission | None = later(UI)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from chatapp import access
+from chatapp import access, instructions, temporary
 from chatapp.models import Conversation, Message
 from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
 from chatapp.search import sync
@@ -30,7 +31,12 @@ def send(user, frame: Send) -> Turn:
     with transaction.atomic():
         if frame.conversation_id is None:
             conversation = Conversation.objects.create(
-                owner=user, endpoint=frame.endpoint, model=frame.model, parameters=frame.params
+                owner=user,
+                endpoint=frame.endpoint,
+                model=frame.model,
+                parameters=frame.params,
+                system_prompt=instructions.for_new_chat(user),
+                expires_at=_expiry(frame) if frame.temporary else None,
             )
         else:
             conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
@@ -40,7 +46,11 @@ def send(user, frame: Send) -> Turn:
             parent = access.get_message_for(user, conversation, frame.parent_id)
         conversation.endpoint, conversation.model = frame.endpoint, frame.model
         conversation.parameters = frame.params
-        conversation.save(update_fields=["endpoint", "model", "parameters", "updated_at"])
+        if frame.instructions is not None:
+            conversation.system_prompt = frame.instructions
+        conversation.save(
+            update_fields=["endpoint", "model", "parameters", "system_prompt", "updated_at"]
+        )
         return _turn(conversation, parent, frame.text)
 
 
@@ -83,6 +93,13 @@ def _response(conversation: Conversation, question: Message) -> Message:
         model=conversation.model,
         state=Message.State.STREAMING,
     )
+
+
+def _expiry(frame: Send):
+    try:
+        return temporary.expiry(timezone.now())
+    except temporary.Disabled as off:
+        raise ProtocolError("temporary_chat_disabled", str(off)) from None
 
 
 def _params(conversation: Conversation) -> dict:

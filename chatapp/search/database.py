@@ -73,7 +73,10 @@ class DatabaseSearch(ABC):
         title holds every term, and, for several terms, those whose title holds some term
         with a message holding the rest."""
         newest = f" ORDER BY c.updated_at DESC, c.id DESC LIMIT {offset + limit}"
-        owned = f"SELECT {COLUMNS} FROM {CONV} c WHERE c.owner_id = %s AND "
+        # Temporary chats are never found (chatapp.temporary).
+        owned = (
+            f"SELECT {COLUMNS} FROM {CONV} c WHERE c.owner_id = %s AND c.expires_at IS NULL AND "
+        )
         messages = f"EXISTS (SELECT 1 FROM {MSG} m WHERE m.conversation_id = c.id AND "
         every_sql, every_params = self.in_text(query, " AND ")
         titled_sql, titled_params = self._join("c.title", query, " AND ")

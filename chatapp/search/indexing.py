@@ -20,7 +20,7 @@ Progress = Callable[[int, int], None]
 def index_conversation(conversation_id: str, message_ids: list[str] | None = None) -> None:
     """(Re)index a conversation's title and the given messages (all of them when None)."""
     conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:  # deleted since: make sure nothing of it stays
+    if conversation is None or conversation.temporary:  # deleted since, or never to be found
         remove_conversation(conversation_id)
         return
     messages = conversation.messages.all()
@@ -46,7 +46,7 @@ def reindex(owner=None, progress: Progress | None = None) -> int:
     if not targets:  # PostgreSQL alone: its indexes are always current
         return 0
     started = time.time()
-    conversations = Conversation.objects.all()
+    conversations = Conversation.objects.filter(expires_at=None)
     if owner is not None:
         conversations = conversations.filter(owner=owner)
     total = conversations.count()

@@ -53,6 +53,20 @@ def test_text_json_is_accepted_too():
             {"type": "edit", "conversation_id": CID, "message_id": CID, "text": "x" * 101},
             "too_long",
         ),
+        (
+            {
+                "type": "send",
+                "text": "hi",
+                "endpoint": "e",
+                "model": "m",
+                "instructions": "x" * 101,
+            },
+            "too_long",
+        ),
+        (
+            {"type": "send", "text": "hi", "endpoint": "e", "model": "m", "temporary": "yes"},
+            "bad_frame",
+        ),
     ],
 )
 def test_bad_frames_raise_a_protocol_error(data, code):

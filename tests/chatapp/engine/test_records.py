@@ -86,3 +86,38 @@ def test_strangers_ids_are_404_and_nothing_is_saved(user, stranger):
         records.send(user, send(conversation_id=uuid.uuid4()))
     assert Conversation.objects.filter(owner=stranger).count() == 0
     assert conv.messages.count() == 2
+
+
+def test_send_saves_the_instructions_and_none_keeps_them(user):
+    turn = records.send(user, send(instructions="Answer in French."))
+    assert turn.conversation.system_prompt == "Answer in French."
+    conv = turn.conversation
+    Message.objects.filter(conversation=conv).update(state=Message.State.COMPLETE)
+    records.send(user, send(conversation_id=conv.id, parent_id=turn.response.id))
+    conv.refresh_from_db()
+    assert conv.system_prompt == "Answer in French."
+
+
+def test_a_new_chat_starts_with_the_users_personal_instructions(user):
+    user.instructions = "Be brief."
+    user.save(update_fields=["instructions"])
+    assert records.send(user, send()).conversation.system_prompt == "Be brief."
+    assert records.send(user, send(instructions="")).conversation.system_prompt == ""
+
+
+def test_a_temporary_send_starts_a_chat_that_expires(user):
+    turn = records.send(user, send(temporary=True))
+    assert turn.conversation.temporary
+    assert turn.conversation.expires_at > turn.conversation.created_at
+
+
+def test_a_temporary_send_is_refused_when_the_switch_is_off(user, settings, tmp_path):
+    from tests.chatapp.conftest import use_config
+
+    use_config(
+        settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {temporaryChat: false}\n"
+    )
+    with pytest.raises(ProtocolError) as caught:
+        records.send(user, send(temporary=True))
+    assert caught.value.code == "temporary_chat_disabled"
+    assert not Conversation.objects.exists()
