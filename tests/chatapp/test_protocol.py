@@ -64,7 +64,7 @@ def test_text_json_is_accepted_too():
             "too_long",
         ),
         (
-            {"type": "send", "text": "hi", "endpoint": "e", "model": "m", "temporary": "yes"},
+            {"type": "send", "text": "hi", "endpoint": "e", "model": "m", "temporary": "maybe"},
             "bad_frame",
         ),
     ],
