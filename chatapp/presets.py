@@ -1,4 +1,5 @@
-"""Presets: a user's named endpoint + model + parameters, saved from the chat header."""
+"""Presets: a user's named endpoint + model + parameters + instructions, saved from the chat
+header."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from chatapp import payload
+from chatapp import instructions, payload
 from chatapp.conversations import BadRequest
 from chatapp.models import Preset
 from endpoints import config, userparams
@@ -25,7 +26,16 @@ def parse_settings(raw: str) -> dict[str, Any]:
     endpoint, model, params = data.get("endpoint"), data.get("model"), data.get("params", {})
     if not isinstance(endpoint, str) or not endpoint or not isinstance(model, str) or not model:
         raise BadRequest("Choose an endpoint and a model first.")
-    return {"endpoint": endpoint, "model": model, "parameters": _allowed(endpoint, params)}
+    try:
+        prompt = instructions.checked(data.get("instructions"))
+    except instructions.TooLong as long:
+        raise BadRequest(str(long)) from None
+    return {
+        "endpoint": endpoint,
+        "model": model,
+        "parameters": _allowed(endpoint, params),
+        "system_prompt": prompt,
+    }
 
 
 def _allowed(name: str, params: Any) -> dict[str, Any]:

@@ -28,11 +28,13 @@ from chatapp import (
     access,
     catalog,
     conversations,
+    instructions,
     keys,
     metrics,
     presets,
     sharing,
     sidebar,
+    temporary,
     threads,
 )
 from chatapp.conversations import BadRequest
@@ -112,6 +114,11 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
     shown = threads.visible_branch(messages, at)
     return {
         **context,
+        "instructions": conversation.system_prompt
+        if conversation
+        else instructions.for_new_chat(request.user, source),
+        "instructions_max": settings.CHAT_MAX_MESSAGE_CHARS,
+        "temporary_chats": temporary.policy().enabled,
         "conversation": conversation,
         "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
         "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",
@@ -151,6 +158,8 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
     if preset_id:
         preset = access.get_preset_for(request.user, preset_id)
         context = _settings_context(request, preset.endpoint, preset.model, preset.parameters)
+        context.update(preset=preset, instructions=preset.system_prompt)
+        context["instructions_max"] = settings.CHAT_MAX_MESSAGE_CHARS
     else:
         endpoint, model = request.GET.get("endpoint", ""), request.GET.get("model", "")
         context = _settings_context(request, endpoint, model)

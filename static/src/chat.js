@@ -77,10 +77,12 @@ function settings() {
     if (value === "" || Number.isNaN(value)) continue; // "model default"
     params[param] = value;
   }
+  const instructions = $("#instructions");
   return {
     endpoint: $("[data-testid=endpoint-select]")?.value || "",
     model: $("[data-testid=model-select]")?.value || "",
     params,
+    ...(instructions ? { instructions: instructions.value } : {}),
   };
 }
 
@@ -268,6 +270,8 @@ function adoptConversation(id) {
   chat.dataset.conversationId = id;
   chat.dataset.mounted = id; // the same view, now with an id: mount() must not reset it
   localStorage.removeItem(oldKey);
+  const temporary = $("#temporary-chat");
+  if (temporary) temporary.disabled = true; // the chat is what it started as
   history.pushState({}, "", chat.dataset.conversationUrl.replace("00000000-0000-0000-0000-000000000000", id));
   htmx.trigger(document.body, "conversations-changed");
 }
@@ -299,7 +303,7 @@ function sendMessage() {
   const box = composer();
   const text = box.value;
   if (!text.trim() || pending || generating) return;
-  const { endpoint, model, params } = settings();
+  const { endpoint, model, params, instructions } = settings();
   if (!endpoint || !model) {
     setStatus(gettext("Choose an endpoint and a model first."), true);
     return;
@@ -314,6 +318,9 @@ function sendMessage() {
     endpoint,
     model,
     params,
+    instructions,
+    // A new chat only: the server keeps a temporary chat out of every list and deletes it later.
+    temporary: !conversationId() && Boolean($("#temporary-chat")?.checked),
   };
   if (!socket.send(frame)) {
     setStatus(gettext("Not connected. Reconnecting…"), true);

@@ -23,7 +23,17 @@ def test_settings_keep_only_the_allowed_params():
         "endpoint": ENDPOINT,
         "model": MODEL,
         "parameters": {"temperature": 0.2, "topP": 0.5},
+        "system_prompt": "",
     }
+
+
+def test_settings_carry_instructions_under_the_message_limit(settings):
+    settings.CHAT_MAX_MESSAGE_CHARS = 10
+    raw = {"endpoint": ENDPOINT, "model": MODEL, "params": {}, "instructions": "Be brief."}
+    assert presets.parse_settings(json.dumps(raw))["system_prompt"] == "Be brief."
+    raw["instructions"] = "x" * 11
+    with pytest.raises(BadRequest, match="instructions are 11 characters long; the limit is 10"):
+        presets.parse_settings(json.dumps(raw))
 
 
 def test_a_bad_value_is_refused_naming_it():

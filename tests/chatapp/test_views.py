@@ -153,7 +153,10 @@ def test_presets_save_apply_and_delete(alice, user, stranger):
     assert duplicate.status_code == 400 and "already" in duplicate.content.decode()
     assert alice.post("/presets", {"name": "x", "settings": "{}"}).status_code == 400
     applied = alice.get(f"/settings/chat?preset={preset.id}", **HTMX).content.decode()
-    assert 'value="mock-large" selected' in applied and 'hx-swap-oob="innerHTML:#params"' in applied
+    assert (
+        'value="mock-large" selected' in applied
+        and 'hx-swap-oob="innerHTML:#params-fields"' in applied
+    )
     alice.post(f"/presets/{preset.id}", {"name": "Renamed", "settings": settings})
     preset.refresh_from_db()
     assert preset.name == "Renamed"
@@ -204,3 +207,33 @@ def test_revoking_needs_the_csrf_token(user):
 
 def test_shared_links_need_sign_in(client):
     assert client.get("/shares")["Location"].startswith("/accounts/login/")
+
+
+def test_a_new_chat_shows_the_users_instructions_and_a_preset_its_own(alice, user):
+    user.instructions = "Be brief & kind."
+    user.save(update_fields=["instructions"])
+    page = alice.get("/").content.decode()
+    assert "Be brief &amp; kind.</textarea>" in page
+    assert 'data-testid="temporary-toggle"' in page
+    preset = Preset.objects.create(
+        owner=user, name="P", endpoint="Mock", model="mock-model", system_prompt="Speak Latin."
+    )
+    applied = alice.get(f"/settings/chat?preset={preset.id}", **HTMX).content.decode()
+    assert 'hx-swap-oob="outerHTML:#instructions-field"' in applied and "Speak Latin." in applied
+    conv = factories.conversation(user, endpoint="Mock", model="mock-model", system_prompt="Mine")
+    shown = alice.get(f"/c/{conv.id}").content.decode()
+    assert "Mine</textarea>" in shown and 'data-testid="temporary-toggle"' not in shown
+
+
+def test_a_temporary_chat_says_so_and_the_switch_follows_the_interface(alice, user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    conv = factories.conversation(user, expires_at=timezone.now() + timedelta(hours=3))
+    assert 'data-testid="temporary-note"' in alice.get(f"/c/{conv.id}").content.decode()
+    path = settings.CONFIG_PATH
+    with open(path, "a") as file:
+        file.write("interface:\n  temporaryChat: false\n")
+    endpoint_config.current.cache_clear()
+    assert 'data-testid="temporary-toggle"' not in alice.get("/").content.decode()
