@@ -37,15 +37,24 @@ class Page:
 
 
 def list_page(
-    user, *, archived: bool, cursor: str | None, limit: int = PAGE_SIZE, query: str = ""
+    user,
+    *,
+    archived: bool,
+    cursor: str | None,
+    limit: int = PAGE_SIZE,
+    query: str = "",
+    tag: Any = None,
 ) -> Page:
     """One page of the sidebar, newest first; `cursor` continues after the last page;
-    `query` keeps the conversations whose title contains it. Temporary chats are left out."""
+    `query` keeps the conversations whose title contains it, `tag` (a bookmark, already
+    the user's) those it marks. Temporary chats are left out."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     rows = access.conversations_for(user).filter(archived=archived, expires_at=None)
     rows = rows.order_by("-updated_at", "-id")
     if query:
         rows = rows.filter(title__icontains=query)
+    if tag is not None:
+        rows = rows.filter(tags=tag)
     if cursor:
         updated_at, last_id = _decode_cursor(cursor)
         rows = rows.filter(Q(updated_at__lt=updated_at) | Q(updated_at=updated_at, id__lt=last_id))

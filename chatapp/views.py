@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 
 from chatapp import (
     access,
+    bookmarks,
     catalog,
     conversations,
     instructions,
@@ -137,6 +138,7 @@ def chat(request: HttpRequest, conversation_id: str | None = None) -> HttpRespon
     context = _chat_context(request, conversation, at)
     if not request.htmx:
         context["sidebar"] = _sidebar_page(request, archived=False, cursor=None, query="")
+        context["bookmarks"] = _bookmarks(request)
     return render(request, _fragment(request, "main"), context)
 
 
@@ -168,13 +170,18 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, query: str):
-    page = conversations.list_page(request.user, archived=archived, cursor=cursor, query=query)
+    tag_id = request.GET.get("tag")
+    tag = access.get_tag_for(request.user, tag_id) if tag_id else None
+    page = conversations.list_page(
+        request.user, archived=archived, cursor=cursor, query=query, tag=tag
+    )
     zone = timezone.get_current_timezone()
     return {
         "groups": sidebar.grouped(page.conversations, timezone.now(), zone),
         "next_cursor": page.next_cursor,
         "archived": archived,
         "query": query,
+        "tag": tag,
         "continues": request.GET.get("after", ""),
     }
 
@@ -231,6 +238,49 @@ def _removed_from_sidebar(request: HttpRequest, conversation_id: str) -> HttpRes
     if request.htmx and conversation_id in (request.htmx.current_url or ""):
         return HttpResponseClientRedirect(reverse("home"))
     return HttpResponse("")
+
+
+def _bookmarks(request: HttpRequest) -> dict[str, Any]:
+    return {"enabled": bookmarks.enabled(), "tags": bookmarks.counted(request.user)}
+
+
+def _bookmark_options(request: HttpRequest) -> HttpResponse:
+    context = {"bookmarks": _bookmarks(request)}
+    return render(request, f"{CHAT}#bookmark-options", context)
+
+
+@login_required
+@require_POST
+def bookmark_save(request: HttpRequest, tag_id: str | None = None) -> HttpResponse:
+    """Create a bookmark, or rename and describe one (and move it, given a position)."""
+    tag = access.get_tag_for(request.user, tag_id) if tag_id else None
+    try:
+        post = request.POST
+        tag = bookmarks.save(request.user, post.get("name"), post.get("description", ""), tag)
+        if post.get("position", "").isdigit():
+            bookmarks.move(request.user, tag, int(post["position"]))
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
+    return _bookmark_options(request)
+
+
+@login_required
+@require_POST
+def bookmark_delete(request: HttpRequest, tag_id: str) -> HttpResponse:
+    access.get_tag_for(request.user, tag_id).delete()
+    return _bookmark_options(request)
+
+
+@login_required
+@require_POST
+def conversation_tags(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """The conversation's bookmarks become the names posted as `tags`."""
+    conversation = access.get_conversation_for(request.user, conversation_id)
+    try:
+        bookmarks.set_tags(request.user, conversation, request.POST.getlist("tags"))
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
+    return _bookmark_options(request)
 
 
 @login_required

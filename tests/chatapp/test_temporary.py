@@ -19,6 +19,15 @@ from tests.chatapp.conftest import use_config
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_config():
+    """Tests here switch librechat.yaml: the next test reads its own."""
+    from endpoints import config
+
+    yield
+    config.current.cache_clear()
+
+
 def test_default_policy_allows_temporary_chats_kept_720_hours():
     rules = temporary.policy_from(None)
     assert rules.enabled

@@ -11,6 +11,15 @@ from tests.chatapp import factories
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_config():
+    """Tests here switch librechat.yaml: the next test reads its own."""
+    from endpoints import config
+
+    yield
+    config.current.cache_clear()
+
+
 def send(**fields) -> Send:
     return Send(type="send", **{"text": "hi", "endpoint": "openAI", "model": "gpt-4o", **fields})
 
