@@ -43,6 +43,7 @@ def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[
     if parsed is not None:
         problems += version_notes(parsed.version)
         problems += endpoint_checks(parsed)
+        problems += spec_checks(parsed)
     return parsed, [p.at(document.source, document.position(p.path)) for p in problems]
 
 
@@ -289,3 +290,65 @@ def azure_duplicates(azure: schema.AzureEndpoint | None) -> list[Problem]:
                 )
             owner.setdefault(model, group.group)
     return problems
+
+
+def spec_checks(config: sections.LibreChatConfig) -> list[Problem]:
+    """modelSpecs: unique names, one default, and endpoints and models that exist."""
+    if config.modelSpecs is None:
+        return []
+    endpoints = config.endpoints
+    names = set(schema.BUILTIN_ENDPOINTS) | {c.name for c in (endpoints and endpoints.custom) or ()}
+    problems: list[Problem] = []
+    for index, name in enumerate(config.modelSpecs.addedEndpoints or ()):
+        problems += endpoint_named(name, names, ("modelSpecs", "addedEndpoints", index))
+    seen: dict[str, int] = {}
+    default: str | None = None
+    for index, spec in enumerate(config.modelSpecs.list):
+        path = ("modelSpecs", "list", index)
+        if spec.name in seen:
+            message = (
+                f"duplicate model spec name {spec.name!r} (also modelSpecs.list[{seen[spec.name]}])"
+            )
+            problems.append(Problem("error", message, path + ("name",)))
+        seen.setdefault(spec.name, index)
+        if spec.default and default is not None:
+            message = f"a second default spec ({default!r} is the default already)"
+            problems.append(Problem("error", message, path + ("default",)))
+        default = default or (spec.name if spec.default else None)
+        problems += icon_check(spec.iconURL, path + ("iconURL",))
+        problems += preset_checks(spec.preset, names, endpoints, path + ("preset",))
+    return problems
+
+
+def endpoint_named(name: str, names: set[str], path: Path) -> list[Problem]:
+    if name in names:
+        return []
+    message = f"{name!r} is not a configured endpoint"
+    return [Problem("error", message, path, suggestion=suggest(name, names))]
+
+
+def preset_checks(
+    preset: dict[str, Any], names: set[str], endpoints: schema.Endpoints | None, path: Path
+) -> list[Problem]:
+    endpoint, model = preset["endpoint"], preset.get("model")
+    problems = endpoint_named(endpoint, names, path + ("endpoint",))
+    listed = listed_models(endpoints, endpoint)
+    if problems or model is None or listed is None or model in listed:
+        return problems
+    message = f"{model!r} is not one of endpoint {endpoint!r}'s models"
+    return [Problem("error", message, path + ("model",), suggestion=suggest(model, listed))]
+
+
+def listed_models(endpoints: schema.Endpoints | None, name: str) -> list[str] | None:
+    """The models the file fixes for endpoint `name`; None when they are fetched or
+    come from the environment, so that a spec's model cannot be checked here."""
+    if endpoints is None:
+        return None
+    if name == "azureOpenAI" and endpoints.azureOpenAI:
+        return [model for group in endpoints.azureOpenAI.groups for model in group.models]
+    if name == "bedrock" and endpoints.bedrock and endpoints.bedrock.models:
+        return list(endpoints.bedrock.models)
+    custom = next((c for c in endpoints.custom or () if c.name == name), None)
+    if custom is None or custom.models.fetch:
+        return None
+    return [m if isinstance(m, str) else m.name for m in custom.models.default]

@@ -114,10 +114,54 @@ class RateLimits(Strict):
     stt: RateLimit | None = None
 
 
+SPEC = "this model spec setting"
+
+
+class ModelSpec(Strict):
+    """One `modelSpecs.list` item; endpoints/specs.py resolves it. `preset` is a mapping
+    (LibreChat's preset: endpoint, model, promptPrefix and the parameters), checked by
+    endpoints/checks.py and, for its parameters, by endpoints.userparams at each turn."""
+
+    name: str = Field(min_length=1)
+    label: str | None = None
+    description: str | None = None
+    iconURL: str | None = None
+    group: str | None = None
+    groupIcon: str | None = None
+    order: int | None = None
+    default: bool = False
+    softDefault: bool = False
+    showInMenu: bool = True
+    showIconInMenu: bool = True
+    showIconInHeader: bool = True
+    preset: dict[str, Any]
+    showOnLanding: bool | None = later(SPEC)
+    conversation_starters: builtins.list[str] | None = later(SPEC)
+    hideBadgeRow: bool | None = later(SPEC)
+    authType: str | None = later(SPEC)
+    webSearch: bool | None = later("web search")
+    fileSearch: bool | None = later("file search")
+    executeCode: bool | None = later("code execution")
+    memory: bool | None = later("memories")
+    artifacts: Any = later("artifacts")
+    mcpServers: builtins.list[str] | None = later("MCP servers")
+    skills: Any = later("skills")
+    subagents: Any = later("agents")
+
+    @field_validator("preset")
+    @classmethod
+    def _preset_names_an_endpoint(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("endpoint"), str) or not value["endpoint"]:
+            raise ValueError("must name its endpoint (preset.endpoint)")
+        if "model" in value and not isinstance(value["model"], str):
+            raise ValueError("preset.model must be a string")
+        return value
+
+
 class ModelSpecs(Strict):
     enforce: bool = False
     prioritize: bool = True
-    list: builtins.list[dict[str, Any]] = Field(default_factory=builtins.list)
+    list: builtins.list[ModelSpec] = Field(default_factory=builtins.list)
     addedEndpoints: builtins.list[str] | None = None
 
 
@@ -132,7 +176,7 @@ class LibreChatConfig(Strict):
     balance: Balance | None = None
     transactions: Transactions | None = later("switching transaction records off")
     rateLimits: RateLimits | None = later("upload, import and speech rate limits")
-    modelSpecs: ModelSpecs | None = later("model specs")
+    modelSpecs: ModelSpecs | None = None  # endpoints/specs.py
     fileStrategy: Any = later("file storage strategies")
     fileStrategies: Any = later("file storage strategies")
     fileConfig: dict[str, Any] | None = later("file uploads")
