@@ -49,6 +49,7 @@ class Send(Frame):
     # user's personal instructions). Same length limit as `text`.
     instructions: str | None = None
     temporary: bool = False  # a new chat only: kept out of lists, deleted later
+    spec: str | None = Field(default=None, min_length=1, max_length=256)  # a modelSpecs name
 
 
 class Regenerate(Frame):

@@ -9,6 +9,10 @@ one door to the guards, moderation, balance and titles.
   `ProtocolError(code, message)`; a message refused by moderation is kept,
   marked as refused (state `error`), and never reaches a provider. Returns the
   `Admission`, whose slot `release()` frees when the generation ends.
+- `on_spec(frame)` and `spec_params(spec, params)`: the modelSpecs rule. A send
+  that names a spec runs on its preset; with `enforce` it must name one and the
+  spec's parameters alone apply; `admit` refuses, under `enforce`, an endpoint and
+  model that no spec offers (so regenerate, edit and any other way in obey it).
 - `opened(turn)` when the response starts and `settled(turn, response, usage,
   rate)` when it ends (sync: database work): the balance transaction of the
   response and the title task at the moment titleTiming says.
@@ -28,9 +32,9 @@ from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, titles
 from chatapp.engine.context import Node, path_to
 from chatapp.models import Conversation, Message
-from chatapp.protocol import ProtocolError
+from chatapp.protocol import ProtocolError, Send
 from chatapp.search import sync
-from endpoints import config, registry, tokens
+from endpoints import config, registry, specs, tokens
 from endpoints.adapters.base import Usage
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ async def admit(
 ) -> Admission:
     """Let one turn through, or raise ProtocolError naming the refusal."""
     cid = str(conversation_id) if conversation_id else None
+    _require_spec(endpoint, model, cid)
     endpoint_config = config.current().get(endpoint)
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
@@ -92,6 +97,51 @@ async def admit(
         )
         raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
     return admission
+
+
+SPEC_REQUIRED = "This site offers its models through its model specs only: pick one in the menu."
+
+
+def spec_for(name: str | None, conversation_id: Any = None) -> specs.Spec | None:
+    """The spec a new message names (None for none); unknown ones are refused, and so is
+    naming none under `enforce`."""
+    cid = str(conversation_id) if conversation_id else None
+    offered = specs.current()
+    spec = offered.get(name) if name else None
+    if spec is None and offered.enforce:
+        raise ProtocolError("spec_required", SPEC_REQUIRED, cid)
+    if spec is None and name:
+        raise ProtocolError("unknown_spec", f"No model spec named {name!r}.", cid)
+    return spec
+
+
+def on_spec(frame: Send) -> tuple[Send, specs.Spec | None]:
+    """`frame` as its spec sets it (endpoint, model and, on a new chat or under `enforce`,
+    the spec's promptPrefix as instructions), and the spec."""
+    spec = spec_for(frame.spec, frame.conversation_id)
+    if spec is None:
+        return frame, None
+    update: dict[str, Any] = {"endpoint": spec.endpoint, "model": spec.model or frame.model}
+    new_chat = frame.conversation_id is None and frame.instructions is None
+    if spec.prompt_prefix and (new_chat or specs.current().enforce):
+        update["instructions"] = spec.prompt_prefix
+    return frame.model_copy(update=update), spec
+
+
+def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a turn on `spec` asks for (the caller allow-lists them): under
+    `enforce` the spec's alone, otherwise the user's over the spec's."""
+    if spec is None:
+        return params
+    return dict(spec.preset_params) | ({} if specs.current().enforce else params)
+
+
+def _require_spec(endpoint: str, model: str, cid: str | None) -> None:
+    offered = specs.current()
+    if offered.enforce and not any(
+        spec.endpoint == endpoint and spec.model in ("", model) for spec in offered.items
+    ):
+        raise ProtocolError("spec_required", SPEC_REQUIRED, cid)
 
 
 def estimate_prompt(user, conversation_id: Any, parent_id: Any, text: str, model: str) -> int:

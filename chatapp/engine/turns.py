@@ -39,8 +39,10 @@ class Started:
 async def send(user, client: admission.Client, frame: Send) -> Started:
     received_at = time.monotonic()
     cid = frame.conversation_id
+    frame, spec = admission.on_spec(frame)
     endpoint = await database_sync_to_async(request.check)(user, frame.endpoint, cid)
-    frame = frame.model_copy(update={"params": request.user_params(endpoint, frame.params, cid)})
+    params = admission.spec_params(spec, frame.params)
+    frame = frame.model_copy(update={"params": request.user_params(endpoint, params, cid)})
     admitted = await admission.admit(
         user,
         client,

@@ -239,3 +239,89 @@ async def test_a_flagged_message_is_kept_refused_and_never_sent(
     assert (kept.state, kept.text) == ("error", "echo: moderate-me please")
     assert [r.path for r in mock_provider.requests] == ["/v1/moderations"]
     await socket.disconnect()
+
+
+# --- modelSpecs: a spec's preset runs the turn; with `enforce`, nothing else does ----------
+
+SPECS = """
+modelSpecs:
+  enforce: {enforce}
+  list:
+    - name: brief
+      label: Brief
+      default: true
+      preset:
+        endpoint: {endpoint}
+        model: mock-large
+        promptPrefix: Answer in one word.
+        temperature: 0.25
+        stream: false
+"""
+
+
+@pytest.fixture
+def spec_endpoint(chat_endpoint, mock_provider, settings, tmp_path):
+    from tests.chatapp.conftest import ENDPOINT, librechat_yaml, use_config
+
+    def use(enforce: bool) -> None:
+        text = librechat_yaml(mock_provider.openai_url)
+        text += SPECS.format(enforce=str(enforce).lower(), endpoint=ENDPOINT)
+        use_config(settings, tmp_path / "librechat.yaml", text)
+
+    return use
+
+
+@pytest.mark.usefixtures("fresh_layer")
+@pytest.mark.parametrize("enforce", [True, False])
+async def test_a_spec_runs_its_preset_through_the_parameter_allow_list(
+    user, spec_endpoint, mock_provider, enforce
+):
+    spec_endpoint(enforce)
+    socket = await connect(user)
+    frame = send_frame("echo: hi", spec="brief", model="mock-small", params={"top_p": 0.5})
+    await socket.send_json_to(frame)
+    final = (await frames_until(socket, "final"))[-1]
+    assert final["message"]["model"] == "mock-large"
+    body = mock_provider.last_request.body
+    assert body["model"] == "mock-large" and body["stream"] is True  # `stream` never passes
+    assert body["temperature"] == 0.25
+    # with enforce the spec's parameters alone; without, the user's may add to them
+    assert ("top_p" in body) is (not enforce)
+    assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
+    await socket.disconnect()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_with_enforce_a_turn_without_a_spec_is_refused(user, spec_endpoint, mock_provider):
+    spec_endpoint(True)
+    socket = await connect(user)
+    for frame in (send_frame("echo: x"), send_frame("echo: x", spec="nope")):
+        await socket.send_json_to(frame)
+        error = await socket.receive_json_from(timeout=5)
+        assert error["type"] == "error" and error["code"] == "spec_required", error
+    assert mock_provider.requests == []
+    assert await sync_to_async(Conversation.objects.count)() == 0
+    await socket.disconnect()
+
+
+def test_with_enforce_admission_refuses_what_no_spec_offers(user, spec_endpoint):
+    """The rule is in admission, so regenerate, edit and any future API obey it too."""
+    spec_endpoint(True)
+    with pytest.raises(ProtocolError) as refused:
+        admit(user, model="mock-small")
+    assert refused.value.code == "spec_required"
+    admit(user, model="mock-large").release()
+    spec_endpoint(False)
+    admit(user, model="mock-small").release()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_without_enforce_an_unknown_spec_is_refused(user, spec_endpoint, mock_provider):
+    spec_endpoint(False)
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: x", spec="nope"))
+    error = await socket.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == "unknown_spec"
+    await socket.send_json_to(send_frame("echo: fine"))  # no spec: the endpoint as chosen
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "fine"
+    await socket.disconnect()
