@@ -24,15 +24,18 @@ class UserAdmin(BaseUserAdmin):
         "role",
         "provider",
         "email_verified",
+        "must_enrol_totp",
         "is_active",
         "banned_until",
         "credits",
         "last_login",
         "date_joined",
     ]
-    list_filter = ["role", "provider", "email_verified", "is_active"]
+    list_filter = ["role", "provider", "email_verified", "must_enrol_totp", "is_active"]
     search_fields = ["email", "name", "username", "ldap_id"]
-    readonly_fields = ["provider", "ldap_id", "last_login", "date_joined"]
+    # must_enrol_totp only clears by enrolling: set by hand on a user who has an authenticator
+    # app, it would send them to a set-up page that allauth refuses them.
+    readonly_fields = ["provider", "ldap_id", "must_enrol_totp", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["name", "username", "avatar"]}),
@@ -44,6 +47,7 @@ class UserAdmin(BaseUserAdmin):
                     "provider",
                     "ldap_id",
                     "email_verified",
+                    "must_enrol_totp",
                     "terms_accepted",
                     "last_login",
                     "date_joined",

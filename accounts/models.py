@@ -55,6 +55,15 @@ class User(AbstractUser):
     # sets none (chatapp.instructions).
     instructions = models.TextField(blank=True)
     ldap_id = models.CharField("LDAP id", max_length=255, blank=True)
+    # Set by import_librechat for a LibreChat user whose TOTP secret could not be
+    # decrypted: they are held on the enrolment page until they set 2FA up again
+    # (accounts.enrolment), which clears it.
+    must_enrol_totp = models.BooleanField(
+        "must set up two-factor authentication",
+        default=False,
+        help_text="Imported with a two-factor secret that could not be read: the user is "
+        "sent to set up an authenticator app at sign-in. Cleared once they have.",
+    )
     # Bumped by "sign out everywhere": it is part of the session hash, so every
     # session signed with the old value stops being valid.
     session_generation = models.PositiveIntegerField(default=0, editable=False)

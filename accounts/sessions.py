@@ -75,8 +75,9 @@ def ended(holders: Collection[Holder]) -> dict[Holder, Ban | None]:
     A session is over once it is signed out (here or everywhere), idle past
     SESSION_EXPIRY, older than SESSION_MAX_AGE, or its user's password changed
     (the session hash no longer matches), or the user is deactivated, deleted
-    or banned (the user or the connection's address). Three queries for any
-    number of holders.
+    or banned (the user or the connection's address), or must set up two-factor
+    authentication first (accounts.enrolment). Three queries for any number of
+    holders.
     """
     if not holders:
         return {}
@@ -86,7 +87,7 @@ def ended(holders: Collection[Holder]) -> dict[Holder, Ban | None]:
         ).values_list("session_key", flat=True)
     )
     user_ids = {h.user_id for h in holders}
-    users = User.objects.filter(pk__in=user_ids, is_active=True)
+    users = User.objects.filter(pk__in=user_ids, is_active=True, must_enrol_totp=False)
     hashes = {u.pk: u.get_session_auth_hash() for u in users.only("password", "session_generation")}
     by_user: dict[object, Ban] = {}
     by_ip: dict[str, Ban] = {}

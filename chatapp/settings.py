@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.sessions.SessionLifetimeMiddleware",
+    "accounts.enrolment.EnrolmentMiddleware",
     "chatapp.middleware.PageHeadersMiddleware",
 ]
 

@@ -148,7 +148,9 @@ def _identities(run: Run, user: User, document: dict) -> None:
 
 
 def _two_factor(run: Run, user: User, document: dict) -> None:
-    """The TOTP secret re-sealed by allauth; one that cannot be decrypted means re-enrolling."""
+    """The TOTP secret re-sealed by allauth; one that cannot be decrypted flags the user to
+    enrol again at sign-in (accounts.enrolment): their account was protected by a second
+    factor, and it must not open with the password alone."""
     secret = document.get("totpSecret")
     if not document.get("twoFactorEnabled") or not isinstance(secret, str) or not secret:
         return
@@ -157,6 +159,8 @@ def _two_factor(run: Run, user: User, document: dict) -> None:
     try:
         TOTP.activate(user, ciphers.decrypt_totp_secret(secret, run.options.creds_key))
     except ciphers.Undecryptable as error:
-        run.report.skip("two-factor", f"secret unreadable ({error}): must enrol again", user.email)
+        User.objects.filter(pk=user.pk).update(must_enrol_totp=True)
+        reason = f"secret unreadable ({error}): flagged to enrol again"
+        run.report.skip("two-factor", reason, user.email)
         return
     run.report.imported("two-factor")

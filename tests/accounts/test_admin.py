@@ -26,6 +26,18 @@ def test_users_are_listed_with_role_ban_and_search(admin_client, user, stranger)
     assert "root@example.com" in admins and "alice@example.com" not in admins
 
 
+def test_the_user_list_and_page_show_who_must_enrol_in_two_factor(admin_client, user, stranger):
+    from accounts.models import User
+
+    User.objects.filter(pk=user.pk).update(must_enrol_totp=True)
+    listed = admin_client.get("/admin/accounts/user/", {"must_enrol_totp__exact": "1"}).text
+    assert "alice@example.com" in listed and "mallory@example.com" not in listed
+    assert "Must set up two-factor authentication" in listed  # the column
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).text
+    assert "Must set up two-factor authentication" in page
+    assert 'name="must_enrol_totp"' not in page  # shown, not edited: enrolling clears it
+
+
 def test_an_admin_makes_a_user_admin_and_deactivates_another(admin_client, user, stranger):
     url = reverse("admin:accounts_user_change", args=[user.pk])
     form = {

@@ -115,9 +115,15 @@ def delete(client, user) -> None:
     user.delete()
 
 
-@pytest.mark.parametrize(
-    "end", [sign_out, sign_out_everywhere, expire, change_password, deactivate, delete]
-)
+def flag_for_enrolment(client, user) -> None:
+    user.must_enrol_totp = True  # accounts.enrolment: nothing until two-factor is set up
+    user.save()
+
+
+ENDS = [sign_out, sign_out_everywhere, expire, change_password, deactivate, delete]
+
+
+@pytest.mark.parametrize("end", [*ENDS, flag_for_enrolment])
 def test_each_way_a_session_ends(user, end):
     client, holder = signed_in(user)
     end(client, user)

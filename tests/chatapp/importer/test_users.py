@@ -129,10 +129,22 @@ def test_two_factor_secret_is_resealed_or_reported(tmp_path):
         device = Authenticator.objects.get(user__email=email, type="totp")
         assert TOTP(device).validate_code(totp_code(secret))  # the same authenticator app works
     assert not Authenticator.objects.filter(user__email="lost@librechat.test").exists()
+    flagged = User.objects.filter(must_enrol_totp=True).values_list("email", flat=True)
+    assert list(flagged) == ["lost@librechat.test"]  # sent to enrol again at sign-in
     skipped = report.tally("two-factor").skipped
-    assert list(skipped) == [
-        "secret unreadable (the secret does not decrypt with this CREDS_KEY): must enrol again"
-    ]
+    why = "the secret does not decrypt with this CREDS_KEY"
+    assert list(skipped) == [f"secret unreadable ({why}): flagged to enrol again"]
+
+
+def test_a_merged_account_with_its_own_authenticator_is_not_flagged(tmp_path, user):
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    lost = dumps.user(
+        "alice@example.com", twoFactorEnabled=True, totpSecret="v3:" + "00" * 16 + ":" + "ff" * 32
+    )
+    dumps.write(tmp_path, {"users": [lost]})
+    imported(tmp_path, merge_existing=True)
+    user.refresh_from_db()
+    assert user.must_enrol_totp is False
 
 
 def test_an_existing_email_is_merged_only_when_asked(tmp_path, user):
