@@ -16,9 +16,11 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from chatapp import bookmarks, instructions
 from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
 from chatapp.importer import exports
 from chatapp.models import Conversation, Message
+from chatapp.models.tag import NAME_MAX
 from chatapp.search import sync
 from endpoints import config, userparams
 
@@ -30,6 +32,7 @@ LIBRECHAT_NO_PARENT = "00000000-0000-0000-0000-000000000000"
 # Python's JSON decoder stops near 1,000 levels, so this is as deep as a file can go.
 MAX_DEPTH = 800
 MAX_COUNT = 2**31 - 1  # a token count's column
+MAX_TAGS = 50  # bookmarks kept from one imported conversation
 
 
 def export_json(conversation: Conversation) -> dict[str, Any]:
@@ -37,7 +40,7 @@ def export_json(conversation: Conversation) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "conversation": conversation_dict(conversation),
+        "conversation": {**conversation_dict(conversation), "tags": _tag_names(conversation)},
         "messages": [message_dict(message) for message in messages],
     }
 
@@ -126,7 +129,8 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
         "endpoint": _text(conversation.get("endpoint"), 100),
         "model": _text(conversation.get("model"), 200),
         "parameters": conversation.get("parameters") or {},
-        "system_prompt": _text(conversation.get("system_prompt")),
+        "system_prompt": _instructions(conversation.get("system_prompt")),
+        "tags": _tags(conversation.get("tags")),
     }
     rows = []
     for index, item in enumerate(messages):
@@ -168,7 +172,8 @@ def _librechat(data: dict) -> tuple[dict, list[dict]]:
             for key in ("temperature", "top_p", "presence_penalty", "frequency_penalty")
             if isinstance(options.get(key), int | float)
         },
-        "system_prompt": _text(options.get("promptPrefix")),
+        "system_prompt": _instructions(options.get("promptPrefix")),
+        "tags": _tags(data.get("tags")),
     }
     rows, previous = [], None
     for index, (item, tree_parent) in enumerate(_flatten(data["messages"])):
@@ -245,6 +250,8 @@ def _create(user, header: dict, rows: list[dict]) -> Conversation:
     long import never holds the database's write lock (all of SQLite) for long. A
     failure part-way deletes what was written and raises."""
     ordered = _parents_first(rows, _unique_keys(rows))  # every check before the first write
+    header = dict(header)
+    tags = header.pop("tags", [])
     conversation = Conversation.objects.create(owner=user, **header)
     try:
         created: dict[str, Message] = {}
@@ -254,10 +261,29 @@ def _create(user, header: dict, rows: list[dict]) -> Conversation:
                 Message.objects.bulk_create(
                     _message(conversation, row, created) for row in ordered[start : start + size]
                 )
+        if tags and bookmarks.enabled():
+            bookmarks.set_tags(user, conversation, tags)
     except BaseException:
         conversation.delete()  # no half conversation is left behind
         raise
     return conversation
+
+
+def _tag_names(conversation: Conversation) -> list[str]:
+    return [tag.name for tag in conversation.tags.all()]
+
+
+def _tags(value: Any) -> list[str]:
+    """A file's bookmark names (LibreChat's `tags`): the usable ones, the rest left out."""
+    names = [v.strip() for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return [name for name in names if 0 < len(name) <= NAME_MAX][:MAX_TAGS]
+
+
+def _instructions(value: Any) -> str:
+    try:
+        return instructions.checked(_text(value))
+    except instructions.TooLong as long:
+        raise BadRequest(str(long)) from None
 
 
 def _message(conversation: Conversation, row: dict, created: dict[str, Message]) -> Message:

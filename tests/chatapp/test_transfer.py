@@ -250,3 +250,30 @@ def test_any_file_is_imported_or_refused_by_name(user, client, body):
     assert response.status_code in (201, 400), response.content
     if response.status_code == 400:
         assert response.json()["error"]["message"]
+
+
+def test_tags_and_instructions_travel_through_export_and_import(user, stranger):
+    data = {
+        "conversationId": "c1",
+        "endpoint": ENDPOINT,
+        "title": "t",
+        "tags": ["work", "x" * 10_000, 3, " urgent "],
+        "options": {"model": MODEL, "promptPrefix": "Answer in French."},
+        "messages": [{"messageId": "m1", "text": "hi", "isCreatedByUser": True}],
+    }
+    imported = transfer.import_conversation(user, data)
+    assert imported.system_prompt == "Answer in French."
+    exported = transfer.export_json(imported)
+    assert sorted(exported["conversation"]["tags"]) == ["urgent", "work"]
+    again = transfer.import_conversation(stranger, exported)
+    assert sorted(again.tags.values_list("name", flat=True)) == ["urgent", "work"]
+    assert again.system_prompt == "Answer in French."
+    assert set(again.tags.values_list("owner", flat=True)) == {stranger.pk}
+
+
+def test_instructions_over_the_message_limit_refuse_the_import(user, settings):
+    settings.CHAT_MAX_MESSAGE_CHARS = 10
+    data = parley_export({})
+    data["conversation"]["system_prompt"] = "x" * 11
+    with pytest.raises(BadRequest, match="instructions are 11 characters long"):
+        transfer.import_conversation(user, data)
