@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -119,8 +120,26 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["name", "username", "avatar"]
-        labels = {"name": _("Name"), "username": _("Username"), "avatar": _("Avatar URL")}
+        fields = ["name", "username", "avatar", "instructions"]
+        labels = {
+            "name": _("Name"),
+            "username": _("Username"),
+            "avatar": _("Avatar URL"),
+            "instructions": _("Personal instructions"),
+        }
+        help_texts = {
+            "instructions": _("Every new chat starts with these, unless a preset or model spec "
+                              "sets its own."),
+        }  # fmt: skip
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit a chat message has, as for a conversation's instructions.
+        field = self.fields["instructions"]
+        field.max_length = settings.CHAT_MAX_MESSAGE_CHARS
+        field.validators.append(MaxLengthValidator(settings.CHAT_MAX_MESSAGE_CHARS))
+        field.widget.attrs["maxlength"] = str(settings.CHAT_MAX_MESSAGE_CHARS)
 
 
 class DeleteAccountForm(forms.Form):

@@ -45,11 +45,11 @@ def test_dockerfile_runs_as_non_root_with_uid_gid_args_and_healthcheck():
     assert "uv sync --frozen --no-dev" in "\n".join(dockerfile_stages()["builder"])
 
 
-def test_compose_has_the_five_services_wired_by_health():
+def test_compose_has_the_six_services_wired_by_health():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "redis", "postgres", "meilisearch"}
-    for name in ("web", "worker"):
+    assert set(services) == {"web", "worker", "beat", "redis", "postgres", "meilisearch"}
+    for name in ("web", "worker", "beat"):
         service = services[name]
         assert service["env_file"] == ".env"
         for dependency in ("postgres", "redis", "meilisearch"):
@@ -58,6 +58,7 @@ def test_compose_has_the_five_services_wired_by_health():
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
     assert services["web"]["environment"]["MODE"] == "api"
     assert services["worker"]["environment"]["MODE"] == "worker"
+    assert services["beat"]["environment"]["MODE"] == "beat"
     assert services["meilisearch"]["environment"]["MEILI_NO_ANALYTICS"].startswith("${")
     for name, service in services.items():
         assert "healthcheck" in service, name

@@ -30,6 +30,18 @@ def test_profile_edits_name_username_and_avatar(alice, user):
     )
 
 
+def test_profile_keeps_personal_instructions_under_the_message_limit(alice, user, settings):
+    settings.CHAT_MAX_MESSAGE_CHARS = 20
+    saved = alice.post(reverse("account_profile"), {"name": "A", "instructions": "Be brief."})
+    assert saved.status_code == 302
+    user.refresh_from_db()
+    assert user.instructions == "Be brief."
+    refused = alice.post(reverse("account_profile"), {"name": "A", "instructions": "x" * 21})
+    assert refused.status_code == 200 and "at most 20 characters" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.instructions == "Be brief."
+
+
 def test_profile_rejects_a_bad_avatar_url(alice, user):
     response = alice.post(reverse("account_profile"), {"name": "A", "avatar": "not a url"})
     assert response.status_code == 200

@@ -89,3 +89,15 @@ def test_search_leaves_temporary_chats_out(user):
     factories.exchange(temp, "a needle there", "a")
     hits = searcher().search(user.pk, parse("needle"), 0, 10)
     assert [hit.id for hit in hits] == [str(kept.id)]
+
+
+def test_the_beat_schedule_runs_the_sweep_task(settings, user):
+    from chatapp import tasks
+    from chatapp.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["delete-expired-temporary-chats"]
+    assert app.tasks[entry["task"]].name == tasks.delete_expired_chats.name
+    assert entry["schedule"] == settings.TEMPORARY_CHAT_SWEEP_SECONDS
+    factories.conversation(user, expires_at=timezone.now() - timedelta(seconds=1))
+    assert tasks.delete_expired_chats() == 1
+    assert not Conversation.objects.exists()

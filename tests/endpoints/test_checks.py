@@ -67,6 +67,11 @@ def test_shared_links_are_implemented_except_per_person_sharing_and_files(warnin
     ]
 
 
+def test_bookmarks_and_temporary_chats_are_implemented(warnings_of) -> None:
+    interface = {"bookmarks": True, "temporaryChat": True, "temporaryChatRetention": 24}
+    assert warnings_of({"interface": interface}) == []
+
+
 def test_shared_links_are_validated(yaml_errors) -> None:
     assert yaml_errors({"interface": {"sharedLinks": {"public": "no"}}}) == [
         "interface.sharedLinks.public: 'no' must be a valid boolean",
