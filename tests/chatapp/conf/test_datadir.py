@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 # A process on the embedded default that writes to SQLite (WAL) and to the debug log, then
 # reports the modes while its database is still open (SQLite removes -wal/-shm at close).
 PROBE = """
