@@ -6,7 +6,7 @@
 Runs on a temporary SQLite file (the embedded default). For each size, one question gets
 that many regenerated answers, then each walk is timed once the rows are loaded: the API's
 tree (`conversations.tree`, its query included), the page's shown branch
-(`threads.visible_branch`), the provider's branch (`context.path_to`) and `branch`.
+(`branches.visible`), the provider's branch (`branches.path_to`) and `branches.branch`.
 A linear walk doubles when the siblings double; the quadratic one grew fourfold.
 """
 
@@ -48,18 +48,16 @@ def timed(walk) -> float:
 
 
 def measure(siblings: int) -> dict[str, float]:
-    from chatapp import conversations, threads
-    from chatapp.engine.context import Node, path_to
+    from chatapp import branches, conversations
 
     conversation = fill(siblings)
     messages = list(conversation.messages.all())
-    nodes = [Node(m.id, m.parent_id, m.role, m.text) for m in messages]
     middle = messages[siblings // 2]
     return {
         "tree (API, with query)": timed(lambda: conversations.tree(conversation)),
-        "visible_branch (page)": timed(lambda: threads.visible_branch(messages, middle.id)),
-        "path_to (provider)": timed(lambda: path_to(nodes, middle.id)),
-        "branch (share, fork)": timed(lambda: conversations.branch(conversation, middle)),
+        "visible (page)": timed(lambda: branches.visible(messages, middle.id)),
+        "path_to (provider)": timed(lambda: branches.path_to(messages, middle.id)),
+        "branch (share, fork)": timed(lambda: branches.branch(conversation, middle)),
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from chatapp import access
+from chatapp import access, branches
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 
@@ -142,19 +142,6 @@ def tree(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def branch(conversation: Conversation, leaf: Message | None) -> list[Message]:
-    """The messages from the root to `leaf` (default: the newest message)."""
-    messages = {m.id: m for m in conversation.messages.all()}
-    if leaf is None:
-        leaf = max(messages.values(), key=lambda m: (m.created_at, str(m.id)), default=None)
-    path: list[Message] = []
-    current = messages.get(leaf.id) if leaf else None
-    while current is not None:
-        path.append(current)
-        current = messages.get(current.parent_id)
-    return path[::-1]
-
-
 def update(conversation: Conversation, changes: dict[str, Any]) -> Conversation:
     """Rename and/or (un)archive."""
     unknown = set(changes) - {"title", "archived"}
@@ -193,7 +180,7 @@ def fork(user, conversation: Conversation, message: Message) -> Conversation:
             system_prompt=conversation.system_prompt,
         )
         parent = None
-        for original in branch(conversation, message):
+        for original in branches.branch(conversation, message):
             parent = copy_message(original, copy, parent)
         sync.conversation_changed(copy.id)
     return copy

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
-from chatapp.conversations import branch
+from chatapp.branches import branch
 from chatapp.models import Conversation, Message, SharedLink
 from endpoints import config as endpoint_config
 from endpoints.sections import SharedLinks

@@ -17,7 +17,8 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chatapp import bookmarks, instructions
-from chatapp.conversations import BadRequest, branch, conversation_dict, message_dict
+from chatapp.branches import branch
+from chatapp.conversations import BadRequest, conversation_dict, message_dict
 from chatapp.importer import exports
 from chatapp.models import Conversation, Message
 from chatapp.models.tag import NAME_MAX

@@ -27,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect, retarget
 from chatapp import (
     access,
     bookmarks,
+    branches,
     catalog,
     conversations,
     instructions,
@@ -36,7 +37,6 @@ from chatapp import (
     sharing,
     sidebar,
     temporary,
-    threads,
 )
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
@@ -112,7 +112,7 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
     )
     messages = list(conversation.messages.all()) if conversation else []
     chosen, config = context["chosen"], endpoint_config.current()
-    shown = threads.visible_branch(messages, at)
+    shown = branches.visible(messages, at)
     return {
         **context,
         "instructions": conversation.system_prompt

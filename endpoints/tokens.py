@@ -59,6 +59,8 @@ BUILT_IN: dict[str, TokenRate] = {
     "mistral-large": TokenRate(2, 6, 128_000),
 }
 DEFAULT_CONTEXT = 8_192  # for a model nobody describes
+PER_MESSAGE = 3  # tokens OpenAI adds to each chat message
+REPLY_PRIMING = 3  # tokens OpenAI adds to every prompt to start the reply
 
 
 def seed_cache(directory: str | os.PathLike[str]) -> Path:
@@ -104,9 +106,18 @@ def count_text(text: str, model: str) -> int:
     return len(encoding_for(model).encode(text, disallowed_special=()))
 
 
+def count_message(message: ChatMessage, model: str) -> int:
+    """One chat message's prompt tokens as OpenAI counts them: its role, its text and 3 more."""
+    return PER_MESSAGE + count_text(message.role, model) + count_text(message.content, model)
+
+
 def count_messages(messages: Iterable[ChatMessage], model: str) -> int:
-    """Prompt tokens as OpenAI counts chat messages: 3 per message and 3 to prime the reply."""
-    return sum(3 + count_text(m.role, model) + count_text(m.content, model) for m in messages) + 3
+    """A prompt's tokens: every message's (`count_message`) and 3 to prime the reply.
+
+    The one count of a prompt: the balance pre-flight, the window fitting
+    (chatapp.engine.context) and the usage of a provider that reports none use it.
+    """
+    return sum(count_message(m, model) for m in messages) + REPLY_PRIMING
 
 
 def rate_for(model: str, token_config: Mapping[str, TokenRate] | None = None) -> TokenRate | None:

@@ -2,7 +2,7 @@
 one door to the guards, moderation, balance and titles.
 
 - `client_of(scope)`: the socket's client IP (resolved by chatapp/forwarding.py) and User-Agent.
-- `await admit(user, client, endpoint=, model=, text=, conversation_id=, parent_id=)`
+- `await admit(user, client, endpoint=, model=, text=, conversation_id=, leaf_id=)`
   before anything is saved: the guards (ban, non-browser, illegal model, message
   limits, concurrent limit, balance pre-flight), then moderation of `text`
   (None skips it: a regenerate sends nothing new). A refusal raises
@@ -30,7 +30,7 @@ from django.db import transaction
 from accounts import balance, guards
 from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, titles
-from chatapp.engine.context import Node, path_to
+from chatapp.engine import prompt
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError, Send
 from chatapp.search import sync
@@ -38,7 +38,6 @@ from endpoints import config, registry, specs, tokens
 from endpoints.adapters.base import Usage
 
 log = logging.getLogger(__name__)
-PER_MESSAGE = 3  # tokens OpenAI adds per chat message (endpoints.tokens.count_messages)
 
 
 @dataclass(frozen=True)
@@ -62,16 +61,20 @@ async def admit(
     model: str,
     text: str | None,
     conversation_id: Any = None,
-    parent_id: Any = None,
+    leaf_id: Any = None,
 ) -> Admission:
-    """Let one turn through, or raise ProtocolError naming the refusal."""
+    """Let one turn through, or raise ProtocolError naming the refusal.
+
+    `leaf_id` ends the branch the turn continues: the parent of `text`, or, for a
+    regenerate (`text` None), the user message answered again.
+    """
     cid = str(conversation_id) if conversation_id else None
     _require_spec(endpoint, model, cid)
     endpoint_config = config.current().get(endpoint)
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
     estimate = await database_sync_to_async(estimate_prompt)(
-        user, conversation_id, parent_id, text or "", model
+        user, conversation_id, leaf_id, text, endpoint_config, model
     )
     try:
         admission = await guards.acheck_send(
@@ -93,7 +96,7 @@ async def admit(
     except Refusal as refusal:
         admission.release()
         kept = await database_sync_to_async(keep_refused)(
-            user, conversation_id, parent_id, text, endpoint, model, refusal.message
+            user, conversation_id, leaf_id, text, endpoint, model, refusal.message
         )
         raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
     return admission
@@ -144,18 +147,12 @@ def _require_spec(endpoint: str, model: str, cid: str | None) -> None:
         raise ProtocolError("spec_required", SPEC_REQUIRED, cid)
 
 
-def estimate_prompt(user, conversation_id: Any, parent_id: Any, text: str, model: str) -> int:
-    """Prompt tokens of the branch the new text continues, plus the text (pre-flight)."""
-    count = tokens.count_text(text, model) + 2 * PER_MESSAGE
-    if conversation_id is None:
-        return count
-    conversation = access.get_conversation_for(user, conversation_id)
-    rows = conversation.messages.only("id", "parent_id", "role", "text")
-    nodes = [Node(m.id, m.parent_id, m.role, m.text) for m in rows]
-    branch = path_to(nodes, parent_id) if parent_id else []
-    prompt = conversation.system_prompt
-    count += tokens.count_text(prompt, model) + PER_MESSAGE if prompt else 0
-    return count + sum(tokens.count_text(node.text, model) + PER_MESSAGE for node in branch)
+def estimate_prompt(
+    user, conversation_id: Any, leaf_id: Any, text: str | None, endpoint, model
+) -> int:
+    """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight."""
+    conversation = access.get_conversation_for(user, conversation_id) if conversation_id else None
+    return prompt.estimate(conversation, leaf_id, model, endpoint, text)
 
 
 def keep_refused(

@@ -1,40 +1,27 @@
-"""From a message tree to the messages a provider receives, fitted to its window.
+"""From a branch to the messages a provider receives, fitted to its window.
 
 Pure: callers hand in the path from the root to the newest user message (the
-active branch only; siblings never leak in), the system prompt, the model's
-context window and a token counter.
+active branch only, from chatapp.branches; siblings never leak in), the system
+prompt, the model's context window and the one token count of a message
+(endpoints.tokens.count_message). chatapp.engine.prompt is the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from endpoints.adapters.base import ChatMessage, ProviderError
+from endpoints.tokens import REPLY_PRIMING
 
-Counter = Callable[[str], int]
-MESSAGE_OVERHEAD = 4  # tokens each message costs beyond its text (role, separators)
+Counter = Callable[[ChatMessage], int]  # a message's prompt tokens, its overhead included
 
 
-@dataclass(frozen=True)
-class Node:
-    """What context needs of a stored message."""
+class Stored(Protocol):
+    """What a prompt needs of a stored message."""
 
-    id: object
-    parent_id: object | None
     role: str
     text: str
-
-
-def path_to(nodes: Iterable[Node], leaf_id: object) -> list[Node]:
-    """The branch from the root down to `leaf_id`, root first."""
-    by_id = {node.id: node for node in nodes}
-    path: list[Node] = []
-    current = by_id.get(leaf_id)
-    while current is not None:
-        path.append(current)
-        current = by_id.get(current.parent_id) if current.parent_id is not None else None
-    return path[::-1]
 
 
 def fit(
@@ -50,9 +37,9 @@ def fit(
     user's turn) are always kept, so a prompt that cannot fit even alone is a
     `context_too_long` error before anything is sent to the provider.
     """
-    cost = [count(message.content) + MESSAGE_OVERHEAD for message in history]
+    cost = [count(message) for message in history]
     system = [ChatMessage("system", system_prompt)] if system_prompt.strip() else []
-    budget = window - reserve - sum(count(m.content) + MESSAGE_OVERHEAD for m in system)
+    budget = window - reserve - REPLY_PRIMING - sum(count(m) for m in system)
     if not history or cost[-1] > budget:
         raise ProviderError.context_too_long(
             f"The message and system prompt need more than the {window - reserve} tokens "
@@ -69,6 +56,6 @@ def fit(
     return (*system, *kept)
 
 
-def to_chat_messages(path: Sequence[Node]) -> list[ChatMessage]:
+def to_chat_messages(path: Sequence[Stored]) -> list[ChatMessage]:
     """Stored messages as provider messages, skipping empty ones (failed responses)."""
-    return [ChatMessage(node.role, node.text) for node in path if node.text.strip()]  # type: ignore[arg-type]
+    return [ChatMessage(m.role, m.text) for m in path if m.text.strip()]  # type: ignore[arg-type]

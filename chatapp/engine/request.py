@@ -8,15 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from chatapp import keys
-from chatapp.engine.context import Node, fit, path_to, to_chat_messages
+from chatapp.engine import prompt
 from chatapp.engine.generation import Plan
 from chatapp.engine.records import Turn
 from chatapp.protocol import ProtocolError
 from endpoints import config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
-
-ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
-MAX_ANSWER_RESERVE = 4_096  # tokens
 
 
 def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
@@ -45,23 +42,10 @@ def user_params(endpoint: config.Endpoint, params: Any, conversation_id: object 
 
 
 def plan(turn: Turn, user) -> Plan:
-    """Build the request for `turn` (reads the branch from the database)."""
+    """Build the request for `turn`: its prompt (chatapp.engine.prompt), parameters, headers."""
     conversation, response = turn.conversation, turn.response
     endpoint, model = registry.current().endpoint(response.endpoint), response.model
-    rate = tokens.rate_for(model, endpoint.token_config)
-    window = rate.context if rate else tokens.context_window(model, endpoint.token_config)
-    nodes = [
-        Node(m.id, m.parent_id, m.role, m.text)
-        for m in conversation.messages.only("id", "parent_id", "role", "text")
-    ]
-    history = to_chat_messages(path_to(nodes, turn.user_message.id))
-    messages = fit(
-        conversation.system_prompt,
-        history,
-        window,
-        count=lambda text: tokens.count_text(text, model),
-        reserve=min(MAX_ANSWER_RESERVE, int(window * ANSWER_RESERVE)),
-    )
+    messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
     credentials = keys.require(user, endpoint.name, conversation.id)
     context = RequestContext(
         user_id=str(user.pk),
@@ -78,5 +62,5 @@ def plan(turn: Turn, user) -> Plan:
         adapter=registry.current().adapter(endpoint.name),
         request=requests.build(endpoint, model, messages, turn.params, context),
         stream_rate=endpoint.stream_rate,
-        rate=rate,
+        rate=tokens.rate_for(model, endpoint.token_config),
     )

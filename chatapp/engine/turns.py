@@ -50,29 +50,33 @@ async def send(user, client: admission.Client, frame: Send) -> Started:
         model=frame.model,
         text=frame.text,
         conversation_id=frame.conversation_id,
-        parent_id=frame.parent_id,
+        leaf_id=frame.parent_id,
     )
     return await _save(partial(records.send, user, frame), user, admitted, "send", received_at)
 
 
 async def regenerate(user, client: admission.Client, frame: Regenerate) -> Started:
     received_at = time.monotonic()
-    admitted = await _admit_again(user, client, frame.conversation_id, None)
+    # The prompt ends at the user message answered again: nothing new is added to it.
+    admitted = await _admit_again(user, client, frame.conversation_id, frame.message_id, None)
     save = partial(records.regenerate, user, frame)
     return await _save(save, user, admitted, "regenerate", received_at)
 
 
 async def edit(user, client: admission.Client, frame: Edit) -> Started:
     received_at = time.monotonic()
-    admitted = await _admit_again(user, client, frame.conversation_id, frame.text)
+    admitted = await _admit_again(user, client, frame.conversation_id, frame.message_id, frame.text)
     return await _save(partial(records.edit, user, frame), user, admitted, "edit", received_at)
 
 
 async def _admit_again(
-    user, client: admission.Client, conversation_id, text: str | None
+    user, client: admission.Client, conversation_id, message_id, text: str | None
 ) -> Admission:
-    """regenerate and edit use the conversation's endpoint and model: still offered?"""
-    conversation = await database_sync_to_async(_offered_conversation)(user, conversation_id)
+    """regenerate and edit use the conversation's endpoint and model: still offered?
+    Their prompt is the branch to `message_id`, or to its parent when `text` replaces it."""
+    conversation, message = await database_sync_to_async(_offered_conversation)(
+        user, conversation_id, message_id
+    )
     return await admission.admit(
         user,
         client,
@@ -80,16 +84,18 @@ async def _admit_again(
         model=conversation.model,
         text=text,
         conversation_id=conversation.id,
+        leaf_id=message.id if text is None else message.parent_id,
     )
 
 
-def _offered_conversation(user, conversation_id) -> Any:
-    """The user's conversation, once its endpoint is checked to be still offered to them
-    and its stored parameters still allowed there."""
+def _offered_conversation(user, conversation_id, message_id) -> tuple[Any, Message]:
+    """The user's conversation and message, once its endpoint is checked to be still
+    offered to them and its stored parameters still allowed there."""
     conversation = access.get_conversation_for(user, conversation_id)
+    message = access.get_message_for(user, conversation, message_id)
     endpoint = request.check(user, conversation.endpoint, conversation.id)
     request.user_params(endpoint, conversation.parameters or {}, conversation.id)
-    return conversation
+    return conversation, message
 
 
 async def _save(

@@ -12,7 +12,7 @@ def test_measure_builds_the_siblings_and_times_every_walk():
     figures = tree.measure(50)
     assert set(figures) == {
         "tree (API, with query)",
-        "visible_branch (page)",
+        "visible (page)",
         "path_to (provider)",
         "branch (share, fork)",
     }

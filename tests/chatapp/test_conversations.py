@@ -43,13 +43,6 @@ def test_tree_of_ten_thousand_siblings(user):
     assert tree["current_id"] == str(answers[-1].id)
 
 
-def test_branch_of_ten_thousand_siblings_ends_at_the_one_asked_for(user):
-    conv, question, answers = _siblings(user, SIBLINGS)
-    middle = answers[SIBLINGS // 2]
-    assert conversations.branch(conv, middle) == [question, middle]
-    assert conversations.branch(conv, None) == [question, answers[-1]]
-
-
 def test_stranger_reads_nothing_through_the_api(user, stranger, client):
     conv, _, _ = _siblings(user, 3)
     client.force_login(stranger)

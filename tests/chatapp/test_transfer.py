@@ -127,7 +127,7 @@ def test_a_big_import_commits_in_bounded_batches(user, settings, monkeypatch):
 
 
 def conversations_path(conversation: Conversation) -> list[Message]:
-    from chatapp.conversations import branch
+    from chatapp.branches import branch
 
     return branch(conversation, None)
 

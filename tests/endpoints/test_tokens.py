@@ -62,3 +62,10 @@ def test_warm_up_loads_every_shipped_encoding():
     for name in tokens.SHIPPED:
         tokens._encoding(name)
     assert tokens._encoding.cache_info().misses == before  # all served from memory
+
+
+def test_a_prompt_is_its_messages_and_the_reply_priming():
+    messages = [ChatMessage("user", "hello"), ChatMessage("assistant", "hi there")]
+    each = [tokens.count_message(m, "gpt-4o") for m in messages]
+    assert each == [3 + 1 + 1, 3 + 1 + 2]
+    assert tokens.count_messages(messages, "gpt-4o") == sum(each) + tokens.REPLY_PRIMING

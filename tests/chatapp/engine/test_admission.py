@@ -88,12 +88,15 @@ def test_balance_preflight_counts_the_branch(mock_endpoint, user, settings):
     settings.CHECK_BALANCE, settings.START_BALANCE = True, 40
     conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
     asked, answered = factories.exchange(conversation, "one two three", "four five six")
-    short = admission.estimate_prompt(user, None, None, "hi", "mock-small")
-    longer = admission.estimate_prompt(user, conversation.pk, answered.pk, "hi", "mock-small")
+    endpoint = config.current().get("Mock")
+    short = admission.estimate_prompt(user, None, None, "hi", endpoint, "mock-small")
+    longer = admission.estimate_prompt(
+        user, conversation.pk, answered.pk, "hi", endpoint, "mock-small"
+    )
     assert longer > short + 6  # two more messages with their words
     admit(user, text="hi").release()  # 1 credit per prompt token ($1 per 1M): fits in 40
     with pytest.raises(ProtocolError) as refused:
-        admit(user, text="word " * 60, conversation_id=conversation.pk, parent_id=answered.pk)
+        admit(user, text="word " * 60, conversation_id=conversation.pk, leaf_id=answered.pk)
     assert refused.value.code == "balance"
 
 
@@ -324,4 +327,30 @@ async def test_without_enforce_an_unknown_spec_is_refused(user, spec_endpoint, m
     assert error["type"] == "error" and error["code"] == "unknown_spec"
     await socket.send_json_to(send_frame("echo: fine"))  # no spec: the endpoint as chosen
     assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "fine"
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("kind", ["regenerate", "edit"])
+async def test_the_preflight_prices_the_whole_prompt_of_a_regenerate_or_edit(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings, mock_provider, kind
+):
+    """The review's case: regenerate and edit were priced on their new text alone, so a
+    long conversation went out on a balance that could not pay for its prompt."""
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 300
+    rates = "      tokenConfig:\n        mock-small: {prompt: 1, completion: 1, context: 8000}"
+    chat_endpoint(token_config=rates)
+    conversation = await sync_to_async(factories.conversation)(
+        user, endpoint="Mock", model="mock-small"
+    )
+    history = await sync_to_async(factories.exchange)(conversation, "word " * 200, "word " * 200)
+    asked, _ = await sync_to_async(factories.exchange)(
+        conversation, "echo: again", "again", parent=history[1]
+    )
+    socket = await connect(user)
+    frame = {"type": kind, "conversation_id": str(conversation.pk), "message_id": str(asked.pk)}
+    await socket.send_json_to(frame | ({"text": "echo: edited"} if kind == "edit" else {}))
+    (refused,) = await frames_until(socket, "error")
+    assert refused["code"] == "balance"
+    assert await conversation.messages.acount() == 4  # nothing saved
+    assert mock_provider.requests == []
     await socket.disconnect()

@@ -1,11 +1,23 @@
+from dataclasses import dataclass
+
 import pytest
 
-from chatapp.engine.context import Node, fit, path_to, to_chat_messages
+from chatapp.branches import path_to
+from chatapp.engine.context import fit, to_chat_messages
 from endpoints.adapters.base import ChatMessage, ErrorKind, ProviderError
 
 
-def words(text: str) -> int:
-    return len(text.split())
+def words(message: ChatMessage) -> int:
+    """A stand-in count: a token per word and 4 per message."""
+    return len(message.content.split()) + 4
+
+
+@dataclass(frozen=True)
+class Node:
+    id: object
+    parent_id: object | None
+    role: str
+    text: str
 
 
 def history(turns: int) -> list[ChatMessage]:
@@ -30,7 +42,7 @@ def test_oldest_turns_are_dropped_first_and_system_and_newest_kept():
     assert kept == full[len(full) - len(kept) :]  # a suffix: the oldest went first
     assert len(kept) < len(full)
     assert kept[0].role == "user"  # never opens with an orphan answer
-    assert sum(words(m.content) + 4 for m in fitted) <= 80
+    assert sum(words(m) for m in fitted) + 3 <= 80  # 3: the reply's priming
 
 
 def test_reserve_leaves_room_for_the_answer():
@@ -46,24 +58,16 @@ def test_a_prompt_that_cannot_fit_alone_is_an_error():
     assert caught.value.kind == ErrorKind.CONTEXT_TOO_LONG
 
 
-def test_path_follows_the_active_branch_only():
+def test_the_active_branch_becomes_the_prompt():
     nodes = [
         Node(1, None, "user", "root"),
         Node(2, 1, "assistant", "first answer"),
         Node(3, 1, "assistant", "regenerated answer"),
         Node(4, 3, "user", "follow-up"),
     ]
-    path = path_to(nodes, 4)
-    assert [n.id for n in path] == [1, 3, 4]
-    assert to_chat_messages(path)[1] == ChatMessage("assistant", "regenerated answer")
+    assert to_chat_messages(path_to(nodes, 4))[1] == ChatMessage("assistant", "regenerated answer")
 
 
 def test_empty_messages_are_skipped():
     nodes = [Node(1, None, "user", "q"), Node(2, 1, "assistant", ""), Node(3, 2, "user", "q2")]
     assert [m.content for m in to_chat_messages(path_to(nodes, 3))] == ["q", "q2"]
-
-
-def test_path_through_ten_thousand_siblings():
-    siblings = [Node(n, 0, "assistant", f"a{n}") for n in range(1, 10_001)]
-    nodes = [Node(0, None, "user", "q"), *siblings, Node("next", 7_000, "user", "q2")]
-    assert [n.id for n in path_to(nodes, "next")] == [0, 7_000, "next"]

@@ -1,0 +1,68 @@
+"""The prompt of a turn, built once for the two that need it: the request sent to the
+provider (chatapp.engine.request) and the balance pre-flight that prices it first
+(chatapp.engine.admission). One builder, so the price is the price of what is sent.
+
+A prompt is the conversation's system prompt and its branch (chatapp.branches)
+ending at `leaf_id`, then `new_text`, the user's message when it is not saved yet,
+fitted to the model's window (chatapp.engine.context), counted by
+endpoints.tokens.count_messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chatapp import branches
+from chatapp.engine.context import fit, to_chat_messages
+from chatapp.models import Conversation
+from endpoints import tokens
+from endpoints.adapters.base import ChatMessage, ProviderError
+from endpoints.config import Endpoint
+
+ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
+MAX_ANSWER_RESERVE = 4_096  # tokens
+
+
+def build(
+    conversation: Conversation | None,
+    leaf_id: Any,
+    model: str,
+    endpoint: Endpoint | None,
+    new_text: str | None = None,
+) -> tuple[ChatMessage, ...]:
+    """The messages sent for a turn; `context_too_long` (ProviderError) when even the
+    newest message and the system prompt do not fit. Reads the branch from the database."""
+    window = tokens.context_window(model, endpoint.token_config if endpoint else None)
+    history = to_chat_messages(_branch(conversation, leaf_id))
+    if new_text is not None:
+        history.append(ChatMessage("user", new_text))
+    return fit(
+        conversation.system_prompt if conversation else "",
+        history,
+        window,
+        count=lambda message: tokens.count_message(message, model),
+        reserve=min(MAX_ANSWER_RESERVE, int(window * ANSWER_RESERVE)),
+    )
+
+
+def estimate(
+    conversation: Conversation | None,
+    leaf_id: Any,
+    model: str,
+    endpoint: Endpoint | None,
+    new_text: str | None = None,
+) -> int:
+    """The prompt tokens `build` would send: what the balance pre-flight prices."""
+    try:
+        return tokens.count_messages(build(conversation, leaf_id, model, endpoint, new_text), model)
+    except ProviderError:
+        # Too long for the window: the turn ends with that error before any provider
+        # call, so nothing is billed and nothing needs paying for.
+        return 0
+
+
+def _branch(conversation: Conversation | None, leaf_id: Any) -> list:
+    if conversation is None or leaf_id is None:
+        return []
+    rows = conversation.messages.only("id", "parent_id", "role", "text")
+    return branches.path_to(rows, leaf_id)
