@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from chatapp import bookmarks
 from chatapp import sharing as shared_links
 
 
@@ -27,3 +28,8 @@ def preferences(request: HttpRequest) -> dict:
 def sharing(request: HttpRequest) -> dict:
     """The shared-link rules (chatapp/sharing.py), worked out only if a template asks."""
     return {"sharing": SimpleLazyObject(shared_links.policy)}
+
+
+def organising(request: HttpRequest) -> dict:
+    """Whether bookmarks are on (`interface.bookmarks`), worked out only if a template asks."""
+    return {"bookmarks_on": SimpleLazyObject(bookmarks.enabled)}

@@ -123,6 +123,7 @@ TEMPLATES = [
                 "accounts.context_processors.sign_in",
                 "chatapp.context_processors.preferences",
                 "chatapp.context_processors.sharing",
+                "chatapp.context_processors.organising",
             ],
         },
     },

@@ -42,6 +42,7 @@ from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.importer import links
 from chatapp.models import Conversation
+from chatapp.models.tag import NAME_MAX
 from chatapp.search import views as search_views
 from endpoints import config as endpoint_config
 from endpoints import registry
@@ -241,7 +242,7 @@ def _removed_from_sidebar(request: HttpRequest, conversation_id: str) -> HttpRes
 
 
 def _bookmarks(request: HttpRequest) -> dict[str, Any]:
-    return {"enabled": bookmarks.enabled(), "tags": bookmarks.counted(request.user)}
+    return {"tags": bookmarks.counted(request.user)}
 
 
 def _bookmark_options(request: HttpRequest) -> HttpResponse:
@@ -272,12 +273,21 @@ def bookmark_delete(request: HttpRequest, tag_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def conversation_tags(request: HttpRequest, conversation_id: str) -> HttpResponse:
-    """The conversation's bookmarks become the names posted as `tags`."""
+    """The dialog choosing a conversation's bookmarks (GET); they become the names posted
+    as `tags`, a new name creating its bookmark (POST)."""
     conversation = access.get_conversation_for(request.user, conversation_id)
+    if request.method != "POST":
+        context = {
+            "conversation": conversation,
+            "tags": access.tags_for(request.user),
+            "chosen": set(conversation.tags.values_list("id", flat=True)),
+            "name_max": NAME_MAX,
+        }
+        return render(request, "chatapp/dialogs.html#bookmarks", context)
     try:
-        bookmarks.set_tags(request.user, conversation, request.POST.getlist("tags"))
+        names = [name for name in request.POST.getlist("tags") if name.strip()]
+        bookmarks.set_tags(request.user, conversation, names)
     except BadRequest as error:
         return HttpResponseBadRequest(str(error))
     return _bookmark_options(request)

@@ -66,10 +66,15 @@ def test_a_temporary_chat_is_never_bookmarked(user):
         bookmarks.set_tags(user, temp, ["work"])
 
 
-def test_the_interface_switch_turns_bookmarks_off(user, settings, tmp_path):
+def test_the_interface_switch_turns_bookmarks_off(client, user, settings, tmp_path):
     use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {bookmarks: false}\n")
     with pytest.raises(BadRequest, match="turned off"):
         bookmarks.save(user, "work")
+    factories.conversation(user, title="shown")
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert "shown" in page and 'data-testid="bookmark"' not in page
+    assert 'data-testid="bookmark-filter"' not in page
 
 
 def test_views_create_tag_filter_and_refuse_a_stranger(client, user, stranger):
@@ -80,10 +85,15 @@ def test_views_create_tag_filter_and_refuse_a_stranger(client, user, stranger):
     assert refused.status_code == 400 and "at most 100" in refused.content.decode()
     assert client.post("/bookmarks", {"name": "work", "description": "d"}).status_code == 200
     tag = ConversationTag.objects.get(owner=user)
-    assert client.post(f"/c/{conv.id}/tags", {"tags": ["work"]}).status_code == 200
+    dialog = client.get(f"/c/{conv.id}/tags").content.decode()
+    assert 'value="work"' in dialog and 'data-testid="bookmark-new"' in dialog
+    saved = client.post(f"/c/{conv.id}/tags", {"tags": ["work", ""]}).content.decode()
+    assert "work (1)" in saved
+    assert 'data-testid="bookmark-filter"' in client.get("/").content.decode()
     listing = client.get(f"/conversations?tag={tag.id}").content.decode()
     assert "tagged" in listing and "plain" not in listing
     client.force_login(stranger)
+    assert client.get(f"/c/{conv.id}/tags").status_code == 404
     assert client.post(f"/c/{conv.id}/tags", {"tags": ["mine"]}).status_code == 404
     assert client.get(f"/conversations?tag={tag.id}").status_code == 404
     assert client.post(f"/bookmarks/{tag.id}/delete").status_code == 404
