@@ -13,7 +13,15 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from chatapp.models import Conversation, ConversationTag, Message, Preset, SharedLink
+from chatapp.models import (
+    Conversation,
+    ConversationTag,
+    Message,
+    Preset,
+    Project,
+    PromptGroup,
+    SharedLink,
+)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -79,6 +87,41 @@ def get_tag_for(user, tag_id: Any) -> ConversationTag:
     if tag is None:
         raise Http404("No such bookmark.")
     return tag
+
+
+def _int_pk(value: Any, what: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}.") from None
+
+
+def prompt_groups_for(user) -> QuerySet[PromptGroup]:
+    """The prompt groups the user owns (shared ones are used through library.prompts.usable,
+    never edited by anyone but their owner)."""
+    if not getattr(user, "is_authenticated", False):
+        return PromptGroup.objects.none()
+    return PromptGroup.objects.filter(owner=user)
+
+
+def get_prompt_group_for(user, group_id: Any) -> PromptGroup:
+    group = prompt_groups_for(user).filter(pk=_int_pk(group_id, "prompt")).first()
+    if group is None:
+        raise Http404("No such prompt.")
+    return group
+
+
+def projects_for(user) -> QuerySet[Project]:
+    if not getattr(user, "is_authenticated", False):
+        return Project.objects.none()
+    return Project.objects.filter(owner=user)
+
+
+def get_project_for(user, project_id: Any) -> Project:
+    project = projects_for(user).filter(pk=_int_pk(project_id, "project")).first()
+    if project is None:
+        raise Http404("No such project.")
+    return project
 
 
 def shared_links_for(user) -> QuerySet[SharedLink]:

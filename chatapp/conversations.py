@@ -44,13 +44,17 @@ def list_page(
     limit: int = PAGE_SIZE,
     query: str = "",
     tag: Any = None,
+    outside_projects: bool = False,
 ) -> Page:
     """One page of the sidebar, newest first; `cursor` continues after the last page;
     `query` keeps the conversations whose title contains it, `tag` (a bookmark, already
-    the user's) those it marks. Temporary chats are left out."""
+    the user's) those it marks; `outside_projects` leaves out those the sidebar shows under
+    their project. Temporary chats are left out."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     rows = access.conversations_for(user).filter(archived=archived, expires_at=None)
     rows = rows.order_by("-updated_at", "-id")
+    if outside_projects:
+        rows = rows.filter(project__isnull=True)
     if query:
         rows = rows.filter(title__icontains=query)
     if tag is not None:

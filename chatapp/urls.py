@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from chatapp import api, views
+from chatapp.library import views as library
 from chatapp.search import views as search_views
 
 api_patterns = [
@@ -36,6 +37,21 @@ chat_patterns = [
     path("presets", views.preset_save, name="preset-create"),
     path("presets/<int:preset_id>", views.preset_save, name="preset-update"),
     path("presets/<int:preset_id>/delete", views.preset_delete, name="preset-delete"),
+    path("c/<uuid:conversation_id>/project", library.conversation_project, name="move"),
+    path("prompts", library.prompt_list, name="prompts"),
+    path("prompts/new", library.prompt_edit, name="prompt-create"),
+    path("prompts/menu", library.prompt_menu, name="prompt-menu"),
+    path("prompts/<str:group_id>", library.prompt_edit, name="prompt"),
+    path("prompts/<str:group_id>/fill", library.prompt_fill, name="prompt-fill"),
+    path("prompts/<str:group_id>/delete", library.prompt_delete, name="prompt-delete"),
+    path(
+        "prompts/<str:group_id>/versions/<str:version_id>/production",
+        library.prompt_production,
+        name="prompt-production",
+    ),
+    path("projects", library.project_list, name="projects"),
+    path("projects/<str:project_id>", library.project_edit, name="project"),
+    path("projects/<str:project_id>/delete", library.project_delete, name="project-delete"),
     # After the UUID routes: LibreChat's /c/new and non-UUID ids (chatapp/importer/links.py).
     path("c/<str:legacy_id>", views.librechat_conversation, name="librechat-conversation"),
 ]

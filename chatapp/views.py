@@ -41,6 +41,7 @@ from chatapp import (
 from chatapp.conversations import BadRequest
 from chatapp.health import run_checks
 from chatapp.importer import links
+from chatapp.library import projects, prompts
 from chatapp.models import Conversation
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import views as search_views
@@ -125,6 +126,7 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
         "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
         "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",
         "presets": request.user.presets.all(),
+        "prompts_allowed": prompts.permissions(request.user),
     }
 
 
@@ -173,8 +175,14 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
 def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, query: str):
     tag_id = request.GET.get("tag")
     tag = access.get_tag_for(request.user, tag_id) if tag_id else None
+    grouped = not (archived or query or tag)  # projects head the unfiltered list
     page = conversations.list_page(
-        request.user, archived=archived, cursor=cursor, query=query, tag=tag
+        request.user,
+        archived=archived,
+        cursor=cursor,
+        query=query,
+        tag=tag,
+        outside_projects=grouped,
     )
     zone = timezone.get_current_timezone()
     return {
@@ -184,6 +192,7 @@ def _sidebar_page(request: HttpRequest, *, archived: bool, cursor: str | None, q
         "query": query,
         "tag": tag,
         "continues": request.GET.get("after", ""),
+        "projects": projects.folders(request.user) if grouped and not cursor else [],
     }
 
 

@@ -59,7 +59,7 @@ class Interface(Strict):
     temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
     endpointsMenu: bool | None = later(UI)
     sidePanel: bool | None = later(UI)
-    prompts: bool | Permission | None = later(UI)
+    prompts: bool | Permission | None = None  # chatapp/library/prompts.py permissions()
     agents: bool | Permission | None = later(UI)
     memories: bool | Permission | None = later(UI)
     marketplace: bool | Permission | None = later(UI)

@@ -2,7 +2,8 @@
 provider (chatapp.engine.request) and the balance pre-flight that prices it first
 (chatapp.engine.admission). One builder, so the price is the price of what is sent.
 
-A prompt is the conversation's system prompt and its branch (chatapp.branches)
+A prompt is the system prompt (the project's instructions, then the conversation's:
+chatapp.library.projects) and the conversation's branch (chatapp.branches)
 ending at `leaf_id`, then `new_text`, the user's message when it is not saved yet,
 fitted to the model's window (chatapp.engine.context), counted by
 endpoints.tokens.count_messages.
@@ -14,6 +15,7 @@ from typing import Any
 
 from chatapp import branches
 from chatapp.engine.context import fit, to_chat_messages
+from chatapp.library import projects
 from chatapp.models import Conversation
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, ProviderError
@@ -37,7 +39,7 @@ def build(
     if new_text is not None:
         history.append(ChatMessage("user", new_text))
     return fit(
-        conversation.system_prompt if conversation else "",
+        projects.system_prompt(conversation) if conversation else "",
         history,
         window,
         count=lambda message: tokens.count_message(message, model),

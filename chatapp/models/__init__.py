@@ -4,6 +4,8 @@ from chatapp.models.conversation import Conversation
 from chatapp.models.imported import ImportedRecord
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
+from chatapp.models.project import Project
+from chatapp.models.prompt import Prompt, PromptGroup
 from chatapp.models.share import SharedLink
 from chatapp.models.tag import ConversationTag
 from chatapp.models.userkey import UserKey
@@ -14,6 +16,9 @@ __all__ = [
     "ImportedRecord",
     "Message",
     "Preset",
+    "Project",
+    "Prompt",
+    "PromptGroup",
     "SharedLink",
     "UserKey",
 ]

@@ -23,6 +23,13 @@ class Conversation(models.Model):
     # A temporary chat (set only when it starts): out of the sidebar, search and bookmarks,
     # deleted by chatapp.temporary.sweep once this time has passed.
     expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    project = models.ForeignKey(
+        "chatapp.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # deleting a project keeps its conversations
+        related_name="conversations",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

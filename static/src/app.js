@@ -7,6 +7,7 @@ import { settingsJson, startChat } from "./chat.js";
 import { gettext } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
 import { installSearchJump } from "./search.js";
+import { installSlashMenu } from "./prompts.js";
 
 window.htmx = htmx;
 // Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
@@ -52,4 +53,5 @@ installCopyButtons(document);
 renderAll(document);
 Alpine.start();
 if (document.getElementById("chat")) startChat();
+installSlashMenu();
 installSearchJump();

@@ -72,6 +72,14 @@ def test_bookmarks_and_temporary_chats_are_implemented(warnings_of) -> None:
     assert warnings_of({"interface": interface}) == []
 
 
+def test_prompts_are_implemented(warnings_of, yaml_errors) -> None:
+    assert warnings_of({"interface": {"prompts": True}}) == []
+    assert warnings_of({"interface": {"prompts": {"use": True, "share": False}}}) == []
+    assert yaml_errors({"interface": {"prompts": {"use": "maybe"}}}) == [
+        "interface.prompts.use: 'maybe' must be a valid boolean",
+    ]
+
+
 def test_shared_links_are_validated(yaml_errors) -> None:
     assert yaml_errors({"interface": {"sharedLinks": {"public": "no"}}}) == [
         "interface.sharedLinks.public: 'no' must be a valid boolean",
