@@ -21,7 +21,8 @@ def test_bookmark_a_conversation_and_filter_by_it(signed_in):
     page.click("[data-testid=bookmarks-save]")
     page.wait_for_selector("[data-testid=bookmarks-dialog]", state="detached")
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=bookmark-filter]').innerText.includes('travel (1)')"
+        "() => document.querySelector('[data-testid=bookmark-filter]')"
+        ".innerText.includes('travel (1)')"
     )
     page.select_option("[data-testid=bookmark-filter]", label="travel (1)")
     page.wait_for_function(f"() => document.querySelectorAll('{ITEM}').length === 1")
