@@ -36,3 +36,27 @@ def domain_allowed(email: str, allowed: Iterable[str] | None = None) -> bool:
         return True
     _local, at, domain = (email or "").strip().rpartition("@")
     return bool(at) and domain.lower() in listed
+
+
+# LibreChat's default `registration.socialLogins`; providers it does not list come after.
+SOCIAL_LOGINS = ("google", "facebook", "openid", "github", "discord", "saml")
+
+
+def social_logins() -> list[str] | None:
+    """The running configuration's `registration.socialLogins` (None: not set)."""
+    from endpoints import config
+
+    file = config.current().file
+    registration = file.registration if file else None
+    listed = registration.socialLogins if registration else None
+    return list(listed) if listed is not None else None
+
+
+def social_order(configured: Iterable[str], listed: list[str] | None) -> list[str]:
+    """The configured providers to show, in order: those `listed` (socialLogins) only, in
+    its order; without a list, LibreChat's default order, then the others."""
+    configured = list(configured)
+    if listed is not None:
+        return [name for name in dict.fromkeys(listed) if name in configured]
+    known = [name for name in SOCIAL_LOGINS if name in configured]
+    return known + [name for name in configured if name not in known]

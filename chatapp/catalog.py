@@ -13,6 +13,7 @@ from typing import Any
 from endpoints import paramsets
 from endpoints.config import Config, Endpoint
 from endpoints.paramsets import ParamDef
+from endpoints.specs import Spec, Specs
 
 # Icons Parley ships (templates/chatapp/icons/<key>.svg), by endpoint name or iconURL key.
 KNOWN_ICONS = {
@@ -122,3 +123,80 @@ def param_values(defs: tuple[ParamDef, ...], saved: dict[str, Any]) -> list[dict
     """Each definition with the value to show (the saved one, else the default) and whether
     the user set it (only set parameters are sent)."""
     return [{"def": d, "value": saved.get(d.key, d.default), "set": d.key in saved} for d in defs]
+
+
+# --- modelSpecs: the curated menu (endpoints/specs.py) ------------------------------------
+
+
+@dataclass(frozen=True)
+class SpecChoice:
+    spec: Spec
+    icon: Icon
+
+
+@dataclass(frozen=True)
+class SpecGroup:
+    """The menu's specs of one `group` ("" for those without one), in menu order."""
+
+    name: str
+    icon: Icon | None
+    choices: tuple[SpecChoice, ...]
+
+
+def _icon_named(wanted: str) -> Icon | None:
+    """An iconURL or groupIcon: a URL or path, or one of Parley's icon keys."""
+    wanted = wanted.strip()
+    if wanted.startswith(("http://", "https://", "/")):
+        return Icon(url=wanted)
+    key = KNOWN_ICONS.get(wanted.lower().replace(" ", ""))
+    return Icon(key=key) if key else None
+
+
+def spec_icon(spec: Spec, config: Config) -> Icon:
+    """The spec's iconURL, else its endpoint's icon."""
+    endpoint = config.get(spec.endpoint)
+    fallback = icon_for(endpoint) if endpoint else Icon(letter=spec.label[:1].upper() or "?")
+    return _icon_named(spec.icon_url) or fallback
+
+
+def spec_menu(offered: Specs, config: Config) -> list[SpecGroup]:
+    """The specs whose endpoint is available, grouped in the order groups first appear."""
+    usable = [s for s in offered.menu() if (e := config.get(s.endpoint)) and e.available]
+    names = list(dict.fromkeys(spec.group for spec in usable))
+    icons = offered.group_icons()
+    return [
+        SpecGroup(
+            name,
+            _icon_named(icons.get(name, "")),
+            tuple(SpecChoice(s, spec_icon(s, config)) for s in usable if s.group == name),
+        )
+        for name in names
+    ]
+
+
+def chosen_spec(
+    offered: Specs, asked: str, endpoint: str, model: str, new_chat: bool = True
+) -> Spec | None:
+    """The spec the header shows: the asked one, else the one a chat's endpoint and model
+    are, else (a new chat) the default, or the first one when only specs are offered."""
+    if asked:
+        return offered.get(asked)
+    for spec in offered.items:
+        if endpoint and spec.endpoint == endpoint and spec.model in ("", model):
+            return spec
+    if not new_chat or (endpoint and not offered.enforce):
+        return None
+    menu = offered.menu()
+    only_specs = offered.enforce or not offered.added_endpoints
+    return offered.default() or (menu[0] if menu and only_specs else None)
+
+
+def endpoint_menu(options: list[Choice], offered: Specs) -> list[Choice]:
+    """The endpoints offered beside the specs: all without specs, none under `enforce`,
+    else those `addedEndpoints` lists (LibreChat shows only specs without it)."""
+    if not offered.items:
+        return options
+    if offered.enforce:
+        return []
+    added = set(offered.added_endpoints or ())
+    return [option for option in options if option.name in added]

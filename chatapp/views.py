@@ -46,7 +46,7 @@ from chatapp.models import Conversation
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import views as search_views
 from endpoints import config as endpoint_config
-from endpoints import registry
+from endpoints import registry, specs
 from endpoints.adapters.base import RequestContext
 
 CHAT = "chatapp/chat.html"
@@ -87,9 +87,19 @@ def _models(request: HttpRequest, endpoint: str) -> tuple[str, ...]:
 
 
 def _settings_context(
-    request: HttpRequest, endpoint: str = "", model: str = "", parameters: dict | None = None
+    request: HttpRequest,
+    endpoint: str = "",
+    model: str = "",
+    parameters: dict | None = None,
+    spec: str = "",
+    new_chat: bool = True,
 ) -> dict[str, Any]:
-    options = catalog.choices(endpoint_config.current())
+    config, offered = endpoint_config.current(), specs.current()
+    chosen_spec = catalog.chosen_spec(offered, spec, endpoint, model, new_chat)
+    if chosen_spec is not None:
+        endpoint, model = chosen_spec.endpoint, chosen_spec.model or model
+        parameters = chosen_spec.preset_params if parameters is None else parameters
+    options = catalog.choices(config)
     chosen, _ = catalog.selection(options, endpoint, model)
     if chosen is not None:
         chosen = catalog.with_models(chosen, _models(request, chosen.name))
@@ -101,6 +111,9 @@ def _settings_context(
         "chosen": chosen,
         "model": model,
         "params": catalog.param_values(chosen.params, parameters or {}) if chosen else [],
+        "spec": chosen_spec,
+        "spec_menu": catalog.spec_menu(offered, config),
+        "endpoint_options": catalog.endpoint_menu(options, offered),
     }
 
 
@@ -111,6 +124,7 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
         getattr(source, "endpoint", ""),
         getattr(source, "model", ""),
         getattr(source, "parameters", None),
+        new_chat=conversation is None,
     )
     messages = list(conversation.messages.all()) if conversation else []
     chosen, config = context["chosen"], endpoint_config.current()
@@ -167,7 +181,7 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
         context["instructions_max"] = settings.CHAT_MAX_MESSAGE_CHARS
     else:
         endpoint, model = request.GET.get("endpoint", ""), request.GET.get("model", "")
-        context = _settings_context(request, endpoint, model)
+        context = _settings_context(request, endpoint, model, spec=request.GET.get("spec", ""))
     context.update(presets=request.user.presets.all(), oob=True)
     return render(request, f"{CHAT}#settings", context)
 

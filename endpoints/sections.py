@@ -83,7 +83,7 @@ class Interface(Strict):
 
 
 class Registration(Strict):
-    socialLogins: list[str] | None = later("the order of social login buttons")
+    socialLogins: list[str] | None = None  # accounts/registration.py
     allowedDomains: list[str] | None = None  # accounts/registration.py
 
 

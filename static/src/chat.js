@@ -319,6 +319,8 @@ function sendMessage() {
     model,
     params,
     instructions,
+    // A model spec (modelSpecs): the server runs the turn on its preset.
+    ...($("[data-testid=spec-value]")?.value ? { spec: $("[data-testid=spec-value]").value } : {}),
     // A new chat only: the server keeps a temporary chat out of every list and deletes it later.
     temporary: !conversationId() && Boolean($("#temporary-chat")?.checked),
   };

@@ -44,3 +44,39 @@ def test_without_a_config_file_everyone_is_allowed(settings, tmp_path):
         assert allowed_domains() == () and domain_allowed("eve@evil.test")
     finally:
         config.current.cache_clear()
+
+
+# --- registration.socialLogins: which social buttons show, in what order --------------
+
+
+def test_social_order_follows_librechats_default_without_a_list():
+    from accounts.registration import social_order
+
+    configured = ["github", "openid", "google", "apple"]
+    assert social_order(configured, None) == ["google", "openid", "github", "apple"]
+    assert social_order(configured, ["apple", "github", "saml"]) == ["apple", "github"]
+    assert social_order(configured, []) == []
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_shows_the_listed_buttons_in_order(client, auth_env, settings, tmp_path):
+    from django.urls import reverse
+
+    from endpoints import config
+
+    auth_env(
+        ALLOW_SOCIAL_LOGIN="true",
+        GITHUB_CLIENT_ID="gh", GITHUB_CLIENT_SECRET="s",
+        GOOGLE_CLIENT_ID="go", GOOGLE_CLIENT_SECRET="s",
+        DISCORD_CLIENT_ID="di", DISCORD_CLIENT_SECRET="s",
+    )  # fmt: skip
+    path = tmp_path / "librechat.yaml"
+    path.write_text("version: 1.3.14\nregistration:\n  socialLogins: [discord, github]\n")
+    settings.CONFIG_PATH = str(path)
+    config.current.cache_clear()
+    try:
+        page = client.get(reverse("account_login")).content.decode()
+    finally:
+        config.current.cache_clear()
+    assert "Continue with Google" not in page
+    assert page.index("Continue with Discord") < page.index("Continue with GitHub")

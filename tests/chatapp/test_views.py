@@ -237,3 +237,59 @@ def test_a_temporary_chat_says_so_and_the_switch_follows_the_interface(alice, us
         file.write("interface:\n  temporaryChat: false\n")
     endpoint_config.current.cache_clear()
     assert 'data-testid="temporary-toggle"' not in alice.get("/").content.decode()
+
+
+SPECS = """
+modelSpecs:
+  enforce: true
+  list:
+    - name: brief
+      label: Brief answers
+      description: One word at most
+      group: Writing
+      default: true
+      preset: { endpoint: Mock, model: mock-large, temperature: 0.3 }
+    - name: plain
+      label: Plain
+      preset: { endpoint: Mock, model: mock-model }
+"""
+
+
+def use_specs(settings, tmp_path, text: str = SPECS) -> None:
+    path = tmp_path / "specs.yaml"
+    path.write_text(YAML + text)
+    settings.CONFIG_PATH = str(path)
+    endpoint_config.current.cache_clear()
+    registry.current.cache_clear()
+
+
+def test_the_model_menu_shows_the_specs_and_a_new_chat_starts_on_the_default(
+    alice, settings, tmp_path
+):
+    use_specs(settings, tmp_path)
+    page = alice.get("/").content.decode()
+    assert 'data-testid="spec-menu"' in page
+    assert "Brief answers" in page and "One word at most" in page and "Writing" in page
+    assert 'name="spec" value="brief" data-testid="spec-value"' in page
+    # enforce: no endpoint or model picker, the spec's own as hidden values
+    assert (
+        '<input type="hidden" name="endpoint" value="Mock" data-testid="endpoint-select">' in page
+    )
+    assert (
+        '<input type="hidden" name="model" value="mock-large" data-testid="model-select">' in page
+    )
+    assert 'data-param="temperature"' in page and 'value="0.3"' in page
+
+
+def test_picking_a_spec_renders_its_settings(alice, settings, tmp_path):
+    use_specs(settings, tmp_path)
+    fragment = alice.get("/settings/chat?spec=plain", **HTMX).content.decode()
+    assert 'name="spec" value="plain" data-testid="spec-value"' in fragment
+    assert 'value="mock-model"' in fragment
+
+
+def test_a_conversation_shows_the_spec_it_runs_on(alice, user, settings, tmp_path):
+    use_specs(settings, tmp_path)
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-model")
+    page = alice.get(f"/c/{conversation.pk}").content.decode()
+    assert 'name="spec" value="plain" data-testid="spec-value"' in page

@@ -102,8 +102,18 @@ def _config(mock_url: str) -> str:
         "baseURL": mock_url,
         "models": {"default": ["mock-model"]},
     }
+    specs = {  # no default and every endpoint added: a new chat still starts on "Mock"
+        "addedEndpoints": ["Mock", "Own key"],
+        "list": [
+            {"name": "writer", "label": "Writer", "description": "Long, careful prose",
+             "group": "Writing", "order": 2, "iconURL": "openAI",
+             "preset": {"endpoint": "Mock", "model": "mock-large", "temperature": 0.4}},
+            {"name": "quick", "label": "Quick", "description": "Short answers", "order": 1,
+             "preset": {"endpoint": "Mock", "model": "mock-model"}},
+        ],
+    }  # fmt: skip
     return json.dumps(
-        {"version": "1.2.8", "endpoints": {"custom": [endpoint, own]}}
+        {"version": "1.2.8", "endpoints": {"custom": [endpoint, own]}, "modelSpecs": specs}
     )  # JSON is YAML
 
 

@@ -86,13 +86,9 @@ def test_shared_links_are_validated(yaml_errors) -> None:
     ]
 
 
-def test_registration_warns_only_about_what_is_not_implemented(warnings_of) -> None:
+def test_registration_is_implemented(warnings_of) -> None:
     config = {"registration": {"allowedDomains": ["example.com"], "socialLogins": ["github"]}}
-    assert warnings_of(config) == [
-        "registration.socialLogins: accepted but ignored: Parley does not implement"
-        " the order of social login buttons yet",
-    ]
-    assert warnings_of({"registration": {"allowedDomains": ["example.com"]}}) == []
+    assert warnings_of(config) == []
 
 
 def test_implemented_sections_are_validated(yaml_errors) -> None:
