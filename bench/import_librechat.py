@@ -4,7 +4,7 @@
 
 Writes a dump in LibreChat's schemas with bson.encode (users with bcrypt hashes,
 conversations, messages with branches in both the 0.7 text and the 0.8 content
-shapes, string and Date timestamps, presets, balances, transactions, keys),
+shapes, string and Date timestamps, bookmarks, balances, transactions),
 migrates a scratch database (`parley_bench_import`, dropped after; a temporary
 SQLite file without DATABASE_URL), then runs `manage.py import_librechat` in a
 child process and reports its wall time and peak memory (the child's max RSS),
@@ -30,6 +30,7 @@ TARGET_SECONDS = 60.0
 TARGET_MB = 300.0
 SCRATCH = "parley_bench_import"
 ROOT = Path(__file__).resolve().parent.parent
+TAGS = ("Saved", "Work")  # every user's bookmarks; a conversation has none, one or both
 WORDS = ("the model answers every question with care and some code " * 3).split()
 
 
@@ -71,6 +72,11 @@ def write_dump(directory: Path, messages: int, per_conversation: int, users: int
             out.write(bson.encode({"_id": pk, "email": f"user{i}@bench.invalid", "name": f"U{i}",
                                    "password": hashed, "provider": "local", "role": "USER",
                                    "emailVerified": True, "createdAt": start}))  # fmt: skip
+    with (database / "conversationtags.bson").open("wb") as out:
+        for pk in people:
+            for position, tag in enumerate(TAGS):
+                out.write(bson.encode({"_id": ObjectId(), "tag": tag, "user": str(pk),
+                                       "position": position, "count": 0}))  # fmt: skip
     files = {name: (database / f"{name}.bson").open("wb")
              for name in ("conversations", "messages", "transactions")}  # fmt: skip
     written = 0
@@ -82,7 +88,8 @@ def write_dump(directory: Path, messages: int, per_conversation: int, users: int
             files["conversations"].write(bson.encode({
                 "_id": ObjectId(), "conversationId": conversation, "user": owner,
                 "title": f"Chat {written}", "endpoint": "openAI", "model": "gpt-4o",
-                "temperature": 0.7, "createdAt": at, "updatedAt": at}))  # fmt: skip
+                "temperature": 0.7, "createdAt": at, "updatedAt": at,
+                "tags": list(TAGS[: written // per_conversation % 4])[:2]}))  # fmt: skip
             parent = "00000000-0000-0000-0000-000000000000"
             for n in range(min(per_conversation, messages - written)):
                 message_id = str(uuid.uuid4())

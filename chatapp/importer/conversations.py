@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.utils import timezone
 
-from chatapp.importer import bulk, content, params
+from chatapp.importer import bookmarks, bulk, content, params
 from chatapp.importer.run import Run
 from chatapp.importer.values import (
     NO_PARENT,
@@ -72,6 +72,7 @@ def _conversation(run: Run, document: dict, owner: int) -> Conversation:
 
 def _conversations(run: Run, batch: list[dict]) -> None:
     rows: dict[uuid.UUID, Conversation] = {}
+    documents: dict[uuid.UUID, dict] = {}
     for document in batch:
         owner = run.owner(document)
         if owner is None:
@@ -85,9 +86,8 @@ def _conversations(run: Run, batch: list[dict]) -> None:
         except Unreadable as error:
             run.unreadable(CONVERSATIONS, document, error)
             continue
-        if document.get("tags"):
-            run.report.skip("conversation tags", "bookmarks are not in Parley yet", str(row.id))
-        rows.setdefault(row.id, row)
+        if row.id not in rows:
+            rows[row.id], documents[row.id] = row, document
     present = dict(Conversation.objects.filter(id__in=rows).values_list("id", "owner_id"))
     for pk, owner in present.items():
         row = rows.pop(pk)
@@ -96,13 +96,21 @@ def _conversations(run: Run, batch: list[dict]) -> None:
             run.report.earlier(CONVERSATIONS, 1)
         else:
             run.report.skip(CONVERSATIONS, "id taken by another account's conversation", str(pk))
+    tagged = bookmarks.tagged(run, rows, documents)
     field = Conversation._meta.get_field("updated_at")
     with kept_timestamps(field):
-        run.write(lambda: Conversation.objects.bulk_create(rows.values()))
+        run.write(lambda: _insert(list(rows.values()), tagged))
+    if tagged:
+        run.report.imported(bookmarks.LINKS, sum(len(names) for _owner, names in tagged.values()))
     run.conversations.update({pk: row.owner_id for pk, row in rows.items()})
     run.report.imported(CONVERSATIONS, len(rows))
     if not run.options.dry_run:
         run.report.changed_owners.update(row.owner_id for row in rows.values())
+
+
+def _insert(rows: list[Conversation], tagged: bookmarks.Tagged) -> None:
+    Conversation.objects.bulk_create(rows)
+    bookmarks.link(tagged)
 
 
 class Tree:

@@ -1,4 +1,4 @@
-"""LibreChat's `presets`, `conversationtags`, `balances`, `transactions` and `sharedlinks`.
+"""LibreChat's `presets`, `balances`, `transactions` and `sharedlinks`.
 
 Presets, balances and transactions have no id Parley keeps, so each imported
 document is recorded (ImportedRecord); shared links keep their share id as the
@@ -34,8 +34,6 @@ SHARE_TOKEN_MAX = SharedLink._meta.get_field("token").max_length
 
 def load(run: Run) -> None:
     _presets(run)
-    for batch in run.batches("conversationtags"):
-        run.report.skip("conversationtags", "bookmarks are not in Parley yet", n=len(batch))
     _balances(run)
     _transactions(run)
     _shares(run)

@@ -98,12 +98,13 @@ def _name(document: dict) -> str:
 
 def execute(options: Options, progress: Progress | None = None) -> Report:
     """Import the dump at options.directory; the report says what happened to every document."""
-    from chatapp.importer import conversations, extras, keys, users
+    from chatapp.importer import bookmarks, conversations, extras, keys, users
 
     run = Run(options, dump.database_dir(options.directory), progress=progress)
     for name in dump.collections(run.directory) - HANDLED:
         run.report.note(f"{name}: not imported (Parley has no place for it yet)")
     users.load(run)
+    bookmarks.load(run)  # before the conversations, which are tagged as they are inserted
     conversations.load(run)
     extras.load(run)
     keys.load(run)

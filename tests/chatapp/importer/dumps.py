@@ -65,6 +65,21 @@ def conversation(owner: dict, **fields: Any) -> dict[str, Any]:
     } | fields
 
 
+def tag(owner: dict, name: str, **fields: Any) -> dict[str, Any]:
+    """A `conversationtags` document (LibreChat 0.7.4 on): `user` is the id as a string."""
+    return {
+        "_id": ObjectId(),
+        "tag": name,
+        "user": str(owner["_id"]),
+        "description": "",
+        "count": 0,
+        "position": 0,
+        "createdAt": T0,
+        "updatedAt": T0,
+        "__v": 0,
+    } | fields
+
+
 def message(conv: dict, parent: str | None, text: str | None, **fields: Any) -> dict[str, Any]:
     """A 0.7-style message (text only); pass content=[...] for 0.8's parts."""
     document = {

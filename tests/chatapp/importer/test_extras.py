@@ -1,4 +1,4 @@
-"""Presets, bookmarks, balances, transactions and shared links from a mongodump."""
+"""Presets, balances, transactions and shared links from a mongodump."""
 
 from __future__ import annotations
 
@@ -162,16 +162,6 @@ def test_a_share_of_someone_elses_conversation_is_refused(tmp_path):
     assert report.tally("sharedlinks").skipped == {
         "its conversation was not imported for its user": 1
     }
-
-
-def test_bookmarks_are_reported_as_not_carried(tmp_path):
-    ada = dumps.user("ada@librechat.test")
-    conv = dumps.conversation(ada, tags=["work"])
-    tag = {"_id": ObjectId(), "tag": "work", "user": str(ada["_id"]), "count": 1, "position": 0}
-    dumps.write(tmp_path, {"users": [ada], "conversations": [conv], "conversationtags": [tag]})
-    report = imported(tmp_path)
-    assert report.tally("conversationtags").skipped == {"bookmarks are not in Parley yet": 1}
-    assert report.tally("conversation tags").skipped == {"bookmarks are not in Parley yet": 1}
 
 
 def test_a_second_balance_for_one_user_is_reported(tmp_path):
