@@ -58,17 +58,22 @@ def record(kind: str, user: User | None, ip: str | None, score: int | None = Non
 
 def ban(user: User | None, ip: str | None, reason: str) -> Ban | None:
     """Ban `user` and the IPs they used (or `ip` alone) for BAN_DURATION ms."""
-    if user:
-        end_sessions(user)
     duration = settings.BAN_DURATION_MS
     if duration <= 0:
+        if user:
+            end_sessions(user)
         log.warning("soft ban of %s (%s): sessions ended", user or ip, reason)
         return None
     ends_at = timezone.now() + timedelta(milliseconds=duration)
     ips = ips_used_by(user) | {ip} if user else {ip}
     rows = [Ban(user=user, ip=each, reason=reason, ends_at=ends_at) for each in ips if each]
     rows = rows or [Ban(user=user, reason=reason, ends_at=ends_at)]
-    Ban.objects.bulk_create(rows)
+    # One transaction: a session check in any process that sees the sessions end sees
+    # the ban as well, and tells the socket why (the watchdog's ban frame).
+    with transaction.atomic():
+        Ban.objects.bulk_create(rows)
+        if user:
+            end_sessions(user)
     log.warning("banned %s and %s until %s: %s", user, sorted(ips - {None}), ends_at, reason)
     return rows[0]
 

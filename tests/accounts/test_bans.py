@@ -112,3 +112,21 @@ def test_lift_ends_every_active_ban_of_the_user(ban_settings, user):
     assert Ban.objects.count() == 2
     assert bans.lift(ban) == 2
     assert bans.active_ban(user, "203.0.113.5") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ban_and_the_end_of_the_sessions_are_seen_together(ban_settings, user, monkeypatch):
+    """Another process's session check that sees the session end sees its ban too (the
+    watchdog sends the ban frame then), so both are written in one transaction."""
+    from django.db import connection
+
+    seen = []
+    end_sessions = bans.end_sessions
+
+    def observed(who):
+        seen.append((connection.in_atomic_block, Ban.objects.filter(user=who).exists()))
+        end_sessions(who)
+
+    monkeypatch.setattr(bans, "end_sessions", observed)
+    bans.ban(user, "10.0.0.1", reason="test")
+    assert seen == [(True, True)]
