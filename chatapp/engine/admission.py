@@ -30,7 +30,7 @@ from django.db import transaction
 from accounts import balance, guards
 from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, titles
-from chatapp.engine import prompt
+from chatapp.engine import prompt, records
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError, Send
 from chatapp.search import sync
@@ -62,11 +62,13 @@ async def admit(
     text: str | None,
     conversation_id: Any = None,
     leaf_id: Any = None,
+    temporary: bool = False,
 ) -> Admission:
     """Let one turn through, or raise ProtocolError naming the refusal.
 
     `leaf_id` ends the branch the turn continues: the parent of `text`, or, for a
-    regenerate (`text` None), the user message answered again.
+    regenerate (`text` None), the user message answered again. `temporary`: a new chat
+    that is temporary, also when its refused message is kept.
     """
     cid = str(conversation_id) if conversation_id else None
     _require_spec(endpoint, model, cid)
@@ -96,7 +98,7 @@ async def admit(
     except Refusal as refusal:
         admission.release()
         kept = await database_sync_to_async(keep_refused)(
-            user, conversation_id, leaf_id, text, endpoint, model, refusal.message
+            user, conversation_id, leaf_id, text, endpoint, model, refusal.message, temporary
         )
         raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
     return admission
@@ -156,12 +158,24 @@ def estimate_prompt(
 
 
 def keep_refused(
-    user, conversation_id: Any, parent_id: Any, text: str, endpoint: str, model: str, reason: str
+    user,
+    conversation_id: Any,
+    parent_id: Any,
+    text: str,
+    endpoint: str,
+    model: str,
+    reason: str,
+    temporary: bool = False,
 ) -> Any:
     """Save the refused user message (state `error`, the reason); returns its conversation id."""
     with transaction.atomic():
         if conversation_id is None:
-            conversation = Conversation.objects.create(owner=user, endpoint=endpoint, model=model)
+            conversation = Conversation.objects.create(
+                owner=user,
+                endpoint=endpoint,
+                model=model,
+                expires_at=records.new_chat_expiry(temporary),
+            )
         else:
             conversation = access.get_conversation_for(user, conversation_id)
         parent = access.get_message_for(user, conversation, parent_id) if parent_id else None

@@ -9,6 +9,7 @@ web process: the check runs under a row lock on the conversation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ def send(user, frame: Send) -> Turn:
                 model=frame.model,
                 parameters=frame.params,
                 system_prompt=instructions.for_new_chat(user),
-                expires_at=_expiry(frame) if frame.temporary else None,
+                expires_at=new_chat_expiry(frame.temporary),
             )
         else:
             conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
@@ -95,7 +96,10 @@ def _response(conversation: Conversation, question: Message) -> Message:
     )
 
 
-def _expiry(frame: Send):
+def new_chat_expiry(temporary_chat: bool) -> datetime | None:
+    """When a new chat is deleted: None unless it is temporary (chatapp.temporary)."""
+    if not temporary_chat:
+        return None
     try:
         return temporary.expiry(timezone.now())
     except temporary.Disabled as off:

@@ -51,6 +51,7 @@ async def send(user, client: admission.Client, frame: Send) -> Started:
         text=frame.text,
         conversation_id=frame.conversation_id,
         leaf_id=frame.parent_id,
+        temporary=frame.temporary and frame.conversation_id is None,
     )
     return await _save(partial(records.send, user, frame), user, admitted, "send", received_at)
 

@@ -117,6 +117,15 @@ def test_moderation_refusal_keeps_the_message_marked_and_unsent(
     assert [r.path for r in mock_provider.requests] == ["/v1/moderations"]  # no completion
 
 
+def test_a_refused_temporary_chat_stays_temporary(mock_endpoint, user, settings, mock_provider):
+    settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-mod"
+    settings.OPENAI_MODERATION_REVERSE_PROXY = mock_provider.openai_url
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with pytest.raises(ProtocolError):
+        admit(user, text="please moderate-me", temporary=True)
+    assert Message.objects.get().conversation.temporary  # out of the sidebar, deleted later
+
+
 def test_settled_bills_the_response_to_the_credit(mock_endpoint, user, settings):
     settings.CHECK_BALANCE, settings.START_BALANCE = True, 10_000_000
     conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
