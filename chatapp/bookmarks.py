@@ -31,7 +31,8 @@ def require_enabled() -> None:
 def counted(user) -> QuerySet[ConversationTag]:
     """The user's tags in order, each with `count`: its conversations that are not temporary."""
     kept = Q(conversations__expires_at=None, conversations__isnull=False)
-    return access.tags_for(user).annotate(count=Count("conversations", filter=kept))
+    counts = access.tags_for(user).annotate(count=Count("conversations", filter=kept))
+    return counts.order_by(*ConversationTag._meta.ordering)  # a grouped query drops Meta's
 
 
 def _name(raw: Any) -> str:
