@@ -135,6 +135,9 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
         if conversation
         else instructions.for_new_chat(request.user, source),
         "instructions_max": settings.CHAT_MAX_MESSAGE_CHARS,
+        # Sent with the next message: a conversation's or a preset's own. A new chat's
+        # personal instructions are left to the server, where a model spec may win.
+        "instructions_set": bool(conversation or getattr(source, "system_prompt", "")),
         "temporary_chats": temporary.policy().enabled,
         "conversation": conversation,
         "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
@@ -177,7 +180,7 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
     if preset_id:
         preset = access.get_preset_for(request.user, preset_id)
         context = _settings_context(request, preset.endpoint, preset.model, preset.parameters)
-        context.update(preset=preset, instructions=preset.system_prompt)
+        context.update(preset=preset, instructions=preset.system_prompt, instructions_set=True)
         context["instructions_max"] = settings.CHAT_MAX_MESSAGE_CHARS
     else:
         endpoint, model = request.GET.get("endpoint", ""), request.GET.get("model", "")

@@ -82,7 +82,7 @@ function settings() {
     endpoint: $("[data-testid=endpoint-select]")?.value || "",
     model: $("[data-testid=model-select]")?.value || "",
     params,
-    ...(instructions ? { instructions: instructions.value } : {}),
+    ...(instructions?.hasAttribute("data-set") ? { instructions: instructions.value } : {}),
   };
 }
 
@@ -408,6 +408,9 @@ function onKeydown(event) {
 }
 
 function onInput(event) {
+  // Instructions the user typed are sent; untouched ones on a new chat are left to the server
+  // (the model spec's, else the user's personal instructions).
+  if (event.target.id === "instructions") event.target.dataset.set = "";
   if (!event.target.matches("[data-testid=composer]")) return;
   resizeComposer();
   localStorage.setItem(draftKey(), event.target.value);

@@ -75,6 +75,23 @@ async def test_follow_up_sends_the_branch_as_context(user, chat_endpoint, mock_p
     await socket.disconnect()
 
 
+async def test_instructions_reach_the_provider_as_the_system_prompt(
+    user, chat_endpoint, mock_provider
+):
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: one", instructions="Answer in French."))
+    first = await frames_until(socket, "final")
+    sent = mock_provider.last_request.body["messages"]
+    assert sent[0] == {"role": "system", "content": "Answer in French."}
+    cid = first[0]["conversation_id"]
+    await socket.send_json_to(
+        send_frame("echo: two", conversation_id=cid, parent_id=first[-1]["message"]["id"])
+    )
+    await frames_until(socket, "final")  # no instructions in the frame: they are kept
+    assert mock_provider.last_request.body["messages"][0]["content"] == "Answer in French."
+    await socket.disconnect()
+
+
 async def test_regenerate_and_edit_make_siblings(user, chat_endpoint, mock_provider):
     socket = await connect(user)
     await socket.send_json_to(send_frame("echo: first"))

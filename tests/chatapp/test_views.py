@@ -213,16 +213,24 @@ def test_a_new_chat_shows_the_users_instructions_and_a_preset_its_own(alice, use
     user.instructions = "Be brief & kind."
     user.save(update_fields=["instructions"])
     page = alice.get("/").content.decode()
-    assert "Be brief &amp; kind.</textarea>" in page
+    assert (
+        'placeholder="How should the assistant answer in this chat?">Be brief &amp; kind.<' in page
+    )
+    assert "data-set placeholder" not in page  # left to the server: a model spec may win
     assert 'data-testid="temporary-toggle"' in page
     preset = Preset.objects.create(
         owner=user, name="P", endpoint="Mock", model="mock-model", system_prompt="Speak Latin."
     )
     applied = alice.get(f"/settings/chat?preset={preset.id}", **HTMX).content.decode()
-    assert 'hx-swap-oob="outerHTML:#instructions-field"' in applied and "Speak Latin." in applied
+    assert 'hx-swap-oob="outerHTML:#instructions-field"' in applied
+    assert "data-set placeholder" in applied and "Speak Latin." in applied
     conv = factories.conversation(user, endpoint="Mock", model="mock-model", system_prompt="Mine")
     shown = alice.get(f"/c/{conv.id}").content.decode()
-    assert "Mine</textarea>" in shown and 'data-testid="temporary-toggle"' not in shown
+    assert (
+        "data-set placeholder" in shown
+        and "Mine</textarea>" in shown
+        and 'data-testid="temporary-toggle"' not in shown
+    )
 
 
 def test_a_temporary_chat_says_so_and_the_switch_follows_the_interface(alice, user, settings):
