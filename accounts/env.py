@@ -120,7 +120,9 @@ def throttles(env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, Any]:
+def auth_settings(
+    env: Mapping[str, str], *, domain_server: str, script_name: str = ""
+) -> dict[str, Any]:
     """Every sign-in setting, ready for `globals().update(...)` in settings.py."""
     allow = switches(env)
     secure = domain_server.startswith("https://")
@@ -171,7 +173,7 @@ def auth_settings(env: Mapping[str, str], *, domain_server: str) -> dict[str, An
         "SOCIALACCOUNT_EMAIL_AUTHENTICATION": True,  # LibreChat matches social logins by e-mail
         "SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT": True,
         "SOCIALACCOUNT_STORE_TOKENS": False,
-        "SOCIAL_CALLBACK_PATHS": social.callback_paths(env, social_apps),
+        "SOCIAL_CALLBACK_PATHS": social.callback_paths(env, social_apps, script_name),
         "SOCIAL_USER_AGENT": social.user_agent(env),
         "OPENID": openid_config,
         "MFA_SUPPORTED_TYPES": ["totp", "recovery_codes"],

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import bans
 
-# Static files and the health check serve no user data and must keep working.
-EXEMPT_PREFIXES = ("/health", f"/{settings.STATIC_URL.lstrip('/')}")
+# Static files and the health check serve no user data and must keep working. Matched
+# against the path inside Parley (path_info), which a sub-path deployment does not change.
+EXEMPT_PREFIXES = ("/health", "/static/")
 
 
 class BanMiddleware:
@@ -19,7 +19,7 @@ class BanMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(EXEMPT_PREFIXES):
+        if not request.path_info.startswith(EXEMPT_PREFIXES):
             ban = bans.active_ban(request.user, request.META.get("REMOTE_ADDR"))
             if ban:
                 context = {"message": bans.ban_message(ban.ends_at), "until": ban.ends_at}

@@ -80,8 +80,14 @@ def user_agent(env: Mapping[str, str]) -> str:
     return parse.text(env, "GITHUB_ENTERPRISE_USER_AGENT", "Parley")
 
 
-def callback_paths(env: Mapping[str, str], enabled: Mapping[str, Any]) -> dict[str, str]:
-    """provider id → callback path, from *_CALLBACK_URL (a path or a full URL)."""
+def callback_paths(
+    env: Mapping[str, str], enabled: Mapping[str, Any], script_name: str = ""
+) -> dict[str, str]:
+    """provider id → callback path, from *_CALLBACK_URL (a path or a full URL).
+
+    The path is inside Parley: a full URL's `script_name` (DOMAIN_SERVER's path) is left
+    out, as the proxy strips it and `reverse` puts it back in the redirect_uri.
+    """
     paths = {}
     for provider in CALLBACK_PROVIDERS:
         if provider not in enabled:
@@ -89,6 +95,8 @@ def callback_paths(env: Mapping[str, str], enabled: Mapping[str, Any]) -> dict[s
         name = f"{provider.upper()}_CALLBACK_URL"
         raw = parse.text(env, name, f"/oauth/{provider}/callback")
         path = "/" + raw.split("://", 1)[-1].split("/", 1)[-1] if "://" in raw else raw
+        if script_name and path.startswith(f"{script_name}/"):
+            path = path.removeprefix(script_name)
         if not path.startswith("/") or "?" in path or "#" in path:
             raise EnvError(name, raw, "a path such as /oauth/github/callback")
         paths[provider] = path

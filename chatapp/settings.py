@@ -36,6 +36,10 @@ HOST = parse.text(ENV, "HOST", "localhost")
 PORT = parse.port(ENV, "PORT")
 DOMAIN_CLIENT = parse.url(ENV, "DOMAIN_CLIENT", f"http://localhost:{PORT}")
 DOMAIN_SERVER = parse.url(ENV, "DOMAIN_SERVER", DOMAIN_CLIENT)
+# A path in DOMAIN_CLIENT (https://example.com/chat) serves Parley under it behind a proxy
+# that strips it: reverse(), {% static %}, the socket URL and the cookies carry it again.
+SCRIPT_NAME = parse.script_name(DOMAIN_CLIENT, DOMAIN_SERVER)
+FORCE_SCRIPT_NAME = SCRIPT_NAME or None
 TRUST_PROXY = parse.integer(ENV, "TRUST_PROXY", 1, maximum=32)
 # Whose X-Forwarded-For/-Proto count (chatapp/forwarding.py): loopback and private ranges.
 TRUSTED_PROXIES = parse.networks(ENV, "TRUSTED_PROXIES", parse.PRIVATE_NETWORKS)
@@ -210,7 +214,9 @@ if REDIS_CA and CELERY_BROKER_URL.startswith("rediss://"):
 # --- auth (accounts/env.py: ALLOW_*, sessions, EMAIL_*, social, OPENID_*, LDAP_*) ---
 from accounts.env import auth_settings  # noqa: E402
 
-globals().update(auth_settings(ENV, domain_server=DOMAIN_SERVER))
+globals().update(auth_settings(ENV, domain_server=DOMAIN_SERVER, script_name=SCRIPT_NAME))
+# Parley's cookies stay under its path: another application on the domain never sees them.
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = SCRIPT_NAME or "/"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -280,7 +286,9 @@ USE_I18N = True
 USE_TZ = True
 
 # --- static files and cache headers -------------------------------------
-STATIC_URL = "static/"
+# Absolute, under the sub-path: a relative STATIC_URL would take the script prefix of the
+# moment the storage is built, "/" outside a request. WhiteNoise serves it without the prefix.
+STATIC_URL = f"{SCRIPT_NAME}/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static" / "dist"]
 DISABLE_COMPRESSION = parse.boolean(ENV, "DISABLE_COMPRESSION")

@@ -236,6 +236,29 @@ def allowed_hosts(host: str, *domains: str) -> list[str]:
     return sorted(h for h in hosts if h)
 
 
+# A plain URL path: segments of unreserved characters, no empty segment, no query.
+_PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+
+
+def script_name(client: str, server: str) -> str:
+    """The path Parley is served under: DOMAIN_CLIENT's (`/chat`), or "" at the root.
+
+    One process serves the pages, the API and the sockets, so DOMAIN_SERVER (which
+    LibreChat splits off for its API) must name the same path.
+    """
+    paths = {}
+    for name, domain in (("DOMAIN_CLIENT", client), ("DOMAIN_SERVER", server)):
+        parts = urlsplit(domain)
+        path = parts.path.rstrip("/")
+        if parts.query or parts.fragment or not _PATH.fullmatch(path):
+            raise EnvError(name, domain, "a URL whose path is plain, e.g. https://example.com/chat")
+        paths[name] = path
+    if paths["DOMAIN_SERVER"] != paths["DOMAIN_CLIENT"]:
+        expected = f"the path of DOMAIN_CLIENT ({paths['DOMAIN_CLIENT'] or '/'})"
+        raise EnvError("DOMAIN_SERVER", server, expected)
+    return paths["DOMAIN_CLIENT"]
+
+
 def origin(domain: str) -> str:
     parts = urlsplit(domain)
     return f"{parts.scheme}://{parts.netloc}"

@@ -2,12 +2,13 @@
 // without eval: they may read and assign the component's fields and call its methods, but not
 // reach globals (String, htmx, navigator) or run several statements. Anything more lives here.
 import htmx from "htmx.org";
+import { cookiePath } from "./site.js";
 
 /** Theme: light, dark or system; kept in a cookie so the server renders it without a flash. */
 function applyTheme(theme) {
   if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
   else delete document.documentElement.dataset.theme;
-  document.cookie = `parley_theme=${theme}; path=/; max-age=31536000; samesite=lax`;
+  document.cookie = `parley_theme=${theme}; path=${cookiePath}; max-age=31536000; samesite=lax`;
 }
 
 /** A menu or panel that opens and closes; `expanded` is its aria-expanded text. */

@@ -1,5 +1,6 @@
 // One WebSocket per tab to /ws/chat/, reconnected with exponential backoff.
 // Listeners get every decoded frame and the connection's ups and downs.
+import { scriptName } from "./site.js";
 
 const MIN_DELAY = 500;
 const MAX_DELAY = 15000;
@@ -64,7 +65,8 @@ export class ChatSocket {
   }
 }
 
+/** The socket's URL for a path inside Parley (under its script name). */
 export function chatSocketUrl(path) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}${path}`;
+  return `${scheme}//${location.host}${scriptName}${path}`;
 }

@@ -29,3 +29,10 @@ def test_banned_ip_is_refused_before_sign_in(client):
 def test_health_is_never_banned(client):
     bans.ban(None, "203.0.113.77", reason="test")
     assert client.get("/health", REMOTE_ADDR="203.0.113.77").status_code != 403
+
+
+def test_health_is_never_banned_under_a_sub_path(client, settings):
+    settings.FORCE_SCRIPT_NAME = "/chat"  # request.path is /chat/health, path_info /health
+    bans.ban(None, "203.0.113.77", reason="test")
+    assert client.get("/health", REMOTE_ADDR="203.0.113.77").status_code != 403
+    assert client.get("/accounts/login/", REMOTE_ADDR="203.0.113.77").status_code == 403

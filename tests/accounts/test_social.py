@@ -36,6 +36,14 @@ def test_callback_url_may_be_a_full_url():
     assert callback_paths(env, {"google": {}}) == {"google": "/oauth/google/callback"}
 
 
+def test_a_full_callback_url_under_the_sub_path_is_a_path_inside_it():
+    env = {"GOOGLE_CALLBACK_URL": "https://example.com/chat/oauth/google/callback"}
+    paths = callback_paths(env, {"google": {}}, script_name="/chat")
+    assert paths == {"google": "/oauth/google/callback"}  # reverse() puts /chat back
+    relative = callback_paths({"GOOGLE_CALLBACK_URL": "/oauth/g/cb"}, {"google": {}}, "/chat")
+    assert relative == {"google": "/oauth/g/cb"}
+
+
 def test_apple_reads_its_private_key(tmp_path):
     key = tmp_path / "AuthKey.p8"
     key.write_text("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")

@@ -101,6 +101,39 @@ def test_compression_switch_and_domains(tmp_path):
     assert settings_under(tmp_path)["static"].endswith("CompressedManifestStaticFilesStorage")
 
 
+SUBPATH_PROBE = """
+import json, django
+django.setup()
+from django.conf import settings as s
+print(json.dumps({
+    "script_name": s.FORCE_SCRIPT_NAME,
+    "static_url": s.STATIC_URL,
+    "cookie_paths": [s.SESSION_COOKIE_PATH, s.CSRF_COOKIE_PATH, s.LANGUAGE_COOKIE_PATH],
+    "origins": s.CSRF_TRUSTED_ORIGINS,
+    "hosts": s.ALLOWED_HOSTS,
+}))
+"""
+
+
+def test_a_path_in_domain_client_serves_parley_under_it(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {**clean, "PARLEY_DATA_DIR": str(tmp_path), "DOMAIN_CLIENT": "https://example.com/chat/"}
+    result = subprocess.run(
+        [sys.executable, "-c", SUBPATH_PROBE],
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "chatapp.settings"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    s = json.loads(result.stdout)
+    assert s["script_name"] == "/chat"
+    assert s["static_url"] == "/chat/static/"
+    assert s["cookie_paths"] == ["/chat", "/chat", "/chat"]  # not sent to /chatter or /
+    assert s["origins"] == ["https://example.com"]  # an Origin has no path
+    assert "example.com" in s["hosts"]
+    root = settings_under(tmp_path, DOMAIN_CLIENT="https://example.com")
+    assert "example.com" in root["hosts"]
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
@@ -109,6 +142,7 @@ def test_compression_switch_and_domains(tmp_path):
         ("CREDS_KEY", "abc", "CREDS_KEY='abc' is invalid: expected 64 hexadecimal"),
         ("CREDS_IV", "abc", "CREDS_IV='abc' is invalid: expected 32 hexadecimal"),
         ("TRUSTED_PROXIES", "nginx", "TRUSTED_PROXIES='nginx' is invalid: expected addresses"),
+        ("DOMAIN_SERVER", "http://localhost:3080/api", "DOMAIN_SERVER='http://localhost:3080/api'"),
         # sentry-sdk is an optional extra that the test environment leaves out
         ("SENTRY_DSN", "https://k@sentry.example/1", "expected sentry-sdk installed too"),
     ],

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.urls import set_script_prefix
 
 from chatapp.models import Conversation, Preset, SharedLink
 from endpoints import config as endpoint_config
@@ -301,3 +302,33 @@ def test_a_conversation_shows_the_spec_it_runs_on(alice, user, settings, tmp_pat
     conversation = factories.conversation(user, endpoint="Mock", model="mock-model")
     page = alice.get(f"/c/{conversation.pk}").content.decode()
     assert 'name="spec" value="plain" data-testid="spec-value"' in page
+
+
+@pytest.fixture
+def under_chat(settings):
+    """What the ASGI handler does for DOMAIN_CLIENT https://example.com/chat (the test
+    client sets no script prefix itself; tests/e2e/test_subpath.py runs the real thing)."""
+    settings.FORCE_SCRIPT_NAME = "/chat"
+    settings.STATIC_URL = "/chat/static/"  # as settings.py derives it (see test_settings)
+    set_script_prefix("/chat")
+    yield
+    set_script_prefix("/")
+
+
+def test_under_a_sub_path_every_url_carries_it(alice, under_chat, user):
+    """The proxy strips /chat; every URL Parley writes puts it back."""
+    conv = factories.conversation(user, title="Under a path")
+    page = alice.get(f"/c/{conv.id}").content.decode()
+    assert '<meta name="script-name" content="/chat">' in page  # the socket's and cookie's path
+    assert 'href="/chat/static/' in page and 'src="/chat/static/' in page
+    assert f'href="/chat/c/{conv.id}"' in page
+    assert 'href="/' not in page.replace('href="/chat/', "")
+    assert 'hx-get="/' not in page.replace('hx-get="/chat/', "")
+    assert 'hx-post="/' not in page.replace('hx-post="/chat/', "")
+    dialog = alice.post(f"/c/{conv.id}/share", **HTMX).content.decode()
+    assert 'value="http://testserver/chat/share/' in dialog  # the shared link
+    assert alice.get("/c/new")["Location"] == "/chat/"  # redirects stay under it too
+
+
+def test_at_the_root_the_script_name_is_empty(alice):
+    assert '<meta name="script-name" content="">' in alice.get("/").content.decode()

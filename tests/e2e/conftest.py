@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,10 +118,11 @@ def _config(mock_url: str) -> str:
     )  # JSON is YAML
 
 
-@pytest.fixture(scope="session")
-def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServer]:
-    data = tmp_path_factory.mktemp("e2e-server")
-    (data / "librechat.yaml").write_text(_config(_mock_provider_server.openai_url))
+@contextmanager
+def run_parley(mock, data: Path, users: int = USERS, **env_extra: str) -> Iterator[LiveServer]:
+    """Parley served by `manage.py serve` on a free loopback port, with `users` accounts
+    (and the admin) and the environment's `env_extra` (e.g. a DOMAIN_CLIENT with a path)."""
+    (data / "librechat.yaml").write_text(_config(mock.openai_url))
     port = _free_port()
     keep = ("PATH", "HOME", "LANG", "UV_PROJECT_ENVIRONMENT")
     env = {k: v for k, v in os.environ.items() if k in keep}
@@ -132,12 +134,13 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
         DOMAIN_CLIENT=f"http://127.0.0.1:{port}",
         DEBUG_LOGGING="false",
         DISABLE_COMPRESSION="true",  # collectstatic without gzip/brotli: seconds, not half a minute
-        ALLOWED_IMAGE_HOSTS=_mock_provider_server.url,
+        ALLOWED_IMAGE_HOSTS=mock.url,
     )
+    env.update(env_extra)
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
-    emails = [f"e2e-{n}@example.com" for n in range(USERS)]
+    emails = [f"e2e-{n}@example.com" for n in range(users)]
     create = (
         "from accounts.models import User\n"
         f"for email in {emails!r}: User.objects.create_user(email=email, password={PASSWORD!r})\n"
@@ -149,9 +152,7 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
     process = subprocess.Popen(
         [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
     )
-    server = LiveServer(
-        f"http://127.0.0.1:{port}", process, _mock_provider_server.url, iter(emails), env
-    )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, mock.url, iter(emails), env)
     try:
         _wait_for(f"{server.url}/health", process)
         yield server
@@ -159,6 +160,12 @@ def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServe
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServer]:
+    with run_parley(_mock_provider_server, tmp_path_factory.mktemp("e2e-server")) as server:
+        yield server
 
 
 # Module scope: Playwright's sync API keeps an event loop running while it is open, which
@@ -182,11 +189,12 @@ def _is_csp_report(message) -> bool:
     return message.type == "error" and "Content Security Policy" in message.text
 
 
-@pytest.fixture
-def page(browser, parley_server, request):
-    """A fresh browser context; page errors and CSP violations (`page.csp_violations`) fail it."""
+@contextmanager
+def watched_page(browser, base_url: str, **options) -> Iterator:
+    """A page in a fresh context at `base_url`; page errors and CSP violations
+    (`page.csp_violations`) fail it."""
     context = browser.new_context(
-        base_url=parley_server.url, viewport={"width": 1280, "height": 820}, locale="en-US"
+        base_url=base_url, viewport={"width": 1280, "height": 820}, locale="en-US", **options
     )
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     violations: list[str] = []
@@ -204,6 +212,13 @@ def page(browser, parley_server, request):
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
     assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
+def page(browser, parley_server, request):
+    """A fresh browser context on the shared server (see `watched_page`)."""
+    with watched_page(browser, parley_server.url) as page:
+        yield page
 
 
 @pytest.fixture

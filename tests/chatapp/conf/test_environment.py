@@ -198,3 +198,26 @@ def test_number_allows_fractions_and_names_bad_values():
     for raw in ("soon", "-1", "nan", "inf"):
         with pytest.raises(EnvError, match="W="):
             parse.number({"W": raw}, "W", 1)
+
+
+def test_script_name_is_the_path_of_the_domains():
+    assert parse.script_name("https://example.com", "https://example.com") == ""
+    assert parse.script_name("https://example.com/chat", "https://example.com/chat") == "/chat"
+    assert parse.script_name("https://example.com/a/chat", "https://api.example.com/a/chat") == (
+        "/a/chat"
+    )
+
+
+@pytest.mark.parametrize(
+    ("client", "server", "variable"),
+    [
+        ("https://example.com/chat", "https://example.com", "DOMAIN_SERVER"),
+        ("https://example.com/chat", "https://example.com/api", "DOMAIN_SERVER"),
+        ("https://example.com/chat?x=1", "https://example.com/chat?x=1", "DOMAIN_CLIENT"),
+        ("https://example.com/ch at", "https://example.com/ch at", "DOMAIN_CLIENT"),
+        ("https://example.com/a//b", "https://example.com/a//b", "DOMAIN_CLIENT"),
+    ],
+)
+def test_script_name_refuses_two_paths_or_an_odd_one(client, server, variable):
+    with pytest.raises(EnvError, match=variable):
+        parse.script_name(client, server)
