@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts import turnstile
+
 
 def sign_in(request: HttpRequest) -> dict:
     """What the sign-in and account pages show: switches, e-mail and OpenID button."""
@@ -16,4 +18,6 @@ def sign_in(request: HttpRequest) -> dict:
         "ldap_enabled": settings.LDAP_ENABLED,
         "ldap_uses_username": settings.LDAP_ENABLED and settings.LDAP_LOGIN_USES_USERNAME,
         "openid_image_url": openid.image_url if openid else "",
+        "turnstile": turnstile.widget(),
+        "turnstile_script": turnstile.SCRIPT,
     }

@@ -18,7 +18,7 @@ from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import registration
+from accounts import registration, turnstile
 from accounts.models import User
 
 
@@ -55,6 +55,7 @@ class LoginForm(AllauthLoginForm):
     def clean(self):
         if not (settings.ALLOW_EMAIL_LOGIN or settings.LDAP_ENABLED):
             raise ValidationError(_("Sign-in with e-mail and password is disabled on this site."))
+        _check_turnstile(self)  # before the credentials: a bot without a token costs no hash
         try:
             return super().clean()
         except ValidationError:
@@ -62,6 +63,15 @@ class LoginForm(AllauthLoginForm):
             if message:
                 raise ValidationError(message) from None
             raise
+
+
+def _check_turnstile(form: forms.Form) -> None:
+    """The Turnstile token of the form's request, checked before anything else is."""
+    request = getattr(form, "request", None)
+    remote_ip = request.META.get("REMOTE_ADDR") if request else None
+    refused = turnstile.refusal(form.data.get(turnstile.FIELD), remote_ip)
+    if refused:
+        raise ValidationError(refused)
 
 
 def _check_domain(email: str) -> str:
@@ -81,8 +91,16 @@ class SignupForm(AllauthSignupForm):
     ALLOW_UNVERIFIED_EMAIL_LOGIN the new account can sign in at once.
     """
 
+    def __init__(self, *args, request: HttpRequest | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request  # for the client's address in the Turnstile check
+
     def clean_email(self) -> str:
         return _check_domain(super().clean_email())
+
+    def clean(self):
+        _check_turnstile(self)
+        return super().clean()
 
     def validate_unique_email(self, value: str) -> str:
         try:

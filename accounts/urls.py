@@ -26,6 +26,7 @@ def callback_routes() -> list:
 
 urlpatterns = [
     path("accounts/login/", views.login, name="account_login"),
+    path("accounts/signup/", views.signup, name="account_signup"),
     path(
         "accounts/password/reset/",
         views.when_allowed("ALLOW_PASSWORD_RESET", reset),

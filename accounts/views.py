@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allauth.account.views import SignupView as AllauthSignupView
 from allauth.account.views import login as allauth_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -16,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import balance, sessions
+from accounts import balance, sessions, turnstile
 from accounts.forms import DeleteAccountForm, ProfileForm
 from chatapp.search import sync
 
@@ -34,6 +35,7 @@ def _auto_redirects(request: HttpRequest) -> bool:
     )
 
 
+@turnstile.allow_widget
 def login(request: HttpRequest) -> HttpResponse:
     if _auto_redirects(request):
         try:
@@ -42,6 +44,16 @@ def login(request: HttpRequest) -> HttpResponse:
         except ImmediateHttpResponse as refused:
             return refused.response
     return allauth_login(request)
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, its form given the request (the client's address for Turnstile)."""
+
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+signup = turnstile.allow_widget(SignupView.as_view())
 
 
 def when_allowed(switch: str, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -217,6 +217,12 @@ from accounts.env import auth_settings  # noqa: E402
 globals().update(auth_settings(ENV, domain_server=DOMAIN_SERVER, script_name=SCRIPT_NAME))
 # Parley's cookies stay under its path: another application on the domain never sees them.
 SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = LANGUAGE_COOKIE_PATH = SCRIPT_NAME or "/"
+# Cloudflare Turnstile (accounts/turnstile.py): the widget is librechat.yaml's `turnstile`;
+# with a secret the token is checked on the server too (the URL is Cloudflare's siteverify).
+TURNSTILE_SECRET_KEY = parse.text(ENV, "TURNSTILE_SECRET_KEY")
+TURNSTILE_VERIFY_URL = parse.url(
+    ENV, "TURNSTILE_VERIFY_URL", "https://challenges.cloudflare.com/turnstile/v0/siteverify"
+)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

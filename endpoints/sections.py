@@ -165,6 +165,20 @@ class ModelSpecs(Strict):
     addedEndpoints: builtins.list[str] | None = None
 
 
+class TurnstileOptions(Strict):
+    """The widget's `data-language` (`auto` or an ISO 639-1 code) and `data-size`."""
+
+    language: str | None = Field(default=None, max_length=16, pattern=r"^[A-Za-z-]+$")
+    size: Literal["normal", "compact", "flexible", "invisible"] | None = None
+
+
+class Turnstile(Strict):
+    """Cloudflare Turnstile on sign-in and sign-up (accounts/turnstile.py)."""
+
+    siteKey: str = Field(min_length=1, max_length=200)
+    options: TurnstileOptions | None = None
+
+
 class LibreChatConfig(Strict):
     """The whole file. Top-level keys are strict: an unknown one is an error."""
 
@@ -195,7 +209,7 @@ class LibreChatConfig(Strict):
     imageOutputType: Literal["png", "jpeg", "webp"] | None = later("image generation")
     includedTools: list[str] | None = later("tools")
     filteredTools: list[str] | None = later("tools")
-    turnstile: dict[str, Any] | None = later("Cloudflare Turnstile")
+    turnstile: Turnstile | None = None
     messageFilter: dict[str, Any] | None = later("PII message filters")
     filters: dict[str, Any] | None = later("PII/content filters")
     permissions: dict[str, Any] | None = later("permission settings")

@@ -201,3 +201,12 @@ def test_allowed_addresses_are_host_port_pairs_in_private_space(yaml_errors, loa
     config = load_yaml({"endpoints": {"allowedAddresses": ["Ollama:11434"], "custom": [GROQ]}})
     assert config.get("groq").allowed_addresses == frozenset({"ollama:11434"})
     assert not [p for p in config.problems if "allowedAddresses" in str(p.path)]
+
+
+def test_turnstile_is_implemented_and_validated(warnings_of, yaml_errors) -> None:
+    widget = {"siteKey": "0x4AAA", "options": {"language": "auto", "size": "flexible"}}
+    assert warnings_of({"turnstile": widget}) == []
+    assert yaml_errors({"turnstile": {"options": {"size": "huge"}}}) == [
+        "turnstile.siteKey: is required",
+        "turnstile.options.size: 'huge' must be 'normal', 'compact', 'flexible' or 'invisible'",
+    ]
