@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chatapp.library import projects, prompts
 from chatapp.models import Project, PromptGroup
+from endpoints import specs
 
 TEXT_MAX = 20_000  # characters of a prompt version
 INSTRUCTIONS_MAX = 100_000  # characters; the token check against the model comes after
@@ -64,7 +65,7 @@ class ProjectForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        names = [spec.name for spec in projects.specs()]
+        names = [spec.name for spec in specs.current().items]
         self.fields["model_spec"].choices = [("", _("None")), *((n, n) for n in names)]
 
     def clean(self) -> dict:

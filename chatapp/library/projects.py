@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 
 from chatapp import access
 from chatapp.models import Conversation, Project
-from endpoints import config, tokens
+from endpoints import config, specs, tokens
 
 NAME_MAX = 100
 
@@ -21,35 +21,10 @@ class TooLong(ValueError):
     """Instructions that leave no room in a model's context window."""
 
 
-@dataclass(frozen=True)
-class Spec:
-    name: str
-    endpoint: str
-    model: str
-
-
-def specs() -> list[Spec]:
-    """The configured `modelSpecs.list`, as far as projects need it."""
-    file = config.current().file
-    items = file.modelSpecs.list if file and file.modelSpecs else []
-    found = []
-    for item in items:
-        data = item if isinstance(item, dict) else item.model_dump()
-        preset = data.get("preset") or {}
-        found.append(
-            Spec(str(data.get("name", "")), preset.get("endpoint", ""), preset.get("model", ""))
-        )
-    return found
-
-
-def find_spec(name: str) -> Spec | None:
-    return next((spec for spec in specs() if spec.name == name), None)
-
-
 def _models(spec_name: str) -> Iterator[tuple[str, str]]:
     """(endpoint, model) pairs a conversation of the project may run on: the default spec's,
     else every model the configuration offers."""
-    spec = find_spec(spec_name) if spec_name else None
+    spec = specs.current().get(spec_name) if spec_name else None
     if spec is not None:
         yield spec.endpoint, spec.model
         return

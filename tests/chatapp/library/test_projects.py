@@ -96,12 +96,6 @@ def test_without_a_spec_every_offered_model_must_fit():
         projects.check_fits("word " * 60, "")
 
 
-@pytest.mark.usefixtures("specs_config")
-def test_specs_are_read_from_the_config():
-    assert projects.specs() == [projects.Spec("small-talk", "Mock", "tiny")]
-    assert projects.find_spec("nope") is None
-
-
 @pytest.mark.django_db
 def test_folders_hold_each_projects_unarchived_conversations(user, stranger):
     project = Project.objects.create(owner=user, name="P")
