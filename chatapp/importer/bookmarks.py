@@ -55,11 +55,11 @@ def _read(run: Run, document: dict, done: set[str]) -> tuple[str, ConversationTa
 
 
 def _tag(document: dict, owner: int) -> ConversationTag:
-    value = document.get("tag")
-    name = value.strip() if isinstance(value, str) else ""
-    if not name or len(name) > NAME_MAX:
-        reason = "not text" if value is not None and not isinstance(value, str) else "missing"
-        raise Unreadable("tag", f"longer than {NAME_MAX} characters" if name else reason)
+    name = text(document, "tag").strip()
+    if not name:
+        raise Unreadable("tag", "missing")
+    if len(name) > NAME_MAX:
+        raise Unreadable("tag", f"longer than {NAME_MAX} characters")
     return ConversationTag(
         owner_id=owner,
         name=name,
@@ -89,8 +89,10 @@ def _save(rows: list[tuple[str, ConversationTag]], new: list[tuple[str, Conversa
     ConversationTag.objects.bulk_create([row for _source, row in new])
     held = _existing({(row.owner_id, row.name) for _source, row in rows})
     ImportedRecord.objects.bulk_create(
-        ImportedRecord(collection=COLLECTION, source_id=source, target_id=str(held[key]))
-        for source, key in ((s, (r.owner_id, r.name)) for s, r in rows)
+        ImportedRecord(
+            collection=COLLECTION, source_id=source, target_id=str(held[row.owner_id, row.name])
+        )
+        for source, row in rows
     )
 
 
@@ -153,7 +155,7 @@ def _create_missing(keys: set[tuple[int, str]], held: dict[tuple[int, str], int]
     )
     made = []
     for owner, name in sorted(keys):
-        position = last.get(owner, -1) + 1
+        position = min(last.get(owner, -1) + 1, POSITION_MAX)
         last[owner] = position
         made.append(ConversationTag(owner_id=owner, name=name, position=position))
     ConversationTag.objects.bulk_create(made)
