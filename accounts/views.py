@@ -17,9 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import balance, sessions, turnstile
+from accounts import balance, deletion, sessions, turnstile
 from accounts.forms import DeleteAccountForm, ProfileForm
-from chatapp.search import sync
 
 
 def _auto_redirects(request: HttpRequest) -> bool:
@@ -83,10 +82,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = DeleteAccountForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user, user_id = request.user, request.user.pk
+        user = request.user
         logout(request)
-        user.delete()  # conversations, keys and files go with it (CASCADE foreign keys)
-        sync.owner_deleted(user_id)  # and the search index forgets them
+        deletion.delete_account(user)
         messages.success(request, _("Your account was deleted."))
         return redirect("account_login")
     return render(request, "account/delete.html", {"form": form})

@@ -3,7 +3,7 @@
 import os
 import threading
 
-from chatapp.conf.startup import check_services, or_exit, report_search
+from chatapp.conf.startup import check_services, or_exit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
 
@@ -13,8 +13,12 @@ def build_application():
     from django.core.asgi import get_asgi_application
 
     http = get_asgi_application()  # sets Django up before the routing imports models
+    from chatapp.search import backends
+    from endpoints import config
+
+    config.check()
     check_services()
-    report_search()
+    backends.report()
 
     from chatapp.bodylimit import BodyLimit
     from chatapp.engine.recovery import start_sweeper

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from endpoints import paramsets
-from endpoints.config import Config, Endpoint
+from endpoints.endpoint import Config, Endpoint
 from endpoints.paramsets import ParamDef
 from endpoints.specs import Spec, Specs
 

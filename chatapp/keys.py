@@ -22,7 +22,7 @@ from chatapp.conversations import BadRequest
 from chatapp.models import UserKey
 from chatapp.protocol import ProtocolError
 from endpoints import addresses, config
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 # LibreChat's expiry choices; 12 hours is its default.
 EXPIRY: dict[str, tuple[timedelta | None, str]] = {

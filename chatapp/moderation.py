@@ -1,10 +1,11 @@
 """Moderation of user messages before they reach any model (LibreChat's moderateText).
 
-With OPENAI_MODERATION on, `screen(text)` sends the text to the moderation
-service on a Celery worker (`tasks.moderate`) and awaits the answer for at most
-MODERATION_TIMEOUT seconds. A flagged text is refused; so is a text the service
-could not check (error, garbage or timeout), unless MODERATION_FAIL_OPEN lets
-it through with a logged warning. A refusal is an `accounts.guards.Refusal`
+With OPENAI_MODERATION on, the engine's admission (`chatapp.engine.admission.screen`)
+runs `classify(text)` on a Celery worker (`tasks.moderate`), awaits the answer
+for at most `wait()` seconds and asks `judge` what it calls for. A flagged text
+is refused; so is a text the service could not check (error, garbage or
+timeout: `TIMED_OUT`), unless MODERATION_FAIL_OPEN lets it through with a
+logged warning. A refusal is an `accounts.guards.Refusal`
 with code `moderation`, like every other guard's.
 """
 
@@ -17,12 +18,17 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 
 from accounts.guards import Refusal
-from chatapp.conf import dispatch
 from endpoints import moderation as service
 from endpoints.adapters.base import ProviderError
 
 log = logging.getLogger(__name__)
 SLACK = 2.0  # seconds the web process waits beyond the service's own timeout
+TIMED_OUT = {"error": "it did not answer in time"}  # the answer when the wait ran out
+
+
+def wait() -> float:
+    """Seconds the web process waits for the task's answer."""
+    return settings.MODERATION_TIMEOUT + SLACK
 
 
 def classify(text: str) -> dict[str, Any]:
@@ -56,21 +62,3 @@ def _unchecked(reason: str) -> Refusal | None:
         return None
     log.warning("message refused: moderation could not run: %s", reason)
     return Refusal("moderation", f"Your message could not be checked by moderation ({reason}).")
-
-
-async def screen(text: str) -> None:
-    """Raise `Refusal` unless the text may be sent (always passes with moderation off)."""
-    if not settings.OPENAI_MODERATION:
-        return
-    from chatapp import tasks
-
-    try:
-        answer = await dispatch.call(
-            tasks.moderate, text, within=settings.MODERATION_TIMEOUT + SLACK
-        )
-    except TimeoutError:
-        refusal = _unchecked("it did not answer in time")
-    else:
-        refusal = judge(answer)
-    if refusal:
-        raise refusal

@@ -1,9 +1,9 @@
 """Conversation titles (LibreChat's titleConvo; seed 003 decides where it differs).
 
-The generation calls `queue_title(conversation, question)` when the first
-response starts and `queue_title(conversation, question, answer)` when it
-completes; the endpoint's titleTiming (`immediate` or `final`) decides which of
-the two queues `tasks.generate_title`. The worker then runs `generate`:
+The engine asks `is_due(conversation, question)` when the first response
+starts and `is_due(conversation, question, answer)` when it completes; the
+endpoint's titleTiming (`immediate` or `final`) decides at which of the two the
+engine (chatapp/engine/admission.py) queues `tasks.generate_title`. The worker then runs `generate`:
 
 - titlePrompt with `{convo}` replaced by titlePromptTemplate (`{input}` the
   user's first message, `{output}` the answer, empty when immediate), sent as
@@ -28,7 +28,6 @@ from dataclasses import dataclass, replace
 from asgiref.sync import async_to_sync
 
 from accounts import balance
-from chatapp.conf import dispatch
 from chatapp.engine import events
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
@@ -41,7 +40,7 @@ from endpoints.adapters.base import (
     ProviderError,
     RequestContext,
 )
-from endpoints.config import Endpoint, TitleSettings
+from endpoints.endpoint import Endpoint, TitleSettings
 
 log = logging.getLogger(__name__)
 MAX_LENGTH = 100  # characters; the column holds 200
@@ -87,18 +86,14 @@ def is_first_exchange(conversation: Conversation, question: Message) -> bool:
     )
 
 
-def queue_title(conversation: Conversation, question: Message, answer: str | None = None) -> bool:
-    """Queue the title task if this is the moment titleTiming asks for; True when queued."""
+def is_due(conversation: Conversation, question: Message, answer: str | None = None) -> bool:
+    """Whether the title is asked for now: at the response's start (no `answer`) or its end,
+    as titleTiming says, once per conversation."""
     title = title_settings(conversation)
     if title is None or not is_first_exchange(conversation, question):
         return False
     moment = "immediate" if answer is None else "final"
-    if title.timing != moment:
-        return False
-    from chatapp import tasks
-
-    dispatch.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
-    return True
+    return title.timing == moment
 
 
 def build_prompt(title: TitleSettings, user_text: str, answer: str) -> str:

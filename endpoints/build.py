@@ -17,7 +17,7 @@ from typing import Any
 
 from endpoints import addresses, checks, interpolate, schema, yamlsource
 from endpoints import env as envmod
-from endpoints.config import (
+from endpoints.endpoint import (
     COMPLETION_TITLE_PROMPT,
     STRUCTURED_TITLE_PROMPT,
     USER_PROVIDED,

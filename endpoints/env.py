@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatapp.conf import environment
-from endpoints.config import (
+from endpoints.endpoint import (
     USER_PROVIDED,
     AzureDeployment,
     BedrockOptions,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 # LibreChat parameter names → the wire format's names, per adapter kind.
 _OPENAI = {

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 ParamType = Literal["number", "int", "bool", "enum"]
 

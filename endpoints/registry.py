@@ -19,7 +19,7 @@ from typing import Any
 from django.core.cache import cache
 
 from endpoints.adapters.base import ChatAdapter, ProviderError, RequestContext
-from endpoints.config import Config, Endpoint
+from endpoints.endpoint import Config, Endpoint
 
 log = logging.getLogger(__name__)
 

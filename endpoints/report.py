@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from endpoints import interpolate
-from endpoints.config import USER_PROVIDED, Config, Endpoint
+from endpoints.endpoint import USER_PROVIDED, Config, Endpoint
 from endpoints.problems import Problem
 
 COLUMNS = ("endpoint", "kind", "base URL", "models", "key", "streamRate", "titles", "status")

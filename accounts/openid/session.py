@@ -11,9 +11,10 @@ from django.utils.http import urlencode
 from requests import RequestException
 
 from accounts.openid import tokens
-from accounts.openid.views import ID_TOKEN_SESSION_KEY
 
 log = logging.getLogger(__name__)
+# Where the sign-in (openid/views.py) keeps the ID token that sign-out hands back.
+ID_TOKEN_SESSION_KEY = "openid_id_token"
 
 
 def end_session_url(request: HttpRequest, after: str) -> str | None:

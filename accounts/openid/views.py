@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from requests import RequestException
 
+from accounts.adapter import refuse_sign_in
 from accounts.openid import tokens
 from accounts.openid.config import has_required_role
-
-ID_TOKEN_SESSION_KEY = "openid_id_token"
+from accounts.openid.session import ID_TOKEN_SESSION_KEY
 
 
 class RoleRequired(PermissionDenied):
@@ -35,8 +35,6 @@ class OpenIDAdapter(OpenIDConnectOAuth2Adapter):
         try:
             return tokens.discovery(settings.OPENID.issuer)
         except (RequestException, ValueError) as error:
-            from accounts.adapter import refuse_sign_in
-
             raise ImmediateHttpResponse(
                 refuse_sign_in(self.request, _("The sign-in provider cannot be reached."), error)
             ) from error

@@ -10,7 +10,6 @@ from typing import TypeVar
 from django.core.exceptions import ImproperlyConfigured
 
 T = TypeVar("T")
-logger = logging.getLogger("parley.config")
 log = logging.getLogger(__name__)
 
 
@@ -40,30 +39,9 @@ def check_redis(uri: str, ca: str | None = None, timeout: float = 3.0) -> None:
         client.close()
 
 
-def check_config() -> None:
-    """An invalid librechat.yaml stops start-up (ConfigError: one line per problem)."""
-    from endpoints.config import current
-
-    for problem in current().problems:
-        logger.warning("%s", problem)
-
-
 def check_services() -> None:
-    """The configuration must be valid; production mode also needs its Redis at start-up."""
+    """Production mode needs its Redis at start-up (the edges check the config first)."""
     from django.conf import settings
 
-    check_config()
     if settings.REDIS_URI:
         check_redis(settings.REDIS_URI, settings.REDIS_CA)
-
-
-def report_search() -> str:
-    """Log which backend answers searches; an unreachable index is a warning, never fatal."""
-    from chatapp.search.backends import status
-
-    name, problem = status()
-    if problem:
-        log.warning("search: %s, %s", name, problem)
-        return f"{name}, {problem}"
-    log.info("search: %s", name)
-    return name

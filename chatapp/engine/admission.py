@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import transaction
 
 from accounts import balance, guards
 from accounts.guards import Admission, Refusal
-from chatapp import access, moderation, titles
+from chatapp import access, moderation, tasks, titles
+from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
 from chatapp.models import Conversation, Message
 from chatapp.protocol import ProtocolError, Send
@@ -94,7 +96,7 @@ async def admit(
     if text is None:
         return admission
     try:
-        await moderation.screen(text)
+        await screen(text)
     except Refusal as refusal:
         admission.release()
         kept = await database_sync_to_async(keep_refused)(
@@ -102,6 +104,18 @@ async def admit(
         )
         raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
     return admission
+
+
+async def screen(text: str) -> None:
+    """Raise moderation's `Refusal` unless the text may be sent (always passes with it off)."""
+    if not settings.OPENAI_MODERATION:
+        return
+    try:
+        answer = await dispatch.call(tasks.moderate, text, within=moderation.wait())
+    except TimeoutError:
+        answer = moderation.TIMED_OUT
+    if refusal := moderation.judge(answer):
+        raise refusal
 
 
 SPEC_REQUIRED = "This site offers its models through its model specs only: pick one in the menu."
@@ -233,8 +247,16 @@ def _index(turn, response: Message) -> None:
         log.exception("response %s not queued for indexing", response.pk)
 
 
+def queue_title(conversation: Conversation, question: Message, answer: str | None = None) -> bool:
+    """Queue the title task if this is the moment titleTiming asks for; True when queued."""
+    if not titles.is_due(conversation, question, answer):
+        return False
+    dispatch.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
+    return True
+
+
 def _title(turn, answer: str | None) -> None:
     try:
-        titles.queue_title(turn.conversation, turn.user_message, answer)
+        queue_title(turn.conversation, turn.user_message, answer)
     except Exception:  # a title must never break the chat
         log.exception("title for conversation %s not queued", turn.conversation.pk)

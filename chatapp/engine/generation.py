@@ -48,7 +48,7 @@ from endpoints.adapters.base import (
     TextDelta,
     Usage,
 )
-from endpoints.config import TokenRate
+from endpoints.endpoint import TokenRate
 
 log = logging.getLogger(__name__)
 END = "generation.end"  # tells the generation's own listener to finish

@@ -14,9 +14,10 @@ from chatapp.engine.records import Turn
 from chatapp.protocol import ProtocolError
 from endpoints import config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
+from endpoints.endpoint import Endpoint
 
 
-def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
+def check(user, name: str, conversation_id: object = None) -> Endpoint:
     """The configured endpoint `name`, if it is available and, when it takes the
     user's own key (`user_provided`), the user has entered one.
 
@@ -31,7 +32,7 @@ def check(user, name: str, conversation_id: object = None) -> config.Endpoint:
     return endpoint
 
 
-def user_params(endpoint: config.Endpoint, params: Any, conversation_id: object = None) -> dict:
+def user_params(endpoint: Endpoint, params: Any, conversation_id: object = None) -> dict:
     """The parameters the user may set on `endpoint` (endpoints.userparams); a bad value
     is refused with an `error` frame naming it, before anything is saved."""
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from chatapp.importer.exports import Parsed, header, row
+from chatapp.importer.rows import Parsed, header, row
 
 
 def read(data: list[Any]) -> Parsed:

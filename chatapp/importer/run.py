@@ -22,10 +22,6 @@ from chatapp.importer.values import Unreadable
 from chatapp.models import ImportedRecord
 
 Progress = Callable[[str, int], None]  # (collection, documents read so far)
-HANDLED = frozenset({
-    "users", "conversations", "messages", "presets", "conversationtags", "balances",
-    "transactions", "sharedlinks", "keys",
-})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,20 +90,3 @@ def _name(document: dict) -> str:
         if document.get(key) is not None:
             return f"{key} {document[key]}"
     return "a document without id"
-
-
-def execute(options: Options, progress: Progress | None = None) -> Report:
-    """Import the dump at options.directory; the report says what happened to every document."""
-    from chatapp.importer import bookmarks, conversations, extras, keys, users
-
-    run = Run(options, dump.database_dir(options.directory), progress=progress)
-    for name in dump.collections(run.directory) - HANDLED:
-        run.report.note(f"{name}: not imported (Parley has no place for it yet)")
-    users.load(run)
-    bookmarks.load(run)  # before the conversations, which are tagged as they are inserted
-    conversations.load(run)
-    extras.load(run)
-    keys.load(run)
-    if options.dry_run:
-        run.report.note("dry run: nothing was written")
-    return run.report

@@ -7,3 +7,9 @@ class SearchConfig(AppConfig):
     name = "chatapp.search"
     label = "search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from accounts import deletion
+        from chatapp.search import sync
+
+        deletion.on_account_deleted(sync.owner_deleted)  # the index forgets a deleted account

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from chatapp.search.base import Index, Searcher, SearchUnavailable
 from chatapp.search.meili import MeiliSearch
 from chatapp.search.postgres import PostgresSearch
 from chatapp.search.sqlite import SqliteSearch
+
+log = logging.getLogger(__name__)
 
 
 def meili_configured() -> bool:
@@ -69,3 +72,14 @@ def status() -> tuple[str, str | None]:
 def describe() -> str:
     name, problem = status()
     return f"{name}, {problem}" if problem else name
+
+
+def report() -> str:
+    """Start-up: log which backend answers searches; an unreachable index is a warning,
+    never fatal."""
+    name, problem = status()
+    if problem:
+        log.warning("search: %s, %s", name, problem)
+        return f"{name}, {problem}"
+    log.info("search: %s", name)
+    return name

@@ -6,17 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+# A hit's snippet is made of the query's Segments; the query knows nothing of backends.
+from chatapp.search.query import Query, Segment
+
 if TYPE_CHECKING:
     from chatapp.models import Conversation, Message
-    from chatapp.search.query import Query
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A piece of a snippet; `hit` pieces are the matched text (rendered as <mark>)."""
-
-    text: str
-    hit: bool = False
 
 
 @dataclass(frozen=True)

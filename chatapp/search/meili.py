@@ -21,8 +21,8 @@ import requests
 from meilisearch.errors import MeilisearchError
 
 from chatapp.models import Conversation, Message
-from chatapp.search.base import ConversationHit, MessageHit, SearchUnavailable, Segment
-from chatapp.search.query import Query
+from chatapp.search.base import ConversationHit, MessageHit, SearchUnavailable
+from chatapp.search.query import Query, Segment
 
 INDEX = "parley_conversations"
 SETTINGS = {

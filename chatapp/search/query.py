@@ -12,8 +12,6 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from chatapp.search.base import Segment
-
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 8
 MAX_OFFSET = 1000
@@ -23,6 +21,14 @@ SNIPPET_LEAD = 50
 CJK = re.compile(
     r"[\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 )
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a snippet; `hit` pieces are the matched text (rendered as <mark>)."""
+
+    text: str
+    hit: bool = False
 
 
 class BadCursor(ValueError):

@@ -15,8 +15,8 @@ import logging
 from django.utils.translation import gettext as _
 
 from chatapp.search import backends
-from chatapp.search.base import ConversationHit, MessageHit, SearchPage, SearchUnavailable, Segment
-from chatapp.search.query import decode_cursor, encode_cursor, parse
+from chatapp.search.base import ConversationHit, MessageHit, SearchPage, SearchUnavailable
+from chatapp.search.query import Segment, decode_cursor, encode_cursor, parse
 
 __all__ = ["ConversationHit", "MessageHit", "SearchPage", "Segment", "search"]
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import anthropic
 import httpx2
 
 from endpoints import headers as header_templates
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (

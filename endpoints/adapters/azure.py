@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx2
 import openai
 
-from endpoints.config import USER_PROVIDED, AzureDeployment
+from endpoints.endpoint import USER_PROVIDED, AzureDeployment
 
 from . import errors
 from .base import ProviderError, RequestContext

@@ -25,7 +25,7 @@ from botocore.exceptions import (
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ReadTimeoutError as Urllib3Timeout
 
-from endpoints.config import USER_PROVIDED, Endpoint
+from endpoints.endpoint import USER_PROVIDED, Endpoint
 
 from . import errors
 from .base import (

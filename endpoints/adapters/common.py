@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
 from endpoints import addresses, tokens
-from endpoints.config import USER_PROVIDED, Endpoint
+from endpoints.endpoint import USER_PROVIDED, Endpoint
 
 from . import errors
 from .base import (

@@ -19,7 +19,7 @@ from google.genai import types
 
 from endpoints import addresses
 from endpoints import headers as header_templates
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (

@@ -16,7 +16,7 @@ import openai
 
 from endpoints import addresses
 from endpoints import headers as header_templates
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (

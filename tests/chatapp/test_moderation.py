@@ -8,6 +8,7 @@ import pytest
 
 from accounts.guards import Refusal
 from chatapp import moderation
+from chatapp.engine import admission
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def silent_server():
 
 
 async def test_clean_text_passes_and_reaches_the_service(moderation_on):
-    await moderation.screen("hello there")
+    await admission.screen("hello there")
     request = moderation_on.last_request
     assert request.path.endswith("/moderations")
     assert request.body["input"] == "hello there"
@@ -51,14 +52,14 @@ async def test_clean_text_passes_and_reaches_the_service(moderation_on):
 
 async def test_flagged_text_is_refused_with_the_categories(moderation_on):
     with pytest.raises(Refusal) as refused:
-        await moderation.screen("please moderate-me now")
+        await admission.screen("please moderate-me now")
     assert refused.value.code == "moderation"
     assert "flagged" in refused.value.message and "harassment" in refused.value.message
 
 
 async def test_off_means_no_request(settings, mock_provider):
     settings.OPENAI_MODERATION = False
-    await moderation.screen("moderate-me")
+    await admission.screen("moderate-me")
     assert mock_provider.requests == []
 
 
@@ -66,14 +67,14 @@ async def test_off_means_no_request(settings, mock_provider):
 async def test_a_failing_service_refuses_fail_closed(moderation_on, failure):
     moderation_on.fail(failure)
     with pytest.raises(Refusal) as refused:
-        await moderation.screen("hello")
+        await admission.screen("hello")
     assert "could not be checked" in refused.value.message
 
 
 async def test_fail_open_lets_it_through_with_a_warning(moderation_on, settings, caplog):
     settings.MODERATION_FAIL_OPEN = True
     moderation_on.fail("500")
-    await moderation.screen("hello")
+    await admission.screen("hello")
     assert "moderation skipped" in caplog.text
 
 
@@ -82,7 +83,7 @@ async def test_a_silent_service_times_out_and_refuses(moderation_on, settings, s
     settings.MODERATION_TIMEOUT = 0.3
     started = asyncio.get_running_loop().time()
     with pytest.raises(Refusal) as refused:
-        await moderation.screen("hello")
+        await admission.screen("hello")
     assert asyncio.get_running_loop().time() - started < 3
     assert "could not be checked" in refused.value.message
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from accounts.guards import Refusal
-from chatapp import moderation
+from chatapp.engine import admission
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +28,9 @@ def moderated(settings, worker, celery_app_for, mock_provider):
 
 def test_worker_refuses_a_flagged_message_and_passes_a_clean_one(moderated, worker):
     with pytest.raises(Refusal) as refused:
-        asyncio.run(moderation.screen("you moderate-me"))
+        asyncio.run(admission.screen("you moderate-me"))
     assert refused.value.code == "moderation" and "harassment" in refused.value.message
-    asyncio.run(moderation.screen("a kind message"))
+    asyncio.run(admission.screen("a kind message"))
     assert [r.body["input"] for r in moderated.requests] == ["you moderate-me", "a kind message"]
     assert "chatapp.tasks.moderate" in worker.log()
 
@@ -38,5 +38,5 @@ def test_worker_refuses_a_flagged_message_and_passes_a_clean_one(moderated, work
 def test_worker_fails_closed_when_the_service_errors(moderated):
     moderated.fail("500")
     with pytest.raises(Refusal) as refused:
-        asyncio.run(moderation.screen("hello"))
+        asyncio.run(admission.screen("hello"))
     assert "could not be checked" in refused.value.message

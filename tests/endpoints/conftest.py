@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from endpoints.config import Config, ConfigError, load
+from endpoints.config import ConfigError, load
+from endpoints.endpoint import Config
 from endpoints.problems import Problem, format_path
 
 BASE_CUSTOM = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from endpoints.config import USER_PROVIDED
+from endpoints.endpoint import USER_PROVIDED
 
 KEYS = {"OPENAI_API_KEY": "sk-1", "ANTHROPIC_API_KEY": "a-1", "GOOGLE_KEY": "g-1"}
 GROQ = {

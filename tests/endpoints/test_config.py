@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from endpoints.config import USER_PROVIDED, ConfigError, load
+from endpoints.config import ConfigError, check, current, load
+from endpoints.endpoint import USER_PROVIDED
 
 LIBRECHAT = Path(__file__).resolve().parent / "librechat"
 EXAMPLES = sorted(LIBRECHAT.glob("*.yaml"))
@@ -109,3 +110,18 @@ def test_endpoints_hash_so_callers_may_cache_per_endpoint(tmp_path: Path) -> Non
     first = load(str(tmp_path / "none.yaml"), env).endpoints["openAI"]
     again = load(str(tmp_path / "none.yaml"), env).endpoints["openAI"]
     assert first == again and hash(first) == hash(again) and len({first, again}) == 1
+
+
+def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
+    config = tmp_path / "librechat.yaml"
+    config.write_text("version: 1.3.14\nmcpServers: {}\n")
+    settings.CONFIG_PATH, settings.ENV = str(config), {}
+    current.cache_clear()
+    try:
+        check()
+    finally:
+        current.cache_clear()
+    assert [r.getMessage() for r in caplog.records if r.name == "parley.config"] == [
+        f"warning: {config}:2:1: mcpServers: accepted but ignored: "
+        "Parley does not implement MCP servers yet"
+    ]

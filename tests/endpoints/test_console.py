@@ -1,7 +1,7 @@
 import pytest
 
 from endpoints import console
-from endpoints.config import Config, Endpoint, TokenRate
+from endpoints.endpoint import Config, Endpoint, TokenRate
 from endpoints.registry import Registry
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from endpoints.config import USER_PROVIDED, ConfigError, load
+from endpoints.config import ConfigError, load
+from endpoints.endpoint import USER_PROVIDED
 from endpoints.env import DEFAULT_MODELS
 from endpoints.problems import format_path
 

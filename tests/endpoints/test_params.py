@@ -1,5 +1,5 @@
 from endpoints import params
-from endpoints.config import AzureDeployment, CustomParams, Endpoint
+from endpoints.endpoint import AzureDeployment, CustomParams, Endpoint
 
 
 def custom(**fields) -> Endpoint:

@@ -1,6 +1,6 @@
 """Parameter sets: the base set per wire format, overridden and extended by paramDefinitions."""
 
-from endpoints.config import CustomParams, Endpoint
+from endpoints.endpoint import CustomParams, Endpoint
 from endpoints.paramsets import canonical, definitions, for_endpoint
 
 

@@ -3,7 +3,7 @@ from django.core.cache import cache
 
 from endpoints.adapters.base import RequestContext
 from endpoints.adapters.openai import OpenAIAdapter
-from endpoints.config import USER_PROVIDED, Config, Endpoint, ModelList
+from endpoints.endpoint import USER_PROVIDED, Config, Endpoint, ModelList
 from endpoints.registry import Registry, UnknownEndpoint
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from endpoints.config import USER_PROVIDED, BedrockOptions, Config, Endpoint
+from endpoints.endpoint import USER_PROVIDED, BedrockOptions, Config, Endpoint
 from endpoints.report import key_of, mask, render
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from endpoints.config import COMPLETION_TITLE_PROMPT, STRUCTURED_TITLE_PROMPT, USER_PROVIDED
+from endpoints.endpoint import COMPLETION_TITLE_PROMPT, STRUCTURED_TITLE_PROMPT, USER_PROVIDED
 
 P = "endpoints.custom[0]"
 

@@ -5,7 +5,7 @@ import pytest
 
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, Usage
-from endpoints.config import TokenRate
+from endpoints.endpoint import TokenRate
 
 
 def test_counts_with_the_network_unplugged(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from endpoints.config import CustomParams, Endpoint
+from endpoints.endpoint import CustomParams, Endpoint
 from endpoints.userparams import BadParameter, clean
 
 OPENAI = Endpoint(name="openAI", kind="openai")

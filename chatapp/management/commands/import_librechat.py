@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chatapp.importer import run
+from chatapp.importer import run, steps
 from chatapp.importer.dump import DumpError
 from chatapp.search import indexing
 from chatapp.search.backends import indexes
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             creds_iv=options["creds_iv"],
         )
         try:
-            report = run.execute(choices, progress=self._progress)
+            report = steps.execute(choices, progress=self._progress)
         except DumpError as error:
             raise CommandError(str(error)) from None
         self.stderr.write("")

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from chatapp.conf.startup import check_services
 from chatapp.serving import BoundedCommandLineInterface
+from endpoints import config
 
 
 def bind_address(host: str) -> str:
@@ -21,6 +22,7 @@ class Command(BaseCommand):
     help = "Serve Parley with daphne on HOST:PORT (HTTP and WebSockets)."
 
     def handle(self, *args, **options) -> None:
+        config.check()
         check_services()
         address = bind_address(settings.HOST)
         self.stdout.write(f"Parley on http://{settings.HOST}:{settings.PORT}/ ({address})")

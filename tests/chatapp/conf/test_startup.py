@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatapp.conf.startup import StartupError, check_redis, report_search
+from chatapp.conf.startup import StartupError, check_redis
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -140,32 +140,4 @@ def test_serve_refuses_an_invalid_librechat_yaml_with_one_line_per_problem(tmp_p
         "parley: invalid configuration:",
         f"error: {config}:4:5: endpoints.openAI.streamRate: 'fast' must be a valid number",
         f"error: {config}:5:3: endpoints.opneAI: unknown key (did you mean 'openAI'?)",
-    ]
-
-
-@pytest.mark.django_db
-def test_an_unreachable_search_index_is_reported_at_start_up_not_fatal(settings, caplog):
-    settings.SEARCH, settings.MEILI_MASTER_KEY = True, "a-master-key-of-16+"
-    settings.MEILI_HOST = "http://127.0.0.1:1"
-    with caplog.at_level("WARNING", logger="chatapp.conf.startup"):
-        answer = report_search()
-    assert "fallback: Meilisearch" in answer
-    assert "search:" in caplog.text and "fallback" in caplog.text
-
-
-def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
-    from chatapp.conf.startup import check_config
-    from endpoints.config import current
-
-    config = tmp_path / "librechat.yaml"
-    config.write_text("version: 1.3.14\nmcpServers: {}\n")
-    settings.CONFIG_PATH, settings.ENV = str(config), {}
-    current.cache_clear()
-    try:
-        check_config()
-    finally:
-        current.cache_clear()
-    assert [r.getMessage() for r in caplog.records if r.name == "parley.config"] == [
-        f"warning: {config}:2:1: mcpServers: accepted but ignored: "
-        "Parley does not implement MCP servers yet"
     ]

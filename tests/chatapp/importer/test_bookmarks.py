@@ -7,7 +7,8 @@ import pytest
 from accounts.models import User
 from chatapp import bookmarks
 from chatapp.importer.bookmarks import LINKS
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.models import Conversation, ConversationTag
 from tests.chatapp.importer import dumps
 

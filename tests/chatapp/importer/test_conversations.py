@@ -9,7 +9,8 @@ import pytest
 from bson import ObjectId
 
 from chatapp.importer import conversations
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.models import Conversation, Message
 from tests.chatapp.importer import dumps
 

@@ -9,7 +9,8 @@ import pytest
 from bson import Decimal128, Int64, ObjectId
 
 from accounts.models import Balance, Transaction
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.models import Preset, SharedLink
 from tests.chatapp.importer import dumps
 

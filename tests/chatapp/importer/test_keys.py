@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.utils import timezone
 
 from chatapp import crypto
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.models import UserKey
 from tests.chatapp.importer import dumps
 

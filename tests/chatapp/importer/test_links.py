@@ -6,7 +6,8 @@ import pytest
 from bson import ObjectId
 
 from accounts.models import User
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.importer.values import as_uuid
 from tests.chatapp.importer import dumps
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 from chatapp.models import Conversation
 from tests.accounts.test_two_factor import totp_code
 from tests.chatapp.importer import dumps

@@ -1,11 +1,11 @@
 import pytest
 
-from chatapp.search.base import Segment
 from chatapp.search.query import (
     MAX_OFFSET,
     MAX_QUERY_CHARS,
     MAX_TERMS,
     BadCursor,
+    Segment,
     decode_cursor,
     encode_cursor,
     highlight,

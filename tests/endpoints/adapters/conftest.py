@@ -2,7 +2,7 @@
 
 import pytest
 
-from endpoints.config import AzureDeployment, BedrockOptions, Endpoint, GoogleOptions, ModelList
+from endpoints.endpoint import AzureDeployment, BedrockOptions, Endpoint, GoogleOptions, ModelList
 
 MODELS = {
     "openai": "gpt-4o-mini",

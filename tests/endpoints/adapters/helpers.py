@@ -14,7 +14,7 @@ from endpoints.adapters.base import (
     TextDelta,
     Usage,
 )
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 
 @dataclass

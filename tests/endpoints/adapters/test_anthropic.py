@@ -3,7 +3,7 @@
 from endpoints import requests, tokens
 from endpoints.adapters.anthropic import AnthropicAdapter
 from endpoints.adapters.base import ChatMessage
-from endpoints.config import TokenRate
+from endpoints.endpoint import TokenRate
 
 from .helpers import request_for, run
 

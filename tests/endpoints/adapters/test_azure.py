@@ -2,7 +2,7 @@
 
 from endpoints.adapters.azure import AzureAdapter
 from endpoints.adapters.base import ErrorKind
-from endpoints.config import AzureDeployment
+from endpoints.endpoint import AzureDeployment
 
 from .helpers import request_for, run
 

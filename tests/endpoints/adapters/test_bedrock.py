@@ -3,7 +3,7 @@
 import json
 
 from endpoints.adapters.bedrock import BedrockAdapter
-from endpoints.config import USER_PROVIDED, BedrockOptions
+from endpoints.endpoint import USER_PROVIDED, BedrockOptions
 
 from .conftest import MODELS
 from .helpers import request_for, run

@@ -1,7 +1,7 @@
 """The Gemini adapter on the real `google-genai` SDK against the mock provider."""
 
 from endpoints.adapters.google import GoogleAdapter
-from endpoints.config import GoogleOptions
+from endpoints.endpoint import GoogleOptions
 
 from .helpers import request_for, run
 

@@ -3,7 +3,7 @@
 import pytest
 
 from endpoints.adapters.openai import OpenAIAdapter
-from endpoints.config import USER_PROVIDED, CustomParams, Endpoint, ModelList
+from endpoints.endpoint import USER_PROVIDED, CustomParams, Endpoint, ModelList
 
 from .helpers import request_for, run
 

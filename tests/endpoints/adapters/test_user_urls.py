@@ -15,7 +15,7 @@ from endpoints.adapters.anthropic import AnthropicAdapter
 from endpoints.adapters.base import RequestContext
 from endpoints.adapters.google import GoogleAdapter
 from endpoints.adapters.openai import OpenAIAdapter
-from endpoints.config import USER_PROVIDED, ModelList
+from endpoints.endpoint import USER_PROVIDED, ModelList
 
 from .helpers import request_for, run
 
