@@ -20,6 +20,7 @@ run: install static
 test: test-deps static
 	.venv/bin/ruff check --quiet .
 	.venv/bin/ruff format --check --quiet .
+	.venv/bin/lint-imports --no-cache
 	$(THROWAWAY_SECRETS) $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL$$REDIS_URI" ]; then $(MAKE) --no-print-directory test-embedded; fi
@@ -37,9 +38,13 @@ test-embedded:
 worker: install
 	.venv/bin/celery -A chatapp worker --loglevel=info
 
+# The layer rule (pyproject.toml's importlinter contract); tests/test_layers.py keeps every
+# module of chatapp in a layer and every import cycle out.
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_layers.py
 
 format: install
 	.venv/bin/ruff check --fix .
