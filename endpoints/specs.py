@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from endpoints import userparams
-from endpoints.config import Config, Endpoint
+from endpoints.endpoint import Config, Endpoint
 
 # Preset keys that are not parameters: Parley sets these itself or reads them here.
 NOT_PARAMETERS = frozenset(

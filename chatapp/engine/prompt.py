@@ -19,7 +19,7 @@ from chatapp.library import projects
 from chatapp.models import Conversation
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, ProviderError
-from endpoints.config import Endpoint
+from endpoints.endpoint import Endpoint
 
 ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
 MAX_ANSWER_RESERVE = 4_096  # tokens
