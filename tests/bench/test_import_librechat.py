@@ -4,7 +4,8 @@
 import pytest
 
 from bench.import_librechat import write_dump
-from chatapp.importer.run import Options, execute
+from chatapp.importer.run import Options
+from chatapp.importer.steps import execute
 
 pytestmark = pytest.mark.django_db
 
