@@ -50,6 +50,7 @@ class Send(Frame):
     instructions: str | None = None
     temporary: bool = False  # a new chat only: kept out of lists, deleted later
     spec: str | None = Field(default=None, min_length=1, max_length=256)  # a modelSpecs name
+    project: int | None = Field(default=None, ge=1)  # a new chat only: one of the user's projects
 
 
 class Regenerate(Frame):

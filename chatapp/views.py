@@ -117,13 +117,16 @@ def _settings_context(
     }
 
 
-def _chat_context(request: HttpRequest, conversation: Conversation | None, at: Any = None):
+def _chat_context(
+    request: HttpRequest, conversation: Conversation | None, at: Any = None, project=None
+):
     source = conversation or request.user.presets.filter(is_default=True).first()
     context = _settings_context(
         request,
         getattr(source, "endpoint", ""),
         getattr(source, "model", ""),
         getattr(source, "parameters", None),
+        spec=project.model_spec if project else "",  # a new chat in a project: its spec
         new_chat=conversation is None,
     )
     messages = list(conversation.messages.all()) if conversation else []
@@ -144,6 +147,7 @@ def _chat_context(request: HttpRequest, conversation: Conversation | None, at: A
         "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",
         "presets": request.user.presets.all(),
         "prompts_allowed": prompts.permissions(request.user),
+        "project": project,
     }
 
 
@@ -155,7 +159,9 @@ def chat(request: HttpRequest, conversation_id: str | None = None) -> HttpRespon
         conversation = access.get_conversation_for(request.user, conversation_id)
         if request.GET.get("at"):  # a search result: show the branch through that message
             at = access.get_message_for(request.user, conversation, request.GET["at"]).id
-    context = _chat_context(request, conversation, at)
+    wanted = request.GET.get("project") if conversation is None else None
+    project = access.get_project_for(request.user, wanted) if wanted else None
+    context = _chat_context(request, conversation, at, project)
     if not request.htmx:
         context["sidebar"] = _sidebar_page(request, archived=False, cursor=None, query="")
         context["bookmarks"] = _bookmarks(request)

@@ -38,6 +38,7 @@ def send(user, frame: Send) -> Turn:
                 parameters=frame.params,
                 system_prompt=instructions.for_new_chat(user),
                 expires_at=new_chat_expiry(frame.temporary),
+                project=access.get_project_for(user, frame.project) if frame.project else None,
             )
         else:
             conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)

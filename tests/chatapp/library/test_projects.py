@@ -121,3 +121,20 @@ def test_moving_in_and_out_keeps_the_sidebar_order(user):
     assert conversation.project is None
     project.delete()  # deleting a project keeps its conversations
     assert Conversation.objects.filter(pk=conversation.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("fresh_layer")
+async def test_a_new_chat_starts_in_the_project_it_names(user, stranger, chat_endpoint):
+    mine = await Project.objects.acreate(owner=user, name="Mine")
+    theirs = await Project.objects.acreate(owner=stranger, name="Theirs")
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: hi", project=theirs.pk))
+    refused = await socket.receive_json_from(timeout=5)
+    assert (refused["type"], refused["code"]) == ("error", "not_found")
+    assert await Conversation.objects.acount() == 0
+    await socket.send_json_to(send_frame("echo: hi", project=mine.pk))
+    final = (await frames_until(socket, "final"))[-1]
+    saved = await Conversation.objects.aget(pk=final["conversation_id"])
+    assert saved.project_id == mine.pk
+    await socket.disconnect()

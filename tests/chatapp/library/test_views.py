@@ -181,3 +181,12 @@ def test_a_stranger_cannot_see_edit_or_move_into_a_project(mallory, user, strang
     assert mallory.post(f"/c/{mine.pk}/project", {"project": ""}).status_code == 404
     assert "Garden" not in mallory.get("/projects").content.decode()
     assert Project.objects.get().instructions == "secret"
+
+
+def test_a_new_chat_opened_from_a_project_carries_it(alice, user, stranger):
+    project = Project.objects.create(owner=user, name="Garden")
+    assert f'href="/?project={project.pk}"' in alice.get(f"/projects/{project.pk}").content.decode()
+    page = alice.get(f"/?project={project.pk}").content.decode()
+    assert f'data-project-id="{project.pk}"' in page
+    theirs = Project.objects.create(owner=stranger, name="Theirs")
+    assert alice.get(f"/?project={theirs.pk}").status_code == 404
