@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts import turnstile
+from accounts import terms, turnstile
 
 
 def sign_in(request: HttpRequest) -> dict:
@@ -20,4 +20,15 @@ def sign_in(request: HttpRequest) -> dict:
         "openid_image_url": openid.image_url if openid else "",
         "turnstile": turnstile.widget(),
         "turnstile_script": turnstile.SCRIPT,
+    }
+
+
+def interface(request: HttpRequest) -> dict:
+    """The terms and privacy links, the terms modal while required, and the welcome."""
+    user = request.user
+    signed_in = user.is_authenticated
+    return {
+        "policy": terms.policy(),
+        "terms_required": signed_in and terms.required(user),
+        "welcome": terms.welcome_for(user) if signed_in else "",
     }

@@ -41,6 +41,7 @@ urlpatterns = [
     path("accounts/balance/", views.balance_fragment, name="account_balance"),
     path("accounts/delete/", views.delete_account, name="account_delete"),
     path("accounts/keep-alive/", views.keep_alive, name="account_keep_alive"),
+    path("accounts/terms/accept/", views.accept_terms, name="account_accept_terms"),
     path(
         "accounts/sign-out-everywhere/",
         views.sign_out_everywhere,

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import balance, deletion, sessions, turnstile
+from accounts import balance, deletion, sessions, terms, turnstile
 from accounts.forms import DeleteAccountForm, ProfileForm
 
 
@@ -103,6 +103,14 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     sessions.sign_out_everywhere(request, request.user)
     messages.success(request, _("You were signed out on every device."))
     return redirect("account_login")
+
+
+@require_POST
+@login_required
+def accept_terms(request: HttpRequest) -> HttpResponse:
+    """The terms modal's Accept (interface.termsOfService.modalAcceptance)."""
+    terms.accept(request.user)
+    return redirect("home")
 
 
 @login_required

@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chatapp.context_processors.branding",
                 "accounts.context_processors.sign_in",
+                "accounts.context_processors.interface",
                 "chatapp.context_processors.preferences",
                 "chatapp.context_processors.sharing",
                 "chatapp.context_processors.organising",

@@ -47,9 +47,9 @@ UI = "this interface setting"
 class Interface(Strict):
     """Keys set to None are implemented; every other key is validated, then warned."""
 
-    customWelcome: str | None = later(UI)
-    privacyPolicy: ExternalLink | None = later(UI)
-    termsOfService: ExternalLink | None = later(UI)
+    customWelcome: str | None = None  # accounts/terms.py
+    privacyPolicy: ExternalLink | None = None  # accounts/terms.py
+    termsOfService: ExternalLink | None = None  # accounts/terms.py
     modelSelect: bool | None = later(UI)
     parameters: bool | None = later(UI)
     presets: bool | None = later(UI)

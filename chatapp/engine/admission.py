@@ -28,7 +28,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
-from accounts import balance, guards
+from accounts import balance, guards, terms
 from accounts.guards import Admission, Refusal
 from chatapp import access, moderation, tasks, titles
 from chatapp.conf import dispatch
@@ -73,6 +73,8 @@ async def admit(
     that is temporary, also when its refused message is kept.
     """
     cid = str(conversation_id) if conversation_id else None
+    if terms.required(user):
+        raise ProtocolError("terms_required", TERMS_REQUIRED, cid)
     _require_spec(endpoint, model, cid)
     endpoint_config = config.current().get(endpoint)
     offered = await registry.current().models(endpoint) if endpoint_config else None
@@ -118,6 +120,7 @@ async def screen(text: str) -> None:
         raise refusal
 
 
+TERMS_REQUIRED = "Please accept the terms of service first: reload the page to read them."
 SPEC_REQUIRED = "This site offers its models through its model specs only: pick one in the menu."
 
 

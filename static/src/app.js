@@ -49,6 +49,9 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   renderAll(target);
 });
 
+// A dialog the page is served with (the terms modal) opens at once.
+for (const dialog of document.querySelectorAll("dialog[data-open]")) dialog.showModal();
+
 installCopyButtons(document);
 renderAll(document);
 Alpine.start();

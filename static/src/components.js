@@ -118,6 +118,12 @@ export function registerComponents(Alpine) {
 
   // A dialog HTMX swapped in: removed once closed; its form closes it after a save that
   // the server did not retarget (a retarget shows an error inside the dialog).
+  // The terms modal (interface.termsOfService.modalAcceptance): Escape must not dismiss it.
+  Alpine.data("terms", () => ({
+    keep(event) {
+      event.preventDefault();
+    },
+  }));
   Alpine.data("modal", () => ({
     discard() {
       this.$root.remove();
