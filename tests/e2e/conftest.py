@@ -119,10 +119,13 @@ def _config(mock_url: str) -> str:
 
 
 @contextmanager
-def run_parley(mock, data: Path, users: int = USERS, **env_extra: str) -> Iterator[LiveServer]:
+def run_parley(
+    mock, data: Path, users: int = USERS, config: str = "", **env_extra: str
+) -> Iterator[LiveServer]:
     """Parley served by `manage.py serve` on a free loopback port, with `users` accounts
-    (and the admin) and the environment's `env_extra` (e.g. a DOMAIN_CLIENT with a path)."""
-    (data / "librechat.yaml").write_text(_config(mock.openai_url))
+    (and the admin), `config` as librechat.yaml (else the suite's) and the environment's
+    `env_extra` (e.g. a DOMAIN_CLIENT with a path)."""
+    (data / "librechat.yaml").write_text(config or _config(mock.openai_url))
     port = _free_port()
     keep = ("PATH", "HOME", "LANG", "UV_PROJECT_ENVIRONMENT")
     env = {k: v for k, v in os.environ.items() if k in keep}
