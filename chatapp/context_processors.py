@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from chatapp import bookmarks
+from chatapp import bookmarks, presets
 from chatapp import sharing as shared_links
 
 
@@ -33,3 +33,8 @@ def sharing(request: HttpRequest) -> dict:
 def organising(request: HttpRequest) -> dict:
     """Whether bookmarks are on (`interface.bookmarks`), worked out only if a template asks."""
     return {"bookmarks_on": SimpleLazyObject(bookmarks.enabled)}
+
+
+def presets_switch(request: HttpRequest) -> dict:
+    """Whether presets are on (`interface.presets`), worked out only if a template asks."""
+    return {"presets_on": SimpleLazyObject(presets.enabled)}

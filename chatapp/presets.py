@@ -15,6 +15,17 @@ from endpoints import config, userparams
 NAME_MAX = 100
 
 
+def enabled() -> bool:
+    """`interface.presets` (on unless the config sets it false)."""
+    file = config.current().file
+    return not (file and file.interface and file.interface.presets is False)
+
+
+def require_enabled() -> None:
+    if not enabled():
+        raise BadRequest("Presets are turned off on this server.")
+
+
 def parse_settings(raw: str) -> dict[str, Any]:
     """The chat page's current settings, as its script sends them (JSON)."""
     try:

@@ -129,6 +129,7 @@ TEMPLATES = [
                 "chatapp.context_processors.preferences",
                 "chatapp.context_processors.sharing",
                 "chatapp.context_processors.organising",
+                "chatapp.context_processors.presets_switch",
             ],
         },
     },

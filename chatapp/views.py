@@ -340,6 +340,7 @@ def preset_save(request: HttpRequest, preset_id: str | None = None) -> HttpRespo
     """Save the current settings as a new preset, or overwrite (and rename) one."""
     preset = access.get_preset_for(request.user, preset_id) if preset_id else None
     try:
+        presets.require_enabled()
         settings = presets.parse_settings(request.POST.get("settings", ""))
         presets.save(request.user, request.POST.get("name", ""), settings, preset)
     except BadRequest as error:
@@ -350,6 +351,10 @@ def preset_save(request: HttpRequest, preset_id: str | None = None) -> HttpRespo
 @login_required
 @require_POST
 def preset_delete(request: HttpRequest, preset_id: str) -> HttpResponse:
+    try:
+        presets.require_enabled()
+    except BadRequest as error:
+        return HttpResponseBadRequest(str(error))
     access.get_preset_for(request.user, preset_id).delete()
     return render(request, f"{CHAT}#presets", {"presets": request.user.presets.all()})
 

@@ -52,7 +52,7 @@ class Interface(Strict):
     termsOfService: ExternalLink | None = None  # accounts/terms.py
     modelSelect: bool | None = later(UI)
     parameters: bool | None = later(UI)
-    presets: bool | None = later(UI)
+    presets: bool | None = None  # chatapp/presets.py
     bookmarks: bool | None = None  # chatapp/bookmarks.py
     multiConvo: bool | None = later(UI)
     temporaryChat: bool | None = None  # chatapp/temporary.py

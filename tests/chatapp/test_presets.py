@@ -76,3 +76,28 @@ def test_a_stranger_cannot_overwrite_a_preset(client, user, stranger):
 def test_crafted_settings_are_refused_by_name(raw, named):
     with pytest.raises(BadRequest, match=named):
         presets.parse_settings(raw)
+
+
+@pytest.mark.django_db
+def test_the_interface_switch_turns_presets_off(client, user, settings, tmp_path):
+    """interface.presets: false hides the presets and refuses saving and deleting them."""
+    from endpoints import config as endpoint_config
+
+    path = tmp_path / "librechat.yaml"
+    path.write_text(
+        "version: 1.3.14\nendpoints:\n  custom:\n    - {name: Mock, apiKey: k,"
+        " baseURL: 'http://127.0.0.1:9/v1', models: {default: [m]}}\n"
+        "interface:\n  presets: false\n"
+    )
+    settings.CONFIG_PATH = str(path)
+    endpoint_config.current.cache_clear()
+    try:
+        client.force_login(user)
+        kept = Preset.objects.create(owner=user, name="Old", endpoint="Mock", model="m")
+        body = json.dumps({"endpoint": "Mock", "model": "m", "params": {}})
+        assert client.post("/presets", {"name": "P", "settings": body}).status_code == 400
+        assert client.post(f"/presets/{kept.id}/delete").status_code == 400
+        assert Preset.objects.filter(owner=user).count() == 1
+        assert 'id="presets"' not in client.get("/").content.decode()
+    finally:
+        endpoint_config.current.cache_clear()
