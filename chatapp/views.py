@@ -36,6 +36,7 @@ from chatapp import (
     presets,
     sharing,
     sidebar,
+    switches,
     temporary,
 )
 from chatapp.conversations import BadRequest
@@ -110,7 +111,9 @@ def _settings_context(
         "options": options,
         "chosen": chosen,
         "model": model,
-        "params": catalog.param_values(chosen.params, parameters or {}) if chosen else [],
+        "params": catalog.param_values(chosen.params, parameters or {})
+        if chosen and switches.on("parameters")
+        else [],
         "spec": chosen_spec,
         "spec_menu": catalog.spec_menu(offered, config),
         "endpoint_options": catalog.endpoint_menu(options, offered),

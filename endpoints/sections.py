@@ -51,7 +51,7 @@ class Interface(Strict):
     privacyPolicy: ExternalLink | None = None  # accounts/terms.py
     termsOfService: ExternalLink | None = None  # accounts/terms.py
     modelSelect: bool | None = later(UI)
-    parameters: bool | None = later(UI)
+    parameters: bool | None = None  # chatapp/switches.py
     presets: bool | None = None  # chatapp/presets.py
     bookmarks: bool | None = None  # chatapp/bookmarks.py
     multiConvo: bool | None = later(UI)

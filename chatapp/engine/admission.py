@@ -30,7 +30,7 @@ from django.db import transaction
 
 from accounts import balance, guards, terms
 from accounts.guards import Admission, Refusal
-from chatapp import access, moderation, tasks, titles
+from chatapp import access, moderation, switches, tasks, titles
 from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
 from chatapp.models import Conversation, Message
@@ -152,7 +152,10 @@ def on_spec(frame: Send) -> tuple[Send, specs.Spec | None]:
 
 def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, Any]:
     """The parameters a turn on `spec` asks for (the caller allow-lists them): under
-    `enforce` the spec's alone, otherwise the user's over the spec's."""
+    `enforce` the spec's alone, otherwise the user's over the spec's; the user's are
+    refused when `interface.parameters` is off."""
+    if params and not switches.on("parameters"):
+        raise ProtocolError("parameters_disabled", "Parameters are turned off on this server.")
     if spec is None:
         return params
     return dict(spec.preset_params) | ({} if specs.current().enforce else params)

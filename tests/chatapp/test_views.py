@@ -332,3 +332,9 @@ def test_under_a_sub_path_every_url_carries_it(alice, under_chat, user):
 
 def test_at_the_root_the_script_name_is_empty(alice):
     assert '<meta name="script-name" content="">' in alice.get("/").content.decode()
+
+
+def test_with_parameters_off_the_panel_has_no_fields(alice, settings, tmp_path):
+    use_specs(settings, tmp_path, "interface:\n  parameters: false\n")
+    page = alice.get("/").content.decode()
+    assert "data-param=" not in page and 'data-testid="composer"' in page

@@ -363,3 +363,17 @@ async def test_the_preflight_prices_the_whole_prompt_of_a_regenerate_or_edit(
     assert await conversation.messages.acount() == 4  # nothing saved
     assert mock_provider.requests == []
     await socket.disconnect()
+
+
+def test_with_parameters_off_a_users_parameters_are_refused(chat_endpoint, settings, tmp_path):
+    """interface.parameters: false. A spec's own parameters still apply."""
+    from chatapp import switches
+    from tests.chatapp.conftest import use_config
+
+    path = tmp_path / "librechat.yaml"
+    use_config(settings, path, path.read_text() + "interface:\n  parameters: false\n")
+    assert not switches.on("parameters")
+    with pytest.raises(ProtocolError) as refused:
+        admission.spec_params(None, {"temperature": 0.5})
+    assert refused.value.code == "parameters_disabled"
+    assert admission.spec_params(None, {}) == {}
