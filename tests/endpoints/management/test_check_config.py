@@ -29,7 +29,7 @@ def test_every_librechat_file_checks_clean(path, capsys) -> None:
 def test_the_example_names_each_unimplemented_feature(capsys) -> None:
     status, out = run(str(LIBRECHAT / "librechat.example.yaml"), capsys)
     assert status == 0
-    assert "interface.privacyPolicy: accepted but ignored: Parley does not implement" in out
+    assert "interface.multiConvo: accepted but ignored: Parley does not implement" in out
     assert "actions: accepted but ignored: Parley does not implement agent actions yet" in out
     assert "unavailable: GROQ_API_KEY is not set" in out
 
