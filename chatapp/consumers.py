@@ -1,6 +1,7 @@
 """ChatConsumer: protocol in, protocol out (docs/protocol.md). No business logic here.
 
-Each client frame is validated, then handed to one domain call; group events
+Each client frame is validated, then handed to one engine call with plain
+arguments (chatapp.engine.turns); its one `Refusal` becomes an `error` frame here; group events
 are relayed to the socket through `CatchUp`, which keeps a subscriber's
 catch-up free of overlap and gaps. Frames of this process arrive by
 `fanout.hub` (`relay`), frames of other processes by the channel layer
@@ -24,10 +25,11 @@ from django.http import Http404
 from accounts import bans, sessions
 from accounts.models import Ban
 from chatapp import metrics
-from chatapp.engine import admission, events, turns
+from chatapp.engine import admission, events, frames, turns
 from chatapp.engine.catchup import CatchUp
 from chatapp.engine.hub import hub
-from chatapp.protocol import ProtocolError, error_frame, parse_client_frame
+from chatapp.engine.refusal import Refusal
+from chatapp.protocol import Edit, ProtocolError, Regenerate, Send, error_frame, parse_client_frame
 from chatapp.watchdog import check, watchdog
 
 NOT_SIGNED_IN = 4401
@@ -73,15 +75,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             await getattr(self, f"on_{frame.type}")(frame)
-        except ProtocolError as refused:
+        except Refusal as refused:
             metrics.errors.labels("refused", refused.code).inc()
-            await self.send_json(error_frame(refused))
+            await self.send_json(
+                frames.error(refused.code, refused.message, refused.conversation_id)
+            )
         except Http404:
             conversation_id = getattr(frame, "conversation_id", None)
-            missing = ProtocolError(
-                "not_found", "No such conversation or message.", conversation_id
-            )
-            await self.send_json(error_frame(missing))
+            missing = "No such conversation or message."
+            await self.send_json(frames.error("not_found", missing, conversation_id))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # parse_client_frame decodes the frame itself and names what is wrong with it,
@@ -102,14 +104,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     # --- client frames ----------------------------------------------------
 
-    async def on_send(self, frame: Any) -> None:
-        await self._start(await turns.send(self.user, self.client, frame))
+    async def on_send(self, frame: Send) -> None:
+        ask = turns.Ask(**frame.model_dump(exclude={"type"}))
+        await self._start(await turns.send(self.user, self.client, ask))
 
-    async def on_regenerate(self, frame: Any) -> None:
-        await self._start(await turns.regenerate(self.user, self.client, frame))
+    async def on_regenerate(self, frame: Regenerate) -> None:
+        cid, mid = frame.conversation_id, frame.message_id
+        await self._start(await turns.regenerate(self.user, self.client, cid, mid))
 
-    async def on_edit(self, frame: Any) -> None:
-        await self._start(await turns.edit(self.user, self.client, frame))
+    async def on_edit(self, frame: Edit) -> None:
+        cid, mid = frame.conversation_id, frame.message_id
+        await self._start(await turns.edit(self.user, self.client, cid, mid, frame.text))
 
     async def on_stop(self, frame: Any) -> None:
         await turns.stop(self.user, frame.conversation_id)

@@ -20,8 +20,7 @@ from django.utils.translation import gettext_lazy
 from chatapp import crypto
 from chatapp.conversations import BadRequest
 from chatapp.models import UserKey
-from chatapp.protocol import ProtocolError
-from endpoints import addresses, config
+from endpoints import addresses
 from endpoints.endpoint import Endpoint
 
 # LibreChat's expiry choices; 12 hours is its default.
@@ -114,17 +113,3 @@ def credentials_for(user, endpoint: Endpoint, now: datetime | None = None) -> Cr
 
 def revoke(user, endpoint_name: str) -> None:
     UserKey.objects.filter(owner=user, endpoint=endpoint_name).delete()
-
-
-def require(user, endpoint_name: str, conversation_id: object = None) -> Credentials | None:
-    """The credentials a turn on `endpoint_name` runs with: None when the endpoint needs none
-    from the user; a `key_required` refusal when it does and the user has none (or it expired).
-    """
-    endpoint = config.current().get(endpoint_name)
-    if endpoint is None or not endpoint.takes_user_credentials:
-        return None
-    found = credentials_for(user, endpoint)
-    if found is None:
-        message = _("Enter your API key for %(name)s first.") % {"name": endpoint_name}
-        raise ProtocolError("key_required", message, str(conversation_id or "") or None)
-    return found

@@ -2,13 +2,14 @@
 
 Client frames are validated by `parse_client_frame`; anything malformed raises
 `ProtocolError`, which the consumer answers with an `error` frame while the
-socket stays open. Server frames are built with the models below and sent as
-`frame.dump()`, a JSON-safe dict. The field names are a public contract.
+socket stays open. The server frames' models below are their schema: the engine
+builds them as plain dicts (chatapp.engine.frames, tested against these models),
+and the socket's own frames (a parse error, a ban) are `frame.dump()`. The field
+names are a public contract.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -153,27 +154,6 @@ class Delta(Frame):
     reasoning_offset: int = 0  # characters of reasoning sent before this delta
 
 
-def delta_frame(
-    conversation_id: UUID,
-    message_id: UUID,
-    *,
-    text: str,
-    reasoning: str,
-    offset: int,
-    reasoning_offset: int,
-) -> dict[str, Any]:
-    """A `Delta` as `Delta(...).dump()` gives it, built directly: it is the frame sent per token."""
-    return {
-        "type": "delta",
-        "conversation_id": str(conversation_id),
-        "message_id": str(message_id),
-        "text": text,
-        "reasoning": reasoning,
-        "offset": offset,
-        "reasoning_offset": reasoning_offset,
-    }
-
-
 class TokenUsage(Frame):
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -231,24 +211,3 @@ def _uuid_or_none(value: Any) -> UUID | None:
         return UUID(str(value)) if value else None
     except ValueError:
         return None
-
-
-def final_frame(message) -> dict[str, Any]:
-    """The `final` frame of a saved response `Message`."""
-    return Final(
-        conversation_id=message.conversation_id,
-        message=FinalMessage(
-            id=message.id,
-            parent_id=message.parent_id,
-            text=message.text,
-            reasoning=message.reasoning,
-            state=message.state,
-            error=message.error,
-            usage=TokenUsage(
-                prompt_tokens=message.prompt_tokens, completion_tokens=message.completion_tokens
-            ),
-            cost=float(Decimal(message.cost)),
-            endpoint=message.endpoint,
-            model=message.model,
-        ),
-    ).dump()

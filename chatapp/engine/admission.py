@@ -5,11 +5,12 @@ one door to the guards, moderation, balance and titles.
 - `await admit(user, client, endpoint=, model=, text=, conversation_id=, leaf_id=)`
   before anything is saved: the guards (ban, non-browser, illegal model, message
   limits, concurrent limit, balance pre-flight), then moderation of `text`
-  (None skips it: a regenerate sends nothing new). A refusal raises
-  `ProtocolError(code, message)`; a message refused by moderation is kept,
-  marked as refused (state `error`), and never reaches a provider. Returns the
-  `Admission`, whose slot `release()` frees when the generation ends.
-- `on_spec(frame)` and `spec_params(spec, params)`: the modelSpecs rule. A send
+  (None skips it: a regenerate sends nothing new). A refusal raises the
+  engine's `Refusal(code, message, conversation_id)` (chatapp.engine.refusal); a
+  message refused by moderation is kept, marked as refused (state `error`), and
+  never reaches a provider. Returns the `Admission`, whose slot `release()` frees
+  when the generation ends.
+- `on_spec(ask)` and `spec_params(spec, params)`: the modelSpecs rule. A send
   that names a spec runs on its preset; with `enforce` it must name one and the
   spec's parameters alone apply; `admit` refuses, under `enforce`, an endpoint and
   model that no spec offers (so regenerate, edit and any other way in obey it).
@@ -21,7 +22,7 @@ one door to the guards, moderation, balance and titles.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -29,12 +30,13 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts import balance, guards, terms
-from accounts.guards import Admission, Refusal
+from accounts.guards import Admission
 from chatapp import access, moderation, switches, tasks, titles
 from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
+from chatapp.engine.records import Ask
+from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
-from chatapp.protocol import ProtocolError, Send
 from chatapp.search import sync
 from endpoints import config, registry, specs, tokens
 from endpoints.adapters.base import Usage
@@ -66,7 +68,7 @@ async def admit(
     leaf_id: Any = None,
     temporary: bool = False,
 ) -> Admission:
-    """Let one turn through, or raise ProtocolError naming the refusal.
+    """Let one turn through, or raise Refusal naming why not.
 
     `leaf_id` ends the branch the turn continues: the parent of `text`, or, for a
     regenerate (`text` None), the user message answered again. `temporary`: a new chat
@@ -74,7 +76,7 @@ async def admit(
     """
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
-        raise ProtocolError("terms_required", TERMS_REQUIRED, cid)
+        raise Refusal("terms_required", TERMS_REQUIRED, cid)
     _require_spec(endpoint, model, cid)
     endpoint_config = config.current().get(endpoint)
     offered = await registry.current().models(endpoint) if endpoint_config else None
@@ -93,18 +95,18 @@ async def admit(
             rates=rate,
             user_agent=client.user_agent,
         )
-    except Refusal as refusal:
-        raise ProtocolError(refusal.code, refusal.message, cid) from refusal
+    except guards.Refusal as refusal:
+        raise Refusal(refusal.code, refusal.message, cid) from refusal
     if text is None:
         return admission
     try:
         await screen(text)
-    except Refusal as refusal:
+    except guards.Refusal as refusal:
         admission.release()
         kept = await database_sync_to_async(keep_refused)(
             user, conversation_id, leaf_id, text, endpoint, model, refusal.message, temporary
         )
-        raise ProtocolError(refusal.code, refusal.message, str(kept)) from refusal
+        raise Refusal(refusal.code, refusal.message, kept) from refusal
     return admission
 
 
@@ -131,23 +133,23 @@ def spec_for(name: str | None, conversation_id: Any = None) -> specs.Spec | None
     offered = specs.current()
     spec = offered.get(name) if name else None
     if spec is None and offered.enforce:
-        raise ProtocolError("spec_required", SPEC_REQUIRED, cid)
+        raise Refusal("spec_required", SPEC_REQUIRED, cid)
     if spec is None and name:
-        raise ProtocolError("unknown_spec", f"No model spec named {name!r}.", cid)
+        raise Refusal("unknown_spec", f"No model spec named {name!r}.", cid)
     return spec
 
 
-def on_spec(frame: Send) -> tuple[Send, specs.Spec | None]:
-    """`frame` as its spec sets it (endpoint, model and, on a new chat or under `enforce`,
+def on_spec(ask: Ask) -> tuple[Ask, specs.Spec | None]:
+    """`ask` as its spec sets it (endpoint, model and, on a new chat or under `enforce`,
     the spec's promptPrefix as instructions), and the spec."""
-    spec = spec_for(frame.spec, frame.conversation_id)
+    spec = spec_for(ask.spec, ask.conversation_id)
     if spec is None:
-        return frame, None
-    update: dict[str, Any] = {"endpoint": spec.endpoint, "model": spec.model or frame.model}
-    new_chat = frame.conversation_id is None and frame.instructions is None
+        return ask, None
+    update: dict[str, Any] = {"endpoint": spec.endpoint, "model": spec.model or ask.model}
+    new_chat = ask.conversation_id is None and ask.instructions is None
     if spec.prompt_prefix and (new_chat or specs.current().enforce):
         update["instructions"] = spec.prompt_prefix
-    return frame.model_copy(update=update), spec
+    return replace(ask, **update), spec
 
 
 def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +157,7 @@ def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, An
     `enforce` the spec's alone, otherwise the user's over the spec's; the user's are
     refused when `interface.parameters` is off."""
     if params and not switches.on("parameters"):
-        raise ProtocolError("parameters_disabled", "Parameters are turned off on this server.")
+        raise Refusal("parameters_disabled", "Parameters are turned off on this server.")
     if spec is None:
         return params
     return dict(spec.preset_params) | ({} if specs.current().enforce else params)
@@ -166,7 +168,7 @@ def _require_spec(endpoint: str, model: str, cid: str | None) -> None:
     if offered.enforce and not any(
         spec.endpoint == endpoint and spec.model in ("", model) for spec in offered.items
     ):
-        raise ProtocolError("spec_required", SPEC_REQUIRED, cid)
+        raise Refusal("spec_required", SPEC_REQUIRED, cid)
 
 
 def estimate_prompt(

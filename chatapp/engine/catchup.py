@@ -11,11 +11,9 @@ their offsets so that each character is sent exactly once.
 
 from __future__ import annotations
 
-from typing import Any
+from chatapp.engine import frames
 
-from chatapp.protocol import State
-
-Frame = dict[str, Any]
+Frame = frames.Frame
 
 
 class CatchUp:
@@ -73,14 +71,11 @@ class CatchUp:
         message = final["message"]
         self.waiting_for, self._held = None, []
         self._sent.pop(message["id"], None)  # awaited again after a first catch-up (re-subscribe)
-        state = State(
-            conversation_id=final["conversation_id"],
-            message_id=message["id"],
-            text=message["text"],
-            reasoning=message["reasoning"],
-            streaming=False,
+        text, reasoning = message["text"], message["reasoning"]
+        state = frames.state(
+            final["conversation_id"], message["id"], text, reasoning, streaming=False
         )
-        return [state.dump(), final]
+        return [state, final]
 
     def _trim(self, delta: Frame) -> Frame | None:
         sent_text, sent_reasoning = self._sent.get(delta["message_id"], (0, 0))

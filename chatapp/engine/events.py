@@ -26,8 +26,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from chatapp.engine import frames
 from chatapp.engine.hub import ORIGIN, hub
-from chatapp.protocol import Title
 
 FRAME = "chat.frame"  # a protocol frame for the socket
 SNAPSHOT = "chat.snapshot"  # a generation's answer to a catch-up request
@@ -104,5 +104,5 @@ async def request_snapshot(owner_id: Any, conversation_id: Any, reply_to: str) -
 
 def publish_title(user_id: Any, conversation_id: Any, title: str) -> None:
     """For the title task: tell the user's sockets the new title (after commit)."""
-    frame = Title(conversation_id=conversation_id, title=title).dump()
+    frame = frames.title(conversation_id, title)
     publish_on_commit(user_group(user_id), frame)

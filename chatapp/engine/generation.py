@@ -31,13 +31,12 @@ from django.db import transaction
 
 from accounts.guards import Admission
 from chatapp import metrics
-from chatapp.engine import admission, events
+from chatapp.engine import admission, events, frames
 from chatapp.engine.clock import clock
 from chatapp.engine.heartbeat import Partial, heartbeat
 from chatapp.engine.pacing import Pacer, Piece
 from chatapp.engine.records import Turn
 from chatapp.models import Message
-from chatapp.protocol import Created, Error, State, UserMessage, delta_frame, final_frame
 from endpoints import tokens
 from endpoints.adapters.base import (
     ChatAdapter,
@@ -245,7 +244,7 @@ class Generation:
 
     async def _publish_delta(self, piece: Piece) -> None:
         progress = self.progress
-        frame = delta_frame(
+        frame = frames.delta(
             self.turn.conversation.id,
             self.response.id,
             text=piece.text,
@@ -279,16 +278,12 @@ class Generation:
         await database_sync_to_async(_save_final)(response, self.turn.conversation, self.admission)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
-        await events.publish(self.group, final_frame(response))
+        await events.publish(self.group, frames.final(response))
         settle = database_sync_to_async(admission.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:
-            frame = Error(
-                conversation_id=self.turn.conversation.id,
-                code=str(error.kind),
-                message=error.user_message,
-            )
-            await events.publish(self.group, frame.dump())
+            frame = frames.error(str(error.kind), error.user_message, self.turn.conversation.id)
+            await events.publish(self.group, frame)
 
     async def _listen(self, channel: str) -> None:
         """Stop and catch-up requests from sockets in any process (group `gen.<owner>.<id>`)."""
@@ -311,26 +306,13 @@ class Generation:
         progress = self.progress
         text = "".join(progress.text)[: progress.sent_text]
         reasoning = "".join(progress.reasoning)[: progress.sent_reasoning]
-        state = State(
-            conversation_id=self.turn.conversation.id,
-            message_id=self.response.id,
-            text=text,
-            reasoning=reasoning,
-            streaming=True,
+        state = frames.state(
+            self.turn.conversation.id, self.response.id, text, reasoning, streaming=True
         )
-        return {"type": events.SNAPSHOT, "frame": state.dump()}
+        return {"type": events.SNAPSHOT, "frame": state}
 
     def _created(self) -> dict[str, Any]:
-        question = self.turn.user_message
-        return Created(
-            conversation_id=self.turn.conversation.id,
-            user_message=UserMessage(
-                id=question.id, parent_id=question.parent_id, text=question.text
-            ),
-            response_id=self.response.id,
-            endpoint=self.response.endpoint,
-            model=self.response.model,
-        ).dump()
+        return frames.created(self.turn.conversation.id, self.turn.user_message, self.response)
 
 
 def _save_final(response: Message, conversation: Any, admission: Admission) -> None:

@@ -8,16 +8,33 @@ web process: the check runs under a row lock on the conversation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from chatapp import access, instructions, temporary
+from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
-from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
 from chatapp.search import sync
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A new message and where it goes: what any edge hands the engine to start a turn."""
+
+    text: str
+    endpoint: str
+    model: str
+    conversation_id: Any = None  # None starts a conversation
+    parent_id: Any = None  # the message it follows; None: a root message
+    params: dict[str, Any] = field(default_factory=dict)  # allow-listed before saving
+    instructions: str | None = None  # the system prompt; None keeps the conversation's
+    temporary: bool = False  # a new chat only: kept out of lists, deleted later
+    spec: str | None = None  # a modelSpecs name
+    project: int | None = None  # a new chat only: one of the user's projects
 
 
 @dataclass(frozen=True)
@@ -28,54 +45,54 @@ class Turn:
     params: dict
 
 
-def send(user, frame: Send) -> Turn:
+def send(user, ask: Ask) -> Turn:
     with transaction.atomic():
-        if frame.conversation_id is None:
+        if ask.conversation_id is None:
             conversation = Conversation.objects.create(
                 owner=user,
-                endpoint=frame.endpoint,
-                model=frame.model,
-                parameters=frame.params,
+                endpoint=ask.endpoint,
+                model=ask.model,
+                parameters=ask.params,
                 system_prompt=instructions.for_new_chat(user),
-                expires_at=new_chat_expiry(frame.temporary),
-                project=access.get_project_for(user, frame.project) if frame.project else None,
+                expires_at=new_chat_expiry(ask.temporary),
+                project=access.get_project_for(user, ask.project) if ask.project else None,
             )
         else:
-            conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+            conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
             _ensure_idle(conversation)
         parent = None
-        if frame.parent_id is not None:
-            parent = access.get_message_for(user, conversation, frame.parent_id)
-        conversation.endpoint, conversation.model = frame.endpoint, frame.model
-        conversation.parameters = frame.params
-        if frame.instructions is not None:
-            conversation.system_prompt = frame.instructions
+        if ask.parent_id is not None:
+            parent = access.get_message_for(user, conversation, ask.parent_id)
+        conversation.endpoint, conversation.model = ask.endpoint, ask.model
+        conversation.parameters = ask.params
+        if ask.instructions is not None:
+            conversation.system_prompt = ask.instructions
         conversation.save(
             update_fields=["endpoint", "model", "parameters", "system_prompt", "updated_at"]
         )
-        return _turn(conversation, parent, frame.text)
+        return _turn(conversation, parent, ask.text)
 
 
-def regenerate(user, frame: Regenerate) -> Turn:
+def regenerate(user, conversation_id: Any, message_id: Any) -> Turn:
     """A new response sibling to the same user message."""
     with transaction.atomic():
-        conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+        conversation = access.get_conversation_for(user, conversation_id, for_update=True)
         _ensure_idle(conversation)
-        question = _user_message(user, conversation, frame.message_id)
+        question = _user_message(user, conversation, message_id)
         conversation.save(update_fields=["updated_at"])
         return Turn(
             conversation, question, _response(conversation, question), _params(conversation)
         )
 
 
-def edit(user, frame: Edit) -> Turn:
+def edit(user, conversation_id: Any, message_id: Any, text: str) -> Turn:
     """A new user message beside the edited one (a new branch), then its response."""
     with transaction.atomic():
-        conversation = access.get_conversation_for(user, frame.conversation_id, for_update=True)
+        conversation = access.get_conversation_for(user, conversation_id, for_update=True)
         _ensure_idle(conversation)
-        original = _user_message(user, conversation, frame.message_id)
+        original = _user_message(user, conversation, message_id)
         conversation.save(update_fields=["updated_at"])
-        return _turn(conversation, original.parent, frame.text)
+        return _turn(conversation, original.parent, text)
 
 
 def _turn(conversation: Conversation, parent: Message | None, text: str) -> Turn:
@@ -104,7 +121,7 @@ def new_chat_expiry(temporary_chat: bool) -> datetime | None:
     try:
         return temporary.expiry(timezone.now())
     except temporary.Disabled as off:
-        raise ProtocolError("temporary_chat_disabled", str(off)) from None
+        raise Refusal("temporary_chat_disabled", str(off)) from None
 
 
 def _params(conversation: Conversation) -> dict:
@@ -114,16 +131,14 @@ def _params(conversation: Conversation) -> dict:
 def _user_message(user, conversation: Conversation, message_id) -> Message:
     message = access.get_message_for(user, conversation, message_id)
     if message.role != Message.Role.USER:
-        raise ProtocolError(
-            "bad_frame", "message_id must name a user message.", str(conversation.id)
-        )
+        raise Refusal("bad_frame", "message_id must name a user message.", conversation.id)
     return message
 
 
 def _ensure_idle(conversation: Conversation) -> None:
     if conversation.messages.filter(state=Message.State.STREAMING).exists():
-        raise ProtocolError(
+        raise Refusal(
             "busy",
             "A response is still being generated in this conversation; stop it first.",
-            str(conversation.id),
+            conversation.id,
         )

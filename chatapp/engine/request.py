@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from chatapp import keys
 from chatapp.engine import prompt
 from chatapp.engine.generation import Plan
 from chatapp.engine.records import Turn
-from chatapp.protocol import ProtocolError
+from chatapp.engine.refusal import Refusal
 from endpoints import config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
 from endpoints.endpoint import Endpoint
@@ -26,10 +28,24 @@ def check(user, name: str, conversation_id: object = None) -> Endpoint:
     endpoint = config.current().get(name)
     if endpoint is None or not endpoint.available:
         reason = f" ({endpoint.unavailable})" if endpoint is not None else ""
-        cid = str(conversation_id) if conversation_id else None
-        raise ProtocolError("unknown_endpoint", f"No endpoint named {name!r}{reason}.", cid)
-    keys.require(user, name, conversation_id)
+        raise Refusal("unknown_endpoint", f"No endpoint named {name!r}{reason}.", conversation_id)
+    credentials(user, endpoint, conversation_id)
     return endpoint
+
+
+def credentials(
+    user, endpoint: Endpoint, conversation_id: object = None
+) -> keys.Credentials | None:
+    """The credentials a turn on `endpoint` runs with: None when the endpoint needs none
+    from the user; a `key_required` refusal when it does and the user has none (or it expired).
+    """
+    if not endpoint.takes_user_credentials:
+        return None
+    found = keys.credentials_for(user, endpoint)
+    if found is None:
+        message = _("Enter your API key for %(name)s first.") % {"name": endpoint.name}
+        raise Refusal("key_required", message, conversation_id)
+    return found
 
 
 def user_params(endpoint: Endpoint, params: Any, conversation_id: object = None) -> dict:
@@ -38,8 +54,7 @@ def user_params(endpoint: Endpoint, params: Any, conversation_id: object = None)
     try:
         return userparams.clean(endpoint, params)
     except userparams.BadParameter as bad:
-        cid = str(conversation_id) if conversation_id else None
-        raise ProtocolError("bad_parameter", f"{bad}.", cid) from None
+        raise Refusal("bad_parameter", f"{bad}.", conversation_id) from None
 
 
 def plan(turn: Turn, user) -> Plan:
@@ -47,7 +62,7 @@ def plan(turn: Turn, user) -> Plan:
     conversation, response = turn.conversation, turn.response
     endpoint, model = registry.current().endpoint(response.endpoint), response.model
     messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
-    credentials = keys.require(user, endpoint.name, conversation.id)
+    given = credentials(user, endpoint, conversation.id)
     context = RequestContext(
         user_id=str(user.pk),
         user_email=user.email,
@@ -56,8 +71,8 @@ def plan(turn: Turn, user) -> Plan:
         message_id=str(response.id),
         parent_message_id=str(turn.user_message.id),
         user_fields=headers.user_fields(user),
-        api_key=credentials.api_key if credentials else None,
-        base_url=credentials.base_url if credentials else None,
+        api_key=given.api_key if given else None,
+        base_url=given.base_url if given else None,
     )
     return Plan(
         adapter=registry.current().adapter(endpoint.name),

@@ -1,15 +1,24 @@
-"""The chat actions the socket calls: start a turn, stop it, catch up on it.
+"""The actions an edge calls: start a turn, stop it, catch up on it.
 
-Async wrappers over the synchronous domain (`turns`, `providers`, `access`):
-validate and authorise, let the guards and moderation judge (`gate`), save,
-then hand the turn to `generation`.
+Plain arguments in (`Ask` for a new message, ids for the rest), a `Started` turn
+out, or one `Refusal` (chatapp.engine.refusal), or Http404 for a conversation or
+message that is not the user's. Nothing here knows of sockets: the chat socket
+and an HTTP API drive the same calls. An edge starts a turn in three steps:
+`started = await send(...)`, join the conversation's group
+(`events.conversation_group(user.pk, started.turn.conversation.id)`, through
+`hub.join` in this process) so that no event is missed, then `started.begin()`;
+`stop(user, conversation_id)` ends it from any process.
+
+Async wrappers over the synchronous domain (`records`, `request`, `access`):
+validate and authorise, let the guards and moderation judge (`admission`),
+save, then hand the turn to `generation`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -17,9 +26,9 @@ from channels.db import database_sync_to_async
 
 from accounts.guards import Admission
 from chatapp import access, metrics
-from chatapp.engine import admission, events, generation, records, request
+from chatapp.engine import admission, events, frames, generation, records, request
+from chatapp.engine.records import Ask
 from chatapp.models import Message
-from chatapp.protocol import Edit, Regenerate, Send, State
 
 
 @dataclass(frozen=True)
@@ -36,38 +45,42 @@ class Started:
         generation.start(self.turn, prepare, self.admission, self.received_at)
 
 
-async def send(user, client: admission.Client, frame: Send) -> Started:
+async def send(user, client: admission.Client, ask: Ask) -> Started:
+    """A new message (`ask`): admitted, saved with its response placeholder, ready to run."""
     received_at = time.monotonic()
-    cid = frame.conversation_id
-    frame, spec = admission.on_spec(frame)
-    endpoint = await database_sync_to_async(request.check)(user, frame.endpoint, cid)
-    params = admission.spec_params(spec, frame.params)
-    frame = frame.model_copy(update={"params": request.user_params(endpoint, params, cid)})
+    cid = ask.conversation_id
+    ask, spec = admission.on_spec(ask)
+    endpoint = await database_sync_to_async(request.check)(user, ask.endpoint, cid)
+    params = admission.spec_params(spec, ask.params)
+    ask = replace(ask, params=request.user_params(endpoint, params, cid))
     admitted = await admission.admit(
         user,
         client,
-        endpoint=frame.endpoint,
-        model=frame.model,
-        text=frame.text,
-        conversation_id=frame.conversation_id,
-        leaf_id=frame.parent_id,
-        temporary=frame.temporary and frame.conversation_id is None,
+        endpoint=ask.endpoint,
+        model=ask.model,
+        text=ask.text,
+        conversation_id=ask.conversation_id,
+        leaf_id=ask.parent_id,
+        temporary=ask.temporary and ask.conversation_id is None,
     )
-    return await _save(partial(records.send, user, frame), user, admitted, "send", received_at)
+    return await _save(partial(records.send, user, ask), user, admitted, "send", received_at)
 
 
-async def regenerate(user, client: admission.Client, frame: Regenerate) -> Started:
+async def regenerate(user, client: admission.Client, conversation_id, message_id) -> Started:
+    """A new answer to the user message `message_id`, beside the ones it has."""
     received_at = time.monotonic()
     # The prompt ends at the user message answered again: nothing new is added to it.
-    admitted = await _admit_again(user, client, frame.conversation_id, frame.message_id, None)
-    save = partial(records.regenerate, user, frame)
+    admitted = await _admit_again(user, client, conversation_id, message_id, None)
+    save = partial(records.regenerate, user, conversation_id, message_id)
     return await _save(save, user, admitted, "regenerate", received_at)
 
 
-async def edit(user, client: admission.Client, frame: Edit) -> Started:
+async def edit(user, client: admission.Client, conversation_id, message_id, text: str) -> Started:
+    """`text` beside the user message `message_id` (a new branch), and its answer."""
     received_at = time.monotonic()
-    admitted = await _admit_again(user, client, frame.conversation_id, frame.message_id, frame.text)
-    return await _save(partial(records.edit, user, frame), user, admitted, "edit", received_at)
+    admitted = await _admit_again(user, client, conversation_id, message_id, text)
+    save = partial(records.edit, user, conversation_id, message_id, text)
+    return await _save(save, user, admitted, "edit", received_at)
 
 
 async def _admit_again(
@@ -135,16 +148,13 @@ async def streaming_response(user, conversation_id) -> Any:
 
 
 def idle_state(conversation_id) -> dict[str, Any]:
-    return State(conversation_id=conversation_id, message_id=None, streaming=False).dump()
+    return frames.state(conversation_id, None, streaming=False)
 
 
 def saved_state(user, message_id) -> dict[str, Any]:
     """A response's state as last saved (when its generation cannot be asked)."""
     message = Message.objects.get(pk=message_id, conversation__owner=user)
-    return State(
-        conversation_id=message.conversation_id,
-        message_id=message.id,
-        text=message.text,
-        reasoning=message.reasoning,
-        streaming=message.state == Message.State.STREAMING,
-    ).dump()
+    streaming = message.state == Message.State.STREAMING
+    return frames.state(
+        message.conversation_id, message.id, message.text, message.reasoning, streaming=streaming
+    )

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts import terms
 from chatapp.engine import admission
-from chatapp.protocol import ProtocolError
+from chatapp.engine.refusal import Refusal
 from endpoints import config, registry
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_a_turn_is_refused_until_the_terms_are_accepted(interface, user, setting
     settings.LIMIT_MESSAGE_IP = settings.LIMIT_MESSAGE_USER = False
     settings.LIMIT_CONCURRENT_MESSAGES = settings.OPENAI_MODERATION = False
     client = admission.Client("203.0.113.5", "Mozilla/5.0 Firefox/131.0")
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         async_to_sync(admission.admit)(user, client, endpoint="Mock", model="mock-model", text="hi")
     assert refused.value.code == "terms_required"
 

@@ -141,11 +141,12 @@ def test_the_key_form_refuses_loopback(client, user, config):
 
 
 def test_a_turn_needs_the_users_key(user, config):
-    from chatapp.protocol import ProtocolError
+    from chatapp.engine.refusal import Refusal
+    from chatapp.engine.request import credentials
 
-    assert keys.require(user, "Shared") is None  # the server's key
-    with pytest.raises(ProtocolError) as refused:
-        keys.require(user, "Own", "c0ffee00-0000-0000-0000-000000000000")
+    assert credentials(user, config.get("Shared")) is None  # the server's key
+    with pytest.raises(Refusal) as refused:
+        credentials(user, config.get("Own"), "c0ffee00-0000-0000-0000-000000000000")
     assert refused.value.code == "key_required" and "Own" in refused.value.message
     keys.save(user, config.get("Own"), "sk-mine-123456", "http://a.example/v1", "7d")
-    assert keys.require(user, "Own").api_key == "sk-mine-123456"
+    assert credentials(user, config.get("Own")).api_key == "sk-mine-123456"

@@ -11,7 +11,6 @@ from chatapp.protocol import (
     ProtocolError,
     Send,
     Stop,
-    delta_frame,
     error_frame,
     parse_client_frame,
 )
@@ -93,12 +92,6 @@ def test_server_frames_dump_to_json_safe_dicts():
     frame = Delta(conversation_id=uuid.UUID(CID), message_id=uuid.uuid4(), text="a").dump()
     assert frame["type"] == "delta" and frame["reasoning"] == "" and frame["conversation_id"] == CID
     assert json.loads(json.dumps(frame)) == frame
-
-
-def test_delta_frame_is_the_delta_model_dumped():
-    ids = {"conversation_id": uuid.UUID(CID), "message_id": uuid.uuid4()}
-    pieces = {"text": "héllo", "reasoning": "why", "offset": 12, "reasoning_offset": 3}
-    assert delta_frame(*ids.values(), **pieces) == Delta(**ids, **pieces).dump()
 
 
 SEND = '{"type": "send", "endpoint": "e", "model": "m", "text": %s, "params": %s}'

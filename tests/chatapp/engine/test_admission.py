@@ -8,8 +8,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from accounts import limits
 from accounts.models import Balance, Transaction, Violation
 from chatapp.engine import admission
+from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
-from chatapp.protocol import ProtocolError
 from endpoints import config, registry
 from endpoints.adapters.base import Usage
 from tests.chatapp import factories
@@ -72,14 +72,14 @@ def test_a_clean_turn_is_admitted(mock_endpoint, user):
 
 
 def test_a_model_the_endpoint_does_not_offer_is_refused_and_scored(mock_endpoint, user):
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admit(user, model="gpt-secret")
     assert refused.value.code == "illegal_model"
     assert Violation.objects.get().kind == "illegal_model_request"
 
 
 def test_a_script_is_refused_and_scored(mock_endpoint, user):
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admit(user, client=admission.Client("203.0.113.5", "python-requests/2.32"))
     assert refused.value.code == "non_browser"
 
@@ -95,7 +95,7 @@ def test_balance_preflight_counts_the_branch(mock_endpoint, user, settings):
     )
     assert longer > short + 6  # two more messages with their words
     admit(user, text="hi").release()  # 1 credit per prompt token ($1 per 1M): fits in 40
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admit(user, text="word " * 60, conversation_id=conversation.pk, leaf_id=answered.pk)
     assert refused.value.code == "balance"
 
@@ -106,7 +106,7 @@ def test_moderation_refusal_keeps_the_message_marked_and_unsent(
     settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-mod"
     settings.OPENAI_MODERATION_REVERSE_PROXY = mock_provider.openai_url
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admit(user, text="please moderate-me")
     assert refused.value.code == "moderation"
     kept = Message.objects.get()
@@ -121,7 +121,7 @@ def test_a_refused_temporary_chat_stays_temporary(mock_endpoint, user, settings,
     settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-mod"
     settings.OPENAI_MODERATION_REVERSE_PROXY = mock_provider.openai_url
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    with pytest.raises(ProtocolError):
+    with pytest.raises(Refusal):
         admit(user, text="please moderate-me", temporary=True)
     assert Message.objects.get().conversation.temporary  # out of the sidebar, deleted later
 
@@ -319,7 +319,7 @@ async def test_with_enforce_a_turn_without_a_spec_is_refused(user, spec_endpoint
 def test_with_enforce_admission_refuses_what_no_spec_offers(user, spec_endpoint):
     """The rule is in admission, so regenerate, edit and any future API obey it too."""
     spec_endpoint(True)
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admit(user, model="mock-small")
     assert refused.value.code == "spec_required"
     admit(user, model="mock-large").release()
@@ -373,7 +373,7 @@ def test_with_parameters_off_a_users_parameters_are_refused(chat_endpoint, setti
     path = tmp_path / "librechat.yaml"
     use_config(settings, path, path.read_text() + "interface:\n  parameters: false\n")
     assert not switches.on("parameters")
-    with pytest.raises(ProtocolError) as refused:
+    with pytest.raises(Refusal) as refused:
         admission.spec_params(None, {"temperature": 0.5})
     assert refused.value.code == "parameters_disabled"
     assert admission.spec_params(None, {}) == {}

@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 from chatapp.engine.catchup import CatchUp
-from chatapp.protocol import Final, FinalMessage, TokenUsage, delta_frame
+from chatapp.engine.frames import delta as delta_frame
+from chatapp.protocol import Final, FinalMessage, TokenUsage
 
 CONVERSATION = uuid.uuid4()
 RESPONSE = uuid.uuid4()

@@ -4,8 +4,9 @@ import pytest
 from django.http import Http404
 
 from chatapp.engine import records
+from chatapp.engine.records import Ask
+from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
-from chatapp.protocol import Edit, ProtocolError, Regenerate, Send
 from tests.chatapp import factories
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +21,8 @@ def _fresh_config():
     config.current.cache_clear()
 
 
-def send(**fields) -> Send:
-    return Send(type="send", **{"text": "hi", "endpoint": "openAI", "model": "gpt-4o", **fields})
+def send(**fields) -> Ask:
+    return Ask(**{"text": "hi", "endpoint": "openAI", "model": "gpt-4o", **fields})
 
 
 def test_send_saves_the_user_message_and_a_streaming_response(user):
@@ -45,7 +46,7 @@ def test_send_continues_a_conversation_under_its_parent(user):
 
 def test_a_second_send_while_streaming_is_refused(user):
     first = records.send(user, send())
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(Refusal) as caught:
         records.send(user, send(conversation_id=first.conversation.id))
     assert caught.value.code == "busy"
     assert first.conversation.messages.count() == 2
@@ -54,9 +55,7 @@ def test_a_second_send_while_streaming_is_refused(user):
 def test_regenerate_adds_a_response_sibling(user):
     conv = factories.conversation(user)
     question, answer = factories.exchange(conv, "q", "a")
-    turn = records.regenerate(
-        user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
-    )
+    turn = records.regenerate(user, conv.id, question.id)
     assert turn.user_message == question
     assert set(question.children.all()) == {answer, turn.response}
 
@@ -64,8 +63,7 @@ def test_regenerate_adds_a_response_sibling(user):
 def test_edit_adds_a_user_sibling_and_its_response(user):
     conv = factories.conversation(user)
     question, _ = factories.exchange(conv, "q", "a")
-    frame = Edit(type="edit", conversation_id=conv.id, message_id=question.id, text="q2")
-    turn = records.edit(user, frame)
+    turn = records.edit(user, conv.id, question.id, "q2")
     assert turn.user_message.parent == question.parent
     assert turn.user_message.text == "q2" and turn.user_message != question
     assert turn.response.parent == turn.user_message
@@ -74,10 +72,8 @@ def test_edit_adds_a_user_sibling_and_its_response(user):
 def test_regenerate_needs_a_user_message(user):
     conv = factories.conversation(user)
     _, answer = factories.exchange(conv, "q", "a")
-    with pytest.raises(ProtocolError):
-        records.regenerate(
-            user, Regenerate(type="regenerate", conversation_id=conv.id, message_id=answer.id)
-        )
+    with pytest.raises(Refusal):
+        records.regenerate(user, conv.id, answer.id)
 
 
 def test_strangers_ids_are_404_and_nothing_is_saved(user, stranger):
@@ -86,9 +82,7 @@ def test_strangers_ids_are_404_and_nothing_is_saved(user, stranger):
     with pytest.raises(Http404):
         records.send(stranger, send(conversation_id=conv.id))
     with pytest.raises(Http404):
-        records.regenerate(
-            stranger, Regenerate(type="regenerate", conversation_id=conv.id, message_id=question.id)
-        )
+        records.regenerate(stranger, conv.id, question.id)
     with pytest.raises(Http404):  # someone else's parent under one's own conversation
         records.send(stranger, send(parent_id=answer.id))
     with pytest.raises(Http404):
@@ -126,7 +120,7 @@ def test_a_temporary_send_is_refused_when_the_switch_is_off(user, settings, tmp_
     use_config(
         settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {temporaryChat: false}\n"
     )
-    with pytest.raises(ProtocolError) as caught:
+    with pytest.raises(Refusal) as caught:
         records.send(user, send(temporary=True))
     assert caught.value.code == "temporary_chat_disabled"
     assert not Conversation.objects.exists()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from chatapp import conversations, titles, transfer
 from chatapp.conf.dispatch import enqueue
 from chatapp.engine import admission, records
-from chatapp.protocol import Edit, Send
+from chatapp.engine.records import Ask
 from chatapp.search import sync, tasks
 from chatapp.search.meili import INDEX
 from endpoints import config, registry
@@ -63,15 +63,13 @@ def test_fork_and_import(user, conversation, django_capture_on_commit_callbacks)
 
 def test_new_and_edited_messages(user, conversation, django_capture_on_commit_callbacks):
     asked = conversation.messages.get(role="user")
-    send = Send(type="send", conversation_id=conversation.id, endpoint="openAI",
-                model="gpt-4o", text="and Porto?")  # fmt: skip
-    edit = Edit(type="edit", conversation_id=conversation.id, message_id=asked.id,
-                text="Plan a trip to Porto")  # fmt: skip
+    send = Ask(conversation_id=conversation.id, endpoint="openAI", model="gpt-4o",
+               text="and Porto?")  # fmt: skip
     with django_capture_on_commit_callbacks() as callbacks:
         sent = records.send(user, send)
         sent.response.state = "complete"  # as the generation leaves it
         sent.response.save()
-        edited = records.edit(user, edit)
+        edited = records.edit(user, conversation.id, asked.id, "Plan a trip to Porto")
     cid = str(conversation.id)
     assert scheduled(callbacks) == [
         ("index_conversation", cid, [str(sent.user_message.id)]),

@@ -1,0 +1,127 @@
+"""The events the engine publishes, as the JSON-safe dicts every watcher receives.
+
+Each is built here as a plain dict, the frame an edge passes on as it is: the
+chat socket sends it, an HTTP API reads it. Their schema is the public
+protocol, kept with the client frames in chatapp.protocol (docs/protocol.md);
+tests/chatapp/engine/test_frames.py checks every builder against it. Built
+directly rather than through the pydantic models: a delta goes out per token,
+and the engine needs nothing of the socket's protocol module.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+Frame = dict[str, Any]
+
+
+def created(conversation_id: Any, question: Any, response: Any) -> Frame:
+    """A turn started: the saved user message and the id its response will stream under."""
+    return {
+        "type": "created",
+        "conversation_id": _id(conversation_id),
+        "user_message": {
+            "id": _id(question.id),
+            "parent_id": _id_or_none(question.parent_id),
+            "text": question.text,
+        },
+        "response_id": _id(response.id),
+        "endpoint": response.endpoint,
+        "model": response.model,
+    }
+
+
+def delta(
+    conversation_id: Any,
+    message_id: Any,
+    *,
+    text: str,
+    reasoning: str,
+    offset: int,
+    reasoning_offset: int,
+) -> Frame:
+    """Text and reasoning new since the last delta; the offsets count what was sent before."""
+    return {
+        "type": "delta",
+        "conversation_id": _id(conversation_id),
+        "message_id": _id(message_id),
+        "text": text,
+        "reasoning": reasoning,
+        "offset": offset,
+        "reasoning_offset": reasoning_offset,
+    }
+
+
+def final(message: Any) -> Frame:
+    """The saved response `Message`, as it ended."""
+    return {
+        "type": "final",
+        "conversation_id": _id(message.conversation_id),
+        "message": {
+            "id": _id(message.id),
+            "parent_id": _id_or_none(message.parent_id),
+            "text": message.text,
+            "reasoning": message.reasoning,
+            "state": message.state,
+            "error": message.error,
+            "usage": {
+                "prompt_tokens": message.prompt_tokens,
+                "completion_tokens": message.completion_tokens,
+            },
+            "cost": float(Decimal(message.cost)),
+            "endpoint": message.endpoint,
+            "model": message.model,
+        },
+    }
+
+
+def error(code: str, message: str, conversation_id: Any = None) -> Frame:
+    """A refusal or a failure; with a conversation id, it ends that conversation's turn."""
+    return {
+        "type": "error",
+        "conversation_id": _uuid_or_none(conversation_id),
+        "code": code,
+        "message": message,
+    }
+
+
+def state(
+    conversation_id: Any,
+    message_id: Any,
+    text: str = "",
+    reasoning: str = "",
+    *,
+    streaming: bool,
+) -> Frame:
+    """A response's text so far (catch-up), or nothing streaming (`message_id` None)."""
+    return {
+        "type": "state",
+        "conversation_id": _id(conversation_id),
+        "message_id": _id_or_none(message_id),
+        "text": text,
+        "reasoning": reasoning,
+        "streaming": streaming,
+    }
+
+
+def title(conversation_id: Any, text: str) -> Frame:
+    return {"type": "title", "conversation_id": _id(conversation_id), "title": text}
+
+
+def _id(value: Any) -> str:
+    """An id as the protocol writes it: a UUID's canonical text, whatever form it came in."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def _id_or_none(value: Any) -> str | None:
+    return None if value is None else _id(value)
+
+
+def _uuid_or_none(value: Any) -> str | None:
+    """A conversation id as the protocol has it: a UUID, or None for anything else."""
+    try:
+        return str(uuid.UUID(str(value))) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,102 @@
+"""A whole turn through the engine's public functions, with no socket and no protocol
+frame: plain arguments in, the published events collected as any edge would (an HTTP
+API included). Send → created, deltas, final; stop; a refusal; a stranger's 404."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from django.http import Http404
+
+from chatapp.engine import admission, events, turns
+from chatapp.engine.hub import hub
+from chatapp.engine.refusal import Refusal
+from chatapp.models import Message
+from tests.chatapp.conftest import ENDPOINT, MODEL, settle
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
+CLIENT = admission.Client("203.0.113.5", None)  # no User-Agent: not a browser-only edge
+LONG = " ".join(f"word{i}" for i in range(60))
+
+
+class Collector:
+    """What an edge holds to watch a conversation: the hub's receiver."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.arrived = asyncio.Condition()
+
+    async def relay(self, frame: dict[str, Any]) -> None:
+        async with self.arrived:
+            self.events.append(json.loads(json.dumps(frame)))  # JSON-safe, as published
+            self.arrived.notify_all()
+
+    async def until(self, kind: str) -> list[dict[str, Any]]:
+        async with self.arrived:
+            await asyncio.wait_for(
+                self.arrived.wait_for(lambda: any(e["type"] == kind for e in self.events)), 10
+            )
+        return self.events
+
+
+async def start(user, ask: turns.Ask) -> tuple[turns.Started, Collector]:
+    """An edge's three steps: start the turn, watch its conversation, let it run."""
+    started = await turns.send(user, CLIENT, ask)
+    collector = Collector()
+    hub.join(events.conversation_group(user.pk, started.turn.conversation.id), collector)
+    started.begin()
+    return started, collector
+
+
+async def test_a_turn_streams_to_its_final_without_a_socket(user, chat_endpoint):
+    ask = turns.Ask(text="echo: Hello there, brave new world!", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    seen = await collector.until("final")
+    await settle()
+    kinds = [e["type"] for e in seen]
+    assert kinds[0] == "created" and kinds[-1] == "final" and "delta" in kinds
+    final = seen[-1]["message"]
+    assert final["state"] == "complete" and final["text"] == "Hello there, brave new world!"
+    assert "".join(e["text"] for e in seen if e["type"] == "delta") == final["text"]
+    assert seen[0]["response_id"] == final["id"] == str(started.turn.response.id)
+    saved = await Message.objects.aget(pk=final["id"])
+    assert (saved.state, saved.text) == ("complete", final["text"])
+
+
+async def test_stop_ends_a_turn_without_a_socket(user, chat_endpoint, mock_provider):
+    mock_provider.behaviour.tokens_per_second = 40
+    ask = turns.Ask(text=f"echo: {LONG}", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    await collector.until("delta")
+    await turns.stop(user, started.turn.conversation.id)
+    final = (await collector.until("final"))[-1]["message"]
+    await settle()
+    assert final["state"] == "aborted" and 0 < len(final["text"]) < len(LONG)
+
+
+async def test_a_refusal_is_the_engines_not_a_frame(user, chat_endpoint):
+    with pytest.raises(Refusal) as refused:
+        await turns.send(user, CLIENT, turns.Ask(text="hi", endpoint="nowhere", model=MODEL))
+    assert refused.value.code == "unknown_endpoint" and refused.value.conversation_id is None
+    assert not await Message.objects.aexists()
+
+
+async def test_a_strangers_conversation_is_404(user, stranger, chat_endpoint):
+    ask = turns.Ask(text="echo: mine", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    await collector.until("final")
+    await settle()
+    cid, question = started.turn.conversation.id, started.turn.user_message.id
+    theirs = turns.Ask(text="echo: theirs", endpoint=ENDPOINT, model=MODEL, conversation_id=cid)
+    for attempt in (
+        turns.send(stranger, CLIENT, theirs),
+        turns.regenerate(stranger, CLIENT, cid, question),
+        turns.edit(stranger, CLIENT, cid, question, "echo: theirs"),
+        turns.stop(stranger, cid),
+    ):
+        with pytest.raises(Http404):
+            await attempt
+    assert await Message.objects.acount() == 2
