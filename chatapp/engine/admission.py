@@ -32,6 +32,7 @@ from django.db import transaction
 from accounts import balance, guards, terms
 from accounts.guards import Admission
 from chatapp import access, moderation, switches, tasks, titles
+from chatapp import instructions as chat_instructions
 from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
 from chatapp.engine.records import Ask
@@ -67,12 +68,15 @@ async def admit(
     conversation_id: Any = None,
     leaf_id: Any = None,
     temporary: bool = False,
+    instructions: str | None = None,
+    project: Any = None,
 ) -> Admission:
     """Let one turn through, or raise Refusal naming why not.
 
     `leaf_id` ends the branch the turn continues: the parent of `text`, or, for a
     regenerate (`text` None), the user message answered again. `temporary`: a new chat
-    that is temporary, also when its refused message is kept.
+    that is temporary, also when its refused message is kept. `instructions` and
+    `project`: what a send sets (the system prompt; a new chat's project), priced.
     """
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
@@ -82,7 +86,7 @@ async def admit(
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
     estimate = await database_sync_to_async(estimate_prompt)(
-        user, conversation_id, leaf_id, text, endpoint_config, model
+        user, conversation_id, leaf_id, text, endpoint_config, model, instructions, project
     )
     try:
         admission = await guards.acheck_send(
@@ -172,10 +176,30 @@ def _require_spec(endpoint: str, model: str, cid: str | None) -> None:
 
 
 def estimate_prompt(
-    user, conversation_id: Any, leaf_id: Any, text: str | None, endpoint, model
+    user,
+    conversation_id: Any,
+    leaf_id: Any,
+    text: str | None,
+    endpoint,
+    model: str,
+    instructions: str | None = None,
+    project: Any = None,
 ) -> int:
-    """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight."""
-    conversation = access.get_conversation_for(user, conversation_id) if conversation_id else None
+    """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight.
+
+    Priced on the conversation as the turn will leave it (chatapp.engine.records): a new
+    chat starts with the user's instructions and its project; `instructions`, when not
+    None, replace the system prompt. Nothing here is saved."""
+    if conversation_id:
+        conversation = access.get_conversation_for(user, conversation_id)
+    else:
+        conversation = Conversation(
+            owner=user,
+            system_prompt=chat_instructions.for_new_chat(user),
+            project=access.get_project_for(user, project) if project else None,
+        )
+    if instructions is not None:
+        conversation.system_prompt = instructions
     return prompt.estimate(conversation, leaf_id, model, endpoint, text)
 
 

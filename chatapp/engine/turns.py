@@ -62,6 +62,8 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
         conversation_id=ask.conversation_id,
         leaf_id=ask.parent_id,
         temporary=ask.temporary and ask.conversation_id is None,
+        instructions=ask.instructions,
+        project=ask.project if ask.conversation_id is None else None,
     )
     return await _save(partial(records.send, user, ask), user, admitted, "send", received_at)
 

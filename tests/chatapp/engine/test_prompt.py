@@ -60,3 +60,23 @@ def test_a_prompt_too_long_for_the_window_costs_nothing(user, chat_endpoint):
     chat_endpoint(token_config=f"      tokenConfig:\n        mock-small: {small}")
     endpoint = config.current().get(ENDPOINT)
     assert prompt.estimate(None, None, MODEL, endpoint, "word " * 100) == 0
+
+
+def test_the_estimate_prices_the_instructions_the_turn_will_send(user, chat_endpoint):
+    """A new chat starts with the user's instructions, and a send may set others: the
+    pre-flight prices the system prompt that will be sent, not the one stored before."""
+    from chatapp.engine.admission import estimate_prompt
+
+    endpoint = config.current().get(ENDPOINT)
+    bare = estimate_prompt(user, None, None, "hi", endpoint, MODEL, instructions="")
+    user.instructions = "word " * 300
+    user.save(update_fields=["instructions"])
+    assert estimate_prompt(user, None, None, "hi", endpoint, MODEL) > bare + 290
+    conversation, _, answered = _conversation(user)
+    stored = estimate_prompt(user, conversation.pk, answered.id, "hi", endpoint, MODEL)
+    longer = estimate_prompt(
+        user, conversation.pk, answered.id, "hi", endpoint, MODEL, instructions="word " * 300
+    )
+    assert longer > stored + 290
+    conversation.refresh_from_db()
+    assert conversation.system_prompt == "Be brief."  # priced, never saved
