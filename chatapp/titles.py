@@ -158,7 +158,7 @@ def ask(
             asked = replace(request, params={**request.params, "response_format": SCHEMA})
         else:
             last = request.messages[-1]
-            asked = replace(request, messages=(ChatMessage(last.role, last.content + JSON_REPLY),))
+            asked = replace(request, messages=(ChatMessage(last.role, last.text + JSON_REPLY),))
         try:
             completion = complete(asked)
         except ProviderError as error:

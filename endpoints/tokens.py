@@ -108,7 +108,7 @@ def count_text(text: str, model: str) -> int:
 
 def count_message(message: ChatMessage, model: str) -> int:
     """One chat message's prompt tokens as OpenAI counts them: its role, its text and 3 more."""
-    return PER_MESSAGE + count_text(message.role, model) + count_text(message.content, model)
+    return PER_MESSAGE + count_text(message.role, model) + count_text(message.text, model)
 
 
 def count_messages(messages: Iterable[ChatMessage], model: str) -> int:

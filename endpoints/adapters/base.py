@@ -12,13 +12,86 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol, runtime_checkable
 
-Role = Literal["system", "user", "assistant"]
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class TextPart:
+    text: str
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An image's bytes, its type sniffed from them (never the browser's word)."""
+
+    mime: str
+    data: bytes
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentPart:
+    """A stored file the model reads itself (a PDF, say); extracted text is a TextPart."""
+
+    mime: str
+    data: bytes
+    name: str = ""
+
+
+Part = TextPart | ImagePart | DocumentPart
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool offered to the model: `parameters` is its arguments' JSON Schema."""
+
+    name: str
+    description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the model asked for; `arguments` is the JSON text exactly as it sent it."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    call_id: str
+    name: str
+    content: str
+    is_error: bool = False
 
 
 @dataclass(frozen=True)
 class ChatMessage:
+    """One message of a prompt. `content` is plain text (most messages) or parts in order.
+
+    An assistant message that asked for tools carries `tool_calls`; the answers go back
+    in one message of role "tool" carrying `tool_results` in call order.
+    """
+
     role: Role
-    content: str
+    content: str | tuple[Part, ...]
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_results: tuple[ToolResult, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        if isinstance(self.content, str):
+            return (TextPart(self.content),) if self.content else ()
+        return self.content
+
+    @property
+    def text(self) -> str:
+        """The text parts joined: what token counts and text-only paths read."""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n\n".join(p.text for p in self.content if isinstance(p, TextPart))
 
 
 @dataclass(frozen=True)
@@ -49,6 +122,7 @@ class ChatRequest:
     params: Mapping[str, Any] = field(default_factory=dict)  # after addParams/dropParams
     headers: Mapping[str, str] = field(default_factory=dict)  # after placeholders
     context: RequestContext = field(default_factory=RequestContext)
+    tools: tuple[ToolSpec, ...] = ()  # offered to the model; set by Parley, never the user
 
 
 @dataclass(frozen=True)
