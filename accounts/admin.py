@@ -6,8 +6,8 @@ from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import balance, bans
-from accounts.models import Balance, Ban, Transaction, User, Violation
+from accounts import apikeys, balance, bans
+from accounts.models import ApiKey, Balance, Ban, Transaction, User, Violation
 
 # The admin site signs in through allauth's pages, so two-factor authentication applies.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -158,7 +158,7 @@ class BalanceAdmin(admin.ModelAdmin):
 @admin.register(Transaction)
 class TransactionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "kind", "context", "model", "tokens", "rate", "credits"]
-    list_filter = ["kind", "context", "endpoint"]
+    list_filter = ["kind", "context", "endpoint", ("api_key", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "model", "conversation_id"]
     readonly_fields = [f.name for f in Transaction._meta.fields]
 
@@ -167,3 +167,27 @@ class TransactionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Personal API keys: seen and revoked here, made by their owner (or create_api_key)."""
+
+    list_display = [
+        "prefix", "name", "user", "created_at", "expires_at", "last_used_at", "revoked_at",
+    ]  # fmt: skip
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "keep_conversations"]
+    search_fields = ["user__email", "name", "prefix"]
+    readonly_fields = [f.name for f in ApiKey._meta.fields if f.name != "id"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected API keys")
+    def revoke(self, request: HttpRequest, queryset) -> None:
+        revoked = apikeys.revoke_keys(queryset)
+        self.message_user(request, f"Revoked {revoked} API key(s).", messages.SUCCESS)

@@ -175,3 +175,39 @@ class DeleteAccountForm(forms.Form):
         if value.lower() != self.user.email.lower():
             raise ValidationError(_("That is not your e-mail address."))
         return value
+
+
+class ApiKeyForm(forms.Form):
+    """A new personal API key (accounts.apikeys): every field optional."""
+
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    expires_in_days = forms.IntegerField(
+        label=_("Expires after (days)"), min_value=1, max_value=3650, required=False
+    )
+    models = forms.CharField(
+        label=_("Models"),
+        required=False,
+        help_text=_("Comma-separated model ids (endpoint/model or a model name); empty: all."),
+    )
+    ips = forms.CharField(
+        label=_("IP addresses"),
+        required=False,
+        help_text=_("Comma-separated addresses or networks (CIDR); empty: anywhere."),
+    )
+    keep_conversations = forms.BooleanField(
+        label=_("Save its requests as conversations"), required=False
+    )
+
+    def clean_ips(self) -> list[str]:
+        from accounts.apikeys import network
+
+        values = [v.strip() for v in self.cleaned_data["ips"].split(",") if v.strip()]
+        for value in values:
+            try:
+                network(value)
+            except ValueError as bad:
+                raise ValidationError(str(bad)) from None
+        return values
+
+    def clean_models(self) -> list[str]:
+        return [v.strip() for v in self.cleaned_data["models"].split(",") if v.strip()]

@@ -184,6 +184,10 @@ class Transaction(models.Model):
     model = models.CharField(max_length=200, blank=True)
     conversation_id = models.CharField(max_length=64, blank=True, db_index=True)
     message_id = models.CharField(max_length=64, blank=True)
+    # The personal API key the request came through (accounts.apikeys); null in the UI.
+    api_key = models.ForeignKey(
+        "ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
+    )
     tokens = models.IntegerField(default=0)  # negative when spent
     rate = models.DecimalField(default=0, **CREDITS)  # USD per million tokens
     credits = models.DecimalField(**CREDITS)  # tokens × rate; positive when added
@@ -194,3 +198,31 @@ class Transaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.credits.normalize():f} for {self.user}"
+
+
+class ApiKey(models.Model):
+    """A personal key for the `/v1` API (accounts.apikeys): stored as its SHA-256 digest,
+    shown once; it carries its user's role, bans, limits and balance."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=16, editable=False)  # the start shown to tell keys apart
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # Model ids it may use (`endpoint/model` or a bare model name); empty: every model.
+    allowed_models = models.JSONField("model allow-list", default=list, blank=True)
+    # Client addresses or networks (CIDR) it may be used from; empty: anywhere.
+    allowed_ips = models.JSONField("IP allow-list", default=list, blank=True)
+    keep_conversations = models.BooleanField(
+        default=False, help_text="Save the requests made with it as conversations."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.prefix}… ({self.user})"

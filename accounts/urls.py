@@ -38,6 +38,12 @@ urlpatterns = [
         name="account_reset_password_from_key",
     ),
     path("accounts/profile/", views.profile, name="account_profile"),
+    path("accounts/api-keys/", views.api_keys, name="account_api_keys"),
+    path(
+        "accounts/api-keys/<int:key_id>/revoke/",
+        views.revoke_api_key,
+        name="account_revoke_api_key",
+    ),
     path("accounts/balance/", views.balance_fragment, name="account_balance"),
     path("accounts/delete/", views.delete_account, name="account_delete"),
     path("accounts/keep-alive/", views.keep_alive, name="account_keep_alive"),

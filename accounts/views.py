@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import balance, deletion, sessions, terms, turnstile
-from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts import apikeys, balance, deletion, sessions, terms, turnstile
+from accounts.forms import ApiKeyForm, DeleteAccountForm, ProfileForm
 
 
 def _auto_redirects(request: HttpRequest) -> bool:
@@ -122,3 +122,31 @@ def balance_fragment(request: HttpRequest) -> HttpResponse:
     credits = balance.get_balance(request.user, rules).credits
     context = {"credits": credits, "dollars": credits / 1_000_000}
     return render(request, "accounts/balance.html", context)
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The user's personal API keys; a new one is shown on this response only."""
+    form = ApiKeyForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _, new_key = apikeys.create(
+            request.user,
+            name=data["name"],
+            expires_in_days=data["expires_in_days"],
+            models=data["models"],
+            ips=data["ips"],
+            keep_conversations=data["keep_conversations"],
+        )
+        form = ApiKeyForm()
+    context = {"form": form, "new_key": new_key, "keys": apikeys.keys_for(request.user)}
+    return render(request, "account/api_keys.html", context)
+
+
+@require_POST
+@login_required
+def revoke_api_key(request: HttpRequest, key_id: int) -> HttpResponse:
+    key = apikeys.revoke(request.user, key_id)
+    messages.success(request, _("The key %(prefix)s… was revoked.") % {"prefix": key.prefix})
+    return redirect("account_api_keys")
