@@ -95,6 +95,15 @@ def test_repeated_failures_for_one_account_are_throttled(client, auth_env, user)
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_many_people_behind_one_address_all_sign_in(client, auth_env, user):
+    """LOGIN_MAX counts failures; allauth's own cap of 30 sign-ins a minute per IP would
+    lock out an office behind one NAT (and the e2e suite) with no variable to lift it."""
+    auth_env(ALLOW_EMAIL_LOGIN="true")
+    for _ in range(35):
+        assert sign_in(client, "alice@example.com", "pw-alice-1").status_code == 302
+        client.logout()
+
+
 def test_password_reset_switch_off_is_404_and_unlinked(client, auth_env):
     auth_env(ALLOW_PASSWORD_RESET="false")
     assert client.get(reverse("account_reset_password")).status_code == 404

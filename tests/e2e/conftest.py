@@ -63,6 +63,12 @@ class LiveServer:
     image_origin: str  # ALLOWED_IMAGE_HOSTS: the mock provider's origin
     emails: Iterator[str] = field(default_factory=lambda: iter(()))
     env: dict[str, str] = field(default_factory=dict)  # to run manage.py on its database
+    log_path: Path | None = None
+
+    def log_tail(self, lines: int = 80) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def next_email(self) -> str:
         return next(self.emails)
@@ -155,7 +161,9 @@ def run_parley(
     process = subprocess.Popen(
         [*manage, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
     )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, mock.url, iter(emails), env)
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", process, mock.url, iter(emails), env, data / "server.log"
+    )
     try:
         _wait_for(f"{server.url}/health", process)
         yield server
@@ -163,6 +171,17 @@ def run_parley(
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report carries the end of its live server's log: a timeout in the
+    browser often has its cause there (a 500, a lock, a slow start)."""
+    report = yield
+    server = getattr(item, "funcargs", {}).get("parley_server")
+    if report.failed and isinstance(server, LiveServer):
+        report.sections.append(("parley server log (end)", server.log_tail()))
+    return report
 
 
 @pytest.fixture(scope="session")
