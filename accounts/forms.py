@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.utils.translation import gettext_lazy as _
 
 from accounts import registration, turnstile
@@ -69,7 +70,8 @@ def _check_turnstile(form: forms.Form) -> None:
     """The Turnstile token of the form's request, checked before anything else is."""
     request = getattr(form, "request", None)
     remote_ip = request.META.get("REMOTE_ADDR") if request else None
-    refused = turnstile.refusal(form.data.get(turnstile.FIELD), remote_ip)
+    host = split_domain_port(request.get_host())[0] if request else None
+    refused = turnstile.refusal(form.data.get(turnstile.FIELD), remote_ip, host)
     if refused:
         raise ValidationError(refused)
 

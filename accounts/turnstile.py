@@ -4,7 +4,9 @@ The widget is librechat.yaml's `turnstile` (`siteKey`, `options.language`, `opti
 shown as LibreChat shows it. With TURNSTILE_SECRET_KEY set, Parley also checks the token the
 widget puts in the form (`cf-turnstile-response`) with Cloudflare's siteverify endpoint
 (TURNSTILE_VERIFY_URL) before it looks at the credentials, which LibreChat does not: a bot
-that skips the widget gets a form error and costs no password hash. Without the widget
+that skips the widget gets a form error and costs no password hash. The hostname Cloudflare
+says the challenge was solved on must be the request's host, so a token solved on another
+site that uses the same widget is refused. Without the widget
 nothing is checked (nobody could get a token), and a failed check is always a refusal: an
 unreachable Cloudflare refuses too, rather than let every bot through.
 
@@ -65,9 +67,9 @@ def widget() -> Widget | None:
     return Widget(site_key=section.siteKey, language=language, size=size)
 
 
-def refusal(token: str | None, remote_ip: str | None) -> str | None:
+def refusal(token: str | None, remote_ip: str | None, host: str | None = None) -> str | None:
     """Why a sign-in or sign-up is refused (None: it passes). Checked only when the widget
-    shows and TURNSTILE_SECRET_KEY is set."""
+    shows and TURNSTILE_SECRET_KEY is set; `host` is the request's host name (no port)."""
     if not (settings.TURNSTILE_SECRET_KEY and widget()):
         return None
     if not token:
@@ -80,12 +82,20 @@ def refusal(token: str | None, remote_ip: str | None) -> str | None:
         log.warning("Turnstile siteverify failed: %s", error)
         return str(UNREACHABLE)
     if outcome.get("success") is True:
-        return None
+        return _foreign_host(outcome.get("hostname"), host)
     codes = set(outcome.get("error-codes") or ())
     if codes & {"missing-input-secret", "invalid-input-secret"}:
         log.error("Turnstile refused TURNSTILE_SECRET_KEY: %s", sorted(codes))
         return str(MISCONFIGURED)
     return str(EXPIRED if "timeout-or-duplicate" in codes else FAILED)
+
+
+def _foreign_host(solved_on: object, host: str | None) -> str | None:
+    """FAILED when the challenge was solved on another host than the one signed in to."""
+    if host is None or (isinstance(solved_on, str) and solved_on.lower() == host.lower()):
+        return None
+    log.warning("Turnstile token solved on %r, not on this host %r", solved_on, host)
+    return str(FAILED)
 
 
 def siteverify(token: str, remote_ip: str | None) -> dict:

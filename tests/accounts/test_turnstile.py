@@ -128,6 +128,26 @@ def test_the_token_is_checked_before_the_password(client, verified, member):
     assert not verified.requests  # nothing to verify: refused before the call
 
 
+def test_a_token_solved_on_another_host_is_refused(client, verified, member):
+    """Cloudflare's `hostname` names the site the challenge ran on: a token solved on
+    another site with the same widget does not sign in here."""
+    verified.hostname = "elsewhere.example"
+    page = sign_in(client, member, verified.issue()).content.decode()
+    assert "The verification failed" in page
+    assert client.get(reverse("account_profile")).status_code == 302
+    verified.hostname = "TestServer"  # host names compare case-insensitively
+    assert sign_in(client, member, verified.issue()).status_code == 302
+
+
+def test_the_host_is_compared_without_its_port(client, verified, member):
+    response = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": "pw-12345678", turnstile.FIELD: verified.issue()},
+        HTTP_HOST="testserver:8443",
+    )
+    assert response.status_code == 302
+
+
 def test_sign_up_needs_a_token_too(client, verified):
     data = {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
     page = client.post(reverse("account_signup"), data).content.decode()

@@ -22,8 +22,9 @@ PATH = "/turnstile/v0/siteverify"
 
 
 class SiteVerify:
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, hostname: str = "testserver") -> None:
         self.secret = secret
+        self.hostname = hostname  # the site the widget ran on, as Cloudflare reports it
         self.issued: set[str] = set()
         self.spent: set[str] = set()
         self.requests: list[dict[str, str]] = []
@@ -69,7 +70,7 @@ class SiteVerify:
         return {
             "success": True,
             "challenge_ts": stamp,
-            "hostname": "testserver",
+            "hostname": self.hostname,
             "error-codes": [],
             "action": "",
             "cdata": "",
