@@ -6,13 +6,13 @@ The steps share the state of the run (run.py), which imports none of them.
 
 from __future__ import annotations
 
-from chatapp.importer import bookmarks, conversations, dump, extras, keys, users
+from chatapp.importer import bookmarks, conversations, dump, extras, keys, prompts, users
 from chatapp.importer.report import Report
 from chatapp.importer.run import Options, Progress, Run
 
 HANDLED = frozenset({
     "users", "conversations", "messages", "presets", "conversationtags", "balances",
-    "transactions", "sharedlinks", "keys",
+    "transactions", "sharedlinks", "keys", "promptgroups", "prompts",
 })  # fmt: skip
 
 
@@ -26,6 +26,7 @@ def execute(options: Options, progress: Progress | None = None) -> Report:
     conversations.load(run)
     extras.load(run)
     keys.load(run)
+    prompts.load(run)
     if options.dry_run:
         run.report.note("dry run: nothing was written")
     return run.report

@@ -101,3 +101,38 @@ def message(conv: dict, parent: str | None, text: str | None, **fields: Any) -> 
     if text is not None:
         document["text"] = text
     return document | fields
+
+
+def prompt_group(owner: dict, name: str, **fields: Any) -> dict[str, Any]:
+    """A `promptgroups` document (LibreChat 0.7.4 on): `author` is the user's ObjectId;
+    `productionId` is set by `prompt(..., production=True)`."""
+    return {
+        "_id": ObjectId(),
+        "name": name,
+        "numberOfGenerations": 0,
+        "oneliner": "",
+        "category": "",
+        "projectIds": [],
+        "author": owner["_id"],
+        "authorName": owner["name"],
+        "createdAt": T0,
+        "updatedAt": T0,
+        "__v": 0,
+    } | fields
+
+
+def prompt(group: dict, text: str, production: bool = False, **fields: Any) -> dict[str, Any]:
+    """A `prompts` document: one version of `group`'s text."""
+    document = {
+        "_id": ObjectId(),
+        "groupId": group["_id"],
+        "author": group["author"],
+        "prompt": text,
+        "type": "text",
+        "createdAt": T0,
+        "updatedAt": T0,
+        "__v": 0,
+    } | fields
+    if production:
+        group["productionId"] = document["_id"]
+    return document

@@ -30,7 +30,8 @@ def test_report_per_collection_and_dry_run(tmp_path):
             "users": [ada],
             "conversations": [conv],
             "messages": [dumps.message(conv, None, "hi"), broken],
-            "promptgroups": [{"_id": 1, "name": "prompts are not in Parley yet"}],
+            "promptgroups": [{"_id": 1, "name": "an int id"}],
+            "files": [{"_id": 1, "filename": "files are not in Parley yet"}],
         },
     )
 
@@ -45,7 +46,9 @@ def test_report_per_collection_and_dry_run(tmp_path):
     ]
     assert f"1 × unreadable field createdAt (e.g. _id {broken['_id']}: not a date (list))" in out
     assert Message.objects.get().text == "hi"
-    assert "note: promptgroups: not imported (Parley has no place for it yet)" in out
+    assert "promptgroups: 0 imported, 1 skipped" in out
+    assert "note: files: not imported (Parley has no place for it yet)" in out
+    assert "note: promptgroups" not in out
 
 
 def test_a_directory_without_a_dump_is_refused(tmp_path):
