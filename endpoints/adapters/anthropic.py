@@ -6,6 +6,7 @@ Thinking blocks become ReasoningDeltas; usage includes cache reads and writes
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     ProviderError,
@@ -24,13 +26,19 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    ToolCallDelta,
     Usage,
 )
 from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
 
 MANAGED_HEADERS = ("authorization", "x-api-key", "anthropic-version", header_templates.BETA)
 DEFAULT_MAX_TOKENS = 8192
-FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
+FINISH = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "max_tokens": "length",
+    "tool_use": "tool_calls",
+}
 
 
 class AnthropicAdapter(BaseAdapter):
@@ -66,9 +74,7 @@ class AnthropicAdapter(BaseAdapter):
         params = dict(request.params)
         cache = params.pop("promptCache", True) and "claude" in request.model.lower()
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        messages = [
-            {"role": m.role, "content": m.content} for m in request.messages if m.role != "system"
-        ]
+        messages = [_wire_message(m) for m in request.messages if m.role != "system"]
         arguments: dict[str, Any] = {
             "model": request.model,
             "max_tokens": params.pop("max_tokens", DEFAULT_MAX_TOKENS),
@@ -79,6 +85,11 @@ class AnthropicAdapter(BaseAdapter):
         }
         if system:
             arguments["system"] = [_cached_text(system)] if cache else system
+        if request.tools:
+            arguments["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
+                for t in request.tools
+            ]
         return arguments
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
@@ -116,8 +127,11 @@ class _Reader:
         kind = event.type
         if kind == "message_start":
             self.input = event.message.usage
+        elif kind == "content_block_start" and event.content_block.type == "tool_use":
+            block = event.content_block
+            return [ToolCallDelta(event.index, block.id, block.name)]
         elif kind == "content_block_delta":
-            return _delta(event.delta)
+            return _delta(event.index, event.delta)
         elif kind == "message_delta":
             reason = event.delta.stop_reason
             finish: list[StreamEvent] = [Finish(FINISH.get(reason, reason))] if reason else []
@@ -154,12 +168,53 @@ def _with_cache_points(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """LibreChat's promptCache: cache breakpoints on the last two user messages."""
     users = [i for i, message in enumerate(messages) if message["role"] == "user"][-2:]
     return [
-        {**message, "content": [_cached_text(message["content"])]} if i in users else message
+        {**message, "content": _cached(message["content"])} if i in users else message
         for i, message in enumerate(messages)
     ]
 
 
-def _delta(delta: Any) -> list[StreamEvent]:
+def _cached(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Content with a cache breakpoint on its last block (text, or tool results)."""
+    if isinstance(content, str):
+        return [_cached_text(content)]
+    return [*content[:-1], {**content[-1], "cache_control": {"type": "ephemeral"}}]
+
+
+def _wire_message(message: ChatMessage) -> dict[str, Any]:
+    """Tool calls are `tool_use` blocks after the text; results, a user message's
+    `tool_result` blocks."""
+    if message.tool_results:
+        blocks = [
+            {
+                "type": "tool_result",
+                "tool_use_id": r.call_id,
+                "content": r.content,
+                "is_error": r.is_error,
+            }
+            for r in message.tool_results
+        ]
+        return {"role": "user", "content": blocks}
+    if not message.tool_calls:
+        return {"role": message.role, "content": message.content}
+    text = [{"type": "text", "text": message.content}] if message.content else []
+    calls = [
+        {"type": "tool_use", "id": c.id, "name": c.name, "input": _input(c.arguments)}
+        for c in message.tool_calls
+    ]
+    return {"role": "assistant", "content": text + calls}
+
+
+def _input(arguments: str) -> Any:
+    """The arguments as the object Anthropic wants back; text that is no JSON object goes
+    back as `{}` (the call's error result already told the model)."""
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _delta(index: int, delta: Any) -> list[StreamEvent]:
     if delta.type == "text_delta":
         if not isinstance(delta.text, str):
             raise TypeError("text_delta without text")
@@ -168,4 +223,8 @@ def _delta(delta: Any) -> list[StreamEvent]:
         if not isinstance(delta.thinking, str):
             raise TypeError("thinking_delta without thinking")
         return [ReasoningDelta(delta.thinking)]
-    return []  # signatures, tool input: nothing to show
+    if delta.type == "input_json_delta":
+        if not isinstance(delta.partial_json, str):
+            raise TypeError("input_json_delta without partial_json")
+        return [ToolCallDelta(index, arguments=delta.partial_json)]
+    return []  # signatures: nothing to show

@@ -7,7 +7,7 @@ once, into a `ProviderError` whose message is fit to show the user.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -150,7 +150,31 @@ class Finish:
     reason: str  # "stop", "length", "content_filter", "tool_calls", ... as the provider said
 
 
-StreamEvent = TextDelta | ReasoningDelta | Usage | Finish
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A piece of the `index`th tool call of a reply. The first piece of a call carries its
+    `id` and `name` (an adapter makes up an id when the provider sends none); `arguments`
+    pieces, in order, join into the JSON text the model sent. `tool_calls()` assembles them.
+    """
+
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | Usage | Finish
+
+
+def tool_calls(deltas: Iterable[ToolCallDelta]) -> tuple[ToolCall, ...]:
+    """The calls a reply's ToolCallDeltas make, in index order."""
+    calls: dict[int, list[str]] = {}
+    for delta in deltas:
+        call = calls.setdefault(delta.index, ["", "", ""])
+        call[0] = call[0] or delta.id
+        call[1] = call[1] or delta.name
+        call[2] += delta.arguments
+    return tuple(ToolCall(*calls[index]) for index in sorted(calls))
 
 
 @dataclass(frozen=True)
@@ -159,6 +183,7 @@ class Completion:
     reasoning: str = ""
     usage: Usage = field(default_factory=Usage)
     finish_reason: str = "stop"
+    tool_calls: tuple[ToolCall, ...] = ()
 
 
 class ErrorKind(StrEnum):

@@ -29,6 +29,7 @@ from endpoints.endpoint import USER_PROVIDED, Endpoint
 
 from . import errors
 from .base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     ProviderError,
@@ -36,6 +37,7 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    ToolCallDelta,
     Usage,
 )
 from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
@@ -47,6 +49,7 @@ FINISH = {
     "max_tokens": "length",
     "guardrail_intervened": "content_filter",
     "content_filtered": "content_filter",
+    "tool_use": "tool_calls",
 }
 STATUS = {
     "throttlingexception": 429,
@@ -109,12 +112,21 @@ class BedrockAdapter(BaseAdapter):
         inference = {key: params.pop(key) for key in list(params) if key in INFERENCE}
         arguments: dict[str, Any] = {
             "modelId": self._model_id(request.model),
-            "messages": [
-                {"role": m.role, "content": [{"text": m.content}]}
-                for m in request.messages
-                if m.role != "system"
-            ],
+            "messages": [_wire_message(m) for m in request.messages if m.role != "system"],
         }
+        if request.tools:
+            arguments["toolConfig"] = {
+                "tools": [
+                    {
+                        "toolSpec": {
+                            "name": t.name,
+                            "description": t.description or t.name,
+                            "inputSchema": {"json": dict(t.parameters) or {"type": "object"}},
+                        }
+                    }
+                    for t in request.tools
+                ]
+            }
         system = [{"text": m.content} for m in request.messages if m.role == "system"]
         if system:
             arguments["system"] = system
@@ -174,15 +186,56 @@ class BedrockAdapter(BaseAdapter):
         return list(self.endpoint.models.default)
 
 
+def _wire_message(message: ChatMessage) -> dict[str, Any]:
+    """Tool calls are `toolUse` blocks after the text; results, a user message's
+    `toolResult` blocks."""
+    if message.tool_results:
+        blocks = [
+            {
+                "toolResult": {
+                    "toolUseId": r.call_id,
+                    "content": [{"text": r.content}],
+                    "status": "error" if r.is_error else "success",
+                }
+            }
+            for r in message.tool_results
+        ]
+        return {"role": "user", "content": blocks}
+    content: list[dict[str, Any]] = [{"text": message.content}] if message.content else []
+    for call in message.tool_calls:
+        use = {"toolUseId": call.id, "name": call.name, "input": _input(call.arguments)}
+        content.append({"toolUse": use})
+    return {"role": message.role, "content": content or [{"text": message.content}]}
+
+
+def _input(arguments: str) -> Any:
+    """The arguments as the document Bedrock wants back; `{}` for text that is no object."""
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _read(event: dict[str, Any]) -> list[StreamEvent] | None:
+    if "contentBlockStart" in event:
+        start = event["contentBlockStart"]
+        use = (start.get("start") or {}).get("toolUse")
+        if use is None:
+            return []
+        return [ToolCallDelta(start["contentBlockIndex"], use["toolUseId"], use["name"])]
     if "contentBlockDelta" in event:
+        index = event["contentBlockDelta"].get("contentBlockIndex", 0)
         delta = event["contentBlockDelta"]["delta"]
+        if "toolUse" in delta:
+            piece = delta["toolUse"].get("input", "")
+            return [ToolCallDelta(index, arguments=piece)] if isinstance(piece, str) else None
         if "text" in delta:
             return [TextDelta(delta["text"])] if isinstance(delta["text"], str) else None
         if "reasoningContent" in delta:
             text = delta["reasoningContent"].get("text")
             return [ReasoningDelta(text)] if text else []
-        return None if not delta else []  # an empty delta is malformed; tool use is not ours
+        return None if not delta else []  # an empty delta is malformed
     if "messageStop" in event:
         reason = event["messageStop"].get("stopReason", "end_turn")
         return [Finish(FINISH.get(reason, reason))]

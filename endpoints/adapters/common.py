@@ -32,7 +32,9 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    ToolCallDelta,
     Usage,
+    tool_calls,
 )
 
 log = logging.getLogger(__name__)
@@ -140,6 +142,8 @@ class BaseAdapter(ABC):
                     if not event.text:
                         continue
                     text.append(event.text)
+                elif isinstance(event, ToolCallDelta):
+                    text.append(event.name + event.arguments)  # counted if usage is not sent
                 elif isinstance(event, Usage):
                     usage_seen = self._usable(event)
                     if not usage_seen:
@@ -177,16 +181,19 @@ class BaseAdapter(ABC):
 
     async def complete(self, request: ChatRequest) -> Completion:
         text, reasoning, usage, finish = [], [], Usage(), "stop"
+        calls: list[ToolCallDelta] = []
         async for event in self.stream(request):
             if isinstance(event, TextDelta):
                 text.append(event.text)
             elif isinstance(event, ReasoningDelta):
                 reasoning.append(event.text)
+            elif isinstance(event, ToolCallDelta):
+                calls.append(event)
             elif isinstance(event, Usage):
                 usage = event
             else:
                 finish = event.reason
-        return Completion("".join(text), "".join(reasoning), usage, finish)
+        return Completion("".join(text), "".join(reasoning), usage, finish, tool_calls(calls))
 
 
 def usage_problem(usage: Usage) -> str | None:

@@ -6,8 +6,11 @@ GOOGLE_SAFETY_* settings arrive as `endpoint.google.safety_settings`.
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
-from collections.abc import AsyncIterator, Mapping
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -23,6 +26,7 @@ from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     ProviderError,
@@ -30,6 +34,7 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    ToolCallDelta,
     Usage,
 )
 from .common import BaseAdapter, ClientCache, skip_malformed
@@ -93,26 +98,29 @@ class GoogleAdapter(BaseAdapter):
         config.http_options = types.HttpOptions(
             headers=self.headers(request.headers), extra_body=extra or None
         )
+        if request.tools:
+            declarations = [
+                types.FunctionDeclaration(
+                    name=t.name,
+                    description=t.description,
+                    parameters_json_schema=dict(t.parameters) or None,
+                )
+                for t in request.tools
+            ]
+            config.tools = [types.Tool(function_declarations=declarations)]
         return config
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        contents = [
-            types.Content(
-                role="model" if m.role == "assistant" else "user",
-                parts=[types.Part(text=m.content)],
-            )
-            for m in request.messages
-            if m.role != "system"
-        ]
+        contents = [_content(m) for m in request.messages if m.role != "system"]
         stream = await self.client(request.context).aio.models.generate_content_stream(
             model=request.model, contents=contents, config=self._config(request)
         )
-        usage = None
+        usage, calls = None, itertools.count()
         async for chunk in stream:
             _check_prompt_blocked(chunk, self.endpoint.name)
             usage = chunk.usage_metadata or usage
             try:
-                events = _read(chunk)
+                events = _read(chunk, calls)
             except (AttributeError, TypeError):
                 skip_malformed(self.endpoint.name, chunk)
                 continue
@@ -148,18 +156,57 @@ class GoogleAdapter(BaseAdapter):
             raise self.translated(error, "") from error
 
 
-def _read(chunk: Any) -> list[StreamEvent]:
+def _content(message: ChatMessage) -> types.Content:
+    """Tool calls are `functionCall` parts after the text; results, `functionResponse`
+    parts (`output`, or `error`, as the Gemini API documents). Gemini matches them by
+    name and order: the ids Parley keeps are not sent."""
+    if message.tool_results:
+        parts = [
+            types.Part(
+                function_response=types.FunctionResponse(
+                    name=r.name, response={"error" if r.is_error else "output": r.content}
+                )
+            )
+            for r in message.tool_results
+        ]
+        return types.Content(role="user", parts=parts)
+    role = "model" if message.role == "assistant" else "user"
+    parts = [types.Part(text=message.content)] if message.content or not message.tool_calls else []
+    for call in message.tool_calls:
+        parts.append(
+            types.Part(function_call=types.FunctionCall(name=call.name, args=_args(call.arguments)))
+        )
+    return types.Content(role=role, parts=parts)
+
+
+def _args(arguments: str) -> dict[str, Any]:
+    try:
+        value = json.loads(arguments or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _read(chunk: Any, calls: Iterator[int]) -> list[StreamEvent]:
+    """A chunk's events; `calls` numbers the reply's function calls (each comes whole)."""
     events: list[StreamEvent] = []
     for candidate in chunk.candidates or ():
         parts = candidate.content.parts if candidate.content else None
         if parts is None and candidate.finish_reason is None:
             raise TypeError("a candidate with neither content nor a finish reason")
         for part in parts or ():
-            if part.text:
+            if part.function_call is not None:
+                events.append(_call(part.function_call, next(calls)))
+            elif part.text:
                 events.append(ReasoningDelta(part.text) if part.thought else TextDelta(part.text))
         if candidate.finish_reason:
             events.append(Finish(_finish(candidate.finish_reason)))
     return events
+
+
+def _call(call: Any, index: int) -> ToolCallDelta:
+    call_id = call.id or f"call_{uuid.uuid4().hex[:24]}"  # the Gemini API sends none
+    return ToolCallDelta(index, call_id, call.name or "", json.dumps(call.args or {}))
 
 
 def _finish(reason: Any) -> str:

@@ -7,6 +7,7 @@ add/dropParams, directEndpoint, customParams.reasoningKey/reasoningFormat).
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from endpoints.endpoint import Endpoint
 
 from . import errors
 from .base import (
+    ChatMessage,
     ChatRequest,
     Finish,
     ProviderError,
@@ -27,6 +29,8 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    ToolCallDelta,
+    ToolSpec,
     Usage,
 )
 from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
@@ -91,9 +95,11 @@ class OpenAIAdapter(BaseAdapter):
         body = {
             **self._body(request),
             "model": self.model_name(request.model),
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "messages": [w for m in request.messages for w in _wire_messages(m)],
             "stream": True,
         }
+        if request.tools:
+            body["tools"] = [_wire_tool(spec) for spec in request.tools]
         stream = await self.client(request.context, request.model).post(
             COMPLETIONS_PATH,
             body=body,
@@ -136,6 +142,7 @@ class OpenAIAdapter(BaseAdapter):
                 events.append(ReasoningDelta(reasoning))
             if content:
                 events.append(TextDelta(content))
+            events += _tool_deltas(delta.get("tool_calls"))
             if choice.get("finish_reason"):
                 events.append(Finish(choice["finish_reason"]))
         if chunk.get("usage"):
@@ -197,6 +204,43 @@ def _rewrite_to(url: str):
             request.headers["host"] = host
 
     return rewrite
+
+
+def _wire_tool(spec: ToolSpec) -> dict[str, Any]:
+    function = {"name": spec.name, "description": spec.description}
+    return {"type": "function", "function": {**function, "parameters": dict(spec.parameters)}}
+
+
+def _wire_messages(message: ChatMessage) -> list[dict[str, Any]]:
+    """A message as Chat Completions has it: tool results are one `tool` message each."""
+    if message.tool_results:
+        return [
+            {"role": "tool", "tool_call_id": r.call_id, "content": r.content}
+            for r in message.tool_results
+        ]
+    wire: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.tool_calls:
+        wire["content"] = message.content or None
+        wire["tool_calls"] = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in message.tool_calls
+        ]
+    return [wire]
+
+
+def _tool_deltas(calls: Any) -> list[StreamEvent]:
+    """Chat Completions' `delta.tool_calls`: the first piece of a call has its id and name."""
+    if calls is None:
+        return []
+    events: list[StreamEvent] = []
+    for call in calls:
+        function = call.get("function") or {}
+        name, arguments = function.get("name") or "", function.get("arguments") or ""
+        if not isinstance(name, str) or not isinstance(arguments, str):
+            raise TypeError("tool call pieces are not strings")
+        call_id = call.get("id") or ("" if not name else f"call_{uuid.uuid4().hex[:24]}")
+        events.append(ToolCallDelta(int(call["index"]), str(call_id), name, arguments))
+    return events
 
 
 def _usage(usage: dict[str, Any]) -> Usage:

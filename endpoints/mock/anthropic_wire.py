@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Response, body_json, json_response, sse
-from .replies import Plan, Prompt, text_of
+from .replies import Plan, Prompt, conversation, text_of
 
+CALL_PREFIX = "toolu_"
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 
 def parse(request: RecordedRequest) -> Prompt:
     body = body_json(request)
     system = text_of(body.get("system"))
-    messages = tuple(
-        (str(m.get("role", "user")), text_of(m.get("content")))
-        for m in body.get("messages", [])
-        if isinstance(m, dict)
+    messages, results = conversation(
+        [
+            (str(m.get("role", "user")), text_of(m.get("content")), _results(m.get("content")))
+            for m in body.get("messages", [])
+            if isinstance(m, dict)
+        ]
     )
     thinking = body.get("thinking")
     return Prompt(
@@ -26,7 +30,16 @@ def parse(request: RecordedRequest) -> Prompt:
         messages=((("system", system),) if system else ()) + messages,
         stream=bool(body.get("stream")),
         reasoning=isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"),
+        results=results,
     )
+
+
+def _results(content: Any) -> tuple[str, ...] | None:
+    """The texts of a user message's `tool_result` blocks; None when it has none."""
+    if not isinstance(content, list):
+        return None
+    found = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+    return tuple(text_of(b.get("content")) for b in found) or None
 
 
 def _usage(plan: Plan, behaviour: Behaviour, output: int) -> dict[str, Any] | None:
@@ -81,18 +94,29 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         deltas.append({"type": "signature_delta", "signature": "mock-signature"})
         frames += _block(index, {"type": "thinking", "thinking": "", "signature": ""}, deltas)
         index += 1
-    deltas = [{"type": "text_delta", "text": piece} for piece in plan.text]
-    frames += _block(index, {"type": "text", "text": ""}, deltas)
+    if plan.text:
+        deltas = [{"type": "text_delta", "text": piece} for piece in plan.text]
+        frames += _block(index, {"type": "text", "text": ""}, deltas)
+        index += 1
+    for call in plan.calls:
+        start = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+        pieces = [{"type": "input_json_delta", "partial_json": p} for p in call.pieces]
+        frames += _block(index, start, pieces)
+        index += 1
     delta: dict[str, Any] = {
         "type": "message_delta",
-        "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+        "delta": {"stop_reason": "tool_use" if plan.calls else "end_turn", "stop_sequence": None},
     }
     if not behaviour.omit_usage:
         delta["usage"] = {"output_tokens": behaviour.reported("completion", plan.completion_tokens)}
     frames.append(sse(delta, "message_delta"))
     frames.append(sse({"type": "message_stop"}, "message_stop"))
     malformed = sse(
-        {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta"}},
+        {
+            "type": "content_block_delta",
+            "index": max(0, index - 1),
+            "delta": {"type": "text_delta"},
+        },
         "content_block_delta",
     ).data
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
@@ -102,9 +126,22 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
     content: list[dict[str, Any]] = []
     if plan.reasoning:
         content.append({"type": "thinking", "thinking": plan.full_reasoning, "signature": "mock"})
-    content.append({"type": "text", "text": plan.full_text})
+    if plan.text or not plan.calls:
+        content.append({"type": "text", "text": plan.full_text})
+    for call in plan.calls:
+        content.append(
+            {"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call)}
+        )
     usage = _usage(plan, behaviour, plan.completion_tokens)
-    return json_response(200, _message(prompt, content, usage, "end_turn"))
+    stop = "tool_use" if plan.calls else "end_turn"
+    return json_response(200, _message(prompt, content, usage, stop))
+
+
+def _input(call: Any) -> Any:
+    try:
+        return json.loads(call.arguments)
+    except ValueError:
+        return {}
 
 
 _ERRORS = {

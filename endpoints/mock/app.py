@@ -111,7 +111,7 @@ class MockApp:
         failure = self.behaviour.take_failure()
         if failure in _ERROR_FAILURES:
             return wire.error(failure, prompt.model, self.behaviour)
-        reply = plan(prompt, self.behaviour.reply_tokens)
+        reply = plan(prompt, self.behaviour.reply_tokens, getattr(wire, "CALL_PREFIX", "call_"))
         request.sent.prompt, request.sent.text = prompt.last_user_text, reply.full_text
         if not prompt.stream:
             return wire.complete(request, prompt, reply, self.behaviour)

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
 from . import eventstream
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
-from .replies import Plan, Prompt, text_of
+from .replies import Call, Plan, Prompt, conversation, text_of
 
+CALL_PREFIX = "tooluse_"
 STREAM_HEADERS = {"content-type": "application/vnd.amazon.eventstream"}
 
 
 def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
     body = body_json(request)
     system = text_of(body.get("system"))
-    messages = tuple(
-        (str(m.get("role", "user")), text_of(m.get("content")))
-        for m in body.get("messages", [])
-        if isinstance(m, dict)
+    messages, results = conversation(
+        [
+            (str(m.get("role", "user")), text_of(m.get("content")), _results(m.get("content")))
+            for m in body.get("messages", [])
+            if isinstance(m, dict)
+        ]
     )
     extra = body.get("additionalModelRequestFields") or {}
     thinking = extra.get("thinking") or extra.get("reasoning_config") or {}
@@ -28,7 +32,23 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         messages=((("system", system),) if system else ()) + messages,
         stream=stream,
         reasoning=isinstance(thinking, dict) and thinking.get("type") == "enabled",
+        results=results,
     )
+
+
+def _results(content: Any) -> tuple[str, ...] | None:
+    """The texts of a message's `toolResult` blocks; None when it has none."""
+    if not isinstance(content, list):
+        return None
+    found = [b["toolResult"] for b in content if isinstance(b, dict) and "toolResult" in b]
+    return tuple(text_of(r.get("content")) for r in found) or None
+
+
+def _input(call: Call) -> Any:
+    try:
+        return json.loads(call.arguments)
+    except ValueError:
+        return {}
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
@@ -68,12 +88,21 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         reasoning = [{"reasoningContent": {"text": piece}} for piece in plan.reasoning]
         frames += _deltas(index, [*reasoning, {"reasoningContent": {"signature": "mock"}}])
         index += 1
-    frames += _deltas(index, [{"text": piece} for piece in plan.text])
-    frames.append(_event("messageStop", {"stopReason": "end_turn"}))
+    if plan.text:
+        frames += _deltas(index, [{"text": piece} for piece in plan.text])
+        index += 1
+    for call in plan.calls:
+        start = {"toolUse": {"toolUseId": call.id, "name": call.name}}
+        frames.append(_event("contentBlockStart", {"contentBlockIndex": index, "start": start}))
+        frames += _deltas(index, [{"toolUse": {"input": piece}} for piece in call.pieces])
+        index += 1
+    stop = "tool_use" if plan.calls else "end_turn"
+    frames.append(_event("messageStop", {"stopReason": stop}))
     metadata = {**_usage(plan, behaviour), "metrics": {"latencyMs": 1}}
     frames.append(_event("metadata", metadata))
     # botocore rejects an empty delta outright; a wrong-typed one passes its parser.
-    malformed = _event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": 7}}).data
+    last = max(0, index - 1)
+    malformed = _event("contentBlockDelta", {"contentBlockIndex": last, "delta": {"text": 7}}).data
     return Response(200, dict(STREAM_HEADERS), frames=frames, malformed=malformed)
 
 
@@ -82,10 +111,15 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
     if plan.reasoning:
         reasoning = {"reasoningText": {"text": plan.full_reasoning, "signature": "mock"}}
         content.append({"reasoningContent": reasoning})
-    content.append({"text": plan.full_text})
+    if plan.text or not plan.calls:
+        content.append({"text": plan.full_text})
+    for call in plan.calls:
+        content.append(
+            {"toolUse": {"toolUseId": call.id, "name": call.name, "input": _input(call)}}
+        )
     body = {
         "output": {"message": {"role": "assistant", "content": content}},
-        "stopReason": "end_turn",
+        "stopReason": "tool_use" if plan.calls else "end_turn",
         **_usage(plan, behaviour),
         "metrics": {"latencyMs": 1},
     }

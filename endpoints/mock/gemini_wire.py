@@ -5,12 +5,13 @@ Served under both `v1` and `v1beta`: google-genai uses `v1` with a custom base U
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
-from .replies import Plan, Prompt, text_of
+from .replies import Call, Plan, Prompt, conversation, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 
@@ -18,10 +19,16 @@ SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
     body = body_json(request)
     system = text_of((body.get("systemInstruction") or {}).get("parts"))
-    messages = tuple(
-        ("assistant" if c.get("role") == "model" else "user", text_of(c.get("parts")))
-        for c in body.get("contents", [])
-        if isinstance(c, dict)
+    messages, results = conversation(
+        [
+            (
+                "assistant" if c.get("role") == "model" else "user",
+                text_of(c.get("parts")),
+                _results(c.get("parts")),
+            )
+            for c in body.get("contents", [])
+            if isinstance(c, dict)
+        ]
     )
     thinking = (body.get("generationConfig") or {}).get("thinkingConfig") or {}
     return Prompt(
@@ -30,7 +37,30 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         stream=stream,
         # google-genai sends this one key in snake case; the REST docs say camel case.
         reasoning=bool(thinking.get("includeThoughts") or thinking.get("include_thoughts")),
+        results=results,
     )
+
+
+def _results(parts: Any) -> tuple[str, ...] | None:
+    """The texts of a content's `functionResponse` parts; None when it has none."""
+    if not isinstance(parts, list):
+        return None
+    found = [
+        p["functionResponse"].get("response") or {}
+        for p in parts
+        if isinstance(p, dict) and isinstance(p.get("functionResponse"), dict)
+    ]
+    texts = [r.get("output", r.get("error", json.dumps(r))) for r in found]
+    return tuple(str(t) for t in texts) or None
+
+
+def _call(call: Call) -> dict[str, Any]:
+    """Gemini sends a call whole, its arguments an object, and (like the Gemini API) no id."""
+    try:
+        args = json.loads(call.arguments)
+    except ValueError:
+        args = None
+    return {"functionCall": {"name": call.name, "args": args if isinstance(args, dict) else {}}}
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any] | None:
@@ -78,6 +108,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     ]
     frames += [_frame(_response(prompt, [{"text": p}], None, partial)) for p in plan.text[:-1]]
     last = [{"text": plan.text[-1]}] if plan.text else []
+    last += [_call(call) for call in plan.calls]
     frames.append(_frame(_response(prompt, last, "STOP", _usage(plan, behaviour))))
     malformed = _frame({"candidates": [{"index": 0, "content": {"role": "model"}}]}).data
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
@@ -87,7 +118,9 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
     parts: list[dict[str, Any]] = []
     if plan.reasoning:
         parts.append({"text": plan.full_reasoning, "thought": True})
-    parts.append({"text": plan.full_text})
+    if plan.text or not plan.calls:
+        parts.append({"text": plan.full_text})
+    parts += [_call(call) for call in plan.calls]
     return json_response(200, _response(prompt, parts, "STOP", _usage(plan, behaviour)))
 
 

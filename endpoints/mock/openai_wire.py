@@ -8,17 +8,23 @@ from typing import Any
 
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, json_response, sse
-from .replies import Plan, Prompt, text_of
+from .replies import Plan, Prompt, conversation, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 
 def parse(request: RecordedRequest) -> Prompt:
     body = body_json(request)
-    messages = tuple(
-        (str(m.get("role", "user")), text_of(m.get("content")))
-        for m in body.get("messages", [])
-        if isinstance(m, dict)
+    messages, results = conversation(
+        [
+            (
+                str(m.get("role", "user")),
+                text_of(m.get("content")),
+                (text_of(m.get("content")),) if m.get("role") == "tool" else None,
+            )
+            for m in body.get("messages", [])
+            if isinstance(m, dict)
+        ]
     )
     model = str(body.get("model") or request.path.split("/deployments/")[-1].split("/")[0])
     asked = bool(body.get("reasoning_effort") or body.get("reasoning"))
@@ -27,6 +33,7 @@ def parse(request: RecordedRequest) -> Prompt:
         messages=messages,
         stream=bool(body.get("stream")),
         reasoning=asked or "reason" in model,
+        results=results,
     )
 
 
@@ -59,7 +66,8 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     key = behaviour.reasoning_key
     frames += [sse(_chunk(base, {key: piece}), content=True) for piece in plan.reasoning]
     frames += [sse(_chunk(base, {"content": piece}), content=True) for piece in plan.text]
-    frames.append(sse(_chunk(base, {}, "stop")))
+    frames += _tool_frames(base, plan)
+    frames.append(sse(_chunk(base, {}, "tool_calls" if plan.calls else "stop")))
     options = body_json(request).get("stream_options") or {}
     if options.get("include_usage") and not behaviour.omit_usage:
         frames.append(sse({**base, "choices": [], "usage": _usage(plan, behaviour)}))
@@ -68,8 +76,30 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
 
 
+def _tool_frames(base: dict[str, Any], plan: Plan) -> list[Frame]:
+    """Each call: its id and name with empty arguments, then the arguments in pieces."""
+    frames = []
+    for index, call in enumerate(plan.calls):
+        head = {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": ""}}
+        frames.append(sse(_chunk(base, {"tool_calls": [{"index": index, **head}]}), content=True))
+        for piece in call.pieces:
+            delta = {"tool_calls": [{"index": index, "function": {"arguments": piece}}]}
+            frames.append(sse(_chunk(base, delta), content=True))
+    return frames
+
+
 def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):
     message: dict[str, Any] = {"role": "assistant", "content": plan.full_text, "refusal": None}
+    if plan.calls:
+        message["content"] = None
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments},
+            }
+            for call in plan.calls
+        ]
     if plan.reasoning:
         message[behaviour.reasoning_key] = plan.full_reasoning
     return json_response(
@@ -80,7 +110,12 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
             "created": int(time.time()),
             "model": prompt.model,
             "choices": [
-                {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
+                {
+                    "index": 0,
+                    "message": message,
+                    "logprobs": None,
+                    "finish_reason": "tool_calls" if plan.calls else "stop",
+                }
             ],
             **({} if behaviour.omit_usage else {"usage": _usage(plan, behaviour)}),
             "system_fingerprint": "fp_mock",

@@ -4,6 +4,13 @@ A last user message `echo: X` is answered with exactly X (one space after the
 colon removed), so tests can push exact Markdown, HTML or Unicode through the
 whole stack. Any other prompt is answered with its own words, cycled to
 `reply_tokens` words.
+
+Tool use is scripted: each line of the last user message that reads
+`tool: NAME {JSON arguments}` (or `tools: A {...}; B {...}` for parallel calls)
+is one step. The first reply calls the first line's tools; each time a message of
+tool results follows, the next line's; once the lines are used up the reply is
+`result: ` and the latest results' text in call order, joined by `; `. The
+arguments go out exactly as written, JSON or not.
 """
 
 from __future__ import annotations
@@ -13,6 +20,10 @@ from dataclasses import dataclass
 
 ECHO = "echo:"
 MAX_PIECE = 8  # characters; long words are cut so every reply comes in several chunks
+TOOL, TOOLS = "tool:", "tools:"
+RESULT = "result: "
+# `;` then the next call's name, before its arguments or at the end of the line.
+NEXT_CALL = re.compile(r";\s*(?=[A-Za-z_][\w.-]*\s*(?:[{\[]|$))")
 
 
 @dataclass(frozen=True)
@@ -20,13 +31,39 @@ class Prompt:
     """What a wire format's request boils down to."""
 
     model: str
-    messages: tuple[tuple[str, str], ...]  # (role, text), system first if any
+    messages: tuple[tuple[str, str], ...]  # (role, text), system first if any; "tool": results
     stream: bool
     reasoning: bool  # the request asked for thinking output
+    results: tuple[str, ...] = ()  # the tool results the last message carries, in call order
 
     @property
     def last_user_text(self) -> str:
         return next((text for role, text in reversed(self.messages) if role == "user"), "")
+
+    @property
+    def steps(self) -> int:
+        """Messages of tool results since the last user message."""
+        count = 0
+        for role, _ in reversed(self.messages):
+            if role == "user":
+                break
+            count += role == "tool"
+        return count
+
+
+@dataclass(frozen=True)
+class Call:
+    """A tool call the mock makes; `arguments` is the text the script gave."""
+
+    id: str
+    name: str
+    arguments: str
+
+    @property
+    def pieces(self) -> tuple[str, ...]:
+        """The arguments cut as they stream (several chunks, losslessly)."""
+        text = self.arguments
+        return tuple(text[i : i + MAX_PIECE] for i in range(0, len(text), MAX_PIECE)) or ("",)
 
 
 @dataclass(frozen=True)
@@ -37,6 +74,7 @@ class Plan:
     reasoning: tuple[str, ...]
     prompt_tokens: int
     completion_tokens: int
+    calls: tuple[Call, ...] = ()
 
     @property
     def full_text(self) -> str:
@@ -47,7 +85,28 @@ class Plan:
         return "".join(self.reasoning)
 
 
+def script(text: str) -> list[str]:
+    """The tool lines of a user message, one step each."""
+    return [line.strip() for line in text.splitlines() if line.startswith((TOOL, TOOLS))]
+
+
+def calls(prompt: Prompt, prefix: str = "call_") -> tuple[Call, ...]:
+    """The calls of this step of the script: none once its lines are used up."""
+    lines, step = script(prompt.last_user_text), prompt.steps
+    if step >= len(lines):
+        return ()
+    line = lines[step]
+    rest = line.removeprefix(TOOLS) if line.startswith(TOOLS) else line.removeprefix(TOOL)
+    found = []
+    for i, item in enumerate(NEXT_CALL.split(rest.strip()) if rest.strip() else []):
+        name, _, arguments = item.strip().partition(" ")
+        found.append(Call(f"{prefix}{step}_{i}", name, arguments.strip() or "{}"))
+    return tuple(found)
+
+
 def reply_text(prompt: Prompt, reply_tokens: int) -> str:
+    if prompt.results:
+        return RESULT + "; ".join(prompt.results)
     last = prompt.last_user_text
     if last.startswith(ECHO):
         rest = last[len(ECHO) :]
@@ -67,16 +126,43 @@ def chunks(text: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
-def plan(prompt: Prompt, reply_tokens: int) -> Plan:
-    text = chunks(reply_text(prompt, reply_tokens))
+def plan(prompt: Prompt, reply_tokens: int, prefix: str = "call_") -> Plan:
+    scripted = calls(prompt, prefix)
+    text = () if scripted else chunks(reply_text(prompt, reply_tokens))
     reasoning = chunks(f"Thinking about {prompt.model}: {len(prompt.messages)} messages.")
     prompt_words = sum(len(content.split()) + 3 for _, content in prompt.messages)
     return Plan(
         text=text,
         reasoning=reasoning if prompt.reasoning else (),
         prompt_tokens=prompt_words,
-        completion_tokens=len(text) + (len(reasoning) if prompt.reasoning else 0),
+        completion_tokens=len(text)
+        + sum(len(call.pieces) for call in scripted)
+        + (len(reasoning) if prompt.reasoning else 0),
+        calls=scripted,
     )
+
+
+def conversation(
+    entries: list[tuple[str, str, tuple[str, ...] | None]],
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """(role, text, tool results or None) per message → the Prompt's messages and results.
+
+    A message carrying tool results becomes role "tool"; consecutive ones (OpenAI sends
+    a message per result) are one step."""
+    messages: list[tuple[str, str]] = []
+    results: list[str] = []
+    for role, text, carried in entries:
+        if carried is None:
+            messages.append((role, text))
+            results = []
+            continue
+        if not (messages and messages[-1][0] == "tool" and results):
+            messages.append(("tool", ""))
+            results = []
+        results.extend(carried)
+        messages[-1] = ("tool", " ".join(results))
+    last_is_tool = bool(messages) and messages[-1][0] == "tool"
+    return tuple(messages), tuple(results) if last_is_tool else ()
 
 
 def text_of(content: object) -> str:
