@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from endpoints import addresses, checks, interpolate, schema, yamlsource
+from endpoints import addresses, checks, interpolate, schema, websearch, yamlsource
 from endpoints import env as envmod
 from endpoints.endpoint import (
     COMPLETION_TITLE_PROMPT,
@@ -82,8 +82,13 @@ def build(location: str, env: Mapping[str, str], required: bool) -> tuple[Config
     settings = envmod.read(env)
     problems += settings.problems
     endpoints = assemble(file, settings, env, problems)
+    search, unusable = websearch.resolve(file.webSearch if file else None, env)
+    for name, reason in unusable:
+        message = f"{reason}: web search leaves it unset"
+        problems.append(Problem("warning", message, ("webSearch", name), source=location))
     kept = tuple(p for p in problems if p.level != "error")
-    return Config(location, MappingProxyType(endpoints), file, kept, settings.proxy), problems
+    config = Config(location, MappingProxyType(endpoints), file, kept, settings.proxy, search)
+    return config, problems
 
 
 def assemble(

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from endpoints import addresses, interpolate, schema, sections
+from endpoints import addresses, interpolate, schema, sections, websearch
 from endpoints.problems import Path, Problem, suggest
 from endpoints.yamlsource import Document
 
@@ -21,6 +21,7 @@ TYPE_TAGS = (
     {"str", "bool", "int", "float", "none"}
     | {name for name, value in vars(schema).items() if isinstance(value, type)}
     | {name for name, value in vars(sections).items() if isinstance(value, type)}
+    | {name for name, value in vars(websearch).items() if isinstance(value, type)}
 )
 STRICT_LEVELS: set[Path] = {(), ("endpoints",)}
 ICON_KEYS = schema.BUILTIN_ENDPOINTS + (
@@ -44,6 +45,7 @@ def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[
         problems += version_notes(parsed.version)
         problems += endpoint_checks(parsed)
         problems += spec_checks(parsed)
+        problems += web_search_checks(parsed.webSearch)
     return parsed, [p.at(document.source, document.position(p.path)) for p in problems]
 
 
@@ -218,7 +220,7 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
     endpoints = config.endpoints
     if endpoints is None:
         return []
-    problems = allowed_address_checks(endpoints.allowedAddresses)
+    problems = allowed_address_checks(endpoints.allowedAddresses, ("endpoints",))
     names = set(schema.BUILTIN_ENDPOINTS) | {c.name for c in endpoints.custom or ()}
     named: list[tuple[Path, schema.SharedSettings]] = [
         (("endpoints", key), section)
@@ -246,14 +248,25 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
     return problems
 
 
-def allowed_address_checks(entries: list[str] | None) -> list[Problem]:
+def allowed_address_checks(entries: list[str] | None, section: Path) -> list[Problem]:
     """LibreChat refuses malformed entries and public IP literals when the config loads."""
     problems = []
     for index, entry in enumerate(entries or ()):
         reason = addresses.entry_problem(entry)
         if reason:
-            path = ("endpoints", "allowedAddresses", index)
+            path = (*section, "allowedAddresses", index)
             problems.append(Problem("error", f"{as_yaml(entry)} {reason}", path))
+    return problems
+
+
+def web_search_checks(block: websearch.WebSearch | None) -> list[Problem]:
+    """`webSearch`: its allowedAddresses and its literal URLs (`${VAR}` ones are checked
+    once resolved, endpoints/build.py)."""
+    if block is None:
+        return []
+    problems = allowed_address_checks(block.allowedAddresses, ("webSearch",))
+    for name in websearch.URL_FIELDS:
+        problems += url_check(getattr(block, name), ("webSearch", name))
     return problems
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from endpoints.problems import Problem
 from endpoints.sections import LibreChatConfig
+from endpoints.websearch import WebSearchSettings
 
 Kind = Literal["openai", "azure", "anthropic", "google", "bedrock"]
 USER_PROVIDED = "user_provided"  # the value of api_key / base_url the user supplies in the UI
@@ -204,6 +205,7 @@ class Config:
     file: LibreChatConfig | None = None  # the other top-level sections (interface, balance…)
     problems: tuple[Problem, ...] = ()  # warnings and notes; errors raise ConfigError
     proxy: str | None = None
+    web_search: WebSearchSettings | None = None  # `webSearch`, or its defaults when absent
 
     def available(self) -> tuple[Endpoint, ...]:
         return tuple(e for e in self.endpoints.values() if e.available)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from endpoints.schema import Endpoints, Strict, later
+from endpoints.websearch import WebSearch
 
 CONFIG_VERSION = "1.3.14"  # the LibreChat config version Parley follows
 
@@ -70,7 +71,7 @@ class Interface(Strict):
     fileSearch: bool | None = later(UI)
     fileCitations: bool | None = later(UI)
     runCode: bool | None = later(UI)
-    webSearch: bool | None = later(UI)
+    webSearch: bool | None = None  # chatapp/tools/websearch
     skills: bool | Permission | None = later(UI)
     contextUsage: bool | None = later(UI)
     contextCost: bool | None = later(UI)
@@ -199,7 +200,7 @@ class LibreChatConfig(Strict):
     actions: dict[str, Any] | None = later("agent actions")
     mcpServers: dict[str, Any] | None = later("MCP servers")
     mcpSettings: dict[str, Any] | None = later("MCP servers")
-    webSearch: dict[str, Any] | None = later("web search")
+    webSearch: WebSearch | None = None  # endpoints/websearch.py
     memory: dict[str, Any] | None = later("memories")
     ocr: dict[str, Any] | None = later("OCR")
     langfuse: dict[str, Any] | None = later("Langfuse tracing")

@@ -47,7 +47,6 @@ def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
     }
     assert warnings_of(config) == [
         "mcpServers: accepted but ignored: Parley does not implement MCP servers yet",
-        "webSearch: accepted but ignored: Parley does not implement web search yet",
         "interface.agents: accepted but ignored: Parley does not implement this interface"
         " setting yet",
         "interface.presetz: unknown key: LibreChat ignores it, so does Parley"
