@@ -177,10 +177,11 @@ def spec_menu(offered: Specs, config: Config) -> list[SpecGroup]:
 def chosen_spec(
     offered: Specs, asked: str, endpoint: str, model: str, new_chat: bool = True
 ) -> Spec | None:
-    """The spec the header shows: the asked one, else the one a chat's endpoint and model
-    are, else (a new chat) the default, or the first one when only specs are offered."""
-    if asked:
-        return offered.get(asked)
+    """The spec the header shows: the asked one (a conversation's stored spec), else the one
+    a chat's endpoint and model are, else (a new chat) the default, or the first one when
+    only specs are offered."""
+    if asked and (found := offered.get(asked)):
+        return found
     for spec in offered.items:
         if endpoint and spec.endpoint == endpoint and spec.model in ("", model):
             return spec
@@ -189,6 +190,13 @@ def chosen_spec(
     menu = offered.menu()
     only_specs = offered.enforce or not offered.added_endpoints
     return offered.default() or (menu[0] if menu and only_specs else None)
+
+
+def preset_yields(offered: Specs) -> bool:
+    """Whether a new chat starts on its spec rather than the user's default preset:
+    `modelSpecs.prioritize` (true unless set false, as in LibreChat) when a spec would be
+    chosen (the default, or the first when only specs are offered); always under `enforce`."""
+    return (offered.prioritize or offered.enforce) and chosen_spec(offered, "", "", "") is not None
 
 
 def endpoint_menu(options: list[Choice], offered: Specs) -> list[Choice]:

@@ -92,6 +92,7 @@ def conversation_dict(conversation: Conversation) -> dict[str, Any]:
         "title": conversation.title,
         "endpoint": conversation.endpoint,
         "model": conversation.model,
+        "spec": conversation.spec,
         "parameters": conversation.parameters,
         "system_prompt": conversation.system_prompt,
         "archived": conversation.archived,

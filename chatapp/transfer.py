@@ -129,6 +129,7 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
         "title": _text(conversation.get("title"), 200),
         "endpoint": _text(conversation.get("endpoint"), 100),
         "model": _text(conversation.get("model"), 200),
+        "spec": _text(conversation.get("spec"), 100),
         "parameters": conversation.get("parameters") or {},
         "system_prompt": _instructions(conversation.get("system_prompt")),
         "tags": _tags(conversation.get("tags")),
@@ -168,6 +169,7 @@ def _librechat(data: dict) -> tuple[dict, list[dict]]:
         "title": _text(data.get("title"), 200),
         "endpoint": _text(data.get("endpoint"), 100),
         "model": _text(options.get("model"), 200),
+        "spec": _text(options.get("spec") or data.get("spec"), 100),
         "parameters": {
             key: options[key]
             for key in ("temperature", "top_p", "presence_penalty", "frequency_penalty")

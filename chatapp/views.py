@@ -120,16 +120,24 @@ def _settings_context(
     }
 
 
+def _default_preset(user) -> Any:
+    """A new chat's default preset, unless the default model spec comes first (prioritize)."""
+    if catalog.preset_yields(specs.current()):
+        return None
+    return user.presets.filter(is_default=True).first()
+
+
 def _chat_context(
     request: HttpRequest, conversation: Conversation | None, at: Any = None, project=None
 ):
-    source = conversation or request.user.presets.filter(is_default=True).first()
+    source = conversation or _default_preset(request.user)
     context = _settings_context(
         request,
         getattr(source, "endpoint", ""),
         getattr(source, "model", ""),
         getattr(source, "parameters", None),
-        spec=project.model_spec if project else "",  # a new chat in a project: its spec
+        # A conversation's own spec; a new chat in a project: the project's.
+        spec=conversation.spec if conversation else (project.model_spec if project else ""),
         new_chat=conversation is None,
     )
     messages = list(conversation.messages.all()) if conversation else []

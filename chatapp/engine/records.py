@@ -20,6 +20,8 @@ from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 
+SPEC_MAX = Conversation._meta.get_field("spec").max_length
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -64,11 +66,12 @@ def send(user, ask: Ask) -> Turn:
         if ask.parent_id is not None:
             parent = access.get_message_for(user, conversation, ask.parent_id)
         conversation.endpoint, conversation.model = ask.endpoint, ask.model
+        conversation.spec = (ask.spec or "")[:SPEC_MAX]
         conversation.parameters = ask.params
         if ask.instructions is not None:
             conversation.system_prompt = ask.instructions
         conversation.save(
-            update_fields=["endpoint", "model", "parameters", "system_prompt", "updated_at"]
+            update_fields=["endpoint", "model", "spec", "parameters", "system_prompt", "updated_at"]
         )
         return _turn(conversation, parent, ask.text)
 

@@ -61,6 +61,7 @@ def _conversation(run: Run, document: dict, owner: int) -> Conversation:
         owner_id=owner,
         endpoint=endpoint,
         model=model,
+        spec=text(document, "spec", 100),
         title=text(document, "title", 200),
         parameters=params.clean(endpoint, params.from_document(document)),
         system_prompt=text(document, "promptPrefix"),

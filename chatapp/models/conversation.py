@@ -16,6 +16,9 @@ class Conversation(models.Model):
     )
     endpoint = models.CharField(max_length=100, blank=True)
     model = models.CharField(max_length=200, blank=True)
+    # The modelSpecs name the conversation runs on ("" for a raw endpoint): the one it was
+    # started with, until a send names another. The header shows it (LibreChat's `spec`).
+    spec = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=200, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     system_prompt = models.TextField(blank=True)

@@ -35,6 +35,14 @@ def test_a_parley_import_keeps_only_the_allowed_params(user):
     assert conversation.parameters == {"temperature": 0.3, "maxOutputTokens": 50}
 
 
+def test_the_model_spec_goes_out_and_comes_back(user):
+    original = Conversation.objects.create(owner=user, endpoint=ENDPOINT, model=MODEL, spec="brief")
+    exported = transfer.export_json(original)
+    assert exported["conversation"]["spec"] == "brief"
+    exported["messages"] = [{"id": "a", "role": "user", "text": "hi"}]
+    assert transfer.import_conversation(user, exported).spec == "brief"
+
+
 def test_a_librechat_import_keeps_its_params_by_the_panels_names(user):
     data = {
         "conversationId": "c1",

@@ -304,6 +304,45 @@ def test_a_conversation_shows_the_spec_it_runs_on(alice, user, settings, tmp_pat
     assert 'name="spec" value="plain" data-testid="spec-value"' in page
 
 
+def test_the_stored_spec_wins_over_a_guess_from_endpoint_and_model(alice, user, settings, tmp_path):
+    """Two specs on the same endpoint and model: the conversation's own is shown."""
+    use_specs(settings, tmp_path, SPECS.replace("mock-large", "mock-model"))
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-model", spec="plain")
+    page = alice.get(f"/c/{conversation.pk}").content.decode()
+    assert 'name="spec" value="plain" data-testid="spec-value"' in page
+    assert "<span>Plain</span>" in page  # the header's label
+
+
+PRIORITIZED = """
+modelSpecs:
+  prioritize: {prioritize}
+  addedEndpoints: [Mock]
+  list:
+    - name: brief
+      label: Brief answers
+      default: true
+      preset: {{ endpoint: Mock, model: mock-large }}
+"""
+
+
+@pytest.mark.parametrize("prioritize", [True, False])
+def test_prioritize_puts_the_default_spec_before_the_default_preset(
+    alice, user, settings, tmp_path, prioritize
+):
+    use_specs(settings, tmp_path, PRIORITIZED.format(prioritize=str(prioritize).lower()))
+    Preset.objects.create(
+        owner=user, name="Mine", endpoint="Mock", model="mock-model", is_default=True,
+        parameters={"temperature": 0.9}, system_prompt="Be terse.",
+    )  # fmt: skip
+    page = alice.get("/").content.decode()
+    if prioritize:  # LibreChat's default: a new chat starts on the default spec
+        assert 'name="spec" value="brief" data-testid="spec-value"' in page
+        assert "Be terse." not in page
+    else:  # the user's default preset comes first
+        assert 'name="spec" value="brief"' not in page
+        assert '<option value="mock-model" selected>' in page and "Be terse." in page
+
+
 @pytest.fixture
 def under_chat(settings):
     """What the ASGI handler does for DOMAIN_CLIENT https://example.com/chat (the test

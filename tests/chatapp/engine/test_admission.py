@@ -1,6 +1,7 @@
 """The gate around a turn: guards and moderation before saving, balance and titles after."""
 
 from decimal import Decimal
+from uuid import UUID
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -300,6 +301,27 @@ async def test_a_spec_runs_its_preset_through_the_parameter_allow_list(
     # with enforce the spec's parameters alone; without, the user's may add to them
     assert ("top_p" in body) is (not enforce)
     assert body["messages"][0] == {"role": "system", "content": "Answer in one word."}
+    await socket.disconnect()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_a_conversation_stores_the_spec_it_runs_on(user, spec_endpoint, mock_provider):
+    """The spec a chat was started with is kept (the header shows it, not a guess from the
+    endpoint and model); a later send on a raw endpoint leaves it."""
+    spec_endpoint(False)
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: hi", spec="brief"))
+    created = (await frames_until(socket, "created"))[-1]
+    await frames_until(socket, "final")
+    conversation = await Conversation.objects.aget(owner=user)
+    assert conversation.pk == UUID(str(created["conversation_id"])) and conversation.spec == "brief"
+    parent = created["response_id"]
+    await socket.send_json_to(
+        send_frame("echo: raw", conversation_id=str(conversation.pk), parent_id=parent)
+    )
+    await frames_until(socket, "final")
+    await conversation.arefresh_from_db()
+    assert conversation.spec == "" and conversation.model == "mock-small"
     await socket.disconnect()
 
 

@@ -231,3 +231,12 @@ def test_a_duplicate_message_id_is_reported_not_fatal(tmp_path):
     assert Message.objects.get(pk=child["messageId"]).text == "first copy"
     assert report.tally("messages").skipped == {"duplicate messageId in the dump": 1}
     assert report.tally("messages").imported == 2
+
+
+def test_the_model_spec_a_conversation_ran_on_is_kept(tmp_path):
+    ada = dumps.user("ada@librechat.test")
+    on_spec, plain = dumps.conversation(ada, spec="brief"), dumps.conversation(ada)
+    dumps.write(tmp_path, {"users": [ada], "conversations": [on_spec, plain]})
+    imported(tmp_path)
+    assert Conversation.objects.get(pk=on_spec["conversationId"]).spec == "brief"
+    assert Conversation.objects.get(pk=plain["conversationId"]).spec == ""
