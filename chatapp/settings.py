@@ -225,6 +225,9 @@ TURNSTILE_SECRET_KEY = parse.text(ENV, "TURNSTILE_SECRET_KEY")
 TURNSTILE_VERIFY_URL = parse.url(
     ENV, "TURNSTILE_VERIFY_URL", "https://challenges.cloudflare.com/turnstile/v0/siteverify"
 )
+# First run: with no endpoint configured, an Ollama server answering here is offered
+# (endpoints/local.py; LibreChat's variable, which its RAG setup also reads).
+OLLAMA_BASE_URL = parse.url(ENV, "OLLAMA_BASE_URL", "http://localhost:11434")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -153,6 +153,7 @@ def _chat_context(
         # personal instructions are left to the server, where a model spec may win.
         "instructions_set": bool(conversation or getattr(source, "system_prompt", "")),
         "temporary_chats": temporary.policy().enabled,
+        "local_model": config.local_model,  # nothing configured: Ollama found (endpoints/local.py)
         "conversation": conversation,
         "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
         "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",

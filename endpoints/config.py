@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Mapping
 
+from endpoints import local
 from endpoints.build import build
 from endpoints.endpoint import Config
 from endpoints.problems import ConfigError, Problem, errors
@@ -44,10 +45,11 @@ def load(location: str, env: Mapping[str, str], required: bool = False) -> Confi
 
 @functools.cache
 def current() -> Config:
-    """The running process's configuration, from settings.CONFIG_PATH and settings.ENV."""
+    """The running process's configuration, from settings.CONFIG_PATH and settings.ENV;
+    with no endpoint configured, a local Ollama server when one answers (endpoints/local.py)."""
     from django.conf import settings
 
-    return load(settings.CONFIG_PATH, settings.ENV)
+    return local.offer(load(settings.CONFIG_PATH, settings.ENV), settings.OLLAMA_BASE_URL)
 
 
 def check() -> None:

@@ -206,6 +206,7 @@ class Config:
     problems: tuple[Problem, ...] = ()  # warnings and notes; errors raise ConfigError
     proxy: str | None = None
     web_search: WebSearchSettings | None = None  # `webSearch`, or its defaults when absent
+    local_model: str = ""  # an Ollama server offered because nothing is configured (local.py)
 
     def available(self) -> tuple[Endpoint, ...]:
         return tuple(e for e in self.endpoints.values() if e.available)

@@ -30,6 +30,13 @@ def english_by_default():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def no_local_ollama(settings):
+    """A test's configuration is what it writes: an Ollama server on the developer's machine
+    is never offered (tests/endpoints/test_local.py points OLLAMA_BASE_URL at the mock)."""
+    settings.OLLAMA_BASE_URL = ""
+
+
 @pytest.fixture
 def redis_uri() -> str:
     """A reachable Redis URI from REDIS_URI."""

@@ -545,3 +545,35 @@ async def test_a_generation_hears_only_requests_addressed_with_its_owner(
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(inbox), 0.5)  # nor the snapshot request
     await owner.disconnect()
+
+
+@pytest.fixture
+def local_ollama(settings, tmp_path, mock_provider):
+    """First run: no endpoint configured, Ollama (the mock provider) at OLLAMA_BASE_URL."""
+    from endpoints import config, registry
+
+    (tmp_path / "librechat.yaml").write_text("version: 1.3.14\n")
+    settings.CONFIG_PATH = str(tmp_path / "librechat.yaml")
+    settings.OLLAMA_BASE_URL = mock_provider.url
+    config.current.cache_clear()
+    registry.current.cache_clear()
+    yield
+    config.current.cache_clear()
+    registry.current.cache_clear()
+
+
+async def test_first_run_chats_with_the_local_ollama(user, local_ollama, mock_provider, client):
+    await sync_to_async(client.force_login)(user)
+    page = (await sync_to_async(client.get)("/")).content.decode()
+    assert 'data-testid="local-model"' in page and mock_provider.url in page
+    assert 'data-testid="no-endpoints"' not in page
+    assert '<option value="mock-small" selected>' in page  # the models Ollama lists
+    socket = await connect(user)
+    await socket.send_json_to(
+        send_frame("echo: local hello", endpoint="Ollama", model="mock-large")
+    )
+    frames = await frames_until(socket, "final")
+    assert frames[-1]["message"]["text"] == "local hello"
+    assert mock_provider.last_request.path == "/v1/chat/completions"
+    assert mock_provider.last_request.body["model"] == "mock-large"
+    await socket.disconnect()
