@@ -100,11 +100,17 @@ def live_keys(user, now: datetime | None = None) -> dict[str, UserKey]:
 
 def credentials_for(user, endpoint: Endpoint, now: datetime | None = None) -> Credentials | None:
     """The decrypted credentials the user gave for `endpoint`, or None (none, or expired)."""
-    row = live_keys(user, now).get(endpoint.name)
+    return credentials_named(user, endpoint.name, now)
+
+
+def credentials_named(user, name: str, now: datetime | None = None) -> Credentials | None:
+    """The decrypted credentials stored under `name` (an endpoint's, or a web search key
+    field's, chatapp/tools/websearch/credentials.py), or None."""
+    row = live_keys(user, now).get(name)
     if row is None:
         return None
     try:
-        data = json.loads(crypto.unseal(row.sealed, _context(user, endpoint.name)))
+        data = json.loads(crypto.unseal(row.sealed, _context(user, name)))
     except crypto.DecryptionError:
         row.delete()  # CREDS_KEY changed: the user has to enter the key again
         return None

@@ -105,25 +105,29 @@ def _host_port_of(url: str) -> tuple[str, int]:
     return parts.hostname, port or DEFAULT_PORTS[parts.scheme]
 
 
-def _host_to_resolve(url: str, allowed: frozenset[str]) -> tuple[str, int] | None:
+def _host_to_resolve(
+    url: str, allowed: frozenset[str], setting: str = SETTING
+) -> tuple[str, int] | None:
     """What is left to resolve for `url`: None when it is allowed or a fit IP literal."""
     host, port = _host_port_of(url)
     if _host_port(host, port) in allowed:
         return None
     literal = _literal(host)
     if literal is not None:
-        _check_addresses(url, host, port, [literal])
+        _check_addresses(url, host, port, [literal], setting=setting)
         return None
     return host, port
 
 
-def check(url: str, allowed: frozenset[str], *, unresolved_ok: bool = False) -> None:
+def check(
+    url: str, allowed: frozenset[str], *, unresolved_ok: bool = False, setting: str = SETTING
+) -> None:
     """Refused unless `url` may be called for a user; resolves its host now (blocking).
 
     `unresolved_ok`: a host that does not resolve passes (saving a URL while its DNS is
     down); the request-time check refuses it then.
     """
-    target = _host_to_resolve(url, allowed)
+    target = _host_to_resolve(url, allowed, setting)
     if target is None:
         return
     try:
@@ -132,19 +136,20 @@ def check(url: str, allowed: frozenset[str], *, unresolved_ok: bool = False) -> 
         if unresolved_ok:
             return
         raise _unresolved(url, error) from error
-    _check_addresses(url, *target, _addresses(infos))
+    _check_addresses(url, *target, _addresses(infos), setting=setting)
 
 
-async def acheck(url: str, allowed: frozenset[str]) -> None:
-    """`check`, resolving the host without blocking the event loop."""
-    target = _host_to_resolve(url, allowed)
+async def acheck(url: str, allowed: frozenset[str], setting: str = SETTING) -> None:
+    """`check`, resolving the host without blocking the event loop; `setting` is the
+    allowedAddresses a refusal points the administrator to."""
+    target = _host_to_resolve(url, allowed, setting)
     if target is None:
         return
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(*target, type=socket.SOCK_STREAM)
     except OSError as error:
         raise _unresolved(url, error) from error
-    _check_addresses(url, *target, _addresses(infos))
+    _check_addresses(url, *target, _addresses(infos), setting=setting)
 
 
 def request_guard(allowed: frozenset[str]):
@@ -157,15 +162,18 @@ def request_guard(allowed: frozenset[str]):
     return guard
 
 
-def _check_addresses(url: str, host: str, port: int, addresses: list[IPAddress]) -> None:
+def _check_addresses(
+    url: str, host: str, port: int, addresses: list[IPAddress], setting: str = SETTING
+) -> None:
     for address in addresses:
         kind = kind_of(address)
         if kind is not None:
             entry = _host_port(host, port)
+            what = "a user-provided base URL" if setting == SETTING else "web search"
             raise Refused(
-                f"{url} points to {address}, a {kind} address, which a user-provided base URL "
+                f"{url} points to {address}, a {kind} address, which {what} "
                 f"may not reach. If this server is meant to call it, an administrator can add "
-                f'"{entry}" to {SETTING} in librechat.yaml.'
+                f'"{entry}" to {setting} in librechat.yaml.'
             )
 
 
