@@ -16,5 +16,5 @@ a `send`, `regenerate` or `edit` from an edge (the chat socket, the API), as pla
     ▶ catchup    a late socket's snapshot joined to the live deltas without gap or overlap
     ▶ heartbeat  partial text of every stream saved once a second
     ▶ recovery   a dead process's responses marked interrupted
-  ▶ admission    (its after-half today: billing, indexing, titles; issue 18 names it settlement)
+  ▶ settlement   once the response has ended: billing, indexing, titles
 """

@@ -1,5 +1,5 @@
-"""Everything around one turn that is not the generation itself: the chat engine's
-one door to the guards, moderation, balance and titles.
+"""The before-half of a turn: the chat engine's one door to the guards, moderation and the
+balance pre-flight (the after-half, billing, indexing and titles, is chatapp.engine.settlement).
 
 - `client_of(scope)`: the socket's client IP (resolved by chatapp/forwarding.py) and User-Agent.
 - `await admit(user, client, endpoint=, model=, text=, conversation_id=, leaf_id=)`
@@ -14,14 +14,10 @@ one door to the guards, moderation, balance and titles.
   that names a spec runs on its preset; with `enforce` it must name one and the
   spec's parameters alone apply; `admit` refuses, under `enforce`, an endpoint and
   model that no spec offers (so regenerate, edit and any other way in obey it).
-- `opened(turn)` when the response starts and `settled(turn, response, usage,
-  rate)` when it ends (sync: database work): the balance transaction of the
-  response and the title task at the moment titleTiming says.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,20 +25,16 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
-from accounts import balance, guards, terms
+from accounts import guards, terms
 from accounts.guards import Admission
-from chatapp import access, moderation, switches, tasks, titles
+from chatapp import access, moderation, switches, tasks
 from chatapp import instructions as chat_instructions
 from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
 from chatapp.engine.records import Ask
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
-from chatapp.search import sync
 from endpoints import config, registry, specs, tokens
-from endpoints.adapters.base import Usage
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -234,61 +226,3 @@ def keep_refused(
             error=reason,
         )
     return conversation.pk
-
-
-def opened(turn) -> None:
-    """The response started: the title, when titleTiming is `immediate`."""
-    _title(turn, None)
-
-
-def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
-    """The response ended: bill what it used, and the title when titleTiming is `final`.
-
-    Never raises: the answer is saved and sent already; a failure here is logged.
-    """
-    try:
-        _bill(turn, response, usage, rate, provider_called)
-    except Exception:
-        log.exception("response %s not billed", response.pk)
-    _index(turn, response)
-    if response.state == Message.State.COMPLETE:
-        _title(turn, response.text)
-
-
-def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
-    if not provider_called:
-        return
-    completed = response.state == Message.State.COMPLETE
-    balance.charge(
-        turn.conversation.owner,
-        usage,
-        rate,
-        endpoint=response.endpoint,
-        model=response.model,
-        conversation_id=str(turn.conversation.pk),
-        message_id=str(response.pk),
-        context="message" if completed else "incomplete",
-    )
-
-
-def _index(turn, response: Message) -> None:
-    """The final text of the response goes to the search index (chatapp/search/sync.py)."""
-    try:
-        sync.conversation_changed(turn.conversation.pk, [response.pk])
-    except Exception:  # an unreachable broker must never break the chat
-        log.exception("response %s not queued for indexing", response.pk)
-
-
-def queue_title(conversation: Conversation, question: Message, answer: str | None = None) -> bool:
-    """Queue the title task if this is the moment titleTiming asks for; True when queued."""
-    if not titles.is_due(conversation, question, answer):
-        return False
-    dispatch.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
-    return True
-
-
-def _title(turn, answer: str | None) -> None:
-    try:
-        queue_title(turn.conversation, turn.user_message, answer)
-    except Exception:  # a title must never break the chat
-        log.exception("title for conversation %s not queued", turn.conversation.pk)

@@ -31,7 +31,7 @@ from django.db import transaction
 
 from accounts.guards import Admission
 from chatapp import metrics
-from chatapp.engine import admission, events, frames
+from chatapp.engine import events, frames, settlement
 from chatapp.engine.clock import clock
 from chatapp.engine.heartbeat import Partial, heartbeat
 from chatapp.engine.pacing import Pacer, Piece
@@ -143,7 +143,7 @@ class Generation:
 
     async def _pump(self) -> None:
         await events.publish(self.group, self._created())
-        await database_sync_to_async(admission.opened)(self.turn)  # titleTiming: immediate
+        await database_sync_to_async(settlement.opened)(self.turn)  # titleTiming: immediate
         state, error = Message.State.COMPLETE, None
         heartbeat().join(self)
         try:
@@ -279,7 +279,7 @@ class Generation:
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         await events.publish(self.group, frames.final(response))
-        settle = database_sync_to_async(admission.settled)  # balance; titleTiming: final
+        settle = database_sync_to_async(settlement.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:
             frame = frames.error(str(error.kind), error.user_message, self.turn.conversation.id)

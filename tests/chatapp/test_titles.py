@@ -15,7 +15,7 @@ from django.db import connection
 
 from accounts.models import Transaction
 from chatapp import titles
-from chatapp.engine import admission, events
+from chatapp.engine import events, settlement
 from chatapp.models import Conversation
 from endpoints import config, registry
 from endpoints.endpoint import TitleSettings
@@ -167,9 +167,9 @@ def begin(user) -> Conversation:
     """Start a conversation and queue its title, from a thread that then closes its connection."""
     try:
         conversation, asked, answered = start(user, "plain", "Hello world")
-        assert admission.queue_title(conversation, asked)
+        assert settlement.queue_title(conversation, asked)
         # Immediate titles are queued at the start only, never again at the end.
-        assert not admission.queue_title(conversation, asked, answered.text)
+        assert not settlement.queue_title(conversation, asked, answered.text)
         return conversation
     finally:
         connection.close()
@@ -208,15 +208,15 @@ def test_immediate_title_from_the_question_alone_reaches_every_tab(titled, user,
 
 def test_final_title_uses_question_and_answer(titled, user, mock_provider):
     conversation, asked, answered = start(user, "final", "Why blue")
-    assert not admission.queue_title(conversation, asked)  # final: nothing at the start
-    assert admission.queue_title(conversation, asked, "Rayleigh scattering")
+    assert not settlement.queue_title(conversation, asked)  # final: nothing at the start
+    assert settlement.queue_title(conversation, asked, "Rayleigh scattering")
     assert wait_for_title(conversation, titled) == "Why blue => Rayleigh scattering"
     assert title_requests(mock_provider)[0].body["model"] == "mock-small"  # the conversation's
 
 
 def test_structured_title_asks_for_json_and_reads_it(titled, user, mock_provider):
     conversation, asked, _ = start(user, "structured", "le monde")
-    admission.queue_title(conversation, asked)
+    settlement.queue_title(conversation, asked)
     assert wait_for_title(conversation, titled) == "Bonjour le monde"
     body = title_requests(mock_provider)[0].body
     assert body["response_format"]["type"] == "json_schema"
@@ -226,7 +226,7 @@ def test_structured_title_asks_for_json_and_reads_it(titled, user, mock_provider
 
 def test_title_endpoint_uses_the_other_endpoints_credentials_and_model(titled, user, mock_provider):
     conversation, asked, _ = start(user, "borrower", "my question")
-    admission.queue_title(conversation, asked)
+    settlement.queue_title(conversation, asked)
     assert wait_for_title(conversation, titled) == "Borrowed my question"
     (request,) = title_requests(mock_provider)
     assert request.header("authorization") == "Bearer sk-lender"
@@ -236,7 +236,7 @@ def test_title_endpoint_uses_the_other_endpoints_credentials_and_model(titled, u
 def test_default_prompt_as_system_message_with_the_current_model(titled, user, mock_provider):
     mock_provider.behaviour.reply_tokens = 3
     conversation, asked, _ = start(user, "default-prompt", "ignored by the mock")
-    admission.queue_title(conversation, asked)
+    settlement.queue_title(conversation, asked)
     assert wait_for_title(conversation, titled) == "mock mock mock"  # the mock's no-user reply
     (request,) = title_requests(mock_provider)
     assert request.body["model"] == "mock-small"
@@ -248,16 +248,16 @@ def test_default_prompt_as_system_message_with_the_current_model(titled, user, m
 
 def test_no_title_when_off_or_not_the_first_exchange(titled, user, settings):
     conversation, asked, _ = start(user, "untitled", "hi")
-    assert not admission.queue_title(conversation, asked)
+    assert not settlement.queue_title(conversation, asked)
     conversation, asked, answered = start(user, "plain", "first")
     follow_up = factories.exchange(conversation, "second", "again", parent=answered)[0]
-    assert not admission.queue_title(conversation, follow_up)
+    assert not settlement.queue_title(conversation, follow_up)
 
 
 def test_a_failing_provider_is_retried_with_backoff(titled, user, mock_provider):
     mock_provider.fail("500", count=3)  # the SDK's own two retries fail too
     conversation, asked, _ = start(user, "plain", "Retry me")
-    admission.queue_title(conversation, asked)
+    settlement.queue_title(conversation, asked)
     assert wait_for_title(conversation, titled, seconds=30) == "T Retry me|"
     assert len(title_requests(mock_provider)) == 4
     assert "retrying in 2s" in titled.log()
@@ -265,7 +265,7 @@ def test_a_failing_provider_is_retried_with_backoff(titled, user, mock_provider)
 
 def test_a_title_the_user_set_first_is_kept(titled, user, mock_provider):
     conversation, asked, _ = start(user, "plain", "Hello")
-    admission.queue_title(conversation, asked)
+    settlement.queue_title(conversation, asked)
     Conversation.objects.filter(pk=conversation.pk).update(title="Mine")
     time.sleep(1.5)
     conversation.refresh_from_db()

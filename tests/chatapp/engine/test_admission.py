@@ -1,6 +1,6 @@
-"""The gate around a turn: guards and moderation before saving, balance and titles after."""
+"""The before-half of a turn: guards and moderation before anything is saved
+(the after-half is tests/chatapp/engine/test_settlement.py)."""
 
-from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -12,7 +12,6 @@ from chatapp.engine import admission
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
 from endpoints import config, registry
-from endpoints.adapters.base import Usage
 from tests.chatapp import factories
 from tests.chatapp.conftest import connect, frames_until, send_frame, settle
 
@@ -125,29 +124,6 @@ def test_a_refused_temporary_chat_stays_temporary(mock_endpoint, user, settings,
     with pytest.raises(Refusal):
         admit(user, text="please moderate-me", temporary=True)
     assert Message.objects.get().conversation.temporary  # out of the sidebar, deleted later
-
-
-def test_settled_bills_the_response_to_the_credit(mock_endpoint, user, settings):
-    settings.CHECK_BALANCE, settings.START_BALANCE = True, 10_000_000
-    conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
-    asked, answered = factories.exchange(conversation, "q", "a")
-    answered.endpoint = "Mock"
-    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
-    rate = config.current().get("Mock").token_config["mock-small"]
-    admission.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), rate, True)
-    credits = {t.kind: t.credits for t in Transaction.objects.all()}
-    assert credits == {"prompt": Decimal(-10), "completion": Decimal(-10)}  # 10 × 1, 5 × 2
-    assert Balance.objects.get(user=user).credits == 10_000_000 - 20
-    assert Transaction.objects.first().context == "message"
-
-
-def test_settled_without_a_provider_call_bills_nothing(mock_endpoint, user):
-    conversation = factories.conversation(user, endpoint="Mock", model="mock-small")
-    asked, answered = factories.exchange(conversation, "q", "a")
-    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
-    admission.settled(turn, answered, Usage(), None, False)
-    assert not Transaction.objects.exists()
-    assert Conversation.objects.get().title == ""
 
 
 # --- through the chat socket (the real consumer, generation and mock provider) ----

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from chatapp import conversations, titles, transfer
 from chatapp.conf.dispatch import enqueue
-from chatapp.engine import admission, records
+from chatapp.engine import records, settlement
 from chatapp.engine.records import Ask
 from chatapp.search import sync, tasks
 from chatapp.search.meili import INDEX
@@ -185,5 +185,5 @@ def test_the_final_text_of_a_response(user, conversation, django_capture_on_comm
     answered = conversation.messages.get(role="assistant")
     turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
     with django_capture_on_commit_callbacks() as callbacks:
-        admission.settled(turn, answered, Usage(), None, False)
+        settlement.settled(turn, answered, Usage(), None, False)
     assert ("index_conversation", str(conversation.id), [str(answered.id)]) in scheduled(callbacks)

@@ -1,0 +1,82 @@
+"""The after-half of a turn: what follows once the response has started and ended.
+
+- `opened(turn)` when the response starts: the title, when titleTiming is `immediate`.
+- `settled(turn, response, usage, rate, provider_called)` when it ends: the balance
+  transaction of what the response used, its final text to the search index, and the
+  title when titleTiming is `final`.
+
+Both are synchronous (database work, run on chatapp.conf.dbthreads by the generation)
+and never raise: the answer is saved and sent already; a failure here is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from accounts import balance
+from chatapp import tasks, titles
+from chatapp.conf import dispatch
+from chatapp.models import Conversation, Message
+from chatapp.search import sync
+from endpoints.adapters.base import Usage
+
+log = logging.getLogger(__name__)
+
+
+def opened(turn) -> None:
+    """The response started: the title, when titleTiming is `immediate`."""
+    _title(turn, None)
+
+
+def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
+    """The response ended: bill what it used, and the title when titleTiming is `final`.
+
+    Never raises: the answer is saved and sent already; a failure here is logged.
+    """
+    try:
+        _bill(turn, response, usage, rate, provider_called)
+    except Exception:
+        log.exception("response %s not billed", response.pk)
+    _index(turn, response)
+    if response.state == Message.State.COMPLETE:
+        _title(turn, response.text)
+
+
+def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
+    if not provider_called:
+        return
+    completed = response.state == Message.State.COMPLETE
+    balance.charge(
+        turn.conversation.owner,
+        usage,
+        rate,
+        endpoint=response.endpoint,
+        model=response.model,
+        conversation_id=str(turn.conversation.pk),
+        message_id=str(response.pk),
+        context="message" if completed else "incomplete",
+    )
+
+
+def _index(turn, response: Message) -> None:
+    """The final text of the response goes to the search index (chatapp/search/sync.py)."""
+    try:
+        sync.conversation_changed(turn.conversation.pk, [response.pk])
+    except Exception:  # an unreachable broker must never break the chat
+        log.exception("response %s not queued for indexing", response.pk)
+
+
+def queue_title(conversation: Conversation, question: Message, answer: str | None = None) -> bool:
+    """Queue the title task if this is the moment titleTiming asks for; True when queued."""
+    if not titles.is_due(conversation, question, answer):
+        return False
+    dispatch.enqueue(tasks.generate_title, str(conversation.pk), question.text, answer or "")
+    return True
+
+
+def _title(turn, answer: str | None) -> None:
+    try:
+        queue_title(turn.conversation, turn.user_message, answer)
+    except Exception:  # a title must never break the chat
+        log.exception("title for conversation %s not queued", turn.conversation.pk)
