@@ -210,6 +210,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TEMPORARY_CHAT_SWEEP_SECONDS,
     },
 }
+
+# --- fail-over across an endpoint's keys (seed 004's channel variables; docs/api.md) ---
+ENABLE_METRIC = parse.boolean(ENV, "ENABLE_METRIC", False)
+METRIC_QUEUE_SIZE = parse.integer(ENV, "METRIC_QUEUE_SIZE", 10, minimum=1)
+METRIC_SUCCESS_RATE_THRESHOLD = parse.number(ENV, "METRIC_SUCCESS_RATE_THRESHOLD", 0.8)
+METRIC_COOLDOWN_SECONDS = parse.number(ENV, "METRIC_COOLDOWN_SECONDS", 300.0, minimum=1)
+CHANNEL_TEST_FREQUENCY = parse.integer(ENV, "CHANNEL_TEST_FREQUENCY", 0)  # minutes; 0: off
+TEST_PROMPT = parse.text(
+    ENV, "TEST_PROMPT", "Print your model name exactly and do not output without any other text."
+)
+if CHANNEL_TEST_FREQUENCY:
+    CELERY_BEAT_SCHEDULE["check-channels"] = {
+        "task": "chatapp.tasks.check_channels",
+        "schedule": CHANNEL_TEST_FREQUENCY * 60,
+    }
 if REDIS_CA and CELERY_BROKER_URL.startswith("rediss://"):
     CELERY_BROKER_USE_SSL = {"ssl_ca_certs": REDIS_CA, "ssl_cert_reqs": "required"}
 

@@ -23,6 +23,7 @@ from endpoints.endpoint import (
     USER_PROVIDED,
     AzureDeployment,
     BedrockOptions,
+    Channel,
     Config,
     CustomParams,
     Endpoint,
@@ -31,7 +32,7 @@ from endpoints.endpoint import (
     TokenRate,
 )
 from endpoints.headers import merge as merge_headers
-from endpoints.problems import Problem
+from endpoints.problems import Path, Problem
 from endpoints.sections import LibreChatConfig
 
 BUILTIN_KINDS = {
@@ -105,8 +106,8 @@ def assemble(
         from_env = settings.endpoints.get(name)
         if own is not None or from_env is not None:
             found[name] = builtin(name, own, from_env, common, problems)
-    for custom in section.custom or ():
-        found[custom.name] = custom_endpoint(custom, common)
+    for index, custom in enumerate(section.custom or ()):
+        found[custom.name] = custom_endpoint(custom, common, problems, index)
     allowed = addresses.allowed_set(section.allowedAddresses)
     if allowed:
         found = {name: replace(e, allowed_addresses=allowed) for name, e in found.items()}
@@ -291,17 +292,26 @@ def azure_deployments(
     return deployments, None if deployments else "; ".join(reasons) or "no models"
 
 
-def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
+def custom_endpoint(
+    custom: schema.CustomEndpoint, common: Common, problems: list[Problem], index: int = 0
+) -> Endpoint:
     shared = merged(custom, common.all)
-    api_key, key_reason = resolved(custom.apiKey, common.env)
+    raw_key = custom.apiKey if isinstance(custom.apiKey, str) else custom.apiKey[0]
+    api_key, key_reason = resolved(raw_key, common.env)
     base_url, url_reason = resolved_url(custom.baseURL, common.env)
+    channels, channel_reason = channels_of(custom, common.env, problems, index)
+    if channels or channel_reason:  # several keys or URLs: the first usable one leads
+        key_reason = url_reason = channel_reason
+        if channels:
+            api_key, base_url = channels[0].api_key, channels[0].base_url
     headers, header_reason = resolved_map(shared.get("headers"), common.env)
     return Endpoint(
         name=custom.name,
         kind="anthropic" if custom.provider == "anthropic" else "openai",
         api_key=api_key,
-        key_source=source_of(custom.apiKey),
+        key_source=channels[0].key_source if channels else source_of(raw_key),
         base_url=base_url,
+        channels=channels,
         models=model_list(custom.models),
         headers=MappingProxyType(headers),
         add_params=MappingProxyType(dict(custom.addParams or {})),
@@ -323,6 +333,64 @@ def custom_endpoint(custom: schema.CustomEndpoint, common: Common) -> Endpoint:
         unavailable=first(key_reason, url_reason, header_reason),
         **shared_fields(shared, common),
     )
+
+
+def channels_of(
+    custom: schema.CustomEndpoint, env: Mapping[str, str], problems: list[Problem], index: int
+) -> tuple[tuple[Channel, ...], str | None]:
+    """The resolved channels of an endpoint listing several keys or URLs (else none), and
+    why none is usable. A channel whose variable is unset is left out with a warning."""
+    declared = declared_channels(custom)
+    if len(declared) < 2:
+        return (), None
+    found, reasons = [], []
+    for path, channel in declared:
+        api_key, key_reason = resolved(channel.apiKey, env)
+        base_url, url_reason = resolved_url(channel.baseURL, env)
+        reason = first(key_reason, url_reason)
+        if reason:
+            where = ("endpoints", "custom", index, *path)
+            problems.append(Problem("warning", f"left out: {reason}", where))
+            reasons.append(f"{channel.name}: {reason}")
+            continue
+        found.append(
+            Channel(
+                name=channel.name or "",
+                api_key=api_key or "",
+                base_url=base_url or "",
+                weight=channel.weight,
+                priority=channel.priority,
+                key_source=source_of(channel.apiKey or ""),
+            )
+        )
+    return tuple(found), None if found else "; ".join(reasons)
+
+
+def declared_channels(custom: schema.CustomEndpoint) -> list[tuple[Path, schema.Channel]]:
+    """Every key on the endpoint's baseURL, then each `channels` entry, as written (a
+    channel without apiKey or baseURL takes the endpoint's), each named and with its path."""
+    keys = [custom.apiKey] if isinstance(custom.apiKey, str) else custom.apiKey
+    listed: list[tuple[Path, schema.Channel]] = [
+        (
+            ("apiKey",) if isinstance(custom.apiKey, str) else ("apiKey", i),
+            schema.Channel(name=f"key {i + 1}", apiKey=key, baseURL=custom.baseURL),
+        )
+        for i, key in enumerate(keys)
+    ]
+    for i, channel in enumerate(custom.channels or ()):
+        listed.append(
+            (
+                ("channels", i),
+                channel.model_copy(
+                    update={
+                        "name": channel.name or f"key {len(listed) + 1}",
+                        "apiKey": channel.apiKey or keys[0],
+                        "baseURL": channel.baseURL or custom.baseURL,
+                    }
+                ),
+            )
+        )
+    return listed
 
 
 def source_of(raw: str) -> str:

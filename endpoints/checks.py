@@ -241,10 +241,48 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
             )
     for index, custom in enumerate(endpoints.custom or ()):
         problems += icon_check(custom.iconURL, ("endpoints", "custom", index, "iconURL"))
+        problems += channel_checks(custom, ("endpoints", "custom", index))
     for index, group in enumerate(endpoints.azureOpenAI.groups if endpoints.azureOpenAI else ()):
         path = ("endpoints", "azureOpenAI", "groups", index, "baseURL")
         problems += url_check(group.baseURL, path)
     problems += azure_duplicates(endpoints.azureOpenAI)
+    return problems
+
+
+def channel_checks(custom: schema.CustomEndpoint, path: Path) -> list[Problem]:
+    """Parley's fail-over extension: several keys are the operator's own (never
+    user_provided), each channel says which key it uses, and no two are the same."""
+    listed = isinstance(custom.apiKey, list)
+    channels = custom.channels or ()
+    if not listed and not channels:
+        return []
+    problems: list[Problem] = []
+    fix = "fail-over needs the operator's own keys: list them, or keep one user_provided key"
+    keys = custom.apiKey if isinstance(custom.apiKey, list) else [custom.apiKey]
+    seen: dict[tuple[str, str], str] = {}
+    for i, key in enumerate(keys):
+        where = path + (("apiKey", i) if listed else ("apiKey",))
+        if key.strip() == "user_provided":
+            problems.append(Problem("error", fix, where))
+        if (key, custom.baseURL) in seen:
+            message = f"the same key as {seen[key, custom.baseURL]}: list each key once"
+            problems.append(Problem("error", message, where))
+        seen.setdefault((key, custom.baseURL), f"apiKey[{i}]")
+    if custom.baseURL.strip() == "user_provided":
+        problems.append(Problem("error", fix, path + ("baseURL",)))
+    for i, channel in enumerate(channels):
+        where = path + ("channels", i)
+        if "user_provided" in (str(channel.apiKey).strip(), str(channel.baseURL).strip()):
+            problems.append(Problem("error", fix, where))
+        if channel.apiKey is None and listed:
+            message = "needs its own apiKey: the endpoint's apiKey is a list (which one?)"
+            problems.append(Problem("error", message, where))
+        problems += url_check(channel.baseURL, where + ("baseURL",))
+        pair = (channel.apiKey or keys[0], channel.baseURL or custom.baseURL)
+        if pair in seen:
+            message = f"the same apiKey and baseURL as {seen[pair]}: give it another of either"
+            problems.append(Problem("error", message, where))
+        seen.setdefault(pair, f"channels[{i}]")
     return problems
 
 

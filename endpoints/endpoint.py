@@ -117,6 +117,20 @@ class BedrockOptions:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """One key on one base URL of an endpoint that lists several (fail-over,
+    endpoints/failover.py). `priority`: higher is tried first; `weight`: the share of
+    requests among channels of the same priority."""
+
+    name: str  # the operator's `name`, else "key N" in the file's order
+    api_key: str
+    base_url: str
+    weight: int = 1
+    priority: int = 0
+    key_source: str | None = None
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """One resolved endpoint; the only view of the config the rest of Parley uses.
 
@@ -138,6 +152,9 @@ class Endpoint:
       the private targets a user-provided base URL may still reach (endpoints/addresses.py).
     - Azure: `azure` maps each model name to its deployment (api_key/base_url on
       the endpoint are None). Bedrock: credentials are in `bedrock`.
+    - `channels` holds the keys and base URLs of a custom endpoint that lists several
+      (Parley's fail-over extension), in the file's order; empty with one key and one
+      URL. `api_key`/`base_url` are then the first usable channel's.
     """
 
     name: str
@@ -168,6 +185,7 @@ class Endpoint:
     debug: bool = False  # DEBUG_OPENAI
     custom: bool = False  # from endpoints.custom
     allowed_addresses: frozenset[str] = frozenset()
+    channels: tuple[Channel, ...] = ()
     unavailable: str | None = None
 
     def __hash__(self) -> int:

@@ -19,7 +19,9 @@ from typing import Any
 from django.core.cache import cache
 
 from endpoints.adapters.base import ChatAdapter, ProviderError, RequestContext
+from endpoints.breaker import Breaker, Policy
 from endpoints.endpoint import Config, Endpoint
+from endpoints.failover import FailoverAdapter
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,17 @@ def adapter_class(kind: str) -> type:
 
 
 class Registry:
-    def __init__(self, config: Config, *, ttl: int = MODELS_TTL, **adapter_options: Any) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        ttl: int = MODELS_TTL,
+        breaker: Breaker | None = None,
+        **adapter_options: Any,
+    ) -> None:
         self.config = config
         self.ttl = ttl
+        self.breaker = breaker or Breaker()
         self._options = adapter_options
         self._adapters: dict[str, ChatAdapter] = {}
         self._lock = threading.Lock()
@@ -61,9 +71,17 @@ class Registry:
     def adapter(self, name: str) -> ChatAdapter:
         with self._lock:
             if name not in self._adapters:
-                endpoint = self.endpoint(name)
-                self._adapters[name] = adapter_class(endpoint.kind)(endpoint, **self._options)
+                self._adapters[name] = self._new_adapter(self.endpoint(name))
             return self._adapters[name]
+
+    def _new_adapter(self, endpoint: Endpoint) -> ChatAdapter:
+        if len(endpoint.channels) < 2:
+            return adapter_class(endpoint.kind)(endpoint, **self._options)
+        # Several keys: the next key is the retry, not the SDK's (endpoints/failover.py).
+        options = {**self._options, "max_retries": 0}
+        return FailoverAdapter(
+            endpoint, lambda one: adapter_class(one.kind)(one, **options), self.breaker
+        )
 
     async def models(self, name: str, context: RequestContext | None = None) -> list[str]:
         endpoint = self.endpoint(name)
@@ -106,4 +124,4 @@ def current() -> Registry:
     """The registry of the running process's configuration."""
     from endpoints import config
 
-    return Registry(config.current())
+    return Registry(config.current(), breaker=Breaker(Policy.from_settings()))

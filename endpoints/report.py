@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from endpoints import interpolate
+from endpoints.breaker import Breaker, channel_id
 from endpoints.endpoint import USER_PROVIDED, Config, Endpoint
 from endpoints.problems import Problem
 
@@ -22,6 +23,8 @@ def mask(secret: str | None) -> str:
 
 def key_of(endpoint: Endpoint) -> str:
     """The masked key and where it comes from."""
+    if len(endpoint.channels) > 1:
+        return f"{len(endpoint.channels)} keys (fail-over, below)"
     shown = credentials(endpoint)
     source = endpoint.key_source
     if not source or source == "user" or "${" in shown:  # nothing the value does not say
@@ -73,6 +76,33 @@ def row(endpoint: Endpoint) -> tuple[str, ...]:
     )
 
 
+CHANNEL_COLUMNS = ("  channel", "key", "base URL", "priority", "weight", "state")
+
+
+def channel_rows(endpoint: Endpoint, breaker: Breaker | None) -> list[tuple[str, ...]]:
+    """Each key of a fail-over endpoint, masked, with its breaker state."""
+    rows = []
+    for channel in endpoint.channels:
+        key = mask(channel.api_key)
+        source = channel.key_source
+        shown = f"{key} ({source})" if source and "${" not in key else key
+        state = breaker.describe(channel_id(endpoint, channel)) if breaker else "-"
+        rows.append(
+            (f"  {channel.name}", shown, channel.base_url, str(channel.priority),
+             str(channel.weight), state)
+        )  # fmt: skip
+    return rows
+
+
+def channels_of(config: Config, breaker: Breaker | None) -> list[str]:
+    out = []
+    for endpoint in config.endpoints.values():
+        if len(endpoint.channels) > 1:
+            out.append(f"Keys of {endpoint.name} (fail-over):")
+            out.append(table([CHANNEL_COLUMNS, *channel_rows(endpoint, breaker)]))
+    return out
+
+
 def table(rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [
@@ -81,13 +111,19 @@ def table(rows: Sequence[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def render(location: str, config: Config | None, problems: Sequence[Problem]) -> str:
+def render(
+    location: str,
+    config: Config | None,
+    problems: Sequence[Problem],
+    breaker: Breaker | None = None,
+) -> str:
     out = [f"Configuration: {location}"]
     if config is not None:
         if config.proxy:
             out.append(f"Outbound proxy: {config.proxy}")
         endpoints = [row(e) for e in config.endpoints.values()]
         out.append(table([COLUMNS, *endpoints]) if endpoints else "No endpoints configured.")
+        out.extend(channels_of(config, breaker))
     out.extend(str(problem) for problem in problems)
     counts = {level: sum(p.level == level for p in problems) for level in ("error", "warning")}
     out.append(f"{counts['error']} error(s), {counts['warning']} warning(s)")

@@ -146,12 +146,27 @@ class CustomParams(Strict):
     paramDefinitions: list[dict[str, Any]] | None = None
 
 
+class Channel(Strict):
+    """Parley's extension (fail-over, docs/configuration.md): one more key and/or base URL
+    of a custom endpoint; what it leaves out is the endpoint's own."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, min_length=1)
+    apiKey: str | None = None
+    baseURL: str | None = None
+    weight: int = Field(default=1, ge=1)
+    priority: int = 0
+
+
 class CustomEndpoint(SharedSettings):
-    """One `endpoints.custom[]` item (seed 001)."""
+    """One `endpoints.custom[]` item (seed 001); `apiKey` as a list and `channels` are
+    Parley's fail-over extension (LibreChat's files, with one key, load unchanged)."""
 
     name: str = Field(min_length=1)
-    apiKey: str
+    apiKey: str | list[str]
     baseURL: str
+    channels: list[Channel] | None = None
     models: Models
     apiKeyPreview: str | None = None
     provider: Literal["anthropic"] | None = None
@@ -175,6 +190,13 @@ class CustomEndpoint(SharedSettings):
                 f"{value!r} is a built-in endpoint name: choose another"
                 f" (iconURL: {value} reuses its icon)"
             )
+        return value
+
+    @field_validator("apiKey")
+    @classmethod
+    def _some_key(cls, value: str | list[str]) -> str | list[str]:
+        if value == []:
+            raise ValueError("must list at least one key")
         return value
 
     @field_validator("addParams")

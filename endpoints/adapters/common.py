@@ -180,20 +180,25 @@ class BaseAdapter(ABC):
         """The listing as each adapter's SDK gives it."""
 
     async def complete(self, request: ChatRequest) -> Completion:
-        text, reasoning, usage, finish = [], [], Usage(), "stop"
-        calls: list[ToolCallDelta] = []
-        async for event in self.stream(request):
-            if isinstance(event, TextDelta):
-                text.append(event.text)
-            elif isinstance(event, ReasoningDelta):
-                reasoning.append(event.text)
-            elif isinstance(event, ToolCallDelta):
-                calls.append(event)
-            elif isinstance(event, Usage):
-                usage = event
-            else:
-                finish = event.reason
-        return Completion("".join(text), "".join(reasoning), usage, finish, tool_calls(calls))
+        return await collect(self.stream(request))
+
+
+async def collect(events: AsyncIterator[StreamEvent]) -> Completion:
+    """A stream gathered into one answer (`complete`)."""
+    text, reasoning, usage, finish = [], [], Usage(), "stop"
+    calls: list[ToolCallDelta] = []
+    async for event in events:
+        if isinstance(event, TextDelta):
+            text.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            reasoning.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            calls.append(event)
+        elif isinstance(event, Usage):
+            usage = event
+        else:
+            finish = event.reason
+    return Completion("".join(text), "".join(reasoning), usage, finish, tool_calls(calls))
 
 
 def usage_problem(usage: Usage) -> str | None:

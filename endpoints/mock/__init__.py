@@ -4,7 +4,7 @@ See docs/mock-provider.md. Tests use the `mock_provider` fixture; developers run
 `python manage.py mockprovider --port N`.
 """
 
-from .behaviour import Behaviour, Failure, RecordedRequest
+from .behaviour import Behaviour, Countdown, Failure, RecordedRequest
 from .server import MockProvider
 
-__all__ = ["Behaviour", "Failure", "MockProvider", "RecordedRequest"]
+__all__ = ["Behaviour", "Countdown", "Failure", "MockProvider", "RecordedRequest"]

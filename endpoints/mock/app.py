@@ -93,7 +93,7 @@ class MockApp:
         if request.header("anthropic-version"):
             return anthropic_wire.models(self.behaviour)
         if request.path.endswith("/models"):
-            failure = self.behaviour.take_failure()
+            failure = self.behaviour.take_failure(request.api_key)
             if failure is not None and failure in _ERROR_FAILURES:
                 return openai_wire.error(failure, "", self.behaviour)
             return openai_wire.models(self.behaviour)
@@ -108,7 +108,10 @@ class MockApp:
         return openai_wire.moderation(request)
 
     def _chat(self, wire: ModuleType, request: RecordedRequest, prompt: Prompt) -> Response:
-        failure = self.behaviour.take_failure()
+        failure = self.behaviour.take_failure(request.api_key)
+        if failure in (Failure.HANGUP, Failure.STALL):
+            stall = self.behaviour.stall_seconds if failure is Failure.STALL else 0.0
+            return Response(0, hangup=True, stall=stall)
         if failure in _ERROR_FAILURES:
             return wire.error(failure, prompt.model, self.behaviour)
         reply = plan(prompt, self.behaviour.reply_tokens, getattr(wire, "CALL_PREFIX", "call_"))
@@ -153,6 +156,9 @@ async def _read(scope: dict[str, Any], receive: Receive) -> RecordedRequest:
 
 
 async def _send(send: Send, response: Response, behaviour: Behaviour, sent: Sent) -> None:
+    if response.hangup:  # an injected failure before any reply
+        await asyncio.sleep(response.stall)
+        raise Disconnect("injected disconnect before the reply")
     headers = [(k.encode(), v.encode()) for k, v in response.headers.items()]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     if response.frames is None:

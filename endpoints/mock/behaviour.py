@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,6 +20,23 @@ class Failure(StrEnum):
     MALFORMED = "malformed"  # a well-framed chunk of the wrong shape mid-stream
     CONTEXT = "context"  # the prompt is too long for the model
     UNKNOWN_MODEL = "unknown_model"
+    HANGUP = "hangup"  # the connection drops before any reply (no status line at all)
+    STALL = "stall"  # nothing is sent for `stall_seconds` (a client's timeout fires first)
+
+
+@dataclass
+class Countdown:
+    """A failure for the next `count` requests (None: every request)."""
+
+    failure: Failure
+    count: int | None = None
+
+    def take(self) -> Failure | None:
+        if self.count is not None:
+            if self.count <= 0:
+                return None
+            self.count -= 1
+        return self.failure
 
 
 @dataclass
@@ -32,6 +50,10 @@ class Behaviour:
     # How many requests fail before the mock recovers; None = every request.
     failure_count: int | None = None
     retry_after: int = 1  # seconds, sent with 429
+    # Failures by API key (fail-over tests): a key listed here fails as set; once its
+    # count runs out, or for any other key, `failure` applies.
+    key_failures: dict[str, Countdown] = field(default_factory=dict)
+    stall_seconds: float = 5.0
     # OpenAI-compatible servers differ in where streamed reasoning goes.
     reasoning_key: str = "reasoning_content"
     cache_read_tokens: int = 0
@@ -47,8 +69,11 @@ class Behaviour:
         """The usage figure to send for `name`: the lie set in `usage`, else the truth."""
         return self.usage.get(name, true)
 
-    def take_failure(self) -> Failure | None:
-        """The failure for this request, counting down `failure_count`."""
+    def take_failure(self, key: str | None = None) -> Failure | None:
+        """The failure for this request (sent with API key `key`), counting down."""
+        own = self.key_failures.get(key) if key else None
+        if own is not None and (failure := own.take()) is not None:
+            return failure
         if self.failure is None:
             return None
         if self.failure_count is not None:
@@ -91,6 +116,19 @@ class RecordedRequest:
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
+
+    @property
+    def api_key(self) -> str | None:
+        """The key the client sent, in whichever header or query its wire format uses."""
+        bearer = self.header("authorization") or ""
+        if bearer.lower().startswith("bearer "):
+            return bearer[7:].strip()
+        if signed := re.search(r"Credential=([^/,]+)", bearer):  # AWS SigV4: the key id
+            return signed[1]
+        for name in ("x-api-key", "api-key", "x-goog-api-key"):
+            if value := self.header(name):
+                return value
+        return self.query.get("key")
 
 
 class Recorder:

@@ -26,6 +26,8 @@ class Response:
     frames: Sequence[Frame] | None = None  # set for a streamed body
     malformed: bytes = b""  # what to slip into the stream when malformed chunks are injected
     disconnect: bool = False  # drop the connection half way through the content
+    stall: float = 0.0  # seconds to wait before `hangup`
+    hangup: bool = False  # drop the connection before any reply (nothing else is sent)
 
 
 def dumps(payload: Any) -> str:

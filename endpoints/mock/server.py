@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from .app import MockApp
-from .behaviour import Behaviour, Failure, RecordedRequest
+from .behaviour import Behaviour, Countdown, Failure, RecordedRequest
 
 
 class _QuietDisconnects(logging.Filter):
     """An injected disconnect is the point of the test, not an error worth a traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "injected mid-stream disconnect" not in str(record.exc_info and record.exc_info[1])
+        return "injected" not in str(record.exc_info and record.exc_info[1])
 
 
 def config(app: MockApp, host: str, port: int) -> uvicorn.Config:
@@ -67,6 +67,10 @@ class MockProvider:
         """Inject a failure for the next `count` requests (every request when None)."""
         self.behaviour.failure = Failure(failure) if failure else None
         self.behaviour.failure_count = count
+
+    def fail_key(self, key: str, failure: Failure | str, count: int | None = None) -> None:
+        """Requests sent with API key `key` fail (the next `count` of them; None: all)."""
+        self.behaviour.key_failures[key] = Countdown(Failure(failure), count)
 
     def reset(self) -> None:
         self.app.behaviour = Behaviour()

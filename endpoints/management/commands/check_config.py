@@ -6,13 +6,15 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from endpoints import config, report
+from endpoints.breaker import Breaker, Policy
 from endpoints.problems import errors
 
 
 class Command(BaseCommand):
     help = (
         "Check librechat.yaml (CONFIG_PATH, or PATH) with the current environment: print the "
-        "resolved endpoints with secrets masked, every warning and error, and exit 1 on an error."
+        "resolved endpoints with secrets masked (and each fail-over key with its state), every "
+        "warning and error, and exit 1 on an error."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, path: str | None = None, **options) -> None:
         location = path or settings.CONFIG_PATH
         loaded, problems = config.inspect(location, settings.ENV, required=path is not None)
-        self.stdout.write(report.render(location, loaded, problems))
+        breaker = Breaker(Policy.from_settings())  # each key's state, shared through the cache
+        self.stdout.write(report.render(location, loaded, problems, breaker))
         if errors(problems):
             raise SystemExit(1)

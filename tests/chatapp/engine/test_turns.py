@@ -100,3 +100,33 @@ async def test_a_strangers_conversation_is_404(user, stranger, chat_endpoint):
         with pytest.raises(Http404):
             await attempt
     assert await Message.objects.acount() == 2
+
+
+async def test_a_turn_fails_over_to_the_next_key_before_its_first_token(
+    user, chat_endpoint, mock_provider
+):
+    # Parley's fail-over extension: a backup key of lower priority (endpoints/failover.py).
+    chat_endpoint(api_key="sk-main\n      channels: [{apiKey: sk-backup, priority: -1}]")
+    mock_provider.fail_key("sk-main", "429")
+    ask = turns.Ask(text="echo: Served by the backup key.", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    seen = await collector.until("final")
+    await settle()
+    assert [e["type"] for e in seen if e["type"] == "error"] == []
+    assert seen[-1]["message"]["text"] == "Served by the backup key."
+    assert [r.api_key for r in mock_provider.requests] == ["sk-main", "sk-backup"]
+
+
+async def test_a_turn_whose_every_key_fails_ends_with_one_error_naming_the_endpoint(
+    user, chat_endpoint, mock_provider
+):
+    chat_endpoint(api_key="[sk-one, sk-two]")
+    mock_provider.fail("500")
+    ask = turns.Ask(text="echo: never", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    seen = await collector.until("final")
+    await settle()
+    final = next(e for e in seen if e["type"] == "final")["message"]
+    assert final["state"] == "error"
+    assert len(mock_provider.requests) == 2
+    assert f"Every key tried for endpoint {ENDPOINT} failed" in str(seen)

@@ -59,3 +59,36 @@ def test_the_shipped_librechat_yaml_loads(capsys) -> None:
     assert status == 0, out
     for name in ("openAI", "anthropic", "google", "bedrock"):
         assert any(line.startswith(name) for line in out.splitlines()), name
+
+
+def test_fail_over_keys_are_listed_masked_with_their_state(tmp_path, capsys, settings) -> None:
+    from endpoints.breaker import Breaker, Policy, channel_id
+    from endpoints.endpoint import Channel
+
+    settings.ENABLE_METRIC, settings.METRIC_QUEUE_SIZE = True, 1
+    name = f"multi-{tmp_path.name[-8:]}"
+    path = tmp_path / "multi.yaml"
+    path.write_text(
+        "version: 1.3.14\nendpoints:\n  custom:\n"
+        f"    - name: {name}\n"
+        "      apiKey: [sk-first-0123456789abcd, sk-second-0123456789wxyz]\n"
+        "      baseURL: https://a.example/v1\n"
+        "      models: {default: [m]}\n"
+        "      channels:\n"
+        "        - {name: backup, apiKey: sk-third-0123456789efgh, baseURL: https://b.example/v1,"
+        " priority: -1, weight: 2}\n"
+    )
+    second = Channel("key 2", "sk-second-0123456789wxyz", "https://a.example/v1")
+    Breaker(Policy.from_settings()).record(channel_id(name, second), ok=False)
+    status, out = run(str(path), capsys)
+    assert status == 0, out
+    assert "3 keys (fail-over, below)" in out
+    lines = out[out.index(f"Keys of {name} (fail-over):") :].splitlines()
+    assert lines[1].split() == ["channel", "key", "base", "URL", "priority", "weight", "state"]
+    assert lines[2].split() == ["key", "1", "sk-…abcd", "(librechat.yaml)", "https://a.example/v1",
+                                "0", "1", "ok"]  # fmt: skip
+    assert lines[3].split()[:3] == ["key", "2", "sk-…wxyz"]
+    assert lines[3].split()[-3] == "benched" and lines[3].endswith(" s")
+    assert lines[4].split()[:2] == ["backup", "sk-…efgh"]
+    assert lines[4].split()[-3:] == ["-1", "2", "ok"]
+    assert "0123456789" not in out

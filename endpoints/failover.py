@@ -1,0 +1,150 @@
+"""Fail-over across an endpoint's channels: the adapter of an endpoint with several keys.
+
+The registry hands this out instead of the plain adapter when an endpoint lists
+several keys or base URLs (`Endpoint.channels`), so chat turns, titles, the API
+and every other caller of `Registry.adapter` fail over alike.
+
+A request goes to the channel of the highest priority, picked by weight among
+equals; benched channels (endpoints/breaker.py) are passed over, and one whose
+cooldown is over is tried by a single request, its probe. A request that fails
+before its first event with an authentication error, a 429, a 5xx, a timeout or a
+dropped connection is retried once on the next channel; once any event has reached
+the caller it is never retried (the user would see the text twice). Each channel's
+adapter makes no retries of its own: the next key is the retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+from endpoints.adapters.base import (
+    ChatAdapter,
+    ChatRequest,
+    Completion,
+    ErrorKind,
+    ProviderError,
+    RequestContext,
+    StreamEvent,
+)
+from endpoints.adapters.common import collect
+from endpoints.breaker import Breaker, State, channel_id
+from endpoints.endpoint import Channel, Endpoint
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 2  # the first channel and one retry
+# Failures of the key or its server, not of the request: another key may well succeed.
+FAILING_OVER = {ErrorKind.AUTHENTICATION, ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE}
+
+
+def channel_endpoint(endpoint: Endpoint, channel: Channel) -> Endpoint:
+    """The endpoint as one channel sees it: its key and base URL, no channels."""
+    return replace(
+        endpoint,
+        api_key=channel.api_key,
+        base_url=channel.base_url,
+        key_source=channel.key_source,
+        channels=(),
+    )
+
+
+def weighted_order(channels: list[Channel], rng: random.Random) -> list[Channel]:
+    """Highest priority first; among equals a shuffle where weight 3 leads three times as
+    often as weight 1 (Efraimidis-Spirakis: sort by u^(1/w))."""
+    return sorted(channels, key=lambda c: (-c.priority, -(rng.random() ** (1 / c.weight))))
+
+
+class FailoverAdapter:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        adapter_for: Callable[[Endpoint], ChatAdapter],
+        breaker: Breaker,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.breaker = breaker
+        self._rng = rng or random.Random()
+        self._ids = {c: channel_id(endpoint, c) for c in endpoint.channels}
+        self._adapters = {c: adapter_for(channel_endpoint(endpoint, c)) for c in endpoint.channels}
+
+    def adapter(self, channel: Channel) -> ChatAdapter:
+        return self._adapters[channel]
+
+    async def candidates(self) -> list[Channel]:
+        """Every channel to try in order: usable ones first (a probing one only if this
+        request wins its probe), then, when none is, the benched ones soonest back first."""
+        now = self.breaker.clock()
+        states: dict[Channel, State] = {
+            c: await self.breaker.astate(self._ids[c]) for c in self.endpoint.channels
+        }
+        ordered = weighted_order(list(self.endpoint.channels), self._rng)
+        usable = []
+        for channel in ordered:
+            status = states[channel].status(now)
+            if status == "ok" or (
+                status == "probing" and await self.breaker.aclaim_probe(self._ids[channel])
+            ):
+                usable.append(channel)
+        if usable:
+            return usable
+        return sorted(ordered, key=lambda c: states[c].until or 0.0)
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        tried: list[Channel] = []
+        last: ProviderError | None = None
+        for channel in (await self.candidates())[:ATTEMPTS]:
+            tried.append(channel)
+            started = False
+            try:
+                async for event in self._adapters[channel].stream(request):
+                    started = True
+                    yield event
+            except ProviderError as error:
+                failed = error.kind in FAILING_OVER
+                await self.breaker.arecord(self._ids[channel], ok=not failed)
+                if started or not failed:
+                    raise
+                log.warning(
+                    "endpoint %s: %s failed before its first token (%s)",
+                    self.endpoint.name,
+                    channel.name,
+                    error.kind,
+                )
+                last = error
+                continue
+            await self.breaker.arecord(self._ids[channel], ok=True)
+            return
+        raise exhausted(self.endpoint.name, tried, last)
+
+    async def complete(self, request: ChatRequest) -> Completion:
+        return await collect(self.stream(request))
+
+    async def list_models(self, context: RequestContext) -> list[str]:
+        last: ProviderError | None = None
+        tried = (await self.candidates())[:ATTEMPTS]
+        for channel in tried:
+            try:
+                return await self._adapters[channel].list_models(context)
+            except ProviderError as error:
+                if error.kind not in FAILING_OVER:
+                    raise
+                last = error
+        raise exhausted(self.endpoint.name, tried, last)
+
+
+def exhausted(name: str, tried: list[Channel], last: ProviderError | None) -> ProviderError:
+    """One error naming the endpoint when every key tried failed (never a hang)."""
+    if last is None:
+        return ProviderError.unavailable(f"Endpoint {name} has no key to try.")
+    keys = ", ".join(c.name for c in tried)
+    return ProviderError(
+        last.kind,
+        f"Every key tried for endpoint {name} failed ({keys}); the last: {last.user_message}",
+        retryable=last.retryable,
+        status=last.status,
+        retry_after=last.retry_after,
+    )

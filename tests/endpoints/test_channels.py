@@ -1,0 +1,122 @@
+"""Parley's fail-over extension of a custom endpoint: `apiKey` as a list and `channels`
+(endpoints.schema, endpoints.checks, endpoints.build)."""
+
+from __future__ import annotations
+
+import pytest
+
+from endpoints.config import ConfigError
+from endpoints.endpoint import Channel
+
+URL = "https://h.example/v1"
+
+
+def test_one_key_and_one_url_make_no_channels(custom) -> None:
+    endpoint = custom()
+    assert endpoint.channels == ()
+    assert (endpoint.api_key, endpoint.base_url) == ("k", URL)
+
+
+def test_a_list_of_keys_is_one_channel_per_key_on_the_base_url(custom) -> None:
+    endpoint = custom(env={"K2": "sk-two"}, apiKey=["sk-one", "${K2}"])
+    assert endpoint.channels == (
+        Channel("key 1", "sk-one", URL, key_source="librechat.yaml"),
+        Channel("key 2", "sk-two", URL, key_source="K2"),
+    )
+    assert (endpoint.api_key, endpoint.base_url, endpoint.available) == ("sk-one", URL, True)
+
+
+def test_channels_add_keys_and_urls_taking_what_they_leave_out_from_the_endpoint(custom) -> None:
+    endpoint = custom(
+        channels=[
+            {"baseURL": "https://backup.example/v1", "priority": -1},
+            {"name": "eu", "apiKey": "sk-eu", "weight": 3},
+        ]
+    )
+    assert endpoint.channels == (
+        Channel("key 1", "k", URL, key_source="librechat.yaml"),
+        Channel(
+            "key 2", "k", "https://backup.example/v1", priority=-1, key_source="librechat.yaml"
+        ),
+        Channel("eu", "sk-eu", URL, weight=3, key_source="librechat.yaml"),
+    )
+
+
+def test_a_channel_whose_variable_is_unset_is_left_out_with_a_warning(custom, load_yaml) -> None:
+    item = {"name": "x", "apiKey": ["${A}", "${B}"], "baseURL": URL, "models": {"default": ["m"]}}
+    config = load_yaml({"endpoints": {"custom": [item]}}, {"B": "sk-b"})
+    endpoint = config.endpoints["x"]
+    assert [c.api_key for c in endpoint.channels] == ["sk-b"]
+    assert endpoint.api_key == "sk-b" and endpoint.available
+    (warning,) = [p for p in config.problems if p.level == "warning"]
+    assert str(warning).endswith("endpoints.custom[0].apiKey[0]: left out: A is not set")
+
+
+def test_an_endpoint_none_of_whose_channels_resolves_is_unavailable(custom) -> None:
+    endpoint = custom(apiKey=["${A}", "${B}"])
+    assert endpoint.unavailable == "key 1: A is not set; key 2: B is not set"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"apiKey": ["sk-1", "user_provided"]},
+            "endpoints.custom[0].apiKey[1]: fail-over needs the operator's own keys:"
+            " list them, or keep one user_provided key",
+        ),
+        (
+            {"apiKey": "user_provided", "channels": [{"baseURL": "https://b.example/v1"}]},
+            "endpoints.custom[0].apiKey: fail-over needs the operator's own keys:"
+            " list them, or keep one user_provided key",
+        ),
+        (
+            {"apiKey": ["sk-1", "sk-2"], "channels": [{"baseURL": "https://b.example/v1"}]},
+            "endpoints.custom[0].channels[0]: needs its own apiKey: the endpoint's apiKey is"
+            " a list (which one?)",
+        ),
+        (
+            {"apiKey": ["sk-1", "sk-1"]},
+            "endpoints.custom[0].apiKey[1]: the same key as apiKey[0]: list each key once",
+        ),
+        (
+            {"channels": [{"apiKey": "k"}]},
+            "endpoints.custom[0].channels[0]: the same apiKey and baseURL as apiKey[0]:"
+            " give it another of either",
+        ),
+        (
+            {"channels": [{"apiKey": "k2", "baseURL": "ftp://b.example"}]},
+            "endpoints.custom[0].channels[0].baseURL: 'ftp://b.example' is not an http(s) URL",
+        ),
+        (
+            {"channels": [{"apiKey": "k2", "weight": 0}]},
+            "endpoints.custom[0].channels[0].weight: 0 must be greater than or equal to 1",
+        ),
+        ({"apiKey": []}, "endpoints.custom[0].apiKey: must list at least one key"),
+        ({"channels": [{"apiKey": "k2", "priorty": 1}]}, "priorty: unknown key"),
+    ],
+)
+def test_the_extension_is_validated_naming_the_key_and_the_fix(
+    custom_errors, fields, expected
+) -> None:
+    errors = custom_errors(**fields)
+    assert any(expected in error for error in errors), errors
+
+
+def test_errors_in_the_extension_carry_their_yaml_line(load_yaml) -> None:
+    text = (
+        "version: 1.3.14\n"
+        "endpoints:\n"
+        "  custom:\n"
+        "    - name: x\n"
+        "      apiKey:\n"
+        "        - sk-1\n"
+        "        - user_provided\n"
+        f"      baseURL: {URL}\n"
+        "      models: {default: [m]}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_yaml(text)
+    (problem,) = caught.value.problems
+    assert problem.line == 7
+    assert "endpoints.custom[0].apiKey[1]" in str(problem)
