@@ -75,23 +75,24 @@ class FailoverAdapter:
         return self._adapters[channel]
 
     async def candidates(self) -> list[Channel]:
-        """Every channel to try in order: usable ones first (a probing one only if this
-        request wins its probe), then, when none is, the benched ones soonest back first."""
+        """Every channel in the order to try them: the usable ones (a probing one only if
+        this request wins its probe), then the benched ones, soonest back first (a last
+        resort: a benched key that answers is back)."""
         now = self.breaker.clock()
         states: dict[Channel, State] = {
             c: await self.breaker.astate(self._ids[c]) for c in self.endpoint.channels
         }
         ordered = weighted_order(list(self.endpoint.channels), self._rng)
-        usable = []
+        usable, benched = [], []
         for channel in ordered:
             status = states[channel].status(now)
             if status == "ok" or (
                 status == "probing" and await self.breaker.aclaim_probe(self._ids[channel])
             ):
                 usable.append(channel)
-        if usable:
-            return usable
-        return sorted(ordered, key=lambda c: states[c].until or 0.0)
+            else:
+                benched.append(channel)
+        return usable + sorted(benched, key=lambda c: states[c].until or 0.0)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         tried: list[Channel] = []

@@ -159,16 +159,14 @@ def test_weights_share_the_lead_among_channels_of_one_priority() -> None:
 
 
 async def test_complete_and_model_lists_fail_over_too(failover, mock_provider) -> None:
-    registry, name = failover(["sk-a", "sk-b"])
+    registry, name = failover("sk-a", channels=[{"apiKey": "sk-b", "priority": -1}])
     adapter = registry.adapter(name)
-    first = (await adapter.candidates())[0].api_key
-    mock_provider.fail_key(first, "401", count=1)
+    mock_provider.fail_key("sk-a", "401", count=2)
     completion = await adapter.complete(request_for(registry.endpoint(name), ECHO, "m"))
     assert completion.text == REPLY
-    mock_provider.fail("500", count=1)
-    assert "mock-small" in await adapter.list_models(
-        request_for(registry.endpoint(name), "x").context
-    )
+    context = request_for(registry.endpoint(name), "x").context
+    assert "mock-small" in await adapter.list_models(context)
+    assert keys_sent(mock_provider) == ["sk-a", "sk-b", "sk-a", "sk-b"]
 
 
 async def test_a_key_that_keeps_failing_is_benched_then_back_after_a_probe(
@@ -219,17 +217,32 @@ async def test_a_failed_probe_benches_the_key_for_another_cooldown(failover, moc
     assert keys_sent(mock_provider) == ["sk-main", "sk-backup", "sk-main", "sk-backup", "sk-backup"]
 
 
-async def test_with_every_key_benched_the_one_back_soonest_is_still_tried(
-    failover, mock_provider
-) -> None:
+async def test_benched_keys_are_the_last_resort_soonest_back_first(failover, mock_provider) -> None:
     clock = Clock()
     policy = Policy(enabled=True, queue_size=1, threshold=1.0, cooldown=60)
-    registry, name = failover(["sk-a", "sk-b"], policy=policy, clock=clock)
+    registry, name = failover(
+        "sk-a", channels=[{"apiKey": "sk-b", "priority": -1}], policy=policy, clock=clock
+    )
     adapter = registry.adapter(name)
+    a, b = registry.endpoint(name).channels
+    adapter.breaker.record(adapter._ids[b], ok=False)  # noqa: SLF001 benched until +60
+    clock.now += 10
+    adapter.breaker.record(adapter._ids[a], ok=False)  # noqa: SLF001 benched until +70
+    assert await adapter.candidates() == [b, a]
+    assert (await run(adapter, request_for(registry.endpoint(name), ECHO, "m"))).text == REPLY
+    assert keys_sent(mock_provider) == ["sk-b"]  # it answered: back
+    assert await adapter.candidates() == [b, a]
+    assert adapter.breaker.describe(adapter._ids[b]) == "ok 1/1"  # noqa: SLF001
+
+
+async def test_a_benched_key_still_takes_the_retry(failover, mock_provider) -> None:
+    policy = Policy(enabled=True, queue_size=1, threshold=1.0, cooldown=60)
+    registry, name = failover("sk-a", channels=[{"apiKey": "sk-b", "priority": -1}], policy=policy)
+    adapter = registry.adapter(name)
+    mock_provider.fail_key("sk-b", "500", count=1)
+    mock_provider.fail_key("sk-a", "500", count=1)
     request = request_for(registry.endpoint(name), ECHO, "m")
-    mock_provider.fail("429", count=2)
-    assert (await run(adapter, request)).error.kind == ErrorKind.RATE_LIMITED
-    first, second = keys_sent(mock_provider)
-    clock.now += 1
-    assert (await run(adapter, request)).text == REPLY  # refused by nobody but the breaker
-    assert keys_sent(mock_provider)[2] == first
+    assert (await run(adapter, request)).error is not None  # both fail: both benched
+    mock_provider.fail_key("sk-a", "401", count=1)
+    assert (await run(adapter, request)).text == REPLY
+    assert keys_sent(mock_provider) == ["sk-a", "sk-b", "sk-a", "sk-b"]
