@@ -21,6 +21,7 @@ from chatapp.models import (
     Project,
     PromptGroup,
     SharedLink,
+    StoredFile,
 )
 
 
@@ -140,3 +141,21 @@ def get_shared_link_for(user, token: str) -> SharedLink:
 def find_share(token: str) -> SharedLink | None:
     """The link with this token, whoever owns it: `sharing.verdict` decides who may open it."""
     return SharedLink.objects.select_related("conversation").filter(token=token).first()
+
+
+def files_for(user) -> QuerySet[StoredFile]:
+    """The user's stored files, newest first (none for an anonymous user)."""
+    if not getattr(user, "is_authenticated", False):
+        return StoredFile.objects.none()
+    return StoredFile.objects.filter(owner=user)
+
+
+def get_file_for(user, file_id: Any) -> StoredFile:
+    try:
+        pk = _uuid(file_id)
+    except Http404:
+        raise Http404("No such file.") from None
+    found = files_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such file.")
+    return found

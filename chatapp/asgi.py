@@ -22,12 +22,14 @@ def build_application():
 
     from chatapp.bodylimit import BodyLimit
     from chatapp.engine.recovery import start_sweeper
+    from chatapp.files.cleanup import start_sweeper as start_file_sweeper
     from chatapp.forwarding import ForwardedMiddleware
     from chatapp.routing import websocket_application
     from chatapp.temporary import start_sweeper as start_temporary_sweeper
 
     start_sweeper()
     start_temporary_sweeper()
+    start_file_sweeper()
     from endpoints.tokens import warm_up
 
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()

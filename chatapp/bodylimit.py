@@ -9,7 +9,8 @@ declared) is answered 413 at the first chunk over it; Django then sees a
 client disconnect and stops. Nothing after that chunk is read.
 
 The limit is `settings.MAX_BODY_BYTES` (PARLEY_MAX_BODY_BYTES), except on the
-paths listed in `settings.MAX_BODY_BYTES_BY_PATH` (the conversation import).
+paths listed in `settings.MAX_BODY_BYTES_BY_PATH` (the conversation import) and on
+the upload path, where fileConfig.serverFileSizeLimit bounds it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
+from chatapp.files import policy
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -27,17 +30,26 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TOO_LARGE = 413
+UPLOAD_PATH = "/api/files"
+MULTIPART_ROOM = 64 * 1024
 DISCONNECT: Message = {"type": "http.disconnect"}
 
 
 def limit_for(path: str) -> int:
     """The largest body, in bytes, accepted on `path` (without the script prefix)."""
+    if path.rstrip("/") == UPLOAD_PATH:
+        return upload_limit()
     return settings.MAX_BODY_BYTES_BY_PATH.get(path.rstrip("/"), settings.MAX_BODY_BYTES)
+
+
+def upload_limit() -> int:
+    """fileConfig.serverFileSizeLimit, and room for the multipart form around the file."""
+    return policy.server_limit() + MULTIPART_ROOM
 
 
 def largest() -> int:
     """The largest body any route accepts: the server's own bound (chatapp/serving.py)."""
-    return max(settings.MAX_BODY_BYTES, *settings.MAX_BODY_BYTES_BY_PATH.values())
+    return max(settings.MAX_BODY_BYTES, upload_limit(), *settings.MAX_BODY_BYTES_BY_PATH.values())
 
 
 def too_large_response(limit: int) -> bytes:

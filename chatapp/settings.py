@@ -204,10 +204,15 @@ CELERY_RESULT_EXPIRES = 600
 TEMPORARY_CHAT_SWEEP_SECONDS = parse.integer(
     ENV, "PARLEY_TEMPORARY_CHAT_SWEEP_SECONDS", 600, minimum=1
 )
+FILE_SWEEP_SECONDS = parse.integer(ENV, "PARLEY_FILE_SWEEP_SECONDS", 3600, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     "delete-expired-temporary-chats": {
         "task": "chatapp.tasks.delete_expired_chats",
         "schedule": TEMPORARY_CHAT_SWEEP_SECONDS,
+    },
+    "delete-unattached-files": {
+        "task": "chatapp.tasks.delete_unattached_files",
+        "schedule": FILE_SWEEP_SECONDS,
     },
 }
 
@@ -298,6 +303,15 @@ MODERATION_FAIL_OPEN = parse.boolean(ENV, "MODERATION_FAIL_OPEN")
 # The .env fallback of librechat.yaml's `balance` block (accounts/balance.py merges them).
 CHECK_BALANCE = parse.boolean(ENV, "CHECK_BALANCE")
 START_BALANCE = parse.integer(ENV, "START_BALANCE", 20000)
+
+# --- files (chatapp/files/): stored under the data directory by default --------
+FILES_ROOT = Path(parse.text(ENV, "PARLEY_FILES_DIR", str(DATA_DIR / "files")))
+# LibreChat's upload limiter; librechat.yaml's rateLimits.fileUploads wins over these.
+FILE_UPLOAD_IP_MAX = parse.integer(ENV, "FILE_UPLOAD_IP_MAX", 100, minimum=1)
+FILE_UPLOAD_IP_WINDOW = parse.number(ENV, "FILE_UPLOAD_IP_WINDOW", 15, minimum=0.001)  # minutes
+FILE_UPLOAD_USER_MAX = parse.integer(ENV, "FILE_UPLOAD_USER_MAX", 50, minimum=1)
+FILE_UPLOAD_USER_WINDOW = parse.number(ENV, "FILE_UPLOAD_USER_WINDOW", 15, minimum=0.001)
+VIOLATION_SCORES["file_upload_limit"] = parse.integer(ENV, "FILE_UPLOAD_VIOLATION_SCORE", 0)
 
 # --- shared links (chatapp/sharing.py combines them with interface.sharedLinks) ---
 ALLOW_SHARED_LINKS = parse.boolean(ENV, "ALLOW_SHARED_LINKS", default=True)

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from chatapp import moderation, temporary, titles
+from chatapp.files import cleanup
 from endpoints.adapters.base import ProviderError
 
 log = logging.getLogger(__name__)
@@ -38,3 +39,9 @@ def generate_title(self, conversation_id: str, user_text: str, answer: str) -> N
 def delete_expired_chats() -> int:
     """Celery beat's periodic clean-up of temporary chats (chatapp.temporary)."""
     return temporary.sweep(timezone.now())
+
+
+@shared_task
+def delete_unattached_files() -> int:
+    """Celery beat's removal of uploads never attached to a message (chatapp.files.cleanup)."""
+    return cleanup.sweep(timezone.now())

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from chatapp import api, views
+from chatapp.files import views as files
 from chatapp.library import views as library
 from chatapp.search import views as search_views
 
@@ -15,6 +16,9 @@ api_patterns = [
     path("conversations/<str:conversation_id>/export", api.conversation_export, name="export"),
     path("shares/<str:token>", api.share_revoke, name="share-revoke"),
     path("search", search_views.search_api, name="search"),
+    path("files", files.file_list, name="files"),
+    path("files/<str:file_id>", files.file_detail, name="file"),
+    path("files/<str:file_id>/content", files.file_content, name="file-content"),
 ]
 
 chat_patterns = [

@@ -13,12 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from endpoints import addresses, interpolate, schema, sections, websearch
+from endpoints import addresses, files, interpolate, schema, sections, websearch
 from endpoints.problems import Path, Problem, suggest
 from endpoints.yamlsource import Document
 
 TYPE_TAGS = (
     {"str", "bool", "int", "float", "none"}
+    | {name for name, value in vars(files).items() if isinstance(value, type)}
     | {name for name, value in vars(schema).items() if isinstance(value, type)}
     | {name for name, value in vars(sections).items() if isinstance(value, type)}
     | {name for name, value in vars(websearch).items() if isinstance(value, type)}
@@ -46,6 +47,7 @@ def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[
         problems += endpoint_checks(parsed)
         problems += spec_checks(parsed)
         problems += web_search_checks(parsed.webSearch)
+        problems += files.checks(parsed.fileConfig, parsed.fileStrategy, parsed.fileStrategies)
     return parsed, [p.at(document.source, document.position(p.path)) for p in problems]
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from endpoints.files import FileConfig, FileStrategies, Strategy, StrategyByKind
 from endpoints.schema import Endpoints, Strict, later
 from endpoints.websearch import WebSearch
 
@@ -109,10 +110,10 @@ class RateLimit(Strict):
 
 
 class RateLimits(Strict):
-    fileUploads: RateLimit | None = None
-    conversationsImport: RateLimit | None = None
-    tts: RateLimit | None = None
-    stt: RateLimit | None = None
+    fileUploads: RateLimit | None = None  # chatapp/files/uploads.py
+    conversationsImport: RateLimit | None = later("the conversation import rate limit")
+    tts: RateLimit | None = later("speech (STT/TTS)")
+    stt: RateLimit | None = later("speech (STT/TTS)")
 
 
 SPEC = "this model spec setting"
@@ -190,11 +191,11 @@ class LibreChatConfig(Strict):
     registration: Registration | None = None
     balance: Balance | None = None
     transactions: Transactions | None = later("switching transaction records off")
-    rateLimits: RateLimits | None = later("upload, import and speech rate limits")
+    rateLimits: RateLimits | None = None
     modelSpecs: ModelSpecs | None = None  # endpoints/specs.py
-    fileStrategy: Any = later("file storage strategies")
-    fileStrategies: Any = later("file storage strategies")
-    fileConfig: dict[str, Any] | None = later("file uploads")
+    fileStrategy: Strategy | StrategyByKind | None = None  # endpoints/files.py
+    fileStrategies: FileStrategies | None = None
+    fileConfig: FileConfig | None = None
     cloudfront: dict[str, Any] | None = later("CloudFront file storage")
     speech: dict[str, Any] | None = later("speech (STT/TTS)")
     actions: dict[str, Any] | None = later("agent actions")

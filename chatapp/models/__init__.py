@@ -1,6 +1,7 @@
 """The chat domain's models, one module per noun."""
 
 from chatapp.models.conversation import Conversation
+from chatapp.models.file import Attachment, StoredFile
 from chatapp.models.imported import ImportedRecord
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
@@ -11,6 +12,7 @@ from chatapp.models.tag import ConversationTag
 from chatapp.models.userkey import UserKey
 
 __all__ = [
+    "Attachment",
     "Conversation",
     "ConversationTag",
     "ImportedRecord",
@@ -20,5 +22,6 @@ __all__ = [
     "Prompt",
     "PromptGroup",
     "SharedLink",
+    "StoredFile",
     "UserKey",
 ]

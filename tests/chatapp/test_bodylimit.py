@@ -76,6 +76,21 @@ def test_import_has_its_own_larger_limit(settings):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_uploads_are_bounded_by_server_file_size_limit(settings, tmp_path):
+    from endpoints import config
+
+    path = tmp_path / "librechat.yaml"
+    path.write_text("version: 1.3.14\nfileConfig:\n  serverFileSizeLimit: 2\n")
+    settings.CONFIG_PATH = str(path)
+    config.current.cache_clear()
+    try:
+        assert limit_for("/api/files") == 2 * MIB + 64 * 1024
+        assert Client(3 * MIB, declare=True).post("/api/files") == 413
+    finally:
+        config.current.cache_clear()
+
+
+@pytest.mark.django_db  # the ban check on every request reads the database
 def test_a_body_under_the_limit_reaches_django(settings):
     settings.MAX_BODY_BYTES = 2 * MIB
     client = Client(MIB, declare=True)

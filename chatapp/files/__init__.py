@@ -1,0 +1,7 @@
+"""Attachments: uploads checked and stored, served to their owner, swept when never used.
+
+sniff (the type from the bytes), inspection (images and PDFs that open), storage
+(local, S3, Azure Blob through django-storages), policy (fileConfig's limits and
+the upload rate limits), uploads (one upload, all or nothing), serving (bytes to
+their owner), cleanup (uploads never attached). The views are in views.py.
+"""
