@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatapp', '0005_library'),
+        ('chatapp', '0006_conversation_spec'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
