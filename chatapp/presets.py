@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from chatapp import instructions, payload
+from chatapp import instructions, payload, switches
 from chatapp.conversations import BadRequest
 from chatapp.models import Preset
 from endpoints import config, userparams
@@ -16,9 +16,8 @@ NAME_MAX = 100
 
 
 def enabled() -> bool:
-    """`interface.presets` (on unless the config sets it false)."""
-    file = config.current().file
-    return not (file and file.interface and file.interface.presets is False)
+    """`interface.presets` (on unless the config sets it, or `sidePanel`, false)."""
+    return switches.on("presets")
 
 
 def require_enabled() -> None:

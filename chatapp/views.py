@@ -116,7 +116,11 @@ def _settings_context(
         else [],
         "spec": chosen_spec,
         "spec_menu": catalog.spec_menu(offered, config),
-        "endpoint_options": catalog.endpoint_menu(options, offered),
+        # interface.modelSelect false: no endpoint or model to pick, the specs still show
+        "endpoint_options": catalog.endpoint_menu(options, offered)
+        if switches.on("modelSelect")
+        else [],
+        "side_panel": switches.on("sidePanel"),  # parameters, presets and instructions
     }
 
 

@@ -52,7 +52,7 @@ class Interface(Strict):
     customWelcome: str | None = None  # accounts/terms.py
     privacyPolicy: ExternalLink | None = None  # accounts/terms.py
     termsOfService: ExternalLink | None = None  # accounts/terms.py
-    modelSelect: bool | None = later(UI)
+    modelSelect: bool | None = None  # chatapp/switches.py, engine/admission.py
     parameters: bool | None = None  # chatapp/switches.py
     presets: bool | None = None  # chatapp/presets.py
     bookmarks: bool | None = None  # chatapp/bookmarks.py
@@ -60,7 +60,7 @@ class Interface(Strict):
     temporaryChat: bool | None = None  # chatapp/temporary.py
     temporaryChatRetention: int | None = Field(default=None, ge=1, le=8760)
     endpointsMenu: bool | None = later(UI)
-    sidePanel: bool | None = later(UI)
+    sidePanel: bool | None = None  # chatapp/switches.py
     prompts: bool | Permission | None = None  # chatapp/library/prompts.py permissions()
     agents: bool | Permission | None = later(UI)
     memories: bool | Permission | None = later(UI)

@@ -27,7 +27,7 @@ from django.db import transaction
 
 from accounts import guards, terms
 from accounts.guards import Admission
-from chatapp import access, moderation, switches, tasks
+from chatapp import access, catalog, moderation, switches, tasks
 from chatapp import instructions as chat_instructions
 from chatapp.conf import dispatch
 from chatapp.engine import prompt, records
@@ -74,6 +74,7 @@ async def admit(
     if terms.required(user):
         raise Refusal("terms_required", TERMS_REQUIRED, cid)
     _require_spec(endpoint, model, cid)
+    await _require_choice(user, endpoint, model, conversation_id)
     endpoint_config = config.current().get(endpoint)
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
@@ -120,6 +121,8 @@ async def screen(text: str) -> None:
 
 TERMS_REQUIRED = "Please accept the terms of service first: reload the page to read them."
 SPEC_REQUIRED = "This site offers its models through its model specs only: pick one in the menu."
+MODEL_SELECT_OFF = "Choosing a model is turned off on this server."
+SIDE_PANEL_OFF = "Instructions are set in the side panel, which is turned off on this server."
 
 
 def spec_for(name: str | None, conversation_id: Any = None) -> specs.Spec | None:
@@ -138,6 +141,9 @@ def spec_for(name: str | None, conversation_id: Any = None) -> specs.Spec | None
 def on_spec(ask: Ask) -> tuple[Ask, specs.Spec | None]:
     """`ask` as its spec sets it (endpoint, model and, on a new chat or under `enforce`,
     the spec's promptPrefix as instructions), and the spec."""
+    if ask.instructions is not None and not switches.on("sidePanel"):
+        cid = str(ask.conversation_id) if ask.conversation_id else None
+        raise Refusal("side_panel_disabled", SIDE_PANEL_OFF, cid)
     spec = spec_for(ask.spec, ask.conversation_id)
     if spec is None:
         return ask, None
@@ -161,10 +167,37 @@ def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, An
 
 def _require_spec(endpoint: str, model: str, cid: str | None) -> None:
     offered = specs.current()
-    if offered.enforce and not any(
-        spec.endpoint == endpoint and spec.model in ("", model) for spec in offered.items
-    ):
+    if offered.enforce and not _on_a_spec(offered, endpoint, model):
         raise Refusal("spec_required", SPEC_REQUIRED, cid)
+
+
+def _on_a_spec(offered: specs.Specs, endpoint: str, model: str) -> bool:
+    return any(spec.endpoint == endpoint and spec.model in ("", model) for spec in offered.items)
+
+
+async def _require_choice(user, endpoint: str, model: str, conversation_id: Any) -> None:
+    """`interface.modelSelect` false: the page offers no endpoint or model to pick, so a
+    turn runs on a spec, on what the page starts a chat on (the first endpoint's first
+    model), on one of the user's presets, or on the conversation's own endpoint and model."""
+    if switches.on("modelSelect") or _on_a_spec(specs.current(), endpoint, model):
+        return
+    allowed = await database_sync_to_async(_own_choices)(user, conversation_id)
+    options = catalog.choices(config.current())
+    if options:
+        first = options[0].name
+        listed = await registry.current().models(first)
+        allowed.add((first, listed[0] if listed else options[0].models[0]))
+    if (endpoint, model) not in allowed:
+        cid = str(conversation_id) if conversation_id else None
+        raise Refusal("model_select_disabled", MODEL_SELECT_OFF, cid)
+
+
+def _own_choices(user, conversation_id: Any) -> set[tuple[str, str]]:
+    chosen = set(user.presets.values_list("endpoint", "model"))
+    if conversation_id:
+        conversation = access.get_conversation_for(user, conversation_id)
+        chosen.add((conversation.endpoint, conversation.model))
+    return chosen
 
 
 def estimate_prompt(

@@ -377,3 +377,27 @@ def test_with_parameters_off_the_panel_has_no_fields(alice, settings, tmp_path):
     use_specs(settings, tmp_path, "interface:\n  parameters: false\n")
     page = alice.get("/").content.decode()
     assert "data-param=" not in page and 'data-testid="composer"' in page
+
+
+def test_with_model_select_off_no_endpoint_or_model_is_offered(alice, settings, tmp_path):
+    use_specs(settings, tmp_path, "interface:\n  modelSelect: false\n")
+    page = alice.get("/").content.decode()
+    assert '<select id="endpoint-select"' not in page and '<select id="model-select"' not in page
+    assert '<input type="hidden" name="endpoint" value="Mock"' in page
+    assert '<input type="hidden" name="model" value="mock-model"' in page
+    # the specs stay pickable, as in LibreChat
+    use_specs(settings, tmp_path, SPECS.replace("enforce: true", "enforce: false")
+              + "interface:\n  modelSelect: false\n")  # fmt: skip
+    page = alice.get("/").content.decode()
+    assert 'data-testid="spec-menu"' in page and '<select id="endpoint-select"' not in page
+
+
+def test_with_the_side_panel_off_there_is_no_panel(alice, user, settings, tmp_path):
+    Preset.objects.create(owner=user, name="Mine", endpoint="Mock", model="mock-model")
+    use_specs(settings, tmp_path, "interface:\n  sidePanel: false\n")
+    page = alice.get("/").content.decode()
+    assert 'data-testid="params-toggle"' not in page and 'id="params"' not in page
+    assert 'id="instructions"' not in page and "Mine" not in page
+    assert 'data-testid="composer"' in page
+    fragment = alice.get("/settings/chat?endpoint=Mock", **HTMX).content.decode()
+    assert "hx-swap-oob" not in fragment  # no panel to update

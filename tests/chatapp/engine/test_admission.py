@@ -10,7 +10,7 @@ from accounts import limits
 from accounts.models import Balance, Transaction, Violation
 from chatapp.engine import admission
 from chatapp.engine.refusal import Refusal
-from chatapp.models import Conversation, Message
+from chatapp.models import Conversation, Message, Preset
 from endpoints import config, registry
 from tests.chatapp import factories
 from tests.chatapp.conftest import connect, frames_until, send_frame, settle
@@ -375,3 +375,61 @@ def test_with_parameters_off_a_users_parameters_are_refused(chat_endpoint, setti
         admission.spec_params(None, {"temperature": 0.5})
     assert refused.value.code == "parameters_disabled"
     assert admission.spec_params(None, {}) == {}
+
+
+# --- interface.modelSelect and interface.sidePanel -------------------------------------
+
+
+def with_interface(settings, tmp_path, text: str) -> None:
+    from tests.chatapp.conftest import use_config
+
+    path = tmp_path / "librechat.yaml"
+    use_config(settings, path, path.read_text() + text)
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_with_model_select_off_a_turn_runs_only_on_what_the_page_offers(
+    user, chat_endpoint, settings, tmp_path, mock_provider
+):
+    """No endpoint or model picker: the page's default (the first endpoint's first model),
+    a spec, a preset of the user's, or the conversation's own; any other is refused."""
+    from tests.chatapp.conftest import ENDPOINT
+
+    original = (tmp_path / "librechat.yaml").read_text()
+    with_interface(settings, tmp_path, "interface:\n  modelSelect: false\n")
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: other", model="mock-large"))
+    (refused,) = await frames_until(socket, "error")
+    assert refused["code"] == "model_select_disabled"
+    await socket.send_json_to(send_frame("echo: default"))  # mock-small: the first model
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "default"
+    await Preset.objects.acreate(owner=user, name="Large", endpoint=ENDPOINT, model="mock-large")
+    await socket.send_json_to(send_frame("echo: preset", model="mock-large"))
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "preset"
+    await Preset.objects.filter(owner=user).adelete()
+    (tmp_path / "librechat.yaml").write_text(original)
+    with_interface(settings, tmp_path, SPECS.format(enforce="false", endpoint=ENDPOINT)
+                   + "interface:\n  modelSelect: false\n")  # fmt: skip
+    await socket.send_json_to(send_frame("echo: spec", spec="brief"))  # mock-large on a spec
+    assert (await frames_until(socket, "final"))[-1]["message"]["model"] == "mock-large"
+    await socket.disconnect()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_with_the_side_panel_off_its_settings_are_refused(
+    user, chat_endpoint, settings, tmp_path, mock_provider
+):
+    """interface.sidePanel: false hides the parameters, presets and instructions: a send
+    carrying parameters or instructions is refused, presets are off."""
+    from chatapp import presets, switches
+
+    with_interface(settings, tmp_path, "interface:\n  sidePanel: false\n")
+    assert not switches.on("parameters") and not presets.enabled()
+    socket = await connect(user)
+    await socket.send_json_to(send_frame("echo: x", params={"temperature": 0.5}))
+    assert (await frames_until(socket, "error"))[-1]["code"] == "parameters_disabled"
+    await socket.send_json_to(send_frame("echo: x", instructions="Be brief."))
+    assert (await frames_until(socket, "error"))[-1]["code"] == "side_panel_disabled"
+    await socket.send_json_to(send_frame("echo: plain"))
+    assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "plain"
+    await socket.disconnect()
