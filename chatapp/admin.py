@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from chatapp.models.channelcheck import ChannelCheck
 from chatapp.models.conversation import Conversation
 from chatapp.models.message import Message
 
@@ -38,3 +39,22 @@ class ConversationAdmin(ReadOnlyAdmin):
     search_fields = ["title", "owner__email", "model"]
     list_select_related = ["owner"]
     inlines = [MessageInline]
+
+
+@admin.register(ChannelCheck)
+class ChannelCheckAdmin(ReadOnlyAdmin):
+    """The scheduled checks of every endpoint's keys (chatapp.channelchecks)."""
+
+    list_display = [
+        "checked_at",
+        "endpoint",
+        "channel",
+        "key",
+        "model",
+        "ok",
+        "latency_ms",
+        "state",
+    ]
+    list_filter = ["ok", "endpoint"]
+    search_fields = ["endpoint", "channel", "error"]
+    date_hierarchy = "checked_at"

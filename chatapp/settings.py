@@ -216,7 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- fail-over across an endpoint's keys (seed 004's channel variables; docs/api.md) ---
+# --- fail-over across an endpoint's keys (seed 004; docs/configuration.md) ---
 ENABLE_METRIC = parse.boolean(ENV, "ENABLE_METRIC", False)
 METRIC_QUEUE_SIZE = parse.integer(ENV, "METRIC_QUEUE_SIZE", 10, minimum=1)
 METRIC_SUCCESS_RATE_THRESHOLD = parse.number(ENV, "METRIC_SUCCESS_RATE_THRESHOLD", 0.8)

@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
-from chatapp import moderation, temporary, titles
+from chatapp import channelchecks, moderation, temporary, titles
 from chatapp.files import cleanup
 from endpoints.adapters.base import ProviderError
 
@@ -45,3 +45,10 @@ def delete_expired_chats() -> int:
 def delete_unattached_files() -> int:
     """Celery beat's removal of uploads never attached to a message (chatapp.files.cleanup)."""
     return cleanup.sweep(timezone.now())
+
+
+@shared_task
+def check_channels() -> int:
+    """Celery beat's check of every endpoint's keys, every CHANNEL_TEST_FREQUENCY minutes
+    (chatapp.channelchecks)."""
+    return channelchecks.run()

@@ -1,5 +1,6 @@
 """The chat domain's models, one module per noun."""
 
+from chatapp.models.channelcheck import ChannelCheck
 from chatapp.models.conversation import Conversation
 from chatapp.models.file import Attachment, StoredFile
 from chatapp.models.imported import ImportedRecord
@@ -13,6 +14,7 @@ from chatapp.models.userkey import UserKey
 
 __all__ = [
     "Attachment",
+    "ChannelCheck",
     "Conversation",
     "ConversationTag",
     "ImportedRecord",
