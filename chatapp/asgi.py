@@ -30,6 +30,9 @@ def build_application():
     start_sweeper()
     start_temporary_sweeper()
     start_file_sweeper()
+    from endpoints.mcpclient.manager import start as start_mcp
+
+    start_mcp()  # app-level MCP servers connect on their own thread, off the request path
     from endpoints.tokens import warm_up
 
     threading.Thread(target=warm_up, name="parley-tiktoken", daemon=True).start()

@@ -63,12 +63,20 @@ def check_search() -> str:
     return describe()
 
 
+def check_mcp() -> str:
+    """The app-level MCP servers' states; a down server is reported, never a failure."""
+    from chatapp.tools.mcp.servers import health
+
+    return health()
+
+
 CHECKS: dict[str, Check] = {
     "database": check_database,
     "cache": check_cache,
     "channel_layer": check_channel_layer,
     "broker": check_broker,
     "search": check_search,
+    "mcp": check_mcp,
 }
 
 

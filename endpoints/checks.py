@@ -48,6 +48,7 @@ def validate(document: Document) -> tuple[sections.LibreChatConfig | None, list[
         problems += spec_checks(parsed)
         problems += web_search_checks(parsed.webSearch)
         problems += files.checks(parsed.fileConfig, parsed.fileStrategy, parsed.fileStrategies)
+        problems += mcp_checks(parsed)
     return parsed, [p.at(document.source, document.position(p.path)) for p in problems]
 
 
@@ -405,3 +406,35 @@ def listed_models(endpoints: schema.Endpoints | None, name: str) -> list[str] | 
     if custom is None or custom.models.fetch:
         return None
     return [m if isinstance(m, str) else m.name for m in custom.models.default]
+
+
+def mcp_checks(config: sections.LibreChatConfig) -> list[Problem]:
+    """mcpServers and mcpSettings: what the schema cannot say (endpoints/mcpservers.py)."""
+    settings = config.mcpSettings
+    problems = allowed_address_checks(
+        settings.allowedAddresses if settings else None, ("mcpSettings",)
+    )
+    for name, server in (config.mcpServers or {}).items():
+        path = ("mcpServers", name)
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            message = "a server name may hold only letters, digits, _ and - (tool names carry it)"
+            problems.append(Problem("error", message, path))
+        transport = sections.transport_of(server)
+        if transport == "websocket":
+            message = "type websocket: accepted but Parley does not connect to it yet"
+            problems.append(Problem("warning", message, path + ("type",)))
+        elif server.url and not re.search(r"\{\{|\$\{", server.url):
+            reason = interpolate.url_problem(server.url)
+            if reason:
+                problems.append(Problem("error", reason, path + ("url",)))
+        if transport != "stdio" and server.command:
+            message = f"ignored: a {transport} server is reached at its url"
+            problems.append(Problem("warning", message, path + ("command",)))
+        problems += icon_check_mcp(server.iconPath, path + ("iconPath",))
+    return problems
+
+
+def icon_check_mcp(icon: str | None, path: Path) -> list[Problem]:
+    if icon is None or icon.startswith(("http://", "https://", "/", "data:image/")):
+        return []
+    return [Problem("warning", f"{icon!r} is neither a URL nor a /path", path)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from endpoints import interpolate
 from endpoints.breaker import Breaker, channel_id
 from endpoints.endpoint import USER_PROVIDED, Config, Endpoint
+from endpoints.mcpservers import McpConfig
 from endpoints.problems import Problem
 
+MCP_COLUMNS = ("MCP server", "type", "command or url", "status")
 COLUMNS = ("endpoint", "kind", "base URL", "models", "key", "streamRate", "titles", "status")
 
 
@@ -111,11 +113,23 @@ def table(rows: Sequence[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def mcp_rows(servers: McpConfig, statuses: Mapping[str, tuple[bool, str]]) -> list[tuple]:
+    rows = []
+    for server in servers.servers.values():
+        # Never the arguments or a query: either may carry a resolved ${SECRET}.
+        target = (server.url or "").split("?")[0] or f"{server.command} (+{len(server.args)} args)"
+        status = statuses.get(server.name, (True, "not checked"))[1]
+        rows.append((server.name, server.transport, target[:60], status))
+    return rows
+
+
 def render(
     location: str,
     config: Config | None,
     problems: Sequence[Problem],
     breaker: Breaker | None = None,
+    servers: McpConfig | None = None,
+    statuses: Mapping[str, tuple[bool, str]] | None = None,
 ) -> str:
     out = [f"Configuration: {location}"]
     if config is not None:
@@ -124,6 +138,8 @@ def render(
         endpoints = [row(e) for e in config.endpoints.values()]
         out.append(table([COLUMNS, *endpoints]) if endpoints else "No endpoints configured.")
         out.extend(channels_of(config, breaker))
+    if servers is not None and servers.servers:
+        out.append(table([MCP_COLUMNS, *mcp_rows(servers, statuses or {})]))
     out.extend(str(problem) for problem in problems)
     counts = {level: sum(p.level == level for p in problems) for level in ("error", "warning")}
     out.append(f"{counts['error']} error(s), {counts['warning']} warning(s)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from endpoints.files import FileConfig, FileStrategies, Strategy, StrategyByKind
 from endpoints.schema import Endpoints, Strict, later
@@ -181,6 +181,89 @@ class Turnstile(Strict):
     options: TurnstileOptions | None = None
 
 
+class McpUserVar(Strict):
+    title: str = Field(min_length=1)
+    description: str | None = None
+
+
+class McpApiKey(Strict):
+    """A key sent with every request: the operator's (`key`) or each user's own."""
+
+    source: Literal["admin", "user"]
+    authorization_type: Literal["bearer", "basic", "custom"] = "bearer"
+    custom_header: str | None = Field(default=None, min_length=1)
+    key: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> McpApiKey:
+        if self.authorization_type == "custom" and not self.custom_header:
+            raise ValueError("authorization_type custom needs custom_header")
+        if self.source == "admin" and not self.key:
+            raise ValueError("source admin needs the key (key: ${VARIABLE})")
+        return self
+
+
+MCP = "MCP servers over OAuth"
+
+
+class McpServer(Strict):
+    """One `mcpServers.<name>`; `type` is inferred as LibreChat does when absent (a
+    command: stdio; an http(s) url: sse; a ws(s) url: websocket)."""
+
+    type: Literal["stdio", "sse", "streamable-http", "http", "websocket"] | None = None
+    command: str | None = Field(default=None, min_length=1)
+    args: builtins.list[str] | None = None
+    env: dict[str, str] | None = None
+    cwd: str | None = None
+    stderr: Any = None
+    url: str | None = Field(default=None, min_length=1)
+    headers: dict[str, str] | None = None
+    customUserVars: dict[str, McpUserVar] | None = None
+    apiKey: McpApiKey | None = None
+    timeout: int | None = Field(default=None, gt=0)  # milliseconds
+    initTimeout: int | None = Field(default=None, gt=0)  # milliseconds
+    chatMenu: bool = True
+    serverInstructions: bool | str | None = None
+    startup: bool = True
+    iconPath: str | None = None
+    title: str | None = None
+    description: str | None = None
+    oauth: dict[str, Any] | None = later(MCP)
+    oauth_headers: dict[str, str] | None = later(MCP)
+    requiresOAuth: bool | None = later(MCP)
+    obo: dict[str, Any] | None = later("on-behalf-of MCP tokens")
+    proxy: str | None = later("a proxy for MCP servers")
+    requestHeaders: Any = later("MCP request headers")
+
+    @model_validator(mode="after")
+    def _transport(self) -> McpServer:
+        kind = transport_of(self)
+        if kind is None:
+            raise ValueError("needs a command (stdio) or a url (sse, streamable-http)")
+        if kind == "stdio" and not self.command:
+            raise ValueError("type stdio needs a command")
+        if kind != "stdio" and not self.url:
+            raise ValueError(f"type {kind} needs a url")
+        return self
+
+
+def transport_of(server: McpServer) -> str | None:
+    """The server's transport: its `type` (`http` is streamable-http), else inferred."""
+    if server.type:
+        return "streamable-http" if server.type == "http" else server.type
+    if server.command:
+        return "stdio"
+    url = (server.url or "").lower()
+    if url.startswith(("ws://", "wss://")):
+        return "websocket"
+    return "sse" if server.url else None
+
+
+class McpSettings(Strict):
+    allowedDomains: builtins.list[str] | None = None
+    allowedAddresses: builtins.list[str] | None = None
+
+
 class LibreChatConfig(Strict):
     """The whole file. Top-level keys are strict: an unknown one is an error."""
 
@@ -199,8 +282,8 @@ class LibreChatConfig(Strict):
     cloudfront: dict[str, Any] | None = later("CloudFront file storage")
     speech: dict[str, Any] | None = later("speech (STT/TTS)")
     actions: dict[str, Any] | None = later("agent actions")
-    mcpServers: dict[str, Any] | None = later("MCP servers")
-    mcpSettings: dict[str, Any] | None = later("MCP servers")
+    mcpServers: dict[str, McpServer] | None = None  # endpoints/mcpservers.py
+    mcpSettings: McpSettings | None = None  # endpoints/mcpservers.py
     webSearch: WebSearch | None = None  # endpoints/websearch.py
     memory: dict[str, Any] | None = later("memories")
     ocr: dict[str, Any] | None = later("OCR")

@@ -252,3 +252,26 @@ def start_celery_worker(celery_worker_env):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def mcp_yaml(tmp_path, settings):
+    """Write a librechat.yaml with these mcpServers (and mcpSettings) and make it current;
+    every MCP connection of the process is closed afterwards."""
+    import yaml
+
+    from endpoints.config import current
+    from endpoints.mcpclient.manager import manager
+
+    def write(servers: dict, mcp_settings: dict | None = None) -> None:
+        data = {"version": "1.3.14", "mcpServers": servers}
+        if mcp_settings:
+            data["mcpSettings"] = mcp_settings
+        path = tmp_path / "librechat.yaml"
+        path.write_text(yaml.safe_dump(data))
+        settings.CONFIG_PATH, settings.ENV = str(path), {}
+        current.cache_clear()
+
+    yield write
+    manager().run(manager().close_all(), timeout=60)
+    current.cache_clear()

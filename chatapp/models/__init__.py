@@ -4,6 +4,7 @@ from chatapp.models.channelcheck import ChannelCheck
 from chatapp.models.conversation import Conversation
 from chatapp.models.file import Attachment, StoredFile
 from chatapp.models.imported import ImportedRecord
+from chatapp.models.mcpvalues import McpUserValues
 from chatapp.models.message import Message
 from chatapp.models.preset import Preset
 from chatapp.models.project import Project
@@ -18,6 +19,7 @@ __all__ = [
     "Conversation",
     "ConversationTag",
     "ImportedRecord",
+    "McpUserValues",
     "Message",
     "Preset",
     "Project",

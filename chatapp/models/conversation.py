@@ -33,6 +33,8 @@ class Conversation(models.Model):
         on_delete=models.SET_NULL,  # deleting a project keeps its conversations
         related_name="conversations",
     )
+    # The MCP servers (librechat.yaml `mcpServers` names) whose tools its turns are offered.
+    mcp_servers = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,7 +11,9 @@ def test_health_reports_every_dependency(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body) == {"status", "database", "cache", "channel_layer", "broker", "search"}
+    assert set(body) == {
+        "status", "database", "cache", "channel_layer", "broker", "search", "mcp"
+    }  # fmt: skip
     assert all(body[name].startswith("ok") for name in ("database", "cache", "channel_layer"))
 
 
@@ -93,3 +95,17 @@ def test_an_unreachable_search_index_is_reported_not_failed(client, settings):
     body = client.get("/health").json()
     assert body["status"] == "ok"
     assert body["search"].startswith("ok (") and "fallback: Meilisearch" in body["search"]
+
+
+@pytest.mark.django_db
+def test_a_down_mcp_server_shows_in_health_without_failing_it(client, mcp_yaml):
+    from endpoints import mcpservers
+    from endpoints.mcpclient.manager import manager
+    from tests.endpoints.mcpclient.conftest import wait_for
+
+    mcp_yaml({"broken": {"command": "/nonexistent/mcp-server"}})
+    manager().start(mcpservers.current())
+    wait_for(lambda: manager().app_status["broken"].state == "down")
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["mcp"].startswith("ok (broken down (the command was not found")

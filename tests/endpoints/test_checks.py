@@ -40,13 +40,11 @@ def test_unknown_key_deeper_is_a_warning_with_a_suggestion(warnings_of) -> None:
 
 def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
     config = {
-        "mcpServers": {"x": {"command": "npx"}},
         "webSearch": {"serperApiKey": "${SERPER_API_KEY}"},
         "interface": {"presets": True, "agents": {"use": True}, "presetz": True},
         "endpoints": {"agents": {"recursionLimit": 5}},
     }
     assert warnings_of(config) == [
-        "mcpServers: accepted but ignored: Parley does not implement MCP servers yet",
         "interface.agents: accepted but ignored: Parley does not implement this interface"
         " setting yet",
         "interface.presetz: unknown key: LibreChat ignores it, so does Parley"

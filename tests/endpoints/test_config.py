@@ -114,7 +114,7 @@ def test_endpoints_hash_so_callers_may_cache_per_endpoint(tmp_path: Path) -> Non
 
 def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
     config = tmp_path / "librechat.yaml"
-    config.write_text("version: 1.3.14\nmcpServers: {}\n")
+    config.write_text("version: 1.3.14\nspeech: {}\n")
     settings.CONFIG_PATH, settings.ENV = str(config), {}
     current.cache_clear()
     try:
@@ -122,6 +122,6 @@ def test_start_up_logs_the_config_warnings(tmp_path, settings, caplog):
     finally:
         current.cache_clear()
     assert [r.getMessage() for r in caplog.records if r.name == "parley.config"] == [
-        f"warning: {config}:2:1: mcpServers: accepted but ignored: "
-        "Parley does not implement MCP servers yet"
+        f"warning: {config}:2:1: speech: accepted but ignored: "
+        "Parley does not implement speech (STT/TTS) yet"
     ]

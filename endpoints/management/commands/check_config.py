@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from endpoints import config, report
+from endpoints import config, mcpservers, report
 from endpoints.breaker import Breaker, Policy
-from endpoints.problems import errors
+from endpoints.mcpclient.probe import probe
+from endpoints.problems import Problem, errors
 
 
 class Command(BaseCommand):
     help = (
         "Check librechat.yaml (CONFIG_PATH, or PATH) with the current environment: print the "
-        "resolved endpoints with secrets masked (and each fail-over key with its state), every "
+        "resolved endpoints with secrets masked (and each fail-over key with its state), the "
+        "MCP servers (each connected once), every "
         "warning and error, and exit 1 on an error."
     )
 
@@ -24,6 +26,13 @@ class Command(BaseCommand):
         location = path or settings.CONFIG_PATH
         loaded, problems = config.inspect(location, settings.ENV, required=path is not None)
         breaker = Breaker(Policy.from_settings())  # each key's state, shared through the cache
-        self.stdout.write(report.render(location, loaded, problems, breaker))
+        servers = mcpservers.from_config(loaded, settings.ENV) if loaded else None
+        statuses = probe(servers) if servers else {}
+        problems = problems + [
+            Problem("warning", line, ("mcpServers", name), source=location)
+            for name, (up, line) in statuses.items()
+            if not up and line.startswith("down")
+        ]
+        self.stdout.write(report.render(location, loaded, problems, breaker, servers, statuses))
         if errors(problems):
             raise SystemExit(1)

@@ -92,3 +92,30 @@ def test_fail_over_keys_are_listed_masked_with_their_state(tmp_path, capsys, set
     assert lines[4].split()[:2] == ["backup", "sk-…efgh"]
     assert lines[4].split()[-3:] == ["-1", "2", "ok"]
     assert "0123456789" not in out
+
+
+def test_mcp_servers_are_connected_once_and_a_down_one_is_a_warning(tmp_path, capsys) -> None:
+    import sys
+
+    from tests.endpoints.mcpclient.conftest import FAULTY
+
+    path = tmp_path / "mcp.yaml"
+    path.write_text(
+        "version: 1.3.14\n"
+        "mcpServers:\n"
+        f"  faulty: {{command: {sys.executable}, args: ['{FAULTY}', '--secret=s3']}}\n"
+        "  gone: {command: /nonexistent/mcp-server}\n"
+        "  mine: {command: x, customUserVars: {TOKEN: {title: Token}}}\n"
+    )
+    status, out = run(str(path), capsys)
+    assert status == 0, out
+    rows = [
+        line.split(None, 3)
+        for line in out.splitlines()
+        if line.startswith(("faulty", "gone", "mine"))
+    ]
+    assert rows[0][:2] == ["faulty", "stdio"] and rows[0][3].endswith("ok: 6 tool(s)")
+    assert "s3" not in out  # arguments may hold secrets: never printed
+    assert "down: the command was not found" in rows[1][3]
+    assert rows[2][3].endswith("per user: connects when a user picks it")
+    assert "warning: " in out and "mcpServers.gone: down: the command was not found" in out
