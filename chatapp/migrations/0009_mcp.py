@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatapp', '0007_files'),
+        ('chatapp', '0008_channelcheck'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
