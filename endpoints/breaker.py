@@ -122,6 +122,13 @@ class Breaker:
             return State()
         return self._read(await self.cache.aget(self._key(cid)))
 
+    async def astates(self, cids: list[str]) -> dict[str, State]:
+        """Several channels' states in one round trip (a request's candidates)."""
+        if not self.policy.enabled:
+            return {cid: State() for cid in cids}
+        found = await self.cache.aget_many([self._key(cid) for cid in cids])
+        return {cid: self._read(found.get(self._key(cid))) for cid in cids}
+
     async def arecord(self, cid: str, ok: bool) -> State:
         if not self.policy.enabled:
             return State()

@@ -79,9 +79,8 @@ class FailoverAdapter:
         this request wins its probe), then the benched ones, soonest back first (a last
         resort: a benched key that answers is back)."""
         now = self.breaker.clock()
-        states: dict[Channel, State] = {
-            c: await self.breaker.astate(self._ids[c]) for c in self.endpoint.channels
-        }
+        found = await self.breaker.astates([self._ids[c] for c in self.endpoint.channels])
+        states: dict[Channel, State] = {c: found[self._ids[c]] for c in self.endpoint.channels}
         ordered = weighted_order(list(self.endpoint.channels), self._rng)
         usable, benched = [], []
         for channel in ordered:
