@@ -22,3 +22,23 @@ def test_serves_with_the_given_behaviour():
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_fails_by_key_as_asked():
+    command = [sys.executable, "manage.py", "mockprovider", "--port", "0"]
+    command += ["--fail-key", "sk-bad=401", "--fail-key", "sk-slow=500"]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().split(" on ")[1].strip()
+        body = {"model": "m", "messages": [{"role": "user", "content": "alpha"}]}
+
+        def status(key: str) -> int:
+            headers = {"authorization": f"Bearer {key}"}
+            return httpx.post(
+                f"{url}/v1/chat/completions", json=body, headers=headers, timeout=10
+            ).status_code
+
+        assert [status("sk-bad"), status("sk-slow"), status("sk-good")] == [401, 500, 200]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
