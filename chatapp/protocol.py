@@ -52,6 +52,7 @@ class Send(Frame):
     temporary: bool = False  # a new chat only: kept out of lists, deleted later
     spec: str | None = Field(default=None, min_length=1, max_length=256)  # a modelSpecs name
     project: int | None = Field(default=None, ge=1)  # a new chat only: one of the user's projects
+    web_search: bool | None = None  # the globe: None keeps the conversation's
 
 
 class Regenerate(Frame):

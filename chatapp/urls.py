@@ -37,6 +37,7 @@ chat_patterns = [
     path("shares/<str:token>/revoke", views.shared_link_revoke, name="shared-link-revoke"),
     path("settings/chat", views.chat_settings, name="settings"),
     path("keys", views.key_list, name="keys"),
+    path("web-search/keys", views.web_search_keys, name="web-search-keys"),
     path("keys/<str:endpoint>", views.user_key, name="key"),
     path("presets", views.preset_save, name="preset-create"),
     path("presets/<int:preset_id>", views.preset_save, name="preset-update"),

@@ -46,6 +46,8 @@ from chatapp.library import projects, prompts
 from chatapp.models import Conversation
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import views as search_views
+from chatapp.tools import websearch
+from chatapp.tools.websearch import credentials as websearch_keys
 from endpoints import config as endpoint_config
 from endpoints import registry, specs
 from endpoints.adapters.base import RequestContext
@@ -164,6 +166,11 @@ def _chat_context(
         "presets": request.user.presets.all(),
         "prompts_allowed": prompts.permissions(request.user),
         "project": project,
+        "web_search": websearch.status(request.user, config),
+        # The globe: the conversation's; a new chat on a spec with webSearch starts on.
+        "web_search_on": conversation.web_search
+        if conversation
+        else bool(context["spec"] and context["spec"].web_search),
     }
 
 
@@ -402,6 +409,27 @@ def user_key(request: HttpRequest, endpoint: str) -> HttpResponse:
         return retarget(response, "#user-key-error")
     context["chosen"] = configured
     return render(request, f"{CHAT}#key-status", context)
+
+
+@login_required
+def web_search_keys(request: HttpRequest) -> HttpResponse:
+    """The dialog asking for the user's web search keys (GET), and saving them (POST)."""
+    config = endpoint_config.current()
+    if not websearch.enabled(config):
+        raise Http404("Web search is off.")
+    context = {"expiry": keys.EXPIRY, "default": keys.DEFAULT_EXPIRY}
+    if request.method != "POST":
+        status = websearch.status(request.user, config)
+        return render(
+            request, "chatapp/dialogs.html#web-search-keys", {**context, "status": status}
+        )
+    values = {name: request.POST.get(name, "") for name in config.web_search.user_fields}
+    try:
+        websearch_keys.save(request.user, config.web_search, values, request.POST.get("expiry", ""))
+    except BadRequest as error:
+        return retarget(HttpResponse(escape(str(error))), "#web-search-keys-error")
+    context["web_search"] = websearch.status(request.user, config)
+    return render(request, f"{CHAT}#web-search-keys-button", context)
 
 
 @login_required

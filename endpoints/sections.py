@@ -141,7 +141,7 @@ class ModelSpec(Strict):
     conversation_starters: builtins.list[str] | None = later(SPEC)
     hideBadgeRow: bool | None = later(SPEC)
     authType: str | None = later(SPEC)
-    webSearch: bool | None = later("web search")
+    webSearch: bool | None = None  # endpoints/specs.py: the globe starts on
     fileSearch: bool | None = later("file search")
     executeCode: bool | None = later("code execution")
     memory: bool | None = later("memories")

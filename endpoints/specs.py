@@ -44,6 +44,7 @@ class Spec:
     prompt_prefix: str = ""
     model_label: str = ""
     preset_params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    web_search: bool = False  # the globe starts switched on in a new chat on this spec
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _spec(item: Any) -> Spec:
         prompt_prefix=preset.get("promptPrefix") or preset.get("instructions") or "",
         model_label=preset.get("modelLabel") or "",
         preset_params={k: v for k, v in preset.items() if k not in NOT_PARAMETERS},
+        web_search=bool(item.webSearch),
     )
 
 

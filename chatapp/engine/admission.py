@@ -34,6 +34,7 @@ from chatapp.engine import prompt, records
 from chatapp.engine.records import Ask
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
+from chatapp.tools import websearch
 from endpoints import config, registry, specs, tokens
 
 
@@ -151,7 +152,15 @@ def on_spec(ask: Ask) -> tuple[Ask, specs.Spec | None]:
     new_chat = ask.conversation_id is None and ask.instructions is None
     if spec.prompt_prefix and (new_chat or specs.current().enforce):
         update["instructions"] = spec.prompt_prefix
+    if spec.web_search and ask.conversation_id is None and ask.web_search is None:
+        update["web_search"] = True
     return replace(ask, **update), spec
+
+
+def check_web_search(ask: Ask) -> None:
+    """The globe switched on where web search is off (`interface.webSearch: false`)."""
+    if ask.web_search and not websearch.enabled(config.current()):
+        raise Refusal("web_search_disabled", "Web search is turned off on this server.")
 
 
 def spec_params(spec: specs.Spec | None, params: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ class Ask:
     temporary: bool = False  # a new chat only: kept out of lists, deleted later
     spec: str | None = None  # a modelSpecs name
     project: int | None = None  # a new chat only: one of the user's projects
+    web_search: bool | None = None  # the composer's globe; None keeps the conversation's
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,13 @@ def send(user, ask: Ask) -> Turn:
         conversation.parameters = ask.params
         if ask.instructions is not None:
             conversation.system_prompt = ask.instructions
+        if ask.web_search is not None:
+            conversation.web_search = ask.web_search
         conversation.save(
-            update_fields=["endpoint", "model", "spec", "parameters", "system_prompt", "updated_at"]
+            update_fields=[
+                *("endpoint", "model", "spec", "parameters", "system_prompt", "web_search"),
+                "updated_at",
+            ]
         )
         return _turn(conversation, parent, ask.text)
 

@@ -50,6 +50,7 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
     received_at = time.monotonic()
     cid = ask.conversation_id
     ask, spec = admission.on_spec(ask)
+    admission.check_web_search(ask)
     endpoint = await database_sync_to_async(request.check)(user, ask.endpoint, cid)
     params = admission.spec_params(spec, ask.params)
     ask = replace(ask, params=request.user_params(endpoint, params, cid))

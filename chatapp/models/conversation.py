@@ -20,6 +20,9 @@ class Conversation(models.Model):
     # started with, until a send names another. The header shows it (LibreChat's `spec`).
     spec = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=200, blank=True)
+    # The composer's globe: web search is offered to the model on this conversation's
+    # turns (chatapp/tools/websearch); each send may switch it.
+    web_search = models.BooleanField(default=False)
     parameters = models.JSONField(default=dict, blank=True)
     system_prompt = models.TextField(blank=True)
     archived = models.BooleanField(default=False)

@@ -323,6 +323,8 @@ function sendMessage() {
     ...($("[data-testid=spec-value]")?.value ? { spec: $("[data-testid=spec-value]").value } : {}),
     // A new chat only: the server keeps a temporary chat out of every list and deletes it later.
     temporary: !conversationId() && Boolean($("#temporary-chat")?.checked),
+    // The globe: web search offered to the model on this conversation's turns.
+    ...($("#web-search") ? { web_search: $("#web-search").checked } : {}),
     // A new chat opened from a project (/?project=N) starts in it.
     ...(!conversationId() && root().dataset.projectId ? { project: Number(root().dataset.projectId) } : {}),
   };

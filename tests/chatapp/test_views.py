@@ -401,3 +401,36 @@ def test_with_the_side_panel_off_there_is_no_panel(alice, user, settings, tmp_pa
     assert 'data-testid="composer"' in page
     fragment = alice.get("/settings/chat?endpoint=Mock", **HTMX).content.decode()
     assert "hx-swap-oob" not in fragment  # no panel to update
+
+
+def test_the_globe_follows_the_conversation_and_the_interface(alice, user, settings):
+    page = alice.get("/").content.decode()
+    assert (
+        'data-testid="web-search-toggle">' in page
+        and "checked>" not in page.split('id="web-search"')[1][:80]
+    )
+    conv = factories.conversation(user, endpoint="Mock", model="mock-model", web_search=True)
+    shown = alice.get(f"/c/{conv.id}").content.decode()
+    assert 'id="web-search" data-testid="web-search-toggle" checked>' in shown
+    with open(settings.CONFIG_PATH, "a") as file:
+        file.write("interface:\n  webSearch: false\n")
+    endpoint_config.current.cache_clear()
+    assert 'data-testid="web-search-toggle"' not in alice.get("/").content.decode()
+    assert alice.get("/web-search/keys", **HTMX).status_code == 404
+
+
+def test_web_search_keys_are_asked_and_saved(alice, user):
+    page = alice.get("/").content.decode()
+    assert "Set web search keys" in page  # nothing configured: a search needs the user's keys
+    dialog = alice.get("/web-search/keys", **HTMX).content.decode()
+    assert 'data-testid="web-search-key-serperApiKey"' in dialog
+    assert "Serper API key or" not in dialog and "Serper API key" in dialog
+    saved = alice.post(
+        "/web-search/keys", {"serperApiKey": "sk-users-serper", "expiry": "1d"}, **HTMX
+    ).content.decode()
+    assert 'id="web-search-keys"' in saved and "Set web search keys" not in saved
+    refused = alice.post(
+        "/web-search/keys", {"searxngInstanceUrl": "http://169.254.169.254", "expiry": "1d"}, **HTMX
+    )
+    assert refused["HX-Retarget"] == "#web-search-keys-error"
+    assert "link-local address" in refused.content.decode()

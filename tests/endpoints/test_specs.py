@@ -68,10 +68,11 @@ def test_errors_carry_the_yaml_line(load_yaml) -> None:
 
 def test_model_specs_no_longer_warn_except_their_later_keys(warnings_of) -> None:
     assert warnings_of(config_with(spec("a", label="A", group="g", order=2))) == []
-    assert warnings_of(config_with(spec("a", webSearch=True))) == [
-        "modelSpecs.list[0].webSearch: accepted but ignored: Parley does not implement"
-        " web search yet",
+    assert warnings_of(config_with(spec("a", fileSearch=True))) == [
+        "modelSpecs.list[0].fileSearch: accepted but ignored: Parley does not implement"
+        " file search yet",
     ]
+    assert warnings_of(config_with(spec("a", webSearch=True))) == []  # the globe starts on
 
 
 def test_specs_resolve_in_menu_order_with_the_default(load_yaml) -> None:

@@ -9,18 +9,44 @@ from the database, so call it from synchronous code (or through sync_to_async).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from chatapp.tools.base import Tool
 from chatapp.tools.websearch import credentials
-from chatapp.tools.websearch.tool import NAME, WebSearchTool
+from chatapp.tools.websearch.tool import LABELS, NAME, WebSearchTool
 from endpoints.endpoint import Config
 
-__all__ = ["NAME", "WebSearchTool", "enabled", "tool_for"]
+__all__ = ["NAME", "Status", "WebSearchTool", "enabled", "status", "tool_for"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the composer shows: the globe, and which keys the user can or must enter."""
+
+    offered: bool
+    fields: tuple[tuple[str, str], ...] = ()  # (field, label) the user may enter
+    missing: tuple[str, ...] = ()  # labels of keys a search still needs from the user
 
 
 def enabled(config: Config) -> bool:
     """Whether web search is offered at all (`interface.webSearch`, on unless false)."""
     interface = config.file.interface if config.file else None
     return config.web_search is not None and not (interface and interface.webSearch is False)
+
+
+def status(user, config: Config) -> Status:
+    if not enabled(config):
+        return Status(offered=False)
+    assert config.web_search is not None
+    settings = config.web_search
+    values = credentials.user_values(user, settings)
+    missing = [
+        field
+        for choice in (settings.search(values), settings.scraper(values), settings.reranker(values))
+        for field in choice.missing
+    ]
+    fields = tuple((name, LABELS[name]) for name in settings.fields_for_users())
+    return Status(True, fields, tuple(LABELS[f] for f in dict.fromkeys(missing)))
 
 
 def tool_for(user, config: Config) -> Tool | None:

@@ -433,3 +433,33 @@ async def test_with_the_side_panel_off_its_settings_are_refused(
     await socket.send_json_to(send_frame("echo: plain"))
     assert (await frames_until(socket, "final"))[-1]["message"]["text"] == "plain"
     await socket.disconnect()
+
+
+def test_the_globe_is_refused_where_web_search_is_off(settings, tmp_path):
+    from chatapp.engine.records import Ask
+    from tests.chatapp.conftest import use_config
+
+    use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {webSearch: false}\n")
+    with pytest.raises(Refusal) as caught:
+        admission.check_web_search(Ask(text="t", endpoint="e", model="m", web_search=True))
+    assert caught.value.code == "web_search_disabled"
+    admission.check_web_search(Ask(text="t", endpoint="e", model="m", web_search=False))
+
+
+def test_a_spec_with_web_search_starts_a_new_chat_with_the_globe_on(settings, tmp_path):
+    from chatapp.engine.records import Ask
+    from tests.chatapp.conftest import use_config
+
+    spec = "{name: s, webSearch: true, preset: {endpoint: Mock, model: m}}"
+    text = (
+        "version: 1.3.14\nendpoints:\n  custom:\n    - {name: Mock, apiKey: k, "
+        "baseURL: 'http://127.0.0.1:9/v1', models: {default: [m]}}\n"
+        f"modelSpecs:\n  list:\n    - {spec}\n"
+    )
+    use_config(settings, tmp_path / "l.yaml", text)
+    ask, _spec = admission.on_spec(Ask(text="t", endpoint="Mock", model="m", spec="s"))
+    assert ask.web_search is True
+    kept, _spec = admission.on_spec(
+        Ask(text="t", endpoint="Mock", model="m", spec="s", web_search=False)
+    )
+    assert kept.web_search is False

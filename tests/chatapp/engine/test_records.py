@@ -124,3 +124,17 @@ def test_a_temporary_send_is_refused_when_the_switch_is_off(user, settings, tmp_
         records.send(user, send(temporary=True))
     assert caught.value.code == "temporary_chat_disabled"
     assert not Conversation.objects.exists()
+
+
+def test_the_globe_is_kept_on_the_conversation_until_a_send_switches_it(user):
+    def answered(turn):
+        Message.objects.filter(pk=turn.response.pk).update(state=Message.State.COMPLETE)
+        return turn.conversation.id
+
+    cid = answered(turn := records.send(user, send(web_search=True)))
+    assert turn.conversation.web_search
+    again = records.send(user, send(conversation_id=cid))
+    assert again.conversation.web_search  # None keeps it
+    answered(again)
+    off = records.send(user, send(conversation_id=cid, web_search=False))
+    assert not off.conversation.web_search
