@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatapp', '0007_files'),
+        ('chatapp', '0009_mcp'),
     ]
 
     operations = [
