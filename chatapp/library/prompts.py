@@ -1,5 +1,8 @@
 """The prompts library: who may use, create and share prompts (`interface.prompts`), the
 `{{variables}}` of a prompt, filling them in, and saving groups and their versions.
+
+A variable is `{{name}}` (asked as text) or, as in LibreChat, `{{name:option|option}}`
+(asked as a choice of those options); the four special names are filled in by Parley.
 """
 
 from __future__ import annotations
@@ -23,6 +26,17 @@ SPECIAL = ("current_date", "current_datetime", "iso_datetime", "current_user")
 
 class Unclosed(ValueError):
     """A `{{` without its `}}`: the form says where."""
+
+
+class NotAnOption(ValueError):
+    """A value for a `{{name:a|b}}` variable that is none of its options."""
+
+
+def _parts(inside: str) -> tuple[str, tuple[str, ...]]:
+    """A variable's name and its options (none for a text variable)."""
+    name, colon, rest = inside.partition(":")
+    options = tuple(dict.fromkeys(o.strip() for o in rest.split("|") if o.strip()))
+    return name.strip(), options if colon else ()
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,28 @@ def check_closed(text: str) -> None:
         raise Unclosed(f"A “{{{{” on line {line} has no closing “}}}}”.")
 
 
+def variables(text: str) -> dict[str, tuple[str, ...]]:
+    """The variables the user is asked for, in order of first use, each once, with the
+    options of those asked as a choice (the first use that lists options sets them)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for match in VARIABLE.finditer(text):
+        name, options = _parts(match.group(1))
+        if name and name not in SPECIAL and not found.get(name):
+            found[name] = options
+    return found
+
+
 def custom_variables(text: str) -> list[str]:
-    """The variables the user is asked for, in order of first use, each once."""
-    names = [match.group(1) for match in VARIABLE.finditer(text)]
-    return list(dict.fromkeys(name for name in names if name not in SPECIAL))
+    """The names of the variables the user is asked for, in order of first use."""
+    return list(variables(text))
+
+
+def check_choices(text: str, values: Mapping[str, str]) -> None:
+    """Raise `NotAnOption` when a choice variable's value is none of its options."""
+    for name, options in variables(text).items():
+        value = values.get(name)
+        if options and value is not None and value not in options:
+            raise NotAnOption(f"{name} must be one of: {', '.join(options)}.")
 
 
 def fill(text: str, values: Mapping[str, str], user_name: str, now: datetime) -> str:
@@ -73,7 +105,12 @@ def fill(text: str, values: Mapping[str, str], user_name: str, now: datetime) ->
         "iso_datetime": now.isoformat(timespec="seconds"),
         "current_user": user_name,
     }
-    return VARIABLE.sub(lambda m: special.get(m.group(1), values.get(m.group(1), "")), text)
+
+    def value(match: re.Match[str]) -> str:
+        name = _parts(match.group(1))[0]
+        return special.get(name, values.get(name, ""))
+
+    return VARIABLE.sub(value, text)
 
 
 def usable(user) -> QuerySet[PromptGroup]:
@@ -93,16 +130,19 @@ class Entry:
     category: str
     oneliner: str
     variables: list[str]
+    options: dict[str, list[str]]  # a choice variable's options, by name
 
 
 def menu(user) -> list[Entry]:
     """Every usable group with a production version, for the slash menu."""
     groups = usable(user).filter(versions__is_production=True)
     rows = groups.values_list("id", "name", "command", "category", "oneliner", "versions__text")
-    return [
-        Entry(pk, name, command, category, oneliner, custom_variables(text))
-        for pk, name, command, category, oneliner, text in rows
-    ]
+    entries = []
+    for pk, name, command, category, oneliner, text in rows:
+        asked = variables(text)
+        choices = {key: list(options) for key, options in asked.items() if options}
+        entries.append(Entry(pk, name, command, category, oneliner, list(asked), choices))
+    return entries
 
 
 def production_text(group: PromptGroup) -> str:

@@ -94,9 +94,14 @@ def prompt_fill(request: HttpRequest, group_id: str) -> JsonResponse:
         values = None
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
         return JsonResponse({"error": "values must map names to text."}, status=400)
+    text = prompts.production_text(group)
+    try:
+        prompts.check_choices(text, values)
+    except prompts.NotAnOption as error:
+        return JsonResponse({"error": str(error)}, status=400)
     now = timezone.localtime()
     name = request.user.get_full_name() or request.user.email
-    return JsonResponse({"text": prompts.fill(prompts.production_text(group), values, name, now)})
+    return JsonResponse({"text": prompts.fill(text, values, name, now)})
 
 
 def _int(value: str) -> int:

@@ -87,13 +87,19 @@ function pick(entry) {
   const dialog = $("#prompt-variables");
   const fields = $("[data-part=fields]", dialog);
   fields.replaceChildren();
-  for (const name of entry.variables) {
-    const field = $("#tpl-prompt-variable").content.firstElementChild.cloneNode(true);
-    $("[data-part=label]", field).textContent = name;
-    $("input", field).name = name;
-    fields.append(field);
-  }
+  for (const name of entry.variables) fields.append(variableField(name, entry.options[name]));
   dialog.showModal();
+}
+
+// A text box, or for {{name:a|b}} a choice of its options (LibreChat's dropdown variable).
+function variableField(name, options) {
+  const template = options ? "#tpl-prompt-choice" : "#tpl-prompt-variable";
+  const field = $(template).content.firstElementChild.cloneNode(true);
+  $("[data-part=label]", field).textContent = name;
+  const control = $("input, select", field);
+  control.name = name;
+  for (const text of options || []) control.append(new Option(text, text));
+  return field;
 }
 
 async function insert(entry, values) {

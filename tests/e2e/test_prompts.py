@@ -1,6 +1,6 @@
 """The prompts library in Chromium: a prompt with an unclosed {{ is refused by the form; saved,
 it is inserted from the composer's slash menu, its custom variable asked in a dialog and the
-special ones filled in, then sent."""
+special ones filled in, a {{name:a|b}} variable offered as a choice, then sent."""
 
 import pytest
 
@@ -19,7 +19,8 @@ def test_slash_menu_inserts_a_prompt_with_its_variables(signed_in):
     page.click("[data-testid=prompt-save]")
     assert "has no closing" in page.locator("[data-testid=field-error]").inner_text()
     page.fill(
-        "textarea[name=text]", "echo: {{current_user}} wants {{language}} on {{current_date}}"
+        "textarea[name=text]",
+        "echo: {{current_user}} wants {{language}} {{tone:formal|casual}} on {{current_date}}",
     )
     page.click("[data-testid=prompt-save]")
     page.wait_for_selector("[data-testid=production]")
@@ -34,13 +35,16 @@ def test_slash_menu_inserts_a_prompt_with_its_variables(signed_in):
     composer.press("Enter")  # picks the prompt: nothing is sent yet
     page.wait_for_selector("[data-testid=prompt-variables][open]")
     page.fill("[data-testid=prompt-variable][name=language]", "Korean")
+    choice = page.locator("[data-testid=prompt-choice][name=tone]")  # {{tone:formal|casual}}
+    assert choice.locator("option").all_inner_texts() == ["formal", "casual"]
+    choice.select_option("casual")
     shot(page, "prompt-variables")
     page.click("[data-testid=prompt-insert]")
     page.wait_for_function(
         "() => document.querySelector('[data-testid=composer]').value !== '/tra'"
     )
     text = composer.input_value()
-    assert text.startswith(f"echo: {page.email} wants Korean on 20")
+    assert text.startswith(f"echo: {page.email} wants Korean casual on 20")
     assert page.locator("[data-testid=message]").count() == 0
     composer.press("Enter")
     answer = page.locator("[data-testid=message][data-role=assistant][data-state=complete]")

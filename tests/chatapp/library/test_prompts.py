@@ -64,6 +64,22 @@ def test_fill_replaces_special_and_custom_variables():
     assert filled == "2026-03-04|2026-03-04 05:06:07|2026-03-04T05:06:07+09:00|Alice|tides"
 
 
+def test_a_choice_variable_names_its_options():
+    """LibreChat's {{name:option|option}}: asked as a choice; the first use with options
+    sets them, and any use of the name is filled with the one chosen."""
+    text = "{{tone}} {{ tone : formal | casual | formal }} {{lang:en|ko}} {{current_user}} {{x:}}"
+    assert prompts.variables(text) == {
+        "tone": ("formal", "casual"), "lang": ("en", "ko"), "x": (),
+    }  # fmt: skip
+    assert prompts.custom_variables(text) == ["tone", "lang", "x"]
+    filled = prompts.fill(text, {"tone": "casual", "lang": "ko"}, "Alice", NOW)
+    assert filled == "casual casual ko Alice "
+    prompts.check_choices(text, {"tone": "formal", "x": "anything"})
+    with pytest.raises(prompts.NotAnOption, match="lang must be one of: en, ko"):
+        prompts.check_choices(text, {"lang": "de"})
+    prompts.check_closed(text)
+
+
 def test_a_value_is_inserted_as_typed_and_a_missing_one_is_empty():
     filled = prompts.fill("{{a}}/{{b}}", {"a": "{{current_user}}"}, "Alice", NOW)
     assert filled == "{{current_user}}/"

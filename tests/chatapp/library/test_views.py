@@ -102,6 +102,19 @@ def test_the_menu_and_fill(alice, user, stranger):
     assert bad.status_code == 400
 
 
+def test_a_choice_variable_is_offered_with_its_options_and_held_to_them(alice, user):
+    group = a_group(user, "Say it {{tone:formal|casual}} to {{who}}")
+    menu = alice.get("/prompts/menu").json()["prompts"]
+    assert [(e["variables"], e["options"]) for e in menu] == [
+        (["tone", "who"], {"tone": ["formal", "casual"]})
+    ]
+    url = f"/prompts/{group.pk}/fill"
+    body = json.dumps({"values": {"tone": "casual", "who": "Bob"}})
+    assert alice.post(url, body, "application/json").json() == {"text": "Say it casual to Bob"}
+    odd = alice.post(url, json.dumps({"values": {"tone": "rude"}}), "application/json")
+    assert odd.status_code == 400 and odd.json() == {"error": "tone must be one of: formal, casual."}
+
+
 def test_a_stranger_gets_404_for_a_private_prompt_and_may_use_a_shared_one(mallory, user):
     private = a_group(user)
     for url in (f"/prompts/{private.pk}", f"/prompts/{private.pk}/delete"):
