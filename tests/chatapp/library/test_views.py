@@ -112,7 +112,8 @@ def test_a_choice_variable_is_offered_with_its_options_and_held_to_them(alice, u
     body = json.dumps({"values": {"tone": "casual", "who": "Bob"}})
     assert alice.post(url, body, "application/json").json() == {"text": "Say it casual to Bob"}
     odd = alice.post(url, json.dumps({"values": {"tone": "rude"}}), "application/json")
-    assert odd.status_code == 400 and odd.json() == {"error": "tone must be one of: formal, casual."}
+    assert odd.status_code == 400
+    assert odd.json() == {"error": "tone must be one of: formal, casual."}
 
 
 def test_a_stranger_gets_404_for_a_private_prompt_and_may_use_a_shared_one(mallory, user):
