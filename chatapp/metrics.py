@@ -28,6 +28,7 @@ time_to_first_token = Histogram(
     buckets=LATENCY,
 )
 tokens = Counter("parley_tokens", "Tokens of finished responses, as billed", ["kind"])
+tool_steps = Counter("parley_tool_steps", "Tool steps ended, by how", ["state"])
 errors = Counter(
     "parley_errors",
     "Turns refused before any provider call (stage=refused, by code) and generations "

@@ -160,6 +160,32 @@ class TokenUsage(Frame):
     completion_tokens: int = 0
 
 
+class StepInfo(Frame):
+    """A tool step: a call the model made during the response, and its result."""
+
+    id: UUID
+    position: int
+    round: int  # the model call that asked for it (0 first)
+    call_id: str
+    tool: str
+    server: str = ""  # the MCP server; "" for Parley's built-ins
+    arguments: str  # as the model sent them
+    state: Literal["running", "done", "error", "cancelled"]
+    result: str = ""  # what went back to the model
+    result_chars: int = 0  # the tool's whole output, in characters
+    truncated: bool = False  # the result was cut at maxToolResultChars
+    data: dict[str, Any] = Field(default_factory=dict)
+    text_offset: int = 0  # characters of the response's text before the step
+    duration_ms: int | None = None
+
+
+class Step(Frame):
+    type: Literal["step"] = "step"
+    conversation_id: UUID
+    message_id: UUID
+    step: StepInfo
+
+
 class FinalMessage(Frame):
     id: UUID
     parent_id: UUID | None
@@ -171,6 +197,7 @@ class FinalMessage(Frame):
     cost: float
     endpoint: str = ""
     model: str = ""
+    steps: list[StepInfo] = Field(default_factory=list)
 
 
 class Final(Frame):
@@ -186,6 +213,7 @@ class State(Frame):
     text: str = ""
     reasoning: str = ""
     streaming: bool
+    steps: list[StepInfo] = Field(default_factory=list)
 
 
 class Title(Frame):

@@ -401,6 +401,13 @@ IMPORT_BATCH_MESSAGES = parse.integer(ENV, "PARLEY_IMPORT_BATCH_MESSAGES", 500, 
 # A response left `streaming` without a save for this long belongs to a dead process.
 CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10, minimum=2)
 
+# --- tools (docs/tools.md) -------------------------------------------------
+# The in-process `echo` tool, offered in every conversation: for tests, the bench and
+# demos, never on by default.
+TOOLS_ECHO = parse.boolean(ENV, "PARLEY_ECHO_TOOL")
+# Seconds a tool may run when it sets no timeout of its own.
+TOOLS_TIMEOUT = parse.integer(ENV, "PARLEY_TOOL_TIMEOUT", 60, minimum=1)
+
 # --- search ---------------------------------------------------------------
 # Meilisearch answers when SEARCH is on and both MEILI_* are set; otherwise the database does.
 SEARCH = parse.boolean(ENV, "SEARCH")

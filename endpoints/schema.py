@@ -261,6 +261,26 @@ class BedrockEndpoint(BuiltinEndpoint):
     guardrailConfig: dict[str, Any] | None = None
 
 
+class AgentsEndpoint(Strict):
+    """`endpoints.agents`: Parley has no agents, but its tool loop keeps their limits."""
+
+    recursionLimit: int | None = Field(default=None, gt=0)
+    maxRecursionLimit: int | None = Field(default=None, gt=0)
+    maxToolCallArgBytes: int | None = Field(default=None, gt=0)
+    disableBuilder: bool | None = later("agents")
+    allowedProviders: list[str] | None = later("agents")
+    capabilities: list[str] | None = later("agents")
+    maxCitations: int | None = later("agents")
+    maxCitationsPerFile: int | None = later("agents")
+    minRelevanceScore: float | None = later("agents")
+    toolApproval: dict[str, Any] | None = later("tool approval")
+    checkpointer: dict[str, Any] | None = later("agents")
+    remoteApi: Any = later("agents")
+    streamRate: float | None = later("agents")
+    titleConvo: bool | None = later("agents")
+    titleModel: str | None = later("agents")
+
+
 class Endpoints(Strict):
     """The `endpoints` section: strict at this level, like LibreChat."""
 
@@ -274,4 +294,4 @@ class Endpoints(Strict):
     custom: list[CustomEndpoint] | None = None
     assistants: dict[str, Any] | None = later("the OpenAI Assistants endpoint")
     azureAssistants: dict[str, Any] | None = later("the Azure Assistants endpoint")
-    agents: dict[str, Any] | None = later("agents")
+    agents: AgentsEndpoint | None = None

@@ -73,7 +73,12 @@ class CatchUp:
         self._sent.pop(message["id"], None)  # awaited again after a first catch-up (re-subscribe)
         text, reasoning = message["text"], message["reasoning"]
         state = frames.state(
-            final["conversation_id"], message["id"], text, reasoning, streaming=False
+            final["conversation_id"],
+            message["id"],
+            text,
+            reasoning,
+            streaming=False,
+            steps=message.get("steps", []),
         )
         return [state, final]
 

@@ -54,8 +54,38 @@ def delta(
     }
 
 
-def final(message: Any) -> Frame:
-    """The saved response `Message`, as it ended."""
+def step_info(step: Any) -> Frame:
+    """A tool step (chatapp.engine.steps.Step or the saved ToolStep) as frames carry it."""
+    return {
+        "id": _id(step.id),
+        "position": step.position,
+        "round": step.round,
+        "call_id": step.call_id,
+        "tool": step.tool,
+        "server": step.server,
+        "arguments": step.arguments,
+        "state": step.state,
+        "result": step.result,
+        "result_chars": step.result_chars,
+        "truncated": step.truncated,
+        "data": step.data,
+        "text_offset": step.text_offset,
+        "duration_ms": step.duration_ms,
+    }
+
+
+def step(conversation_id: Any, message_id: Any, info: Frame) -> Frame:
+    """A tool step started or ended (the same `step.id` again: the later one wins)."""
+    return {
+        "type": "step",
+        "conversation_id": _id(conversation_id),
+        "message_id": _id(message_id),
+        "step": info,
+    }
+
+
+def final(message: Any, steps: list[Frame] | None = None) -> Frame:
+    """The saved response `Message`, as it ended, with its tool steps."""
     return {
         "type": "final",
         "conversation_id": _id(message.conversation_id),
@@ -73,6 +103,7 @@ def final(message: Any) -> Frame:
             "cost": float(Decimal(message.cost)),
             "endpoint": message.endpoint,
             "model": message.model,
+            "steps": steps or [],
         },
     }
 
@@ -94,8 +125,10 @@ def state(
     reasoning: str = "",
     *,
     streaming: bool,
+    steps: list[Frame] | None = None,
 ) -> Frame:
-    """A response's text so far (catch-up), or nothing streaming (`message_id` None)."""
+    """A response's text and tool steps so far (catch-up), or nothing streaming
+    (`message_id` None)."""
     return {
         "type": "state",
         "conversation_id": _id(conversation_id),
@@ -103,6 +136,7 @@ def state(
         "text": text,
         "reasoning": reasoning,
         "streaming": streaming,
+        "steps": steps or [],
     }
 
 

@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -31,21 +31,27 @@ from django.db import transaction
 
 from accounts.guards import Admission
 from chatapp import metrics
-from chatapp.engine import events, frames, settlement
+from chatapp.engine import events, frames, settlement, steps
 from chatapp.engine.clock import clock
 from chatapp.engine.heartbeat import Partial, heartbeat
 from chatapp.engine.pacing import Pacer, Piece
 from chatapp.engine.records import Turn
 from chatapp.models import Message
+from chatapp.tools.base import ToolContext
+from chatapp.tools.registry import Toolbox
 from endpoints import tokens
 from endpoints.adapters.base import (
     ChatAdapter,
+    ChatMessage,
     ChatRequest,
     Finish,
     ProviderError,
     ReasoningDelta,
     TextDelta,
+    ToolCall,
+    ToolCallDelta,
     Usage,
+    tool_calls,
 )
 from endpoints.endpoint import TokenRate
 
@@ -63,6 +69,10 @@ class Plan:
     request: ChatRequest
     stream_rate: float  # milliseconds
     rate: TokenRate | None = None  # prices the usage (tokenConfig or the known rates)
+    toolbox: Toolbox = field(default_factory=Toolbox)  # offered as `request.tools`
+    tool_context: ToolContext | None = None
+    tool_limits: steps.Limits = field(default_factory=steps.Limits)
+    recursion_limit: int = 25  # model calls in one turn (endpoints.agents)
 
 
 @dataclass
@@ -71,7 +81,18 @@ class _Progress:
     reasoning: list[str] = field(default_factory=list)
     sent_text: int = 0  # characters already published in deltas
     sent_reasoning: int = 0
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = field(default_factory=Usage)  # every model call's so far
+    spent: Usage = field(default_factory=Usage)  # the finished model calls'
+    calls: list[ToolCallDelta] = field(default_factory=list)  # the current model call's
+    steps: list[steps.Step] = field(default_factory=list)
+
+
+class LoopFailure(Exception):
+    """The tool loop ended the turn (the recursion limit): shown like a provider error."""
+
+    def __init__(self, kind: str, user_message: str) -> None:
+        super().__init__(user_message)
+        self.kind, self.user_message = kind, user_message
 
 
 def start(
@@ -119,6 +140,7 @@ class Generation:
         self._stop = asyncio.Event()
         self._sending = asyncio.Lock()  # frames leave one at a time, in order
         self._reader: asyncio.Task | None = None
+        self._tools: asyncio.Future | None = None  # the running tool steps
         self._awaiting_provider = False
 
     async def run(self) -> None:
@@ -148,7 +170,7 @@ class Generation:
         heartbeat().join(self)
         try:
             await self._stream()
-        except ProviderError as failure:
+        except (ProviderError, LoopFailure) as failure:
             state, error = Message.State.ERROR, failure
         except Exception as failure:  # a bug must still end the stream cleanly
             log.exception("generation %s failed", self.response.id)
@@ -169,7 +191,42 @@ class Generation:
             return
         self.provider_called = True
         metrics.time_to_provider.observe(time.monotonic() - self.received_at)
-        self._reader = reader = asyncio.ensure_future(self._read(plan))
+        try:
+            await self._loop(plan)
+        finally:
+            self.clock.forget(self)
+        # The end of the stream waits at most one tick.
+        wait = self.pacer.wait(time.monotonic())
+        if wait and not self._stop.is_set():
+            await asyncio.sleep(wait)
+
+    async def _loop(self, plan: Plan) -> None:
+        """Model → tool calls → tools → results → model, until an answer without calls."""
+        request = plan.request
+        for round_ in range(plan.recursion_limit):
+            start = sum(map(len, self.progress.text))
+            calls = await self._model_call(plan.adapter, request)
+            if not calls or self._stop.is_set():
+                return
+            if round_ + 1 >= plan.recursion_limit:
+                raise LoopFailure("recursion_limit", RECURSION_LIMIT % plan.recursion_limit)
+            done = await self._run_tools(plan, calls, round_)
+            if self._stop.is_set():
+                return
+            said = "".join(self.progress.text)[start:]
+            request = replace(
+                request,
+                messages=(
+                    *request.messages,
+                    ChatMessage("assistant", said, tool_calls=calls),
+                    ChatMessage("tool", "", tool_results=tuple(s.as_result() for s in done)),
+                ),
+            )
+
+    async def _model_call(self, adapter: ChatAdapter, request: ChatRequest) -> tuple[ToolCall, ...]:
+        """One model call, streamed; the tool calls it ends with."""
+        self.progress.calls = []
+        self._reader = reader = asyncio.ensure_future(self._read(adapter, request))
         try:
             await reader
         except asyncio.CancelledError:
@@ -178,14 +235,55 @@ class Generation:
             if not (reader.cancelled() and self._stop.is_set()) or _cancelling():
                 raise
         finally:
-            self.clock.forget(self)
-        # The end of the stream waits at most one tick.
-        wait = self.pacer.wait(time.monotonic())
-        if wait and not self._stop.is_set():
-            await asyncio.sleep(wait)
+            self.progress.spent = self.progress.usage
+        return tool_calls(self.progress.calls)
 
-    async def _read(self, plan: Plan) -> None:
-        events_in = aiter(plan.adapter.stream(plan.request))
+    async def _run_tools(
+        self, plan: Plan, calls: tuple[ToolCall, ...], round_: int
+    ) -> list[steps.Step]:
+        """The calls' steps, run in parallel; each saved and published as it starts and ends."""
+        progress = self.progress
+        async with self._sending:  # the text so far goes out before the steps
+            rest = self.pacer.drain(time.monotonic())
+            if rest:
+                await self._publish_delta(rest)
+        batch = steps.plan(calls, plan.toolbox, len(progress.steps), round_)
+        for step in batch:
+            step.text_offset = progress.sent_text
+        progress.steps += batch
+        await database_sync_to_async(steps.save_started)(self.response.id, batch)
+        await asyncio.gather(*(self._publish_step(step) for step in batch))
+        context = plan.tool_context or ToolContext(user_id=self.turn.conversation.owner_id)
+        runs = [self._run_step(plan, step, context) for step in batch]
+        self._tools = tools = asyncio.ensure_future(asyncio.gather(*runs))
+        if self._stop.is_set():  # a stop that came while the steps were announced
+            tools.cancel()
+        try:
+            await tools
+        except asyncio.CancelledError:
+            # A cancelled gather ends with a CancelledError as its exception, not as
+            # cancelled(): whether it was `stop` is the stop flag's word.
+            if not self._stop.is_set() or _cancelling():
+                raise
+        finally:
+            self._tools = None
+            ended = [step for step in batch if step.state != steps.RUNNING]
+            await database_sync_to_async(steps.save_ended)(ended)
+        return batch
+
+    async def _run_step(self, plan: Plan, step: steps.Step, context: ToolContext) -> None:
+        try:
+            await steps.run(step, plan.toolbox.get(step.tool), context, plan.tool_limits)
+        finally:
+            metrics_step(step)
+            await self._publish_step(step)
+
+    async def _publish_step(self, step: steps.Step) -> None:
+        frame = frames.step(self.turn.conversation.id, self.response.id, frames.step_info(step))
+        await events.publish(self.group, frame)
+
+    async def _read(self, adapter: ChatAdapter, request: ChatRequest) -> None:
+        events_in = aiter(adapter.stream(request))
         try:
             while not self._stop.is_set():
                 self._awaiting_provider = True
@@ -233,8 +331,10 @@ class Generation:
         elif isinstance(event, ReasoningDelta):
             self.progress.reasoning.append(event.text)
             self.pacer.push("reasoning", event.text, now)
+        elif isinstance(event, ToolCallDelta):
+            self.progress.calls.append(event)
         elif isinstance(event, Usage):
-            self.progress.usage = event
+            self.progress.usage = _added(self.progress.spent, event)
         elif isinstance(event, Finish) and event.reason == "length":
             log.info("response %s stopped at the token limit", self.response.id)
 
@@ -259,7 +359,7 @@ class Generation:
             self.first_text_sent = True
             metrics.time_to_first_token.observe(time.monotonic() - self.received_at)
 
-    async def _finish(self, state: str, error: ProviderError | None) -> None:
+    async def _finish(self, state: str, error: ProviderError | LoopFailure | None) -> None:
         async with self._sending:
             rest = self.pacer.drain(time.monotonic())
             if rest:
@@ -278,7 +378,8 @@ class Generation:
         await database_sync_to_async(_save_final)(response, self.turn.conversation, self.admission)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
-        await events.publish(self.group, frames.final(response))
+        infos = [frames.step_info(step) for step in self.progress.steps]
+        await events.publish(self.group, frames.final(response, infos))
         settle = database_sync_to_async(settlement.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:
@@ -296,6 +397,8 @@ class Generation:
                 self._stop.set()
                 if self._awaiting_provider and self._reader is not None:
                     self._reader.cancel()
+                if self._tools is not None:
+                    self._tools.cancel()
             elif message["type"] == events.SNAPSHOT_REQUEST:
                 # From now on the deltas go to the other processes too; the
                 # snapshot covers every delta sent before.
@@ -306,8 +409,14 @@ class Generation:
         progress = self.progress
         text = "".join(progress.text)[: progress.sent_text]
         reasoning = "".join(progress.reasoning)[: progress.sent_reasoning]
+        infos = [frames.step_info(step) for step in progress.steps]
         state = frames.state(
-            self.turn.conversation.id, self.response.id, text, reasoning, streaming=True
+            self.turn.conversation.id,
+            self.response.id,
+            text,
+            reasoning,
+            streaming=True,
+            steps=infos,
         )
         return {"type": events.SNAPSHOT, "frame": state}
 
@@ -323,6 +432,26 @@ def _save_final(response: Message, conversation: Any, admission: Admission) -> N
         response.save()
         conversation.save(update_fields=["updated_at"])
     admission.release()
+
+
+RECURSION_LIMIT = (
+    "The model was still calling tools after %d model calls (the recursion limit):"
+    " the answer ends here."
+)
+
+
+def _added(spent: Usage, usage: Usage) -> Usage:
+    """The usage of the finished model calls plus the current one's latest report."""
+    return Usage(
+        prompt_tokens=spent.prompt_tokens + usage.prompt_tokens,
+        completion_tokens=spent.completion_tokens + usage.completion_tokens,
+        cache_read_tokens=spent.cache_read_tokens + usage.cache_read_tokens,
+        cache_write_tokens=spent.cache_write_tokens + usage.cache_write_tokens,
+    )
+
+
+def metrics_step(step: steps.Step) -> None:
+    metrics.tool_steps.labels(step.state).inc()
 
 
 def _cancelling() -> bool:

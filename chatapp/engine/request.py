@@ -5,16 +5,19 @@ parameters and headers resolved by `endpoints.requests`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from chatapp import keys
-from chatapp.engine import prompt
+from chatapp.engine import prompt, steps
 from chatapp.engine.generation import Plan
 from chatapp.engine.records import Turn
 from chatapp.engine.refusal import Refusal
-from endpoints import config, headers, registry, requests, tokens, userparams
+from chatapp.tools import registry as tools
+from chatapp.tools.base import ToolContext
+from endpoints import agents, config, headers, registry, requests, tokens, userparams
 from endpoints.adapters.base import RequestContext
 from endpoints.endpoint import Endpoint
 
@@ -74,9 +77,16 @@ def plan(turn: Turn, user) -> Plan:
         api_key=given.api_key if given else None,
         base_url=given.base_url if given else None,
     )
+    toolbox = tools.offered(user, conversation)
+    limits = agents.tool_limits(config.current())
+    built = requests.build(endpoint, model, messages, turn.params, context)
     return Plan(
         adapter=registry.current().adapter(endpoint.name),
-        request=requests.build(endpoint, model, messages, turn.params, context),
+        request=replace(built, tools=toolbox.specs),
         stream_rate=endpoint.stream_rate,
         rate=tokens.rate_for(model, endpoint.token_config),
+        toolbox=toolbox,
+        tool_context=ToolContext(user.pk, str(conversation.id), str(response.id)),
+        tool_limits=steps.Limits(endpoint.max_tool_result_chars, limits.max_argument_bytes),
+        recursion_limit=limits.recursion_limit,
     )

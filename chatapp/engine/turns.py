@@ -158,6 +158,12 @@ def saved_state(user, message_id) -> dict[str, Any]:
     """A response's state as last saved (when its generation cannot be asked)."""
     message = Message.objects.get(pk=message_id, conversation__owner=user)
     streaming = message.state == Message.State.STREAMING
+    steps = [frames.step_info(step) for step in message.steps.all()]
     return frames.state(
-        message.conversation_id, message.id, message.text, message.reasoning, streaming=streaming
+        message.conversation_id,
+        message.id,
+        message.text,
+        message.reasoning,
+        streaming=streaming,
+        steps=steps,
     )

@@ -11,6 +11,7 @@ from chatapp.models.project import Project
 from chatapp.models.prompt import Prompt, PromptGroup
 from chatapp.models.share import SharedLink
 from chatapp.models.tag import ConversationTag
+from chatapp.models.toolstep import ToolStep
 from chatapp.models.userkey import UserKey
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "PromptGroup",
     "SharedLink",
     "StoredFile",
+    "ToolStep",
     "UserKey",
 ]

@@ -183,7 +183,7 @@ async def test_subscribe_to_an_idle_conversation(user, chat_endpoint):
     state = await socket.receive_json_from(timeout=5)
     assert state == {
         "type": "state", "conversation_id": frames[0]["conversation_id"], "message_id": None,
-        "text": "", "reasoning": "", "streaming": False,
+        "text": "", "reasoning": "", "streaming": False, "steps": [],
     }  # fmt: skip
     await socket.disconnect()
 

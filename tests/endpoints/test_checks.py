@@ -42,14 +42,15 @@ def test_known_unimplemented_keys_warn_naming_the_feature(warnings_of) -> None:
     config = {
         "webSearch": {"serperApiKey": "${SERPER_API_KEY}"},
         "interface": {"presets": True, "agents": {"use": True}, "presetz": True},
-        "endpoints": {"agents": {"recursionLimit": 5}},
+        "endpoints": {"agents": {"recursionLimit": 5, "disableBuilder": True}},
     }
     assert warnings_of(config) == [
         "interface.agents: accepted but ignored: Parley does not implement this interface"
         " setting yet",
         "interface.presetz: unknown key: LibreChat ignores it, so does Parley"
         " (did you mean 'presets'?)",
-        "endpoints.agents: accepted but ignored: Parley does not implement agents yet",
+        "endpoints.agents.disableBuilder: accepted but ignored: Parley does not implement"
+        " agents yet",
     ]
 
 

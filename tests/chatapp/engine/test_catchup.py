@@ -243,6 +243,7 @@ def test_a_final_while_waiting_sends_a_synthesized_state_then_the_final():
             "text": "Hello",
             "reasoning": "hmm",
             "streaming": False,
+            "steps": [],  # the final's (the steps so far come with it)
         },
         end,
     ]

@@ -44,3 +44,21 @@ def test_delta_state_error_and_title():
     assert same(frames.error("banned", "Bye."), Error)
     canonical = "55555555-5555-5555-5555-555555555555"
     assert frames.title("5" * 32, "Trip")["conversation_id"] == canonical  # as pydantic writes it
+
+
+def test_tool_steps_live_and_saved(user):
+    from chatapp.engine.steps import Step
+    from chatapp.models import ToolStep
+    from chatapp.protocol import Step as StepFrame
+
+    conversation = factories.conversation(user)
+    _, answer = factories.exchange(conversation, "q", "a")
+    live = Step(position=0, round=0, call_id="c1", tool="echo", arguments='{"text": "x"}')
+    info = frames.step_info(live)
+    assert same(frames.step(conversation.id, answer.id, info), StepFrame)
+    saved = ToolStep.objects.create(
+        message=answer, position=1, tool="echo", state="done", result="x", duration_ms=3
+    )
+    infos = [info, frames.step_info(saved)]
+    assert same(frames.final(answer, infos), Final)
+    assert same(frames.state(conversation.id, answer.id, "a", streaming=True, steps=infos), State)
