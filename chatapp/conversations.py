@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from chatapp import access, branches
+from chatapp.engine import frames
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 
@@ -118,6 +119,7 @@ def message_dict(message: Message) -> dict[str, Any]:
         },
         "cost": float(message.cost),
         "created_at": message.created_at.isoformat(),
+        "steps": [frames.step_info(step) for step in message.steps.all()],
     }
 
 

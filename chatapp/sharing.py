@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from chatapp.branches import branch
+from chatapp.engine import frames
 from chatapp.models import Conversation, Message, SharedLink
 from endpoints import config as endpoint_config
 from endpoints.sections import SharedLinks
@@ -97,6 +98,7 @@ def share(conversation: Conversation, message: Message | None) -> SharedLink:
             "model": m.model,
             "state": m.state,
             "created_at": m.created_at.isoformat(),
+            "tool_steps": [frames.step_info(step) for step in m.steps.all()],
         }
         for m in path
     ]

@@ -20,7 +20,7 @@ from chatapp import bookmarks, instructions
 from chatapp.branches import branch
 from chatapp.conversations import BadRequest, conversation_dict, message_dict
 from chatapp.importer import exports
-from chatapp.models import Conversation, Message
+from chatapp.models import Conversation, Message, ToolStep
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import sync
 from endpoints import config, userparams
@@ -37,7 +37,7 @@ MAX_TAGS = 50  # bookmarks kept from one imported conversation
 
 
 def export_json(conversation: Conversation) -> dict[str, Any]:
-    messages = conversation.messages.order_by("created_at", "id")
+    messages = conversation.messages.order_by("created_at", "id").prefetch_related("steps")
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -56,10 +56,22 @@ def export_markdown(conversation: Conversation) -> str:
         lines += [f"**{who}**", ""]
         if message.reasoning:
             lines += ["> " + line for line in message.reasoning.splitlines()] + [""]
+        lines += _markdown_steps(message)
         lines += [message.text, ""]
         if message.state not in (Message.State.COMPLETE, Message.State.STREAMING):
             lines += [f"_({message.state}{': ' + message.error if message.error else ''})_", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_steps(message: Message) -> list[str]:
+    """Each tool step as a line and its arguments and result as code."""
+    lines: list[str] = []
+    for step in message.steps.all():
+        where = f" ({step.server})" if step.server else ""
+        cut = ", cut for the model" if step.truncated else ""
+        lines += [f"_Tool `{step.tool}`{where}: {step.state}{cut}_", ""]
+        lines += ["```json", step.arguments, "```", "", "```", step.result, "```", ""]
+    return lines
 
 
 @dataclass(frozen=True)
@@ -157,8 +169,35 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
                 usage.get("completion_tokens"), f"{where}.usage.completion_tokens"
             ),
             "created_at": _when(item.get("created_at"), f"{where}.created_at"),
+            "steps": _steps(item.get("steps"), f"{where}.steps"),
         })  # fmt: skip
     return header, rows
+
+
+def _steps(value: Any, where: str) -> list[dict[str, Any]]:
+    """A Parley export's tool steps of one message, as ToolStep fields."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise BadRequest(f"{where}: a list of objects.")
+    states = set(ToolStep.State.values) - {ToolStep.State.RUNNING}  # an import runs nothing
+    return [
+        {
+            "round": _count(item.get("round"), f"{where}[{i}].round"),
+            "call_id": _text(item.get("call_id"), 200),
+            "tool": _text(item.get("tool"), 200),
+            "server": _text(item.get("server"), 200),
+            "arguments": _text(item.get("arguments")),
+            "result": _text(item.get("result")),
+            "result_chars": _count(item.get("result_chars"), f"{where}[{i}].result_chars"),
+            "truncated": item.get("truncated") is True,
+            "data": item["data"] if isinstance(item.get("data"), dict) else {},
+            "state": item["state"] if item.get("state") in states else ToolStep.State.CANCELLED,
+            "text_offset": _count(item.get("text_offset"), f"{where}[{i}].text_offset"),
+            "duration_ms": _count(item.get("duration_ms"), f"{where}[{i}].duration_ms"),
+        }
+        for i, item in enumerate(value)
+    ]
 
 
 def _librechat(data: dict) -> tuple[dict, list[dict]]:
@@ -260,9 +299,13 @@ def _create(user, header: dict, rows: list[dict]) -> Conversation:
         created: dict[str, Message] = {}
         size = settings.IMPORT_BATCH_MESSAGES
         for start in range(0, len(ordered), size):
+            batch = ordered[start : start + size]
             with transaction.atomic():
-                Message.objects.bulk_create(
-                    _message(conversation, row, created) for row in ordered[start : start + size]
+                Message.objects.bulk_create(_message(conversation, row, created) for row in batch)
+                ToolStep.objects.bulk_create(
+                    ToolStep(message=created[row["key"]], position=i, **fields)
+                    for row in batch
+                    for i, fields in enumerate(row.get("steps", ()))
                 )
         if tags and bookmarks.enabled():
             bookmarks.set_tags(user, conversation, tags)
@@ -290,7 +333,7 @@ def _instructions(value: Any) -> str:
 
 
 def _message(conversation: Conversation, row: dict, created: dict[str, Message]) -> Message:
-    fields = {name: value for name, value in row.items() if name not in ("key", "parent")}
+    fields = {k: v for k, v in row.items() if k not in ("key", "parent", "steps")}
     parent = created.get(row["parent"]) if row["parent"] else None
     message = Message(conversation=conversation, parent=parent, **fields)
     created[row["key"]] = message

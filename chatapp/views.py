@@ -146,7 +146,7 @@ def _chat_context(
         spec=conversation.spec if conversation else (project.model_spec if project else ""),
         new_chat=conversation is None,
     )
-    messages = list(conversation.messages.all()) if conversation else []
+    messages = list(conversation.messages.prefetch_related("steps")) if conversation else []
     chosen, config = context["chosen"], endpoint_config.current()
     shown = branches.visible(messages, at)
     return {

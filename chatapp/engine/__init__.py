@@ -8,7 +8,9 @@ a `send`, `regenerate` or `edit` from an edge (the chat socket, the API), as pla
   ▶ request      the endpoint's request for the turn (prompt, parameters, headers, keys)
   ▶ prompt       the branch (chatapp.branches) as sent, and as the balance pre-flight prices it
   ▶ context      the branch fitted to the model's window
-  ▶ generation   adapter.stream(request) as a task of this process, outliving any socket
+  ▶ generation   adapter.stream(request) as a task of this process, outliving any socket;
+                 its tool loop: model → tool calls → tools → results → model
+    ▶ steps      a reply's tool calls run in parallel, each to a clear end, and saved
     ▶ pacing     deltas coalesced at the endpoint's streamRate
     ▶ clock      one timer per streamRate for every generation
     ▶ events     frames (built by `frames`) published to the conversation's group

@@ -54,3 +54,8 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.text[:40]}"
+
+    @property
+    def tool_steps(self) -> list:
+        """The tool steps the answer made, in order (templates; prefetch `steps` for many)."""
+        return list(self.steps.all())

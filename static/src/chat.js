@@ -145,6 +145,38 @@ function paint() {
   if (follow) scrollToBottom();
 }
 
+const STEP_STATES = {
+  running: gettext("Running…"),
+  done: gettext("Done"),
+  error: gettext("Error"),
+  cancelled: gettext("Stopped"),
+};
+
+/** Show a tool step of an answer (a new one, or a later word on one already shown). */
+function showStep(element, step) {
+  const box = $("[data-steps]", element);
+  if (!box) return;
+  box.hidden = false;
+  let item = box.querySelector(`[data-step-id="${step.id}"]`);
+  if (!item) {
+    item = $("#tpl-tool-step").content.firstElementChild.cloneNode(true);
+    item.dataset.stepId = step.id;
+    box.append(item);
+  }
+  const part = (name) => $(`[data-part=${name}]`, item);
+  item.dataset.state = step.state;
+  part("tool").textContent = step.tool;
+  part("server").textContent = step.server || "";
+  part("state").textContent = STEP_STATES[step.state] || step.state;
+  part("duration").textContent = step.duration_ms == null ? "" : `${step.duration_ms} ms`;
+  part("arguments").textContent = step.arguments;
+  part("result").textContent = step.result;
+  part("truncated").hidden = !step.truncated;
+  part("truncated").textContent = gettext(
+    "Cut: the tool returned %s characters and the model got only the first part (maxToolResultChars).",
+  ).replace("%s", step.result_chars);
+}
+
 function showError(element, message) {
   const box = $(".message-error", element);
   if (!box) return;
@@ -196,6 +228,12 @@ const handlers = {
     element.streamText = text.slice(0, frame.offset) + (frame.text || "");
     element.streamReasoning = reasoning.slice(0, frame.reasoning_offset ?? 0) + (frame.reasoning || "");
     schedulePaint(element);
+  },
+
+  step(frame) {
+    const element = messageElement(frame.message_id);
+    if (!element || frame.conversation_id !== conversationId()) return;
+    showStep(element, frame.step);
   },
 
   final(frame) {
@@ -258,6 +296,7 @@ const handlers = {
     element.dataset.state = "streaming";
     element.streamText = frame.text;
     element.streamReasoning = frame.reasoning;
+    for (const step of frame.steps || []) showStep(element, step);
     body(element).classList.add("cursor");
     setGenerating(frame.conversation_id);
     schedulePaint(element);

@@ -209,3 +209,23 @@ def test_malformed_switch_stops_start_up_naming_it(tmp_path):
     result = run_settings(tmp_path, ALLOW_SHARED_LINKS_PUBLIC="perhaps")
     assert result.returncode != 0
     assert "ALLOW_SHARED_LINKS_PUBLIC='perhaps' is invalid" in result.stderr
+
+
+def test_a_shared_link_keeps_the_tool_steps(switches, client, user):
+    from chatapp.models import ToolStep
+
+    conv = factories.conversation(user, title="Tools")
+    _, answer = factories.exchange(conv, "tool: echo {}", "result: <b>hi</b>")
+    ToolStep.objects.create(
+        message=answer, position=0, tool="echo", arguments='{"text": "<b>hi</b>"}',
+        state="done", result="<b>hi</b>" * 3, result_chars=900, truncated=True,
+    )  # fmt: skip
+    link = sharing.share(conv, None)
+    ToolStep.objects.all().delete()  # the snapshot holds its own copy
+    (step,) = json.loads(json.dumps(link.snapshot))[1]["tool_steps"]
+    assert (step["tool"], step["state"], step["truncated"]) == ("echo", "done", True)
+    client.force_login(user)
+    page = client.get(f"/share/{link.token}").content.decode()
+    assert page.count('data-testid="tool-step"') == 1
+    assert "&lt;b&gt;hi&lt;/b&gt;" in page and "<b>hi</b>" not in page  # escaped
+    assert "the tool returned 900 characters" in page

@@ -285,3 +285,33 @@ def test_instructions_over_the_message_limit_refuse_the_import(user, settings):
     data["conversation"]["system_prompt"] = "x" * 11
     with pytest.raises(BadRequest, match="instructions are 11 characters long"):
         transfer.import_conversation(user, data)
+
+
+def test_tool_steps_survive_an_export_and_an_import(user, stranger):
+    from chatapp.models import ToolStep
+    from tests.chatapp import factories
+
+    conversation = factories.conversation(user)
+    _, answer = factories.exchange(conversation, "tool: echo {}", "result: hi")
+    ToolStep.objects.create(
+        message=answer, position=0, tool="echo", server="srv", arguments='{"text": "hi"}',
+        state="done", result="hi", result_chars=2, duration_ms=4, data={"sources": [1]},
+    )  # fmt: skip
+    ToolStep.objects.create(message=answer, position=1, tool="hang", state="running")
+    exported = json.loads(json.dumps(transfer.export_json(conversation)))
+    steps = exported["messages"][1]["steps"]
+    assert [(s["tool"], s["result"], s["state"]) for s in steps] == [
+        ("echo", "hi", "done"),
+        ("hang", "", "running"),
+    ]
+    copy = transfer.import_conversation(stranger, exported)
+    imported = list(ToolStep.objects.filter(message__conversation=copy))
+    assert [(s.tool, s.server, s.result, s.state) for s in imported] == [
+        ("echo", "srv", "hi", "done"),
+        ("hang", "", "", "cancelled"),  # nothing runs in an import
+    ]
+    assert imported[0].data == {"sources": [1]} and imported[0].duration_ms == 4
+    assert "_Tool `echo` (srv): done_" in transfer.export_markdown(conversation)
+    with pytest.raises(BadRequest, match=r"messages\[1\].steps: a list of objects"):
+        exported["messages"][1]["steps"] = "nope"
+        transfer.import_conversation(user, exported)
