@@ -9,7 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatapp', '0008_channelcheck'),
+        ('chatapp', '0008_conversation_web_search'),
+        ('chatapp', '0009_mcp'),
     ]
 
     operations = [
