@@ -9,8 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chatapp', '0008_conversation_web_search'),
-        ('chatapp', '0009_mcp'),
+        ('chatapp', '0010_conversation_web_search'),
     ]
 
     operations = [
