@@ -231,7 +231,53 @@ def builtin(
         profiles, reason = resolved_map(own.inferenceProfiles, common.env, "inferenceProfiles")
         fields.update(bedrock_fields(own, fields, profiles))
         reasons.append(reason)
+    if isinstance(own, schema.KeyedEndpoint) and own.channels:
+        reasons = [builtin_channels(name, own, fields, first(*reasons), common, problems)]
+        reasons.append(header_reason)
     return Endpoint(**fields, unavailable=first(*reasons))
+
+
+def builtin_channels(
+    name: str,
+    own: schema.KeyedEndpoint,
+    fields: dict[str, Any],
+    reason: str | None,
+    common: Common,
+    problems: list[Problem],
+) -> str | None:
+    """A built-in endpoint's channels (the .env key first) into `fields`; why none is usable."""
+    path = ("endpoints", name, "channels")
+    key, base_url = fields.get("api_key"), fields.get("base_url")
+    if key == USER_PROVIDED:
+        message = f"fail-over needs the operator's own keys: {KEY_VARIABLES[name]} is user_provided"
+        problems.append(Problem("error", message, path))
+        return message
+    found, reasons = [], []
+    if reason is None and key:
+        found.append(Channel("key 1", key, base_url, key_source=fields.get("key_source")))
+    else:
+        reasons.append(f"key 1: {reason or 'no key'}")
+        problems.append(Problem("warning", f"key 1 left out: {reason or 'no key'}", path))
+    for i, channel in enumerate(own.channels or ()):
+        label = channel.name or f"key {i + 2}"
+        api_key, key_reason = (
+            resolved(channel.apiKey, common.env) if channel.apiKey else (key, None)
+        )
+        url, url_reason = resolved_url(channel.baseURL, common.env)
+        why = first(key_reason, url_reason, None if api_key else "no apiKey and no .env key")
+        if why:
+            problems.append(Problem("warning", f"left out: {why}", path + (i,)))
+            reasons.append(f"{label}: {why}")
+            continue
+        source = source_of(channel.apiKey) if channel.apiKey else fields.get("key_source")
+        found.append(
+            Channel(label, api_key, url or base_url, channel.weight, channel.priority, source)
+        )
+    fields["channels"] = tuple(found)
+    if found:
+        fields.update(api_key=found[0].api_key, base_url=found[0].base_url)
+        fields["key_source"] = found[0].key_source
+    return None if found else "; ".join(reasons)
 
 
 def bedrock_fields(

@@ -245,6 +245,9 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
     for index, custom in enumerate(endpoints.custom or ()):
         problems += icon_check(custom.iconURL, ("endpoints", "custom", index, "iconURL"))
         problems += channel_checks(custom, ("endpoints", "custom", index))
+    for key in ("openAI", "anthropic", "google"):
+        section = getattr(endpoints, key)
+        problems += builtin_channel_checks(section, ("endpoints", key))
     for index, group in enumerate(endpoints.azureOpenAI.groups if endpoints.azureOpenAI else ()):
         path = ("endpoints", "azureOpenAI", "groups", index, "baseURL")
         problems += url_check(group.baseURL, path)
@@ -286,6 +289,25 @@ def channel_checks(custom: schema.CustomEndpoint, path: Path) -> list[Problem]:
             message = f"the same apiKey and baseURL as {seen[pair]}: give it another of either"
             problems.append(Problem("error", message, where))
         seen.setdefault(pair, f"channels[{i}]")
+    return problems
+
+
+def builtin_channel_checks(section: schema.KeyedEndpoint | None, path: Path) -> list[Problem]:
+    """A built-in endpoint's `channels`: the operator's keys, no two alike (the .env key
+    is checked when it is read, endpoints.build)."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str | None, str | None], int] = {}
+    for i, channel in enumerate((section and section.channels) or ()):
+        where = path + ("channels", i)
+        if "user_provided" in (str(channel.apiKey).strip(), str(channel.baseURL).strip()):
+            message = "fail-over needs the operator's own keys: set apiKey to a key or ${VAR}"
+            problems.append(Problem("error", message, where))
+        problems += url_check(channel.baseURL, where + ("baseURL",))
+        pair = (channel.apiKey, channel.baseURL)
+        if pair in seen:
+            message = f"the same apiKey and baseURL as channels[{seen[pair]}]: change either"
+            problems.append(Problem("error", message, where))
+        seen.setdefault(pair, i)
     return problems
 
 

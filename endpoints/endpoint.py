@@ -124,7 +124,7 @@ class Channel:
 
     name: str  # the operator's `name`, else "key N" in the file's order
     api_key: str
-    base_url: str
+    base_url: str | None  # None: the provider SDK's default (built-in endpoints)
     weight: int = 1
     priority: int = 0
     key_source: str | None = None

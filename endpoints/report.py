@@ -90,7 +90,8 @@ def channel_rows(endpoint: Endpoint, breaker: Breaker | None) -> list[tuple[str,
         shown = f"{key} ({source})" if source and "${" not in key else key
         state = breaker.describe(channel_id(endpoint, channel)) if breaker else "-"
         rows.append(
-            (f"  {channel.name}", shown, channel.base_url, str(channel.priority),
+            (f"  {channel.name}", shown, channel.base_url or "(provider default)",
+             str(channel.priority),
              str(channel.weight), state)
         )  # fmt: skip
     return rows

@@ -110,10 +110,30 @@ class AllSettings(SharedSettings):
         return None
 
 
+class Channel(Strict):
+    """Parley's extension (fail-over, docs/configuration.md): one more key and/or base URL
+    of a custom endpoint; what it leaves out is the endpoint's own."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, min_length=1)
+    apiKey: str | None = None
+    baseURL: str | None = None
+    weight: int = Field(default=1, ge=1)
+    priority: int = 0
+
+
 class BuiltinEndpoint(SharedSettings):
-    """openAI and google: shared settings plus a base URL."""
+    """Shared settings plus a base URL (bedrock's section is one)."""
 
     baseURL: str | None = None
+
+
+class KeyedEndpoint(BuiltinEndpoint):
+    """openAI, anthropic and google: their key comes from the .env; `channels` (Parley's
+    fail-over extension) adds keys and base URLs."""
+
+    channels: list[Channel] | None = None
 
 
 class ModelEntry(Strict):
@@ -144,19 +164,6 @@ class CustomParams(Strict):
     includeReasoningContent: bool | None = None
     includeReasoningHistory: bool | None = None
     paramDefinitions: list[dict[str, Any]] | None = None
-
-
-class Channel(Strict):
-    """Parley's extension (fail-over, docs/configuration.md): one more key and/or base URL
-    of a custom endpoint; what it leaves out is the endpoint's own."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-    name: str | None = Field(default=None, min_length=1)
-    apiKey: str | None = None
-    baseURL: str | None = None
-    weight: int = Field(default=1, ge=1)
-    priority: int = 0
 
 
 class CustomEndpoint(SharedSettings):
@@ -249,7 +256,7 @@ class AzureEndpoint(SharedSettings):
     assistants: bool | None = later("Azure Assistants")
 
 
-class AnthropicEndpoint(BuiltinEndpoint):
+class AnthropicEndpoint(KeyedEndpoint):
     vertex: dict[str, Any] | None = later("Anthropic through Google Vertex AI")
     models: Any = later("Anthropic model mapping for Vertex AI")
 
@@ -286,10 +293,10 @@ class Endpoints(Strict):
 
     allowedAddresses: list[str] | None = None
     all: AllSettings | None = None
-    openAI: BuiltinEndpoint | None = None
+    openAI: KeyedEndpoint | None = None
     azureOpenAI: AzureEndpoint | None = None
     anthropic: AnthropicEndpoint | None = None
-    google: BuiltinEndpoint | None = None
+    google: KeyedEndpoint | None = None
     bedrock: BedrockEndpoint | None = None
     custom: list[CustomEndpoint] | None = None
     assistants: dict[str, Any] | None = later("the OpenAI Assistants endpoint")

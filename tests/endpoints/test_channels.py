@@ -120,3 +120,46 @@ def test_errors_in_the_extension_carry_their_yaml_line(load_yaml) -> None:
     (problem,) = caught.value.problems
     assert problem.line == 7
     assert "endpoints.custom[0].apiKey[1]" in str(problem)
+
+
+def test_a_builtin_endpoint_adds_channels_to_its_env_key(load_yaml) -> None:
+    section = {"channels": [{"apiKey": "${BACKUP}", "priority": -1}, {"baseURL": URL}]}
+    env = {"OPENAI_API_KEY": "sk-env", "BACKUP": "sk-backup"}
+    endpoint = load_yaml({"endpoints": {"openAI": section}}, env).endpoints["openAI"]
+    assert endpoint.channels == (
+        Channel("key 1", "sk-env", None, key_source="OPENAI_API_KEY"),
+        Channel("key 2", "sk-backup", None, priority=-1, key_source="BACKUP"),
+        Channel("key 3", "sk-env", URL, key_source="OPENAI_API_KEY"),
+    )
+    assert endpoint.available and endpoint.api_key == "sk-env"
+
+
+def test_a_builtin_endpoint_without_its_env_key_runs_on_its_channels(load_yaml) -> None:
+    section = {"channels": [{"name": "a", "apiKey": "sk-a"}, {"name": "b", "apiKey": "sk-b"}]}
+    config = load_yaml({"endpoints": {"anthropic": section}}, {})
+    endpoint = config.endpoints["anthropic"]
+    assert [c.name for c in endpoint.channels] == ["a", "b"]
+    assert endpoint.available and endpoint.api_key == "sk-a"
+    warnings = [str(p) for p in config.problems if p.level == "warning"]
+    assert any(
+        "endpoints.anthropic.channels: key 1 left out: ANTHROPIC_API_KEY" in w for w in warnings
+    )
+
+
+def test_builtin_channels_are_validated(yaml_errors) -> None:
+    env = {"OPENAI_API_KEY": "user_provided"}
+    errors = yaml_errors({"endpoints": {"openAI": {"channels": [{"apiKey": "sk-b"}]}}}, env)
+    assert errors == [
+        "endpoints.openAI.channels: fail-over needs the operator's own keys:"
+        " OPENAI_API_KEY is user_provided"
+    ]
+    section = {"channels": [{"apiKey": "k", "wieght": 2}]}
+    errors = yaml_errors({"endpoints": {"google": section}}, {"GOOGLE_KEY": "g"})
+    assert errors == ["endpoints.google.channels[0].wieght: unknown key"]
+    section = {"channels": [{"apiKey": "user_provided"}, {"apiKey": "k"}, {"apiKey": "k"}]}
+    errors = yaml_errors({"endpoints": {"google": section}}, {"GOOGLE_KEY": "g"})
+    assert errors == [
+        "endpoints.google.channels[0]: fail-over needs the operator's own keys:"
+        " set apiKey to a key or ${VAR}",
+        "endpoints.google.channels[2]: the same apiKey and baseURL as channels[1]: change either",
+    ]

@@ -246,3 +246,26 @@ async def test_a_benched_key_still_takes_the_retry(failover, mock_provider) -> N
     mock_provider.fail_key("sk-a", "401", count=1)
     assert (await run(adapter, request)).text == REPLY
     assert keys_sent(mock_provider) == ["sk-a", "sk-b", "sk-a", "sk-b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "variable", "model", "path"),
+    [
+        ("google", "GOOGLE_KEY", "gemini-2.5-flash", ""),
+        ("openAI", "OPENAI_API_KEY", "gpt-4o-mini", "/v1"),
+        ("anthropic", "ANTHROPIC_API_KEY", "claude-sonnet-4", ""),
+    ],
+)
+async def test_builtin_endpoints_fail_over_to_their_channels(
+    load_yaml, mock_provider, name, variable, model, path
+) -> None:
+    section = {
+        "baseURL": mock_provider.url + path,
+        "channels": [{"apiKey": "k-backup", "priority": -1}],
+    }
+    config = load_yaml({"endpoints": {name: section}}, {variable: "k-main"})
+    registry = Registry(config, breaker=Breaker(Policy()))
+    mock_provider.fail_key("k-main", "401")
+    outcome = await run(registry.adapter(name), request_for(registry.endpoint(name), ECHO, model))
+    assert outcome.error is None and outcome.text == REPLY
+    assert keys_sent(mock_provider) == ["k-main", "k-backup"]
