@@ -186,3 +186,13 @@ def test_a_secret_without_the_widget_verifies_nothing(client, librechat_yaml, se
     librechat_yaml("version: 1.3.14\n")
     settings.TURNSTILE_SECRET_KEY = SECRET
     assert sign_in(client, member).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-hans", "请完成人机验证。"), ("ko", "보안 확인을 완료하세요.")],
+)
+def test_the_errors_are_translated(client, verified, member, language, message):
+    data = {"login": member.email, "password": "pw-12345678"}
+    page = client.post(reverse("account_login"), data, HTTP_ACCEPT_LANGUAGE=language)
+    assert message in page.content.decode()

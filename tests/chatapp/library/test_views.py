@@ -204,3 +204,14 @@ def test_a_new_chat_opened_from_a_project_carries_it(alice, user, stranger):
     assert f'data-project-id="{project.pk}"' in page
     theirs = Project.objects.create(owner=stranger, name="Theirs")
     assert alice.get(f"/?project={theirs.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-hans", ("新建提示词", "{{name:option|option}} 则从这些选项中选择")),
+     ("ko", ("새 프롬프트", "{{name:option|option}}은 그 옵션 중에서"))],
+)  # fmt: skip
+def test_the_prompts_pages_are_translated(alice, language, words):
+    listing = alice.get("/prompts", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    form = alice.get("/prompts/new", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert words[0] in listing and words[1] in form
