@@ -53,6 +53,8 @@ class Send(Frame):
     spec: str | None = Field(default=None, min_length=1, max_length=256)  # a modelSpecs name
     project: int | None = Field(default=None, ge=1)  # a new chat only: one of the user's projects
     web_search: bool | None = None  # the globe: None keeps the conversation's
+    # The MCP servers chosen in the composer's picker (names); None keeps the conversation's.
+    mcp_servers: list[str] | None = Field(default=None, max_length=100)
 
 
 class Regenerate(Frame):

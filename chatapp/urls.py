@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from chatapp import api, views
+from chatapp import api, mcpviews, views
 from chatapp.files import views as files
 from chatapp.library import views as library
 from chatapp.search import views as search_views
@@ -39,6 +39,8 @@ chat_patterns = [
     path("keys", views.key_list, name="keys"),
     path("web-search/keys", views.web_search_keys, name="web-search-keys"),
     path("keys/<str:endpoint>", views.user_key, name="key"),
+    path("mcp", mcpviews.mcp_values, name="mcp"),
+    path("mcp/<str:server>", mcpviews.mcp_save, name="mcp-save"),
     path("presets", views.preset_save, name="preset-create"),
     path("presets/<int:preset_id>", views.preset_save, name="preset-update"),
     path("presets/<int:preset_id>/delete", views.preset_delete, name="preset-delete"),

@@ -47,6 +47,7 @@ from chatapp.models import Conversation
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import views as search_views
 from chatapp.tools import websearch
+from chatapp.tools.mcp import servers as mcp
 from chatapp.tools.websearch import credentials as websearch_keys
 from endpoints import config as endpoint_config
 from endpoints import registry, specs
@@ -171,6 +172,9 @@ def _chat_context(
         "web_search_on": conversation.web_search
         if conversation
         else bool(context["spec"] and context["spec"].web_search),
+        # The composer's MCP picker (chatMenu servers) and this conversation's choice.
+        "mcp_menu": mcp.menu_for(request.user),
+        "mcp_chosen": conversation.mcp_servers if conversation else [],
     }
 
 

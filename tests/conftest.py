@@ -263,8 +263,8 @@ def mcp_yaml(tmp_path, settings):
     from endpoints.config import current
     from endpoints.mcpclient.manager import manager
 
-    def write(servers: dict, mcp_settings: dict | None = None) -> None:
-        data = {"version": "1.3.14", "mcpServers": servers}
+    def write(servers: dict, mcp_settings: dict | None = None, **sections) -> None:
+        data = {"version": "1.3.14", "mcpServers": servers, **sections}
         if mcp_settings:
             data["mcpSettings"] = mcp_settings
         path = tmp_path / "librechat.yaml"

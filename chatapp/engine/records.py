@@ -19,6 +19,7 @@ from chatapp import access, instructions, temporary
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
+from chatapp.tools.mcp import servers as mcp
 
 SPEC_MAX = Conversation._meta.get_field("spec").max_length
 
@@ -38,6 +39,7 @@ class Ask:
     spec: str | None = None  # a modelSpecs name
     project: int | None = None  # a new chat only: one of the user's projects
     web_search: bool | None = None  # the composer's globe; None keeps the conversation's
+    mcp_servers: list[str] | None = None  # the picker's MCP servers; None keeps the chosen
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,12 @@ def send(user, ask: Ask) -> Turn:
             conversation.system_prompt = ask.instructions
         if ask.web_search is not None:
             conversation.web_search = ask.web_search
+        if ask.mcp_servers is not None:
+            conversation.mcp_servers = mcp.chosen(ask.mcp_servers)  # only the picker's servers
         conversation.save(
             update_fields=[
                 *("endpoint", "model", "spec", "parameters", "system_prompt", "web_search"),
-                "updated_at",
+                *("mcp_servers", "updated_at"),
             ]
         )
         return _turn(conversation, parent, ask.text)

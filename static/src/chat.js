@@ -338,6 +338,13 @@ function subscribe() {
 
 // ---------------------------------------------------------------- user actions
 
+/** The composer's MCP picker's choice ({} when there is no picker: the server keeps it). */
+function mcpServers() {
+  if (!$("[data-testid=mcp-picker]")) return {};
+  const checked = document.querySelectorAll("input[name=mcp-server]:checked");
+  return { mcp_servers: Array.from(checked, (input) => input.value) };
+}
+
 function sendMessage() {
   const box = composer();
   const text = box.value;
@@ -364,6 +371,8 @@ function sendMessage() {
     temporary: !conversationId() && Boolean($("#temporary-chat")?.checked),
     // The globe: web search offered to the model on this conversation's turns.
     ...($("#web-search") ? { web_search: $("#web-search").checked } : {}),
+    // The MCP servers whose tools the model may call, saved with the conversation.
+    ...mcpServers(),
     // A new chat opened from a project (/?project=N) starts in it.
     ...(!conversationId() && root().dataset.projectId ? { project: Number(root().dataset.projectId) } : {}),
   };

@@ -39,6 +39,21 @@ export function registerComponents(Alpine) {
 
   Alpine.data("toggle", toggle);
 
+  // The composer's MCP server picker: a menu of checkboxes; chat.js sends the checked ones.
+  Alpine.data("mcpPicker", () => ({
+    ...toggle(),
+    count: 0,
+    get countText() {
+      return this.count ? `(${this.count})` : "";
+    },
+    init() {
+      this.recount();
+    },
+    recount() {
+      this.count = this.$root.querySelectorAll("input[name=mcp-server]:checked").length;
+    },
+  }));
+
   // The sidebar's Chats / Archived tabs: a hidden input the list requests include.
   Alpine.data("sidebarTabs", () => ({
     archived: false,

@@ -138,3 +138,22 @@ def test_the_globe_is_kept_on_the_conversation_until_a_send_switches_it(user):
     answered(again)
     off = records.send(user, send(conversation_id=cid, web_search=False))
     assert not off.conversation.web_search
+
+
+def test_send_saves_the_pickers_mcp_servers_and_none_keeps_them(user, mcp_yaml):
+    mcp_yaml(
+        {
+            "a": {"command": "x"},
+            "b": {"command": "x"},
+            "hidden": {"command": "x", "chatMenu": False},
+        }
+    )
+    first = records.send(user, send(mcp_servers=["b", "hidden", "nope", "a", "b"]))
+    assert first.conversation.mcp_servers == ["b", "a"]
+    first.response.state = Message.State.COMPLETE
+    first.response.save()
+    again = records.send(
+        user, send(conversation_id=first.conversation.id, parent_id=first.response.id)
+    )
+    again.conversation.refresh_from_db()
+    assert again.conversation.mcp_servers == ["b", "a"]
