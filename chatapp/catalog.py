@@ -103,10 +103,16 @@ def display_label(model: str, endpoint_label: str = "AI", preset_label: str = ""
     return endpoint_label or "AI"
 
 
-def label_for(config: Config, message: Any) -> str:
-    """The sender label of a saved answer, from the endpoint and model that wrote it."""
+def label_for(config: Config, message: Any, spec: Spec | None = None) -> str:
+    """The sender label of a saved answer, from the endpoint and model that wrote it (the
+    spec's `modelLabel` when the conversation's spec wrote it)."""
     endpoint = config.get(message.endpoint)
-    return display_label(message.model, endpoint.model_display_label if endpoint else "AI")
+    own = spec and spec.endpoint == message.endpoint and spec.model in ("", message.model)
+    return display_label(
+        message.model,
+        endpoint.model_display_label if endpoint else "AI",
+        spec.model_label if own else "",
+    )
 
 
 def selection(

@@ -148,7 +148,7 @@ def _chat_context(
         new_chat=conversation is None,
     )
     messages = list(conversation.messages.prefetch_related("steps")) if conversation else []
-    chosen, config = context["chosen"], endpoint_config.current()
+    chosen, config, spec = context["chosen"], endpoint_config.current(), context["spec"]
     shown = branches.visible(messages, at)
     return {
         **context,
@@ -162,8 +162,15 @@ def _chat_context(
         "temporary_chats": temporary.policy().enabled,
         "local_model": config.local_model,  # nothing configured: Ollama found (endpoints/local.py)
         "conversation": conversation,
-        "thread": [{"shown": s, "label": catalog.label_for(config, s.message)} for s in shown],
-        "label": catalog.display_label(context["model"], chosen.display_label) if chosen else "AI",
+        "thread": [
+            {"shown": s, "label": catalog.label_for(config, s.message, spec)} for s in shown
+        ],
+        "label": catalog.display_label(
+            context["model"], chosen.display_label, spec.model_label if spec else ""
+        )
+        if chosen
+        else "AI",
+        "greeting": spec.greeting if spec and conversation is None else "",
         "presets": request.user.presets.all(),
         "prompts_allowed": prompts.permissions(request.user),
         "project": project,

@@ -42,7 +42,8 @@ class Spec:
     show_icon_in_menu: bool = True
     show_icon_in_header: bool = True
     prompt_prefix: str = ""
-    model_label: str = ""
+    model_label: str = ""  # the sender name of its answers (LibreChat's modelLabel)
+    greeting: str = ""  # a new chat's heading on this spec (LibreChat's preset greeting)
     preset_params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     web_search: bool = False  # the globe starts switched on in a new chat on this spec
 
@@ -101,7 +102,8 @@ def _spec(item: Any) -> Spec:
         show_icon_in_menu=item.showIconInMenu,
         show_icon_in_header=item.showIconInHeader,
         prompt_prefix=preset.get("promptPrefix") or preset.get("instructions") or "",
-        model_label=preset.get("modelLabel") or "",
+        model_label=str(preset.get("modelLabel") or ""),
+        greeting=str(preset.get("greeting") or ""),
         preset_params={k: v for k, v in preset.items() if k not in NOT_PARAMETERS},
         web_search=bool(item.webSearch),
     )

@@ -434,3 +434,27 @@ def test_web_search_keys_are_asked_and_saved(alice, user):
     )
     assert refused["HX-Retarget"] == "#web-search-keys-error"
     assert "link-local address" in refused.content.decode()
+
+
+LABELLED = """
+modelSpecs:
+  list:
+    - name: poet
+      label: Poet
+      default: true
+      preset:
+        { endpoint: Mock, model: mock-large, modelLabel: Bard, greeting: "Ask me for a poem." }
+"""
+
+
+def test_a_specs_greeting_and_model_label_show(alice, user, settings, tmp_path):
+    """LibreChat's preset `greeting` heads a new chat on the spec; `modelLabel` names its
+    answers."""
+    use_specs(settings, tmp_path, LABELLED)
+    page = alice.get("/").content.decode()
+    assert '<h1 data-testid="welcome">Ask me for a poem.</h1>' in page
+    assert 'data-label="Bard"' in page  # the template of a streamed answer
+    conversation = factories.conversation(user, endpoint="Mock", model="mock-large", spec="poet")
+    factories.exchange(conversation, "a poem", "roses")
+    page = alice.get(f"/c/{conversation.pk}").content.decode()
+    assert '<div class="sender">Bard</div>' in page and "Ask me for a poem." not in page
