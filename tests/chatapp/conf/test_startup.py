@@ -20,7 +20,8 @@ def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A bare environment; with the test run's secrets, which production mode needs."""
     keep = ("PATH", "HOME", "LANG", "SECRET_KEY", "CREDS_KEY", "CREDS_IV")
     env = {k: v for k, v in os.environ.items() if k in keep}
-    return {**env, "PARLEY_DATA_DIR": str(tmp_path), **extra}
+    # collectstatic without gzip/brotli: seconds, not minutes on a busy machine
+    return {**env, "PARLEY_DATA_DIR": str(tmp_path), "DISABLE_COMPRESSION": "true", **extra}
 
 
 def free_port() -> int:
@@ -50,7 +51,7 @@ def test_serve_refuses_unreachable_redis_with_one_line(tmp_path):
     assert lines[0].startswith("parley: REDIS_URI='redis://127.0.0.1:1/0' is unreachable")
 
 
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 30) -> bytes:
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 75) -> bytes:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -96,6 +97,7 @@ def test_serve_on_the_embedded_default(tmp_path):
         "channel_layer": "ok (in-memory)",
         "broker": "ok (in-process)",
         "search": "ok (sqlite)",
+        "mcp": "ok (none configured)",
     }
     assert b'name="password"' in login
 
@@ -118,6 +120,7 @@ def test_serve_on_postgres_and_redis(tmp_path, scratch_postgres_url, redis_uri, 
         "channel_layer": "ok (redis)",
         "broker": "ok (redis)",
         "search": "ok (postgresql)",
+        "mcp": "ok (none configured)",
     }
     assert b'name="password"' in login
 
