@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import replace
 
 from endpoints.adapters.base import (
@@ -30,7 +31,7 @@ from endpoints.adapters.base import (
     StreamEvent,
 )
 from endpoints.adapters.common import collect
-from endpoints.breaker import Breaker, State, channel_id
+from endpoints.breaker import Breaker, State, Status, channel_id
 from endpoints.endpoint import Channel, Endpoint
 
 log = logging.getLogger(__name__)
@@ -74,50 +75,63 @@ class FailoverAdapter:
     def adapter(self, channel: Channel) -> ChatAdapter:
         return self._adapters[channel]
 
-    async def candidates(self) -> list[Channel]:
-        """Every channel in the order to try them: the usable ones (a probing one only if
-        this request wins its probe), then the benched ones, soonest back first (a last
-        resort: a benched key that answers is back)."""
+    async def plan(self) -> list[tuple[Channel, Status]]:
+        """Every channel in the order to try them, with its status: the usable ones (ok, or
+        probing), then the benched ones, soonest back first (a last resort: a benched key
+        that answers is back)."""
         now = self.breaker.clock()
         found = await self.breaker.astates([self._ids[c] for c in self.endpoint.channels])
         states: dict[Channel, State] = {c: found[self._ids[c]] for c in self.endpoint.channels}
         ordered = weighted_order(list(self.endpoint.channels), self._rng)
-        usable, benched = [], []
-        for channel in ordered:
-            status = states[channel].status(now)
-            if status == "ok" or (
-                status == "probing" and await self.breaker.aclaim_probe(self._ids[channel])
-            ):
-                usable.append(channel)
-            else:
-                benched.append(channel)
-        return usable + sorted(benched, key=lambda c: states[c].until or 0.0)
+        usable = [c for c in ordered if states[c].status(now) != "benched"]
+        benched = sorted(
+            (c for c in ordered if c not in usable), key=lambda c: states[c].until or 0.0
+        )
+        return [(c, states[c].status(now)) for c in usable + benched]
+
+    async def candidates(self) -> list[Channel]:
+        return [channel for channel, _ in await self.plan()]
+
+    async def attempts(self) -> AsyncIterator[Channel]:
+        """The channels this request tries, at most ATTEMPTS; a probing one only when this
+        request wins its probe (claimed when reached, so an unused claim never blocks one)."""
+        given = 0
+        for channel, status in await self.plan():
+            if status == "probing" and not await self.breaker.aclaim_probe(self._ids[channel]):
+                continue  # another request is probing it
+            yield channel
+            given += 1
+            if given == ATTEMPTS:
+                return
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         tried: list[Channel] = []
         last: ProviderError | None = None
-        for channel in (await self.candidates())[:ATTEMPTS]:
-            tried.append(channel)
-            started = False
-            try:
-                async for event in self._adapters[channel].stream(request):
-                    started = True
-                    yield event
-            except ProviderError as error:
-                failed = error.kind in FAILING_OVER
-                await self.breaker.arecord(self._ids[channel], ok=not failed)
-                if started or not failed:
-                    raise
-                log.warning(
-                    "endpoint %s: %s failed before its first token (%s)",
-                    self.endpoint.name,
-                    channel.name,
-                    error.kind,
-                )
-                last = error
-                continue
-            await self.breaker.arecord(self._ids[channel], ok=True)
-            return
+        async with aclosing(self.attempts()) as attempts:
+            async for channel in attempts:
+                tried.append(channel)
+                started = False
+                try:
+                    # Closed at once when the caller stops reading: the upstream request ends.
+                    async with aclosing(self._adapters[channel].stream(request)) as events:
+                        async for event in events:
+                            started = True
+                            yield event
+                except ProviderError as error:
+                    failed = error.kind in FAILING_OVER
+                    await self.breaker.arecord(self._ids[channel], ok=not failed)
+                    if started or not failed:
+                        raise
+                    log.warning(
+                        "endpoint %s: %s failed before its first token (%s)",
+                        self.endpoint.name,
+                        channel.name,
+                        error.kind,
+                    )
+                    last = error
+                    continue
+                await self.breaker.arecord(self._ids[channel], ok=True)
+                return
         raise exhausted(self.endpoint.name, tried, last)
 
     async def complete(self, request: ChatRequest) -> Completion:
@@ -125,14 +139,16 @@ class FailoverAdapter:
 
     async def list_models(self, context: RequestContext) -> list[str]:
         last: ProviderError | None = None
-        tried = (await self.candidates())[:ATTEMPTS]
-        for channel in tried:
-            try:
-                return await self._adapters[channel].list_models(context)
-            except ProviderError as error:
-                if error.kind not in FAILING_OVER:
-                    raise
-                last = error
+        tried: list[Channel] = []
+        async with aclosing(self.attempts()) as attempts:
+            async for channel in attempts:
+                tried.append(channel)
+                try:
+                    return await self._adapters[channel].list_models(context)
+                except ProviderError as error:
+                    if error.kind not in FAILING_OVER:
+                        raise
+                    last = error
         raise exhausted(self.endpoint.name, tried, last)
 
 

@@ -269,3 +269,23 @@ async def test_builtin_endpoints_fail_over_to_their_channels(
     outcome = await run(registry.adapter(name), request_for(registry.endpoint(name), ECHO, model))
     assert outcome.error is None and outcome.text == REPLY
     assert keys_sent(mock_provider) == ["k-main", "k-backup"]
+
+
+async def test_a_probe_is_claimed_only_by_a_request_that_reaches_the_key(
+    failover, mock_provider
+) -> None:
+    clock = Clock()
+    policy = Policy(enabled=True, queue_size=1, threshold=1.0, cooldown=60)
+    registry, name = failover(
+        "sk-a",
+        channels=[{"apiKey": "sk-b", "priority": -1}, {"apiKey": "sk-c", "priority": -2}],
+        policy=policy,
+        clock=clock,
+    )
+    adapter = registry.adapter(name)
+    c = adapter._ids[registry.endpoint(name).channels[2]]  # noqa: SLF001
+    adapter.breaker.record(c, ok=False)
+    clock.now += 61  # sk-c may be probed, but sk-a answers first
+    assert (await run(adapter, request_for(registry.endpoint(name), ECHO, "m"))).text == REPLY
+    assert keys_sent(mock_provider) == ["sk-a"]
+    assert await adapter.breaker.aclaim_probe(c)  # still free for a request that needs it
