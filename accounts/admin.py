@@ -3,10 +3,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Max, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts import apikeys, balance, bans
+from accounts import apikeys, balance, bans, dashboard
 from accounts.models import ApiKey, Balance, Ban, Transaction, User, Violation
 
 # The admin site signs in through allauth's pages, so two-factor authentication applies.
@@ -191,3 +192,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset) -> None:
         revoked = apikeys.revoke_keys(queryset)
         self.message_user(request, f"Revoked {revoked} API key(s).", messages.SUCCESS)
+
+
+def usage_dashboard(request: HttpRequest) -> HttpResponse:
+    """Requests, tokens and cost per day by user, model, endpoint or key, from the
+    transactions; the top users and models; `?format=csv` exports the table."""
+    figures = dashboard.context(request)
+    if request.GET.get("format") == "csv":
+        return dashboard.csv_response(figures["rows"], figures["by"], "usage.csv")
+    context = {**admin.site.each_context(request), "title": "Usage", **figures}
+    return TemplateResponse(request, "admin/usage.html", context)

@@ -181,6 +181,7 @@ def charge(
     message_id: str = "",
     context: str = "message",
     rules: Policy | None = None,
+    api_key_id: Any = None,
 ) -> list[Transaction]:
     """Record what a response used, one transaction per token kind; spend it when enabled.
 
@@ -195,6 +196,7 @@ def charge(
         "model": model,
         "conversation_id": str(conversation_id),
         "message_id": str(message_id),
+        "api_key_id": api_key_id,
     }
     rows = [
         Transaction(kind=kind, tokens=-n, rate=rate, credits=-credits_for(n, rate), **common)

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("accounts/profile/", views.profile, name="account_profile"),
     path("accounts/api-keys/", views.api_keys, name="account_api_keys"),
+    path("accounts/usage/", views.usage, name="account_usage"),
     path(
         "accounts/api-keys/<int:key_id>/revoke/",
         views.revoke_api_key,

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import apikeys, balance, deletion, sessions, terms, turnstile
+from accounts import apikeys, balance, dashboard, deletion, sessions, terms, turnstile
 from accounts.forms import ApiKeyForm, DeleteAccountForm, ProfileForm
 
 
@@ -150,3 +150,14 @@ def revoke_api_key(request: HttpRequest, key_id: int) -> HttpResponse:
     key = apikeys.revoke(request.user, key_id)
     messages.success(request, _("The key %(prefix)s… was revoked.") % {"prefix": key.prefix})
     return redirect("account_api_keys")
+
+
+@login_required
+def usage(request: HttpRequest) -> HttpResponse:
+    """The user's own requests, tokens and cost per day (by model by default)."""
+    figures = dashboard.context(request, request.user, default_by="model")
+    if request.GET.get("format") == "csv":
+        return dashboard.csv_response(figures["rows"], figures["by"], "my-usage.csv")
+    return render(
+        request, "account/usage.html", {**figures, "groups": ["model", "endpoint", "key"]}
+    )

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "csp",
+    "corsheaders",
     "django_htmx",
     "template_partials",
     "allauth",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -407,6 +409,23 @@ CHAT_STALE_STREAM_SECONDS = parse.integer(ENV, "PARLEY_STALE_STREAM_SECONDS", 10
 TOOLS_ECHO = parse.boolean(ENV, "PARLEY_ECHO_TOOL")
 # Seconds a tool may run when it sets no timeout of its own.
 TOOLS_TIMEOUT = parse.integer(ENV, "PARLEY_TOOL_TIMEOUT", 60, minimum=1)
+
+# --- the /v1 API (chatapp/gateway; seed 004's names, seed 002's CORS) -----------
+# Requests per client IP per three minutes to /v1 (0: no limit).
+GLOBAL_API_RATE_LIMIT = parse.integer(ENV, "GLOBAL_API_RATE_LIMIT", 180)
+# Parley always asks an upstream stream for its usage (it bills every request); false is
+# accepted and changes nothing (docs/api.md).
+FORCE_STREAM_OPTION = parse.boolean(ENV, "FORCE_STREAM_OPTION", default=True)
+# A /v1 stream ends with a usage chunk even when the client did not ask for one.
+ENFORCE_INCLUDE_USAGE = parse.boolean(ENV, "ENFORCE_INCLUDE_USAGE")
+# Seconds a whole /v1 request may take (0: no bound): the turn is stopped, billed, a 504.
+RELAY_TIMEOUT = parse.number(ENV, "RELAY_TIMEOUT", 0)
+# Seconds of silence from a provider before a stream counts as failed (UI and API).
+STREAMING_TIMEOUT = parse.number(ENV, "STREAMING_TIMEOUT", 120, minimum=1)
+# Origins allowed to call /v1 from a browser (comma-separated, `*` for any; empty: none).
+CORS_ALLOWED_ORIGINS, CORS_ALLOW_ALL_ORIGINS = parse.cors_origins(ENV, "WEB_API_CORS_ALLOW_ORIGINS")
+CORS_URLS_REGEX = r"^/v1/.*$"
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "x-api-key", "anthropic-version"]
 
 # --- search ---------------------------------------------------------------
 # Meilisearch answers when SEARCH is on and both MEILI_* are set; otherwise the database does.

@@ -27,6 +27,7 @@ from endpoints.sections import Interface
 log = logging.getLogger(__name__)
 DEFAULT_RETENTION_HOURS = 720
 SWEEP_BATCH = 500
+UNSAVED_RETENTION = timedelta(hours=1)
 _sweeper: threading.Thread | None = None
 
 
@@ -58,6 +59,12 @@ def expiry(now: datetime) -> datetime:
     if not rules.enabled:
         raise Disabled("Temporary chats are turned off on this server.")
     return now + rules.retention
+
+
+def backstop(now: datetime) -> datetime:
+    """When an unsaved chat (an API request, chatapp.engine.records) is swept if its turn
+    never deleted it (a process that died): soon, whatever the switches say."""
+    return now + UNSAVED_RETENTION
 
 
 def sweep(now: datetime) -> int:

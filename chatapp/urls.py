@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from accounts.admin import usage_dashboard
 from chatapp import api, mcpviews, views
 from chatapp.files import views as files
+from chatapp.gateway import views as gateway
 from chatapp.library import views as library
 from chatapp.search import views as search_views
 
@@ -63,6 +65,13 @@ chat_patterns = [
     path("c/<str:legacy_id>", views.librechat_conversation, name="librechat-conversation"),
 ]
 
+# The /v1 API (chatapp/gateway): OpenAI's and Anthropic's paths, as their SDKs call them.
+v1_patterns = [
+    path("models", gateway.models, name="models"),
+    path("chat/completions", gateway.chat_completions, name="chat-completions"),
+    path("messages", gateway.messages, name="messages"),
+]
+
 urlpatterns = [
     path("", views.chat, name="home"),
     path("", include((chat_patterns, "chat"))),
@@ -71,7 +80,9 @@ urlpatterns = [
     path("metrics", views.metrics_view, name="metrics"),
     path("share/<str:token>", views.shared, name="shared"),
     path("api/", include((api_patterns, "api"))),
+    path("v1/", include((v1_patterns, "v1"))),
     path("", include("accounts.urls")),
+    path("admin/usage/", admin.site.admin_view(usage_dashboard), name="admin-usage"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

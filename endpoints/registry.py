@@ -121,7 +121,11 @@ def _cache_key(endpoint: Endpoint) -> str | None:
 
 @functools.cache
 def current() -> Registry:
-    """The registry of the running process's configuration."""
+    """The registry of the running process's configuration; its adapters give up on a stream
+    after STREAMING_TIMEOUT seconds without a byte (seed 004's name; 120 by default)."""
+    from django.conf import settings
+
     from endpoints import config
 
-    return Registry(config.current(), breaker=Breaker(Policy.from_settings()))
+    policy = Breaker(Policy.from_settings())
+    return Registry(config.current(), breaker=policy, timeout=settings.STREAMING_TIMEOUT)

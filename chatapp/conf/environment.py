@@ -264,6 +264,19 @@ def origin(domain: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def cors_origins(env: Mapping[str, str], name: str) -> tuple[list[str], bool]:
+    """django-cors-headers' allowed origins and allow-all switch from a comma-separated list
+    of origins (`*`: any); empty allows no cross-origin access."""
+    values = [value.strip().rstrip("/") for value in text(env, name).split(",") if value.strip()]
+    if "*" in values:
+        return [], True
+    for value in values:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise EnvError(name, value, "origins such as https://app.example.com, or *")
+    return values, False
+
+
 def number(env: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
     """A decimal number >= `minimum` (e.g. a window of 0.5 minutes)."""
     raw = text(env, name)

@@ -36,6 +36,7 @@ from chatapp.engine.refusal import Refusal
 from chatapp.models import Conversation, Message
 from chatapp.tools import websearch
 from endpoints import config, registry, specs, tokens
+from endpoints.adapters.base import ChatMessage
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,15 @@ async def admit(
     temporary: bool = False,
     instructions: str | None = None,
     project: Any = None,
+    history: tuple[tuple[str, str], ...] = (),
 ) -> Admission:
     """Let one turn through, or raise Refusal naming why not.
 
     `leaf_id` ends the branch the turn continues: the parent of `text`, or, for a
     regenerate (`text` None), the user message answered again. `temporary`: a new chat
     that is temporary, also when its refused message is kept. `instructions` and
-    `project`: what a send sets (the system prompt; a new chat's project), priced.
+    `project`: what a send sets (the system prompt; a new chat's project), priced, as is
+    `history`, the messages a new chat starts with before `text` (the /v1 API's).
     """
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
@@ -80,7 +83,7 @@ async def admit(
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
     estimate = await database_sync_to_async(estimate_prompt)(
-        user, conversation_id, leaf_id, text, endpoint_config, model, instructions, project
+        user, conversation_id, leaf_id, text, endpoint_config, model, instructions, project, history
     )
     try:
         admission = await guards.acheck_send(
@@ -218,6 +221,7 @@ def estimate_prompt(
     model: str,
     instructions: str | None = None,
     project: Any = None,
+    history: tuple[tuple[str, str], ...] = (),
 ) -> int:
     """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight.
 
@@ -234,7 +238,8 @@ def estimate_prompt(
         )
     if instructions is not None:
         conversation.system_prompt = instructions
-    return prompt.estimate(conversation, leaf_id, model, endpoint, text)
+    earlier = tuple(ChatMessage(role, said) for role, said in history)  # type: ignore[arg-type]
+    return prompt.estimate(conversation, leaf_id, model, endpoint, text, earlier)
 
 
 def keep_refused(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -53,6 +54,7 @@ from endpoints.adapters.base import (
     Usage,
     tool_calls,
 )
+from endpoints.adapters.common import counted_usage
 from endpoints.endpoint import TokenRate
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,9 @@ def start(
     `received_at` (time.monotonic()) is when the turn's frame arrived, for the metrics.
     """
     generation = Generation(turn, prepare, admission, received_at)
-    task = asyncio.get_running_loop().create_task(generation.run())
+    # A context of its own: the caller's may hold the executor of an HTTP request's sync
+    # middleware (asgiref), which quits when the response is sent, long before the turn ends.
+    task = asyncio.get_running_loop().create_task(generation.run(), context=contextvars.Context())
     _tasks.add(task)
     task.add_done_callback(_tasks.discard)
     return task
@@ -364,7 +368,7 @@ class Generation:
             rest = self.pacer.drain(time.monotonic())
             if rest:
                 await self._publish_delta(rest)
-        response, usage = self.response, self.progress.usage
+        response, usage = self.response, self._usage(state)
         response.text = "".join(self.progress.text)
         response.reasoning = "".join(self.progress.reasoning)
         response.state = state
@@ -385,6 +389,15 @@ class Generation:
         if error is not None:
             frame = frames.error(str(error.kind), error.user_message, self.turn.conversation.id)
             await events.publish(self.group, frame)
+
+    def _usage(self, state: str) -> Usage:
+        """What the turn used: the provider's figures, or, for a stream stopped before the
+        provider reported any (a stop, a client gone), the prompt and the text so far counted
+        locally, so that a stopped answer is billed for what it took."""
+        usage, plan = self.progress.usage, self.plan
+        if state == Message.State.ABORTED and usage == Usage() and plan and self.provider_called:
+            return counted_usage(plan.request, "".join(self.progress.text))
+        return usage
 
     async def _listen(self, channel: str) -> None:
         """Stop and catch-up requests from sockets in any process (group `gen.<owner>.<id>`)."""

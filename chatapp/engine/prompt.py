@@ -31,11 +31,14 @@ def build(
     model: str,
     endpoint: Endpoint | None,
     new_text: str | None = None,
+    earlier: tuple[ChatMessage, ...] = (),
 ) -> tuple[ChatMessage, ...]:
     """The messages sent for a turn; `context_too_long` (ProviderError) when even the
-    newest message and the system prompt do not fit. Reads the branch from the database."""
+    newest message and the system prompt do not fit. Reads the branch from the database;
+    `earlier` (unsaved messages before `new_text`) follow it."""
     window = tokens.context_window(model, endpoint.token_config if endpoint else None)
     history = to_chat_messages(_branch(conversation, leaf_id))
+    history.extend(message for message in earlier if message.text.strip())
     if new_text is not None:
         history.append(ChatMessage("user", new_text))
     return fit(
@@ -53,10 +56,12 @@ def estimate(
     model: str,
     endpoint: Endpoint | None,
     new_text: str | None = None,
+    earlier: tuple[ChatMessage, ...] = (),
 ) -> int:
     """The prompt tokens `build` would send: what the balance pre-flight prices."""
     try:
-        return tokens.count_messages(build(conversation, leaf_id, model, endpoint, new_text), model)
+        built = build(conversation, leaf_id, model, endpoint, new_text, earlier)
+        return tokens.count_messages(built, model)
     except ProviderError:
         # Too long for the window: the turn ends with that error before any provider
         # call, so nothing is billed and nothing needs paying for.

@@ -8,7 +8,7 @@ web process: the check runs under a row lock on the conversation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,12 @@ class Ask:
     project: int | None = None  # a new chat only: one of the user's projects
     web_search: bool | None = None  # the composer's globe; None keeps the conversation's
     mcp_servers: list[str] | None = None  # the picker's MCP servers; None keeps the chosen
+    # A new chat only: the messages before `text`, saved as its branch (the /v1 API's
+    # request carries the whole conversation), each a role ("user", "assistant") and text.
+    history: tuple[tuple[str, str], ...] = ()
+    # A new chat only: deleted once the turn is billed (an API request its key does not keep).
+    unsaved: bool = False
+    api_key: Any = None  # the personal API key it came through, for its transactions
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,8 @@ class Turn:
     user_message: Message
     response: Message
     params: dict
+    unsaved: bool = False  # the conversation goes once the turn is billed
+    api_key: Any = None  # the personal API key's id, recorded on its transactions
 
 
 def send(user, ask: Ask) -> Turn:
@@ -59,15 +67,17 @@ def send(user, ask: Ask) -> Turn:
                 model=ask.model,
                 parameters=ask.params,
                 system_prompt=instructions.for_new_chat(user),
-                expires_at=new_chat_expiry(ask.temporary),
+                expires_at=new_chat_expiry(ask.temporary, ask.unsaved),
                 project=access.get_project_for(user, ask.project) if ask.project else None,
             )
+            parent_id = _save_history(conversation, ask.history) if ask.history else ask.parent_id
         else:
             conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
             _ensure_idle(conversation)
+            parent_id = ask.parent_id
         parent = None
-        if ask.parent_id is not None:
-            parent = access.get_message_for(user, conversation, ask.parent_id)
+        if parent_id is not None:
+            parent = access.get_message_for(user, conversation, parent_id)
         conversation.endpoint, conversation.model = ask.endpoint, ask.model
         conversation.spec = (ask.spec or "")[:SPEC_MAX]
         conversation.parameters = ask.params
@@ -83,7 +93,26 @@ def send(user, ask: Ask) -> Turn:
                 *("mcp_servers", "updated_at"),
             ]
         )
-        return _turn(conversation, parent, ask.text)
+        turn = _turn(conversation, parent, ask.text)
+        return replace(
+            turn, unsaved=ask.unsaved and ask.conversation_id is None, api_key=ask.api_key
+        )
+
+
+def _save_history(conversation: Conversation, history: tuple[tuple[str, str], ...]) -> Any:
+    """Save `history` as a branch of the new `conversation`; the id of its last message."""
+    parent = None
+    for role, text in history:
+        parent = Message.objects.create(
+            conversation=conversation,
+            parent=parent,
+            role=role,
+            text=text,
+            state=Message.State.COMPLETE,
+            endpoint=conversation.endpoint if role == Message.Role.ASSISTANT else "",
+            model=conversation.model if role == Message.Role.ASSISTANT else "",
+        )
+    return parent.id if parent else None
 
 
 def regenerate(user, conversation_id: Any, message_id: Any) -> Turn:
@@ -127,8 +156,11 @@ def _response(conversation: Conversation, question: Message) -> Message:
     )
 
 
-def new_chat_expiry(temporary_chat: bool) -> datetime | None:
-    """When a new chat is deleted: None unless it is temporary (chatapp.temporary)."""
+def new_chat_expiry(temporary_chat: bool, unsaved: bool = False) -> datetime | None:
+    """When a new chat is deleted: None unless it is temporary (chatapp.temporary). An
+    unsaved one is deleted when its turn is billed; its expiry is the sweeper's backstop."""
+    if unsaved:
+        return temporary.backstop(timezone.now())
     if not temporary_chat:
         return None
     try:

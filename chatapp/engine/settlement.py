@@ -25,19 +25,25 @@ log = logging.getLogger(__name__)
 
 
 def opened(turn) -> None:
-    """The response started: the title, when titleTiming is `immediate`."""
-    _title(turn, None)
+    """The response started: the title, when titleTiming is `immediate` (none for a turn
+    that is not saved: an API request, records.Ask.unsaved)."""
+    if not turn.unsaved:
+        _title(turn, None)
 
 
 def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
     """The response ended: bill what it used, and the title when titleTiming is `final`.
 
     Never raises: the answer is saved and sent already; a failure here is logged.
+    An unsaved turn's conversation (records.Ask.unsaved) is deleted once billed.
     """
     try:
         _bill(turn, response, usage, rate, provider_called)
     except Exception:
         log.exception("response %s not billed", response.pk)
+    if turn.unsaved:
+        _forget(turn)
+        return
     _index(turn, response)
     if response.state == Message.State.COMPLETE:
         _title(turn, response.text)
@@ -56,7 +62,17 @@ def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: boo
         conversation_id=str(turn.conversation.pk),
         message_id=str(response.pk),
         context="message" if completed else "incomplete",
+        api_key_id=turn.api_key,
     )
+
+
+def _forget(turn) -> None:
+    """Delete an unsaved turn's conversation; the sweeper deletes it later if this fails."""
+    try:
+        turn.conversation.delete()
+        sync.conversation_deleted(turn.conversation.pk)
+    except Exception:
+        log.exception("unsaved conversation %s not deleted", turn.conversation.pk)
 
 
 def _index(turn, response: Message) -> None:

@@ -221,3 +221,15 @@ def test_script_name_is_the_path_of_the_domains():
 def test_script_name_refuses_two_paths_or_an_odd_one(client, server, variable):
     with pytest.raises(EnvError, match=variable):
         parse.script_name(client, server)
+
+
+def test_cors_origins_from_web_api_cors_allow_origins():
+    from chatapp.conf.environment import EnvError, cors_origins
+
+    assert cors_origins({}, "CORS") == ([], False)
+    assert cors_origins({"CORS": "*"}, "CORS") == ([], True)
+    listed = {"CORS": "https://a.example.com/, http://localhost:5173"}
+    origins = ["https://a.example.com", "http://localhost:5173"]
+    assert cors_origins(listed, "CORS") == (origins, False)
+    with pytest.raises(EnvError, match="CORS"):
+        cors_origins({"CORS": "a.example.com"}, "CORS")

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Balance, Transaction
-from chatapp.engine import settlement
+from chatapp.engine import records, settlement
 from chatapp.models import Conversation
 from endpoints import config, registry
 from endpoints.adapters.base import Usage
@@ -41,7 +41,7 @@ def mock_endpoint(settings, tmp_path, mock_provider):
 def turn_of(conversation):
     asked, answered = factories.exchange(conversation, "q", "a")
     answered.endpoint = "Mock"
-    return type("Turn", (), {"conversation": conversation, "user_message": asked})(), answered
+    return records.Turn(conversation, asked, answered, {}), answered
 
 
 def test_settled_bills_the_response_to_the_credit(mock_endpoint, user, settings):
@@ -69,3 +69,17 @@ def test_a_turn_bills_its_owner_never_a_stranger(mock_endpoint, user, stranger, 
     settlement.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), rate, True)
     assert set(Transaction.objects.values_list("user_id", flat=True)) == {user.pk}
     assert not Balance.objects.filter(user=stranger, credits__lt=1_000).exists()
+
+
+def test_an_unsaved_turn_is_billed_to_its_key_then_deleted(mock_endpoint, user):
+    from dataclasses import replace
+
+    from accounts import apikeys
+
+    key, _ = apikeys.create(user)
+    turn, answered = turn_of(factories.conversation(user, endpoint="Mock", model="mock-small"))
+    turn = replace(turn, unsaved=True, api_key=key.pk)
+    settlement.settled(turn, answered, Usage(prompt_tokens=10, completion_tokens=5), None, True)
+    assert {row.api_key_id for row in Transaction.objects.all()} == {key.pk}
+    assert not Conversation.objects.exists()
+    assert Transaction.objects.filter(user=user).count() == 2  # the record outlives the chat

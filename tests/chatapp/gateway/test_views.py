@@ -1,0 +1,226 @@
+"""The /v1 API on a live Parley (a real daphne), with the official `openai` and
+`anthropic` SDKs as clients and the mock provider behind: models, chat completions
+(streaming and not, include_usage), messages, billing to the key, nothing saved unless
+the key keeps conversations, a stream the client drops stopped and billed, and the
+errors of the issue (401, 403, 400 naming the field, one 502 for a failing upstream)."""
+
+from __future__ import annotations
+
+import uuid
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from accounts import apikeys
+from accounts.models import Transaction
+from chatapp.models import Conversation, Message
+from endpoints.mock import replies
+from tests.chatapp.gateway.conftest import MODEL_ID, eventually
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LONG = " ".join(f"word{i}" for i in range(80))
+HELLO = "Hello there, brave new world!"
+
+
+def client(base: str, key: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=30)
+
+
+def billed(user, count: int = 2) -> list[Transaction]:
+    def rows():
+        found = list(Transaction.objects.filter(user=user).select_related("api_key"))
+        return found if len(found) >= count else None
+
+    return eventually(rows)
+
+
+def test_models_lists_endpoint_ids_the_key_allows(live, user, make_key):
+    ids = [model.id for model in client(live, make_key(user)).models.list()]
+    assert ids == ["Mock/mock-small", "Mock/mock-large", "Other/mock-large", "Other/mock-other"]
+    narrow = client(live, make_key(user, models=["Mock/mock-small", "mock-other"])).models.list()
+    assert [model.id for model in narrow] == ["Mock/mock-small", "Other/mock-other"]
+
+
+def test_a_completion_runs_as_a_turn_billed_to_its_key_and_not_saved(live, gateway, user, make_key):
+    done = client(live, make_key(user, name="ci")).chat.completions.create(
+        model=MODEL_ID,
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "echo: earlier"},
+            {"role": "assistant", "content": "earlier"},
+            {"role": "user", "content": f"echo: {HELLO}"},
+        ],
+        temperature=0.5,
+    )
+    assert done.choices[0].message.content == HELLO and done.model == MODEL_ID
+    assert done.choices[0].finish_reason == "stop"
+    assert done.usage.prompt_tokens > 0 and done.usage.completion_tokens > 0
+    sent = gateway.last_request.body
+    assert [m["role"] for m in sent["messages"]] == ["system", "user", "assistant", "user"]
+    assert sent["messages"][0]["content"] == "Be brief." and sent["temperature"] == 0.5
+    rows = billed(user)
+    assert {row.kind for row in rows} == {"prompt", "completion"}
+    assert all(row.api_key.name == "ci" and row.model == "mock-small" for row in rows)
+    assert eventually(lambda: not Conversation.objects.exists())
+    assert not Message.objects.exists()
+
+
+def test_a_bare_model_name_and_a_key_that_keeps_conversations(live, user, make_key):
+    key = make_key(user, keep_conversations=True)
+    done = client(live, key).chat.completions.create(
+        model="mock-small", messages=[{"role": "user", "content": "echo: kept"}]
+    )
+    assert done.choices[0].message.content == "kept"
+    billed(user)
+    conversation = Conversation.objects.get(owner=user)
+    assert (conversation.endpoint, conversation.model) == ("Mock", "mock-small")
+    assert sorted(m.text for m in conversation.messages.all()) == ["echo: kept", "kept"]
+
+
+def test_a_stream_with_include_usage(live, user, make_key):
+    stream = client(live, make_key(user)).chat.completions.create(
+        model=MODEL_ID,
+        messages=[{"role": "user", "content": f"echo: {HELLO}"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == HELLO and len([c for c in chunks if c.choices]) > 2
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
+    assert len({c.id for c in chunks}) == 1
+    billed(user)
+
+
+def test_anthropic_messages_over_the_same_endpoints(live, user, make_key):
+    claude = anthropic.Anthropic(
+        base_url=live.removesuffix("/v1"), api_key=make_key(user), max_retries=0
+    )
+    message = claude.messages.create(
+        model="Other/mock-other",
+        max_tokens=100,
+        system="Be brief.",
+        messages=[{"role": "user", "content": f"echo: {HELLO}"}],
+    )
+    assert message.content[0].text == HELLO and message.stop_reason == "end_turn"
+    assert message.usage.input_tokens > 0 and message.usage.output_tokens > 0
+    with claude.messages.stream(
+        model=MODEL_ID, max_tokens=100, messages=[{"role": "user", "content": "echo: streamed"}]
+    ) as stream:
+        assert "".join(stream.text_stream) == "streamed"
+        final = stream.get_final_message()
+    assert final.usage.output_tokens > 0
+    billed(user, 4)
+    with pytest.raises(anthropic.AuthenticationError):
+        anthropic.Anthropic(
+            base_url=live.removesuffix("/v1"), api_key="sk-parley-wrong", max_retries=0
+        ).messages.create(model=MODEL_ID, max_tokens=5, messages=[{"role": "user", "content": "x"}])
+
+
+def test_unknown_revoked_and_expired_keys_are_401_in_openais_shape(live, user, make_key):
+    revoked = make_key(user)
+    apikeys.revoke(user, apikeys.keys_for(user).get().pk)
+    for key in ("sk-parley-unknown", revoked):
+        with pytest.raises(openai.AuthenticationError) as refused:
+            client(live, key).models.list()
+        assert refused.value.status_code == 401
+        assert refused.value.body["code"] == "invalid_api_key"
+        assert "Incorrect API key" in refused.value.body["message"]
+
+
+def test_a_model_outside_the_keys_list_is_403(live, user, make_key):
+    key = make_key(user, models=["Mock/mock-small"])
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        client(live, key).chat.completions.create(
+            model="Mock/mock-large", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert refused.value.body["code"] == "model_not_allowed"
+    assert not Transaction.objects.exists()
+
+
+def test_bad_bodies_are_400_naming_the_field(live, user, make_key):
+    key = make_key(user)
+    raw = httpx.post(
+        f"{live}/chat/completions",
+        content=b"{not json",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    assert raw.status_code == 400 and raw.json()["error"]["param"] == "body"
+    sdk = client(live, key)
+    cases = [
+        ({"messages": []}, "messages"),
+        ({"messages": [{"role": "user", "content": "hi"}], "n": 2}, "n"),
+        ({"messages": [{"role": "user", "content": "hi"}], "logit_bias": {"1": 2}}, "logit_bias"),
+        ({"messages": [{"role": "user", "content": "hi"}], "temperature": 9}, None),
+    ]
+    for body, field in cases:
+        with pytest.raises(openai.BadRequestError) as refused:
+            sdk.chat.completions.create(model=MODEL_ID, **body)
+        if field:
+            assert refused.value.body["param"] == field, body
+        else:
+            assert "temperature" in refused.value.body["message"]
+    with pytest.raises(openai.NotFoundError):
+        sdk.chat.completions.create(model="nothing", messages=[{"role": "user", "content": "x"}])
+    with pytest.raises(openai.BadRequestError, match="Several endpoints"):
+        sdk.chat.completions.create(model="mock-large", messages=[{"role": "user", "content": "x"}])
+
+
+def test_a_failing_upstream_is_one_502_naming_the_endpoint(live, gateway, user, make_key):
+    gateway.fail("500")
+    for stream in (False, True):
+        with pytest.raises(openai.APIStatusError) as failed:
+            client(live, make_key(user)).chat.completions.create(
+                model=MODEL_ID, messages=[{"role": "user", "content": "echo: x"}], stream=stream
+            )
+        assert failed.value.status_code == 502
+        assert "Mock" in failed.value.body["message"]
+
+
+def test_a_client_that_leaves_mid_stream_stops_the_turn_and_pays_the_part(
+    live, gateway, user, make_key
+):
+    gateway.behaviour.tokens_per_second = 20
+    stream = client(live, make_key(user)).chat.completions.create(
+        model=MODEL_ID, messages=[{"role": "user", "content": f"echo: {LONG}"}], stream=True
+    )
+    received = ""
+    for chunk in stream:
+        received += chunk.choices[0].delta.content or ""
+        if len(received) > 20:
+            break
+    stream.close()
+    rows = {row.kind: row for row in billed(user)}
+    assert rows["completion"].context == "incomplete"
+    assert 0 < -rows["completion"].tokens < len(LONG.split()) * 2
+    served = gateway.last_request.sent  # the upstream stream was cut short, not read to its end
+    assert served.content_chunks < len(replies.chunks(LONG))
+
+
+def test_global_api_rate_limit_counts_per_ip(client, settings, user, make_key):
+    settings.GLOBAL_API_RATE_LIMIT = 2
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}"  # a fresh address: counters outlive a test run
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {make_key(user)}", "REMOTE_ADDR": ip}
+    statuses = [client.get("/v1/models", **headers).status_code for _ in range(3)]
+    assert statuses[:2] != [429, 429] and statuses[2] == 429
+    body = client.get("/v1/models", **headers).json()["error"]
+    assert body["code"] == "rate_limit_exceeded" and "per 3 minutes" in body["message"]
+
+
+def test_cors_is_for_the_listed_origins_on_v1_only(client, settings):
+    preflight = {
+        "HTTP_ORIGIN": "https://app.example.com",
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "authorization,content-type",
+    }
+    closed = client.options("/v1/chat/completions", **preflight)
+    assert "access-control-allow-origin" not in closed.headers  # empty: no cross-origin access
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    opened = client.options("/v1/chat/completions", **preflight)
+    assert opened.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert "authorization" in opened.headers["access-control-allow-headers"]
+    elsewhere = client.options("/api/conversations", **preflight)
+    assert "access-control-allow-origin" not in elsewhere.headers
