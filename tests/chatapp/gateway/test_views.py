@@ -224,3 +224,27 @@ def test_cors_is_for_the_listed_origins_on_v1_only(client, settings):
     assert "authorization" in opened.headers["access-control-allow-headers"]
     elsewhere = client.options("/api/conversations", **preflight)
     assert "access-control-allow-origin" not in elsewhere.headers
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_relay_timeout_stops_the_turn_bills_its_part_and_answers_504(
+    async_client, gateway, settings, user
+):
+    from asgiref.sync import ThreadSensitiveContext, sync_to_async
+
+    from tests.chatapp.conftest import settle
+
+    settings.RELAY_TIMEOUT = 3  # long enough for the request to reach the provider
+    gateway.behaviour.ttft_ms = 30_000
+    key = (await sync_to_async(apikeys.create)(user))[1]
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "echo: slow"}]}
+    async with ThreadSensitiveContext():  # as Django's ASGI handler serves each request
+        response = await async_client.post(
+            "/v1/chat/completions", body, content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )  # fmt: skip
+    assert response.status_code == 504 and response.json()["error"]["code"] == "relay_timeout"
+    await settle()
+    assert len(gateway.requests) == 1  # the provider was called, then cancelled
+    kinds = {row.kind: row.context async for row in Transaction.objects.filter(user=user)}
+    assert kinds == {"prompt": "incomplete"}  # stopped before any text: the prompt was sent
