@@ -6,6 +6,7 @@ import { highlight } from "./highlight.js";
 import { imageAllowed, imageToLink } from "./images.js";
 import mathPlugin from "./math.js";
 import { gettext } from "./i18n.js";
+import { linkCitations } from "./sources.js";
 import { applyStyles, deferTokenStyles } from "./styles.js";
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false }).use(mathPlugin);
@@ -48,6 +49,7 @@ export function renderInto(element, text) {
   element.dataset.source = source;
   element.innerHTML = renderMarkdown(source);
   applyStyles(element);
+  linkCitations(element);
   element.classList.add("rendered");
 }
 

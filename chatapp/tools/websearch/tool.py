@@ -48,7 +48,9 @@ LABELS = {
 
 
 class WebSearchTool:
-    """One user's web search for one turn: the operator's settings and the user's keys."""
+    """One user's web search for one turn: the operator's settings and the user's keys.
+    A second search in the same turn numbers its sources after the first's, so every [n]
+    in the answer names one source."""
 
     spec = SPEC
     server = ""
@@ -56,6 +58,7 @@ class WebSearchTool:
     def __init__(self, settings: WebSearchSettings, user_values: Mapping[str, str]) -> None:
         self.settings = settings
         self.user_values = dict(user_values)
+        self.numbered = 0  # sources already numbered in this turn
 
     async def run(self, arguments: Mapping[str, Any], context: ToolContext) -> ToolOutput:
         query = arguments.get("query")
@@ -75,7 +78,11 @@ class WebSearchTool:
             documents = [_document(result, pages[result.url]) for result in results]
             reranker = self.settings.reranker(self.user_values)
             order, note = await rerank(client, self.settings, reranker, query, documents)
-        sources = [_source(n, results[i], pages[results[i].url]) for n, i in enumerate(order, 1)]
+        first = self.numbered + 1
+        sources = [
+            _source(n, results[i], pages[results[i].url]) for n, i in enumerate(order, first)
+        ]
+        self.numbered += len(sources)
         text = _for_model(query, sources, [documents[i] for i in order], note)
         return ToolOutput(text, data={"query": query, "sources": sources, "note": note})
 

@@ -113,3 +113,12 @@ async def test_an_empty_query_is_refused() -> None:
     settings, _ = resolve(WebSearch(), {})
     output = await WebSearchTool(settings, {}).run({"query": "  "}, CONTEXT)
     assert output.is_error and "non-empty `query`" in output.text
+
+
+async def test_a_second_search_in_the_turn_numbers_after_the_first(settings_for, doubles) -> None:
+    tool = WebSearchTool(settings_for(searchProvider="searxng", rerankerType="none"), {})
+    first = await tool.run({"query": "bees winter hive"}, CONTEXT)
+    second = await tool.run({"query": "tides moon"}, CONTEXT)
+    assert [s["index"] for s in first.data["sources"]] == [1, 2]
+    assert [s["index"] for s in second.data["sources"]] == [3]
+    assert "[3] Why the sea has tides" in second.text
