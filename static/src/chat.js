@@ -5,6 +5,7 @@
 import htmx from "htmx.org";
 import { renderAll, renderInto } from "./markdown.js";
 import { ChatSocket, chatSocketUrl } from "./socket.js";
+import { showSources } from "./sources.js";
 import { gettext } from "./i18n.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -170,6 +171,7 @@ function showStep(element, step) {
   part("state").textContent = STEP_STATES[step.state] || step.state;
   part("duration").textContent = step.duration_ms == null ? "" : `${step.duration_ms} ms`;
   part("arguments").textContent = step.arguments;
+  showSources(element, step); // a web_search step's sources: cards and linked [n]
   part("result").textContent = step.result;
   part("truncated").hidden = !step.truncated;
   part("truncated").textContent = gettext(

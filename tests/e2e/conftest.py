@@ -169,7 +169,7 @@ def run_parley(
         yield server
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=30)  # a loaded 2-core machine took 9 s to stop one
         log.close()
 
 

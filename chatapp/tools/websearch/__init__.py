@@ -2,21 +2,25 @@
 numbered sources. librechat.yaml's `webSearch` is resolved by endpoints/websearch.py;
 this package runs it.
 
-`tool_for(user, config)` is what the tool registry calls for a turn: the user's
-`web_search` tool, or None when `interface.webSearch` is false. It reads the user's keys
-from the database, so call it from synchronous code (or through sync_to_async).
+`source(user, conversation)` is registered with the tool registry (chatapp/apps.py):
+a conversation whose globe is on (Conversation.web_search) offers the user's `web_search`
+tool, `tool_for(user, config)`, which is None when `interface.webSearch` is false. It
+reads the user's keys from the database: the registry calls it in the turn's database
+thread.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chatapp.tools.base import Tool
 from chatapp.tools.websearch import credentials
 from chatapp.tools.websearch.tool import LABELS, NAME, WebSearchTool
+from endpoints import config as endpoint_config
 from endpoints.endpoint import Config
 
-__all__ = ["NAME", "Status", "WebSearchTool", "enabled", "status", "tool_for"]
+__all__ = ["NAME", "Status", "WebSearchTool", "enabled", "source", "status", "tool_for"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +58,12 @@ def tool_for(user, config: Config) -> Tool | None:
         return None
     assert config.web_search is not None
     return WebSearchTool(config.web_search, credentials.user_values(user, config.web_search))
+
+
+def source(user, conversation) -> Iterator[Tool]:
+    """The tool registry's source: web search on the turns of a conversation whose globe
+    is on."""
+    if getattr(conversation, "web_search", False):
+        tool = tool_for(user, endpoint_config.current())
+        if tool is not None:
+            yield tool

@@ -27,3 +27,17 @@ def test_the_users_tool_carries_their_keys(user, stranger, tmp_path) -> None:
 
 def test_interface_web_search_false_offers_nothing(user, tmp_path) -> None:
     assert tool_for(user, config_with(tmp_path, "interface:\n  webSearch: false\n")) is None
+
+
+def test_the_registry_offers_it_when_the_globe_is_on(user, settings, tmp_path) -> None:
+    from chatapp.tools import registry
+    from tests.chatapp import factories
+    from tests.chatapp.conftest import use_config
+
+    use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\n")
+    off = factories.conversation(user)
+    on = factories.conversation(user, web_search=True)
+    assert registry.offered(user, off).get("web_search") is None
+    assert registry.offered(user, on).get("web_search") is not None
+    use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {webSearch: false}\n")
+    assert registry.offered(user, on).get("web_search") is None
