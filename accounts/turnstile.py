@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -91,8 +91,17 @@ def refusal(token: str | None, remote_ip: str | None, host: str | None = None) -
 
 
 def _foreign_host(solved_on: object, host: str | None) -> str | None:
-    """FAILED when the challenge was solved on another host than the one signed in to."""
-    if host is None or (isinstance(solved_on, str) and solved_on.lower() == host.lower()):
+    """FAILED when the challenge was solved on another host than the one signed in to: the
+    request's, or the public one DOMAIN_CLIENT / DOMAIN_SERVER name (a proxy that does not
+    pass the Host header on still works)."""
+    if host is None:
+        return None
+    ours = {
+        host,
+        urlsplit(settings.DOMAIN_CLIENT).hostname,
+        urlsplit(settings.DOMAIN_SERVER).hostname,
+    }
+    if isinstance(solved_on, str) and solved_on.lower() in {h.lower() for h in ours if h}:
         return None
     log.warning("Turnstile token solved on %r, not on this host %r", solved_on, host)
     return str(FAILED)

@@ -139,6 +139,16 @@ def test_a_token_solved_on_another_host_is_refused(client, verified, member):
     assert sign_in(client, member, verified.issue()).status_code == 302
 
 
+def test_the_public_host_passes_behind_a_proxy_that_rewrites_host(
+    client, verified, member, settings
+):
+    """A proxy that sends its upstream's Host (nginx's default): the widget ran on the
+    public host DOMAIN_CLIENT names."""
+    settings.DOMAIN_CLIENT = "https://chat.example.com/chat"
+    verified.hostname = "chat.example.com"
+    assert sign_in(client, member, verified.issue()).status_code == 302
+
+
 def test_the_host_is_compared_without_its_port(client, verified, member):
     response = client.post(
         reverse("account_login"),
