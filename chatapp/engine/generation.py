@@ -145,6 +145,7 @@ class Generation:
         self._sending = asyncio.Lock()  # frames leave one at a time, in order
         self._reader: asyncio.Task | None = None
         self._tools: asyncio.Future | None = None  # the running tool steps
+        self._saves: list[asyncio.Future] = []  # the steps' saves, awaited before the final
         self._awaiting_provider = False
 
     async def run(self) -> None:
@@ -255,7 +256,9 @@ class Generation:
         for step in batch:
             step.text_offset = progress.sent_text
         progress.steps += batch
-        await database_sync_to_async(steps.save_started)(self.response.id, batch)
+        # Saved beside the run, off the step's path (the frames carry it live); the
+        # final save waits for every step's.
+        started = self._save(steps.save_started, self.response.id, batch)
         await asyncio.gather(*(self._publish_step(step) for step in batch))
         context = plan.tool_context or ToolContext(user_id=self.turn.conversation.owner_id)
         runs = [self._run_step(plan, step, context) for step in batch]
@@ -272,8 +275,26 @@ class Generation:
         finally:
             self._tools = None
             ended = [step for step in batch if step.state != steps.RUNNING]
-            await database_sync_to_async(steps.save_ended)(ended)
+            self._save(steps.save_ended, ended, after=started)
         return batch
+
+    def _save(self, save: Callable[..., None], *args: Any, after: Any = None) -> asyncio.Future:
+        """Run a step save in the database thread, after `after` (an earlier save)."""
+
+        async def run() -> None:
+            if after is not None:
+                await asyncio.gather(after, return_exceptions=True)
+            await database_sync_to_async(save)(*args)
+
+        future = asyncio.ensure_future(run())
+        self._saves.append(future)
+        return future
+
+    async def _saved(self) -> None:
+        """Every step save done; one that failed is logged (the answer is saved anyway)."""
+        for outcome in await asyncio.gather(*self._saves, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                log.error("a tool step of %s was not saved", self.response.id, exc_info=outcome)
 
     async def _run_step(self, plan: Plan, step: steps.Step, context: ToolContext) -> None:
         try:
@@ -379,6 +400,7 @@ class Generation:
         )
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
+        await self._saved()
         await database_sync_to_async(_save_final)(response, self.turn.conversation, self.admission)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))

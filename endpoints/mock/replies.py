@@ -22,8 +22,8 @@ ECHO = "echo:"
 MAX_PIECE = 8  # characters; long words are cut so every reply comes in several chunks
 TOOL, TOOLS = "tool:", "tools:"
 RESULT = "result: "
-# `;` then the next call's name, before its arguments or at the end of the line.
-NEXT_CALL = re.compile(r";\s*(?=[A-Za-z_][\w.-]*\s*(?:[{\[]|$))")
+# `;` then the next call's name, before its arguments, another `;` or the end of the line.
+NEXT_CALL = re.compile(r";\s*(?=[A-Za-z_][\w.-]*\s*(?:[{\[;]|$))")
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,10 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def parley_server(_mock_provider_server, tmp_path_factory) -> Iterator[LiveServer]:
-    with run_parley(_mock_provider_server, tmp_path_factory.mktemp("e2e-server")) as server:
+    data = tmp_path_factory.mktemp("e2e-server")
+    # The echo tool (docs/tools.md) for tests/e2e/test_tools.py; the mock calls it only
+    # when a message scripts it, so the other tests see no difference.
+    with run_parley(_mock_provider_server, data, PARLEY_ECHO_TOOL="true") as server:
         yield server
 
 

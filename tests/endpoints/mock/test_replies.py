@@ -26,3 +26,27 @@ def test_other_prompts_cycle_their_own_words_deterministically():
 
 def test_reasoning_only_when_asked():
     assert plan(prompt("hi", reasoning=True), 3).full_reasoning.startswith("Thinking about m")
+
+
+def test_the_tool_script_one_line_per_step() -> None:
+    from endpoints.mock.replies import Call, calls, conversation
+
+    text = 'tool: echo {"text": "a; b"}\ntools: echo {"x": 1}; lookup; other {"y": [2]}'
+    messages, results = conversation([("user", text, None)])
+    first = Prompt("m", messages, True, False, results)
+    assert calls(first) == (Call("call_0_0", "echo", '{"text": "a; b"}'),)
+    later, results = conversation(
+        [("user", text, None), ("assistant", "", None), ("tool", "", ("r1",))]
+    )
+    second = Prompt("m", later, True, False, results)
+    assert [(c.id, c.name, c.arguments) for c in calls(second)] == [
+        ("call_1_0", "echo", '{"x": 1}'),
+        ("call_1_1", "lookup", "{}"),
+        ("call_1_2", "other", '{"y": [2]}'),
+    ]
+    done, results = conversation(
+        [*[("user", text, None), ("assistant", "", None), ("tool", "", ("r1",))],
+         ("assistant", "", None), ("tool", "", ("x",)), ("tool", "", ("y",))]
+    )  # fmt: skip
+    final = Prompt("m", done, True, False, results)
+    assert calls(final) == () and plan(final, 5).full_text == "result: x; y"
