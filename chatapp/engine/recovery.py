@@ -3,7 +3,8 @@
 A live generation saves at least once a second (its heartbeat), so a response
 not saved for `CHAT_STALE_STREAM_SECONDS` has no process behind it. Every web
 process sweeps at start-up and then periodically, so a crash is cleaned up
-whether or not that process comes back. The text saved so far is kept.
+whether or not that process comes back. The text saved so far is kept; a tool
+step it left running is marked cancelled.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from chatapp.models import Message
+from chatapp.models import Message, ToolStep
 
 log = logging.getLogger(__name__)
 _sweeper: threading.Thread | None = None
@@ -28,7 +29,13 @@ def mark_interrupted(stale_after: float | None = None) -> int:
     seconds = settings.CHAT_STALE_STREAM_SECONDS if stale_after is None else stale_after
     cutoff = timezone.now() - timedelta(seconds=seconds)
     stale = Message.objects.filter(state=Message.State.STREAMING, updated_at__lt=cutoff)
-    count = stale.update(state=Message.State.INTERRUPTED, updated_at=timezone.now())
+    ids = list(stale.values_list("id", flat=True))
+    count = Message.objects.filter(id__in=ids, state=Message.State.STREAMING).update(
+        state=Message.State.INTERRUPTED, updated_at=timezone.now()
+    )
+    ToolStep.objects.filter(message_id__in=ids, state=ToolStep.State.RUNNING).update(
+        state=ToolStep.State.CANCELLED, result="The server stopped before the tool finished."
+    )
     if count:
         log.warning("marked %d response(s) interrupted: their web process stopped", count)
     return count
