@@ -339,8 +339,13 @@ def azure_deployments(
 
 
 def custom_endpoint(
-    custom: schema.CustomEndpoint, common: Common, problems: list[Problem], index: int = 0
+    custom: schema.CustomEndpoint,
+    common: Common,
+    problems: list[Problem] | None = None,
+    index: int = 0,
 ) -> Endpoint:
+    """`problems` collects the warnings of a fail-over endpoint's left-out channels."""
+    problems = [] if problems is None else problems
     shared = merged(custom, common.all)
     raw_key = custom.apiKey if isinstance(custom.apiKey, str) else custom.apiKey[0]
     api_key, key_reason = resolved(raw_key, common.env)
