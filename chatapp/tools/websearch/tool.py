@@ -24,6 +24,7 @@ NAME = "web_search"
 PAGES = 5  # results read and offered to the model
 EXCERPT_CHARS = 1500
 CALL_TIMEOUT = 10.0  # seconds for a search or rerank call
+MARGIN = 5.0  # seconds for everything between the calls
 SPEC = ToolSpec(
     name=NAME,
     description=(
@@ -59,6 +60,14 @@ class WebSearchTool:
         self.settings = settings
         self.user_values = dict(user_values)
         self.numbered = 0  # sources already numbered in this turn
+
+    @property
+    def timeout(self) -> float:
+        """The longest a run takes, which the tool loop allows it (chatapp/engine/steps.py):
+        the search's timeout, scraperTimeout, the reranker's, and a margin."""
+        options = (self.settings.searxng_options, self.settings.tavily_search_options)
+        search = max([CALL_TIMEOUT] + [o["timeout"] / 1000 for o in options if o.get("timeout")])
+        return search + self.settings.scraper_timeout + CALL_TIMEOUT + MARGIN
 
     async def run(self, arguments: Mapping[str, Any], context: ToolContext) -> ToolOutput:
         query = arguments.get("query")

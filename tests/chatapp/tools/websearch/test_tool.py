@@ -122,3 +122,9 @@ async def test_a_second_search_in_the_turn_numbers_after_the_first(settings_for,
     assert [s["index"] for s in first.data["sources"]] == [1, 2]
     assert [s["index"] for s in second.data["sources"]] == [3]
     assert "[3] Why the sea has tides" in second.text
+
+
+def test_the_loop_allows_the_search_scrape_and_rerank_timeouts(settings_for) -> None:
+    settings = settings_for(scraperTimeout=3000, searxngSearchOptions={"timeout": 20000})
+    assert WebSearchTool(settings, {}).timeout == 20 + 3 + 10 + 5
+    assert WebSearchTool(settings_for(), {}).timeout == 10 + 7.5 + 10 + 5
