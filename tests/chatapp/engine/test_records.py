@@ -157,3 +157,32 @@ def test_send_saves_the_pickers_mcp_servers_and_none_keeps_them(user, mcp_yaml):
     )
     again.conversation.refresh_from_db()
     assert again.conversation.mcp_servers == ["b", "a"]
+
+
+def test_a_new_chat_starts_with_its_history_as_one_branch(user):
+    history = (("user", "one"), ("assistant", "two"))
+    turn = records.send(user, send(text="three", history=history, api_key=7))
+    path = [turn.user_message.parent.parent, turn.user_message.parent, turn.user_message]
+    assert [(m.role, m.text) for m in path] == [
+        ("user", "one"),
+        ("assistant", "two"),
+        ("user", "three"),
+    ]
+    assert path[0].parent is None and path[1].model == "gpt-4o"
+    assert turn.api_key == 7 and not turn.unsaved and turn.conversation.expires_at is None
+
+
+def test_an_unsaved_send_is_a_hidden_chat_swept_soon_even_with_temporary_chats_off(
+    user, settings, tmp_path
+):
+    from django.utils import timezone
+
+    from chatapp import temporary
+    from tests.chatapp.conftest import use_config
+
+    use_config(
+        settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {temporaryChat: false}\n"
+    )
+    turn = records.send(user, send(unsaved=True))
+    assert turn.unsaved and turn.conversation.temporary
+    assert turn.conversation.expires_at <= timezone.now() + temporary.UNSAVED_RETENTION
