@@ -229,3 +229,21 @@ def test_a_shared_link_keeps_the_tool_steps(switches, client, user):
     assert page.count('data-testid="tool-step"') == 1
     assert "&lt;b&gt;hi&lt;/b&gt;" in page and "<b>hi</b>" not in page  # escaped
     assert "the tool returned 900 characters" in page
+
+
+def test_a_shared_link_keeps_the_web_search_sources(switches, client, user, stranger):
+    from chatapp.models import ToolStep
+
+    conv = factories.conversation(user, title="Search")
+    _, answer = factories.exchange(conv, "bees?", "Bees make honey [1].")
+    source = {"index": 1, "url": "https://bees.example/honey", "title": "Honey", "ok": True}
+    ToolStep.objects.create(
+        message=answer, position=0, tool="web_search", arguments='{"query": "bees"}',
+        state="done", result="[1] Honey", data={"query": "bees", "sources": [source]},
+    )  # fmt: skip
+    link = sharing.share(conv, None)
+    ToolStep.objects.all().delete()  # the snapshot holds its own copy
+    client.force_login(stranger)  # a public link: another signed-in user reads it
+    page = client.get(f"/share/{link.token}").content.decode()
+    assert page.count('data-testid="source"') == 1
+    assert 'href="https://bees.example/honey"' in page and "bees.example" in page
