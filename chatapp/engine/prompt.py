@@ -3,10 +3,10 @@ provider (chatapp.engine.request) and the balance pre-flight that prices it firs
 (chatapp.engine.admission). One builder, so the price is the price of what is sent.
 
 A prompt is the system prompt (the project's instructions, then the conversation's:
-chatapp.library.projects) and the conversation's branch (chatapp.branches)
-ending at `leaf_id`, then `new_text`, the user's message when it is not saved yet,
-fitted to the model's window (chatapp.engine.context), counted by
-endpoints.tokens.count_messages.
+chatapp.library.projects; then its MCP servers' instructions: chatapp.tools.mcp) and
+the conversation's branch (chatapp.branches) ending at `leaf_id`, then `new_text`, the
+user's message when it is not saved yet, fitted to the model's window
+(chatapp.engine.context), counted by endpoints.tokens.count_messages.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from chatapp import branches
 from chatapp.engine.context import fit, to_chat_messages
 from chatapp.library import projects
 from chatapp.models import Conversation
+from chatapp.tools.mcp import servers as mcp
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, ProviderError
 from endpoints.endpoint import Endpoint
@@ -42,7 +43,7 @@ def build(
     if new_text is not None:
         history.append(ChatMessage("user", new_text))
     return fit(
-        projects.system_prompt(conversation) if conversation else "",
+        _system_prompt(conversation),
         history,
         window,
         count=lambda message: tokens.count_message(message, model),
@@ -66,6 +67,18 @@ def estimate(
         # Too long for the window: the turn ends with that error before any provider
         # call, so nothing is billed and nothing needs paying for.
         return 0
+
+
+def _system_prompt(conversation: Conversation | None) -> str:
+    """The project's and the conversation's instructions, then the `serverInstructions`
+    of the MCP servers it chose (chatapp.tools.mcp)."""
+    if conversation is None:
+        return ""
+    own = projects.system_prompt(conversation)
+    if not conversation.mcp_servers:
+        return own
+    servers = mcp.instructions(conversation.owner, conversation.mcp_servers)
+    return "\n\n".join(part for part in (own, servers) if part)
 
 
 def _branch(conversation: Conversation | None, leaf_id: Any) -> list:

@@ -64,6 +64,8 @@ def plan(turn: Turn, user) -> Plan:
     """Build the request for `turn`: its prompt (chatapp.engine.prompt), parameters, headers."""
     conversation, response = turn.conversation, turn.response
     endpoint, model = registry.current().endpoint(response.endpoint), response.model
+    # The tools first: a chosen MCP server connects here, and its instructions join the prompt.
+    toolbox = tools.offered(user, conversation)
     messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
     given = credentials(user, endpoint, conversation.id)
     context = RequestContext(
@@ -77,7 +79,6 @@ def plan(turn: Turn, user) -> Plan:
         api_key=given.api_key if given else None,
         base_url=given.base_url if given else None,
     )
-    toolbox = tools.offered(user, conversation)
     limits = agents.tool_limits(config.current())
     built = requests.build(endpoint, model, messages, turn.params, context)
     return Plan(

@@ -55,6 +55,12 @@ class McpTool:
     config: McpServerConfig  # filled for the user it was listed for
     settings: mcpservers.McpSettings
 
+    @property
+    def timeout(self) -> float:
+        """The tool loop's bound on a run: a reconnect and the call, each under its own
+        bound here first, so the clearer message of those comes out."""
+        return self.config.init_timeout + self.config.timeout + 5
+
     async def run(self, arguments: Mapping[str, Any], context: ToolContext) -> ToolOutput:
         try:
             result = await manager().submit(self._call(dict(arguments), context.user_id))
@@ -142,7 +148,10 @@ async def tools_for(user, server_names: Iterable[str]) -> list[McpTool]:
 
 
 def source(user, conversation) -> list[McpTool]:
-    """The tool registry's source "mcp": the tools of the servers the conversation chose."""
+    """The tool registry's source "mcp" (chatapp/apps.py): the tools of the servers the
+    conversation chose. A chosen server that is connected answers from its cached list;
+    one not connected yet (a user's first turn with it) is waited for within its
+    initTimeout, in the turn's database thread: only a turn that chose it waits."""
     return tools(user, getattr(conversation, "mcp_servers", None) or ())
 
 
