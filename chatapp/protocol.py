@@ -55,6 +55,8 @@ class Send(Frame):
     web_search: bool | None = None  # the globe: None keeps the conversation's
     # The MCP servers chosen in the composer's picker (names); None keeps the conversation's.
     mcp_servers: list[str] | None = Field(default=None, max_length=100)
+    # Files uploaded through /api/files, in order (chatapp/files/attachments.py checks them).
+    attachments: list[UUID] = Field(default_factory=list, max_length=100)
 
 
 class Regenerate(Frame):

@@ -313,6 +313,10 @@ FILE_UPLOAD_IP_MAX = parse.integer(ENV, "FILE_UPLOAD_IP_MAX", 100, minimum=1)
 FILE_UPLOAD_IP_WINDOW = parse.number(ENV, "FILE_UPLOAD_IP_WINDOW", 15, minimum=0.001)  # minutes
 FILE_UPLOAD_USER_MAX = parse.integer(ENV, "FILE_UPLOAD_USER_MAX", 50, minimum=1)
 FILE_UPLOAD_USER_WINDOW = parse.number(ENV, "FILE_UPLOAD_USER_WINDOW", 15, minimum=0.001)
+# Models that read images and PDFs beyond LibreChat's list (name substrings, comma-separated).
+VISION_MODELS = tuple(
+    name.strip() for name in parse.text(ENV, "PARLEY_VISION_MODELS").split(",") if name.strip()
+)
 VIOLATION_SCORES["file_upload_limit"] = parse.integer(ENV, "FILE_UPLOAD_VIOLATION_SCORE", 0)
 
 # --- shared links (chatapp/sharing.py combines them with interface.sharedLinks) ---

@@ -11,14 +11,18 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import io
+import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 
 import tiktoken
+from PIL import Image
 
-from endpoints.adapters.base import ChatMessage, Usage
+from endpoints.adapters.base import ChatMessage, DocumentPart, ImagePart, Part, Usage
 from endpoints.endpoint import TokenRate
 
 BLOBS = "https://openaipublic.blob.core.windows.net/encodings/{}.tiktoken"
@@ -61,6 +65,9 @@ BUILT_IN: dict[str, TokenRate] = {
 DEFAULT_CONTEXT = 8_192  # for a model nobody describes
 PER_MESSAGE = 3  # tokens OpenAI adds to each chat message
 REPLY_PRIMING = 3  # tokens OpenAI adds to every prompt to start the reply
+IMAGE_BASE_TOKENS, IMAGE_TILE_TOKENS = 85, 170
+PDF_PAGE_TOKENS = 1_500  # Anthropic's estimate for a page of text (1,500 to 3,000)
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
 def seed_cache(directory: str | os.PathLike[str]) -> Path:
@@ -107,8 +114,34 @@ def count_text(text: str, model: str) -> int:
 
 
 def count_message(message: ChatMessage, model: str) -> int:
-    """One chat message's prompt tokens as OpenAI counts them: its role, its text and 3 more."""
-    return PER_MESSAGE + count_text(message.role, model) + count_text(message.text, model)
+    """One chat message's prompt tokens as OpenAI counts them: its role, its text and 3
+    more; images and documents add their estimates (`part_tokens`)."""
+    text = PER_MESSAGE + count_text(message.role, model) + count_text(message.text, model)
+    return text + sum(part_tokens(part) for part in message.parts)
+
+
+def part_tokens(part: Part) -> int:
+    """An image as LibreChat prices it (OpenAI's tiles: fit in 2048², shortest side 768,
+    85 + 170 per 512-pixel tile); a PDF at PDF_PAGE_TOKENS a page; text counts as text."""
+    if isinstance(part, ImagePart):
+        try:
+            with Image.open(io.BytesIO(part.data)) as image:
+                width, height = image.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return IMAGE_BASE_TOKENS + 4 * IMAGE_TILE_TOKENS
+        return image_tokens(width, height)
+    if isinstance(part, DocumentPart):
+        return PDF_PAGE_TOKENS * max(1, len(PDF_PAGE.findall(part.data)))
+    return 0
+
+
+def image_tokens(width: int, height: int) -> int:
+    scale = min(1.0, 2048 / max(width, height, 1))
+    width, height = width * scale, height * scale
+    scale = min(1.0, 768 / max(min(width, height), 1))
+    width, height = width * scale, height * scale
+    tiles = math.ceil(width / 512) * math.ceil(height / 512)
+    return IMAGE_BASE_TOKENS + IMAGE_TILE_TOKENS * tiles
 
 
 def count_messages(messages: Iterable[ChatMessage], model: str) -> int:

@@ -18,6 +18,7 @@ balance pre-flight (the after-half, billing, indexing and titles, is chatapp.eng
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -65,6 +66,7 @@ async def admit(
     instructions: str | None = None,
     project: Any = None,
     history: tuple[tuple[str, str], ...] = (),
+    files: Sequence[Any] = (),
 ) -> Admission:
     """Let one turn through, or raise Refusal naming why not.
 
@@ -72,7 +74,8 @@ async def admit(
     regenerate (`text` None), the user message answered again. `temporary`: a new chat
     that is temporary, also when its refused message is kept. `instructions` and
     `project`: what a send sets (the system prompt; a new chat's project), priced, as is
-    `history`, the messages a new chat starts with before `text` (the /v1 API's).
+    `history`, the messages a new chat starts with before `text` (the /v1 API's), and the `files` it
+    attaches (chatapp.files.attachments.for_send checked them).
     """
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
@@ -83,7 +86,16 @@ async def admit(
     offered = await registry.current().models(endpoint) if endpoint_config else None
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
     estimate = await database_sync_to_async(estimate_prompt)(
-        user, conversation_id, leaf_id, text, endpoint_config, model, instructions, project, history
+        user,
+        conversation_id,
+        leaf_id,
+        text,
+        endpoint_config,
+        model,
+        instructions,
+        project,
+        history,
+        files,
     )
     try:
         admission = await guards.acheck_send(
@@ -222,6 +234,7 @@ def estimate_prompt(
     instructions: str | None = None,
     project: Any = None,
     history: tuple[tuple[str, str], ...] = (),
+    files: Sequence[Any] = (),
 ) -> int:
     """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight.
 
@@ -239,7 +252,7 @@ def estimate_prompt(
     if instructions is not None:
         conversation.system_prompt = instructions
     earlier = tuple(ChatMessage(role, said) for role, said in history)  # type: ignore[arg-type]
-    return prompt.estimate(conversation, leaf_id, model, endpoint, text, earlier)
+    return prompt.estimate(conversation, leaf_id, model, endpoint, text, earlier, files)
 
 
 def keep_refused(

@@ -8,10 +8,10 @@ prompt, the model's context window and the one token count of a message
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
-from endpoints.adapters.base import ChatMessage, ProviderError
+from endpoints.adapters.base import ChatMessage, Part, ProviderError
 from endpoints.tokens import REPLY_PRIMING
 
 Counter = Callable[[ChatMessage], int]  # a message's prompt tokens, its overhead included
@@ -56,6 +56,14 @@ def fit(
     return (*system, *kept)
 
 
-def to_chat_messages(path: Sequence[Stored]) -> list[ChatMessage]:
-    """Stored messages as provider messages, skipping empty ones (failed responses)."""
-    return [ChatMessage(m.role, m.text) for m in path if m.text.strip()]  # type: ignore[arg-type]
+def to_chat_messages(
+    path: Sequence[Stored], parts: Mapping[Any, tuple[Part, ...]] | None = None
+) -> list[ChatMessage]:
+    """Stored messages as provider messages, skipping empty ones (failed responses);
+    a message with files carries `parts[message.id]` (its text first) instead of its text."""
+    parts = parts or {}
+    return [
+        ChatMessage(m.role, parts.get(getattr(m, "id", None)) or m.text)  # type: ignore[arg-type]
+        for m in path
+        if m.text.strip() or parts.get(getattr(m, "id", None))
+    ]

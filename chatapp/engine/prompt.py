@@ -11,12 +11,14 @@ user's message when it is not saved yet, fitted to the model's window
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from chatapp import branches
 from chatapp.engine.context import fit, to_chat_messages
+from chatapp.files import attachments
 from chatapp.library import projects
-from chatapp.models import Conversation
+from chatapp.models import Conversation, StoredFile
 from chatapp.tools.mcp import servers as mcp
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, ProviderError
@@ -33,15 +35,21 @@ def build(
     endpoint: Endpoint | None,
     new_text: str | None = None,
     earlier: tuple[ChatMessage, ...] = (),
+    new_files: Sequence[StoredFile] = (),
 ) -> tuple[ChatMessage, ...]:
     """The messages sent for a turn; `context_too_long` (ProviderError) when even the
-    newest message and the system prompt do not fit. Reads the branch from the database;
-    `earlier` (unsaved messages before `new_text`) follow it."""
+    newest message and the system prompt do not fit. Reads the branch from the database,
+    with the files on its messages as parts (chatapp.files.attachments); `earlier`
+    (unsaved messages before `new_text`) follow it."""
     window = tokens.context_window(model, endpoint.token_config if endpoint else None)
-    history = to_chat_messages(_branch(conversation, leaf_id))
+    path = _branch(conversation, leaf_id)
+    files = attachments.files_of(m.id for m in path)
+    parts = {mid: attachments.parts(_text(path, mid), on, model) for mid, on in files.items()}
+    history = to_chat_messages(path, parts)
     history.extend(message for message in earlier if message.text.strip())
     if new_text is not None:
-        history.append(ChatMessage("user", new_text))
+        content = attachments.parts(new_text, new_files, model) if new_files else new_text
+        history.append(ChatMessage("user", content))
     return fit(
         _system_prompt(conversation),
         history,
@@ -58,10 +66,11 @@ def estimate(
     endpoint: Endpoint | None,
     new_text: str | None = None,
     earlier: tuple[ChatMessage, ...] = (),
+    new_files: Sequence[StoredFile] = (),
 ) -> int:
     """The prompt tokens `build` would send: what the balance pre-flight prices."""
     try:
-        built = build(conversation, leaf_id, model, endpoint, new_text, earlier)
+        built = build(conversation, leaf_id, model, endpoint, new_text, earlier, new_files)
         return tokens.count_messages(built, model)
     except ProviderError:
         # Too long for the window: the turn ends with that error before any provider
@@ -79,6 +88,10 @@ def _system_prompt(conversation: Conversation | None) -> str:
         return own
     servers = mcp.instructions(conversation.owner, conversation.mcp_servers)
     return "\n\n".join(part for part in (own, servers) if part)
+
+
+def _text(path: list, message_id: Any) -> str:
+    return next(m.text for m in path if m.id == message_id)
 
 
 def _branch(conversation: Conversation | None, leaf_id: Any) -> list:

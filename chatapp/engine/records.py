@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from chatapp import access, instructions, temporary
 from chatapp.engine.refusal import Refusal
+from chatapp.files import attachments
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 from chatapp.tools.mcp import servers as mcp
@@ -46,6 +47,7 @@ class Ask:
     # A new chat only: deleted once the turn is billed (an API request its key does not keep).
     unsaved: bool = False
     api_key: Any = None  # the personal API key it came through, for its transactions
+    attachments: tuple[Any, ...] = ()  # StoredFile ids, in order (chatapp.files.attachments)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Turn:
 
 
 def send(user, ask: Ask) -> Turn:
+    files = attachments.for_send(
+        user, ask.attachments, ask.endpoint, ask.model, ask.conversation_id
+    )
     with transaction.atomic():
         if ask.conversation_id is None:
             conversation = Conversation.objects.create(
@@ -93,7 +98,7 @@ def send(user, ask: Ask) -> Turn:
                 *("mcp_servers", "updated_at"),
             ]
         )
-        turn = _turn(conversation, parent, ask.text)
+        turn = _turn(conversation, parent, ask.text, files)
         return replace(
             turn, unsaved=ask.unsaved and ask.conversation_id is None, api_key=ask.api_key
         )
@@ -134,13 +139,15 @@ def edit(user, conversation_id: Any, message_id: Any, text: str) -> Turn:
         _ensure_idle(conversation)
         original = _user_message(user, conversation, message_id)
         conversation.save(update_fields=["updated_at"])
-        return _turn(conversation, original.parent, text)
+        kept = attachments.files_of([original.id]).get(original.id, [])  # an edit keeps them
+        return _turn(conversation, original.parent, text, kept)
 
 
-def _turn(conversation: Conversation, parent: Message | None, text: str) -> Turn:
+def _turn(conversation: Conversation, parent: Message | None, text: str, files=()) -> Turn:
     question = Message.objects.create(
         conversation=conversation, parent=parent, role=Message.Role.USER, text=text
     )
+    attachments.attach(question, files)
     sync.conversation_changed(conversation.id, [question.id])
     return Turn(conversation, question, _response(conversation, question), _params(conversation))
 

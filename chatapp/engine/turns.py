@@ -28,6 +28,7 @@ from accounts.guards import Admission
 from chatapp import access, metrics
 from chatapp.engine import admission, events, frames, generation, records, request
 from chatapp.engine.records import Ask
+from chatapp.files import attachments
 from chatapp.models import Message
 
 
@@ -54,6 +55,9 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
     endpoint = await database_sync_to_async(request.check)(user, ask.endpoint, cid)
     params = admission.spec_params(spec, ask.params)
     ask = replace(ask, params=request.user_params(endpoint, params, cid))
+    files = await database_sync_to_async(attachments.for_send)(
+        user, ask.attachments, ask.endpoint, ask.model, cid
+    )
     admitted = await admission.admit(
         user,
         client,
@@ -66,6 +70,7 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
         instructions=ask.instructions,
         project=ask.project if ask.conversation_id is None else None,
         history=ask.history if ask.conversation_id is None else (),
+        files=files,
     )
     return await _save(partial(records.send, user, ask), user, admitted, "send", received_at)
 

@@ -44,6 +44,10 @@ def limits_for(endpoint: str) -> fileconfig.Limits:
     return fileconfig.limits_for(file_config(), endpoint)
 
 
+def token_limit() -> int:
+    return fileconfig.token_limit(file_config())
+
+
 def server_limit() -> int:
     return fileconfig.server_limit(file_config())
 

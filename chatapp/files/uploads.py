@@ -18,7 +18,7 @@ from typing import IO, Protocol
 from django.db import transaction
 
 from chatapp import access
-from chatapp.files import inspection, policy, storage
+from chatapp.files import extraction, inspection, policy, storage
 from chatapp.files.policy import Refused
 from chatapp.files.sniff import HEAD_BYTES, sniff
 from chatapp.models import StoredFile
@@ -65,7 +65,17 @@ def store(
         raise Refused("unreadable", str(error)) from None
     kind = StoredFile.Kind.IMAGE if mime in inspection.PROVIDER_IMAGES else StoredFile.Kind.DOCUMENT
     fields = {"name": display_name(upload.name), "mime": mime, "size": size, "kind": kind}
+    fields |= text_fields(upload, mime)
     return save(user, upload, fields | {"conversation": conversation, "endpoint": endpoint})
+
+
+def text_fields(upload: Upload, mime: str) -> dict:
+    """The extracted text (chatapp/files/extraction.py), for models that cannot read the file."""
+    try:
+        text, count = extraction.extract(upload, mime, policy.token_limit())  # type: ignore[arg-type]
+    except extraction.NoText as error:
+        raise Refused("unreadable", str(error)) from None
+    return {"text": text, "text_tokens": count}
 
 
 def check_size(size: int, limits: Limits, server: int) -> None:

@@ -21,15 +21,17 @@ from .base import (
     ChatMessage,
     ChatRequest,
     Finish,
+    ImagePart,
     ProviderError,
     ReasoningDelta,
     RequestContext,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     Usage,
 )
-from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
+from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, b64, skip_malformed
 
 MANAGED_HEADERS = ("authorization", "x-api-key", "anthropic-version", header_templates.BETA)
 DEFAULT_MAX_TOKENS = 8192
@@ -180,6 +182,21 @@ def _cached(content: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*content[:-1], {**content[-1], "cache_control": {"type": "ephemeral"}}]
 
 
+def _wire_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """Text stays a string; parts are `text`, `image` and `document` blocks (base64)."""
+    if isinstance(message.content, str):
+        return message.content
+    blocks: list[dict[str, Any]] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            blocks.append({"type": "text", "text": part.text})
+        else:
+            kind = "image" if isinstance(part, ImagePart) else "document"
+            source = {"type": "base64", "media_type": part.mime, "data": b64(part.data)}
+            blocks.append({"type": kind, "source": source})
+    return blocks
+
+
 def _wire_message(message: ChatMessage) -> dict[str, Any]:
     """Tool calls are `tool_use` blocks after the text; results, a user message's
     `tool_result` blocks."""
@@ -195,8 +212,8 @@ def _wire_message(message: ChatMessage) -> dict[str, Any]:
         ]
         return {"role": "user", "content": blocks}
     if not message.tool_calls:
-        return {"role": message.role, "content": message.content}
-    text = [{"type": "text", "text": message.content}] if message.content else []
+        return {"role": message.role, "content": _wire_content(message)}
+    text = [{"type": "text", "text": message.text}] if message.text else []
     calls = [
         {"type": "tool_use", "id": c.id, "name": c.name, "input": _input(c.arguments)}
         for c in message.tool_calls

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -32,16 +33,31 @@ from .base import (
     ChatMessage,
     ChatRequest,
     Finish,
+    ImagePart,
     ProviderError,
     ReasoningDelta,
     RequestContext,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     Usage,
 )
 from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
 
+# Converse: a document's name may hold letters, digits, spaces, hyphens, brackets, parens.
+DOCUMENT_NAME = re.compile(r"[^A-Za-z0-9 \-\[\]\(\)]+")
+DOCUMENT_FORMATS = {
+    "application/pdf": "pdf",
+    "text/plain": "txt",
+    "text/markdown": "md",
+    "text/csv": "csv",
+    "text/html": "html",
+    "application/msword": "doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.ms-excel": "xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
 INFERENCE = {"maxTokens", "temperature", "topP", "stopSequences"}
 FINISH = {
     "end_turn": "stop",
@@ -201,11 +217,33 @@ def _wire_message(message: ChatMessage) -> dict[str, Any]:
             for r in message.tool_results
         ]
         return {"role": "user", "content": blocks}
-    content: list[dict[str, Any]] = [{"text": message.content}] if message.content else []
+    content = _wire_content(message)
     for call in message.tool_calls:
         use = {"toolUseId": call.id, "name": call.name, "input": _input(call.arguments)}
         content.append({"toolUse": use})
-    return {"role": message.role, "content": content or [{"text": message.content}]}
+    return {"role": message.role, "content": content or [{"text": message.text}]}
+
+
+def _wire_content(message: ChatMessage) -> list[dict[str, Any]]:
+    """Converse blocks: `text`, `image` and `document` (format and raw bytes; a document
+    also needs a name of letters, digits, spaces, hyphens and brackets)."""
+    blocks: list[dict[str, Any]] = []
+    for part in message.parts:
+        if isinstance(part, TextPart):
+            if part.text:
+                blocks.append({"text": part.text})
+        elif isinstance(part, ImagePart):
+            blocks.append({"image": {"format": _format(part.mime), "source": {"bytes": part.data}}})
+        else:
+            name = DOCUMENT_NAME.sub(" ", part.name.rsplit(".", 1)[0]).strip() or "document"
+            document = {"format": _format(part.mime), "name": name[:200]}
+            blocks.append({"document": document | {"source": {"bytes": part.data}}})
+    return blocks
+
+
+def _format(mime: str) -> str:
+    """Converse's format names: png, jpeg, gif, webp; pdf, csv, doc(x), xls(x), html, txt, md."""
+    return DOCUMENT_FORMATS.get(mime, mime.rsplit("/", 1)[-1])
 
 
 def _input(arguments: str) -> Any:

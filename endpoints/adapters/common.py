@@ -13,6 +13,7 @@ never make a charge a credit.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import weakref
 from abc import ABC, abstractmethod
@@ -27,6 +28,8 @@ from . import errors
 from .base import (
     ChatRequest,
     Completion,
+    DocumentPart,
+    ImagePart,
     ProviderError,
     ReasoningDelta,
     RequestContext,
@@ -226,3 +229,12 @@ def counted_usage(request: ChatRequest, reply: str) -> Usage:
 def skip_malformed(endpoint: str, chunk: Any) -> None:
     """A chunk we cannot read is logged and skipped, never fatal."""
     log.warning("skipped a malformed chunk from endpoint %s: %.200r", endpoint, chunk)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def data_url(part: ImagePart | DocumentPart) -> str:
+    """A part's bytes as a `data:` URL, as OpenAI's image and file inputs take them."""
+    return f"data:{part.mime};base64,{b64(part.data)}"

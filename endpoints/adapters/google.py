@@ -34,6 +34,7 @@ from .base import (
     RequestContext,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     Usage,
 )
@@ -156,6 +157,18 @@ class GoogleAdapter(BaseAdapter):
             raise self.translated(error, "") from error
 
 
+def _parts(message: ChatMessage) -> list[types.Part]:
+    """Text parts and `inline_data` blobs (images and documents), in order."""
+    if isinstance(message.content, str):
+        return [types.Part(text=message.content)]
+    return [
+        types.Part(text=part.text)
+        if isinstance(part, TextPart)
+        else types.Part(inline_data=types.Blob(mime_type=part.mime, data=part.data))
+        for part in message.content
+    ]
+
+
 def _content(message: ChatMessage) -> types.Content:
     """Tool calls are `functionCall` parts after the text; results, `functionResponse`
     parts (`output`, or `error`, as the Gemini API documents). Gemini matches them by
@@ -171,7 +184,7 @@ def _content(message: ChatMessage) -> types.Content:
         ]
         return types.Content(role="user", parts=parts)
     role = "model" if message.role == "assistant" else "user"
-    parts = [types.Part(text=message.content)] if message.content or not message.tool_calls else []
+    parts = _parts(message) if message.parts or not message.tool_calls else []
     for call in message.tool_calls:
         parts.append(
             types.Part(function_call=types.FunctionCall(name=call.name, args=_args(call.arguments)))

@@ -24,16 +24,18 @@ from .base import (
     ChatMessage,
     ChatRequest,
     Finish,
+    ImagePart,
     ProviderError,
     ReasoningDelta,
     RequestContext,
     StreamEvent,
     TextDelta,
+    TextPart,
     ToolCallDelta,
     ToolSpec,
     Usage,
 )
-from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
+from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, data_url, skip_malformed
 
 MANAGED_HEADERS = ("authorization", "openai-organization")
 COMPLETIONS_PATH = "/chat/completions"
@@ -218,14 +220,31 @@ def _wire_messages(message: ChatMessage) -> list[dict[str, Any]]:
             {"role": "tool", "tool_call_id": r.call_id, "content": r.content}
             for r in message.tool_results
         ]
-    wire: dict[str, Any] = {"role": message.role, "content": message.content}
+    wire: dict[str, Any] = {"role": message.role, "content": _wire_content(message)}
     if message.tool_calls:
-        wire["content"] = message.content or None
+        wire["content"] = wire["content"] or None
         wire["tool_calls"] = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in message.tool_calls
         ]
     return [wire]
+
+
+def _wire_content(message: ChatMessage) -> str | list[dict[str, Any]]:
+    """Text stays a string; parts are `text`, `image_url` (a data URL) and `file`
+    (a PDF as a data URL, as Chat Completions' file inputs take it)."""
+    if isinstance(message.content, str):
+        return message.content
+    wire: list[dict[str, Any]] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            wire.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            wire.append({"type": "image_url", "image_url": {"url": data_url(part)}})
+        else:
+            file = {"filename": part.name or "document.pdf", "file_data": data_url(part)}
+            wire.append({"type": "file", "file": file})
+    return wire
 
 
 def _tool_deltas(calls: Any) -> list[StreamEvent]:

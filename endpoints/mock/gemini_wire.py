@@ -9,6 +9,7 @@ import json
 import uuid
 from typing import Any
 
+from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
 from .replies import Call, Plan, Prompt, conversation, text_of
@@ -38,7 +39,13 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         # google-genai sends this one key in snake case; the REST docs say camel case.
         reasoning=bool(thinking.get("includeThoughts") or thinking.get("include_thoughts")),
         results=results,
+        parts=parts.gemini(_last_user(body.get("contents")).get("parts")),
     )
+
+
+def _last_user(contents: Any) -> dict[str, Any]:
+    users = [c for c in contents or () if isinstance(c, dict) and c.get("role") != "model"]
+    return users[-1] if users else {}
 
 
 def _results(parts: Any) -> tuple[str, ...] | None:

@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, json_response, sse
 from .replies import Plan, Prompt, conversation, text_of
@@ -34,7 +35,13 @@ def parse(request: RecordedRequest) -> Prompt:
         stream=bool(body.get("stream")),
         reasoning=asked or "reason" in model,
         results=results,
+        parts=parts.openai(_last_user(body.get("messages")).get("content")),
     )
+
+
+def _last_user(messages: Any) -> dict[str, Any]:
+    users = [m for m in messages or () if isinstance(m, dict) and m.get("role") == "user"]
+    return users[-1] if users else {}
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Deterministic replies: the same prompt always gets the same chunks.
 
+A last user message starting `echo-parts:` is answered with one line per part
+it carried, `kind mime bytes sha256` (endpoints/mock/parts.py).
 A last user message `echo: X` is answered with exactly X (one space after the
 colon removed), so tests can push exact Markdown, HTML or Unicode through the
 whole stack. Any other prompt is answered with its own words, cycled to
@@ -18,7 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .parts import Seen, describe
+
 ECHO = "echo:"
+ECHO_PARTS = "echo-parts:"
 MAX_PIECE = 8  # characters; long words are cut so every reply comes in several chunks
 TOOL, TOOLS = "tool:", "tools:"
 RESULT = "result: "
@@ -35,6 +40,7 @@ class Prompt:
     stream: bool
     reasoning: bool  # the request asked for thinking output
     results: tuple[str, ...] = ()  # the tool results the last message carries, in call order
+    parts: tuple[Seen, ...] = ()  # the last user message's parts (endpoints/mock/parts.py)
 
     @property
     def last_user_text(self) -> str:
@@ -108,6 +114,8 @@ def reply_text(prompt: Prompt, reply_tokens: int) -> str:
     if prompt.results:
         return RESULT + "; ".join(prompt.results)
     last = prompt.last_user_text
+    if last.startswith(ECHO_PARTS):
+        return describe(prompt.parts)
     if last.startswith(ECHO):
         rest = last[len(ECHO) :]
         return rest[1:] if rest.startswith(" ") else rest

@@ -69,3 +69,19 @@ def test_a_prompt_is_its_messages_and_the_reply_priming():
     each = [tokens.count_message(m, "gpt-4o") for m in messages]
     assert each == [3 + 1 + 1, 3 + 1 + 2]
     assert tokens.count_messages(messages, "gpt-4o") == sum(each) + tokens.REPLY_PRIMING
+
+
+def test_images_and_pdfs_add_librechats_estimates() -> None:
+    import io
+
+    from PIL import Image
+
+    from endpoints.adapters.base import DocumentPart, ImagePart, TextPart
+
+    assert tokens.image_tokens(1024, 1024) == 765 and tokens.image_tokens(2048, 4096) == 1105
+    out = io.BytesIO()
+    Image.new("RGB", (1024, 1024)).save(out, "PNG")
+    pdf = b"%PDF-1.4 /Type /Pages /Type /Page /Type/Page"
+    parts = (TextPart("hi"), ImagePart("image/png", out.getvalue()), DocumentPart("x", pdf))
+    with_parts = tokens.count_message(ChatMessage("user", parts), "gpt-4o")
+    assert with_parts == tokens.count_message(ChatMessage("user", "hi"), "gpt-4o") + 765 + 3000
