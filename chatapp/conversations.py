@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from chatapp import access, branches
 from chatapp.engine import frames
+from chatapp.files import attachments
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 
@@ -136,8 +137,10 @@ def tree(conversation: Conversation) -> dict[str, Any]:
         position[message.id] = len(group)
         group.append(str(message.id))
     nodes = []
+    files = attachments.files_of(m.id for m in messages if m.role == Message.Role.USER)
     for message in messages:
         node = message_dict(message)
+        node["files"] = [attachments.summary(f) for f in files.get(message.id, ())]
         node["sibling_index"] = position[message.id]
         node["sibling_count"] = len(children[message.parent_id])
         node["children"] = children.get(message.id, [])

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from chatapp import access
@@ -86,6 +87,18 @@ def files_of(message_ids: Iterable[Any]) -> dict[Any, list[StoredFile]]:
     for row in rows.order_by("message_id", "position"):
         found[row.message_id].append(row.file)
     return dict(found)
+
+
+def summary(stored: StoredFile) -> dict[str, Any]:
+    """A file as the conversation API shows it on its message (the bytes: `url`, owner only)."""
+    return {
+        "id": str(stored.id),
+        "name": stored.name,
+        "mime": stored.mime,
+        "size": stored.size,
+        "kind": stored.kind,
+        "url": reverse("api:file-content", args=[stored.id]),
+    }
 
 
 def parts(text: str, files: Sequence[StoredFile], model: str) -> tuple[Part, ...]:

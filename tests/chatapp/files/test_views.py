@@ -80,3 +80,19 @@ def test_a_stranger_gets_404_for_everything(client, user, stranger, file_config)
 
 def test_signed_out_is_401(client, file_config):
     assert client.get(reverse("api:files")).status_code == 401
+
+
+def test_the_conversation_api_shows_a_messages_files_after_reload(alice, user, file_config):
+    from chatapp.files import attachments
+    from chatapp.models import StoredFile
+
+    made = post(alice, "cat.png", png_bytes()).json()
+    asked, _ = factories.exchange(factories.conversation(user), "look", "a cat")
+    attachments.attach(asked, [StoredFile.objects.get(pk=made["id"])])
+    tree = alice.get(reverse("api:conversation", args=[asked.conversation_id])).json()
+    question, answer = tree["messages"]
+    assert question["files"] == [
+        {key: made[key] for key in ("id", "name", "mime", "size", "kind", "url")}
+    ]
+    assert answer["files"] == []
+    assert alice.get(reverse("api:file", args=[made["id"]])).json()["attached"] is True
