@@ -211,6 +211,12 @@ def charge(
     return rows
 
 
+def cost_of(usage: UsageLike, rates: Rates | None) -> Decimal:
+    """The credits `usage` will be charged (what `charge` takes, not yet taken)."""
+    spent = _spent(usage, rates or DefaultRates())
+    return sum((credits_for(n, rate) for _, n, rate in spent), Decimal(0))
+
+
 def _spent(usage: UsageLike, rates: Rates) -> list[tuple[str, int, float]]:
     """(kind, tokens, rate) per kind of token; ValueError for anything that would credit."""
     figures = {

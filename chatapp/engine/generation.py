@@ -209,6 +209,11 @@ class Generation:
         """Model → tool calls → tools → results → model, until an answer without calls."""
         request = plan.request
         for round_ in range(plan.recursion_limit):
+            if round_:  # every model call of the loop counts against the balance
+                funded = database_sync_to_async(settlement.still_funded)
+                reason = await funded(self.turn, self.progress.usage, plan.rate)
+                if reason:
+                    raise LoopFailure("balance", reason)
             start = sum(map(len, self.progress.text))
             calls = await self._model_call(plan.adapter, request)
             if not calls or self._stop.is_set():

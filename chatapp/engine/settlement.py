@@ -49,6 +49,23 @@ def settled(turn, response: Message, usage: Usage, rate: Any, provider_called: b
         _title(turn, response.text)
 
 
+BALANCE_SPENT = (
+    "Your balance ran out during this answer's tool calls (%s credits left after them):"
+    " the answer ends here."
+)
+
+
+def still_funded(turn, usage: Usage, rate: Any) -> str | None:
+    """Before another model call of a turn's tool loop: None while the user's balance
+    covers what the turn has used so far (charged when it ends); else why it stops."""
+    rules = balance.policy()
+    if not rules.enabled:
+        return None
+    left = balance.get_balance(turn.conversation.owner, rules).credits
+    left -= balance.cost_of(usage, rate)
+    return None if left > 0 else BALANCE_SPENT % f"{left.normalize():f}"
+
+
 def _bill(turn, response: Message, usage: Usage, rate: Any, provider_called: bool) -> None:
     if not provider_called:
         return

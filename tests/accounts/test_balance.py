@@ -173,3 +173,12 @@ def test_add_credits(user, settings):
     settings.CHECK_BALANCE, settings.START_BALANCE = True, 100
     assert balance.add_credits(user, 2500) == 2600
     assert Transaction.objects.get().kind == "credit"
+
+
+def test_cost_of_is_what_charge_takes(user):
+    usage = Usage(
+        prompt_tokens=2064, completion_tokens=345, cache_read_tokens=800, cache_write_tokens=64
+    )
+    assert balance.cost_of(usage, GPT4O) == Decimal("7650")
+    rows = balance.charge(user, usage, GPT4O, rules=ON)
+    assert -sum(row.credits for row in rows) == balance.cost_of(usage, GPT4O)

@@ -178,3 +178,16 @@ async def test_tools_are_not_offered_unless_configured(user, chat_endpoint, mock
     await collector.until("final")
     await settle()
     assert "tools" not in mock_provider.last_request.body
+
+
+async def test_the_balance_counts_every_model_call(user, chat_endpoint, echo, settings):
+    # The pre-flight lets the turn in (about 312 credits); its calls spend more.
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 400
+    script = "\n".join(f'tool: echo {{"text": "{i}"}}' for i in range(5))
+    started, collector = await start(user, ask(script))
+    seen = await collector.until("error")
+    await settle()
+    final = of_type(seen, "final")[-1]["message"]
+    assert of_type(seen, "error")[-1]["code"] == "balance"
+    assert final["state"] == "error" and 1 <= len(final["steps"]) < 5
+    assert "balance ran out" in final["error"]
