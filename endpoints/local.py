@@ -60,4 +60,4 @@ def endpoint(base: str, models: list[str]):
         titleConvo=True,
         modelDisplayLabel=NAME,
     )
-    return build.custom_endpoint(item, build.Common({}, None, None, None))
+    return build.custom_endpoint(item, build.Common({}, None, None, None), [])
