@@ -111,7 +111,7 @@ def _choice(user, server: McpServerConfig) -> Choice:
     return Choice(**base, state=status.state, reason=status.reason)
 
 
-def tools(user, server_names: Iterable[str]) -> list[McpTool]:
+def tools(user, server_names: Iterable[str], conversation_id: str = "") -> list[McpTool]:
     """The tools of the chosen servers that can be reached now, named for the model.
 
     Synchronous, for the tool registry's source (it runs in the turn's database thread):
@@ -124,7 +124,7 @@ def tools(user, server_names: Iterable[str]) -> list[McpTool]:
     servers = [loaded.servers[n] for n in names if not loaded.servers[n].unavailable]
     if not servers:
         return []
-    filled = _filled(user, servers)
+    filled = _filled(user, servers, conversation_id)
     waits = [manager().submit_threadsafe(_listing(s, loaded, user.pk)) for s in filled]
     found: list[McpTool] = []
     taken: set[str] = set()
@@ -152,7 +152,8 @@ def source(user, conversation) -> list[McpTool]:
     conversation chose. A chosen server that is connected answers from its cached list;
     one not connected yet (a user's first turn with it) is waited for within its
     initTimeout, in the turn's database thread: only a turn that chose it waits."""
-    return tools(user, getattr(conversation, "mcp_servers", None) or ())
+    names = getattr(conversation, "mcp_servers", None) or ()
+    return tools(user, names, str(getattr(conversation, "pk", "") or "")) if names else []
 
 
 def instructions(user, server_names: Iterable[str]) -> str:
@@ -179,9 +180,13 @@ def _live(server: McpServerConfig, user_id: int) -> Connection | None:
     return connection if connection is not None and connection.connected else None
 
 
-def _filled(user, servers: list[McpServerConfig]) -> list[McpServerConfig]:
-    """Each server filled for `user`; per-user ones missing values are left out."""
+def _filled(
+    user, servers: list[McpServerConfig], conversation_id: str = ""
+) -> list[McpServerConfig]:
+    """Each server filled for `user` (and `{{LIBRECHAT_BODY_CONVERSATIONID}}`); per-user
+    ones missing values are left out."""
     context = RequestContext(
+        conversation_id=conversation_id,
         user_id=str(user.pk),
         user_email=getattr(user, "email", "") or "",
         user_fields=user_fields(user),
