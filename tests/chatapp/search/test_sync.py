@@ -183,7 +183,7 @@ def test_a_saved_title(
 def test_the_final_text_of_a_response(user, conversation, django_capture_on_commit_callbacks):
     asked = conversation.messages.get(role="user")
     answered = conversation.messages.get(role="assistant")
-    turn = type("Turn", (), {"conversation": conversation, "user_message": asked})()
+    turn = records.Turn(conversation, asked, answered, params={})
     with django_capture_on_commit_callbacks() as callbacks:
         settlement.settled(turn, answered, Usage(), None, False)
     assert ("index_conversation", str(conversation.id), [str(answered.id)]) in scheduled(callbacks)
