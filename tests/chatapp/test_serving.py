@@ -18,8 +18,12 @@ HUGE = 50 * MIB
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`manage.py serve` on the embedded default, migrated, on a free loopback port."""
-    env = clean_env(tmp_path_factory.mktemp("serve"), HOST="127.0.0.1", PORT=str(free_port()))
+    """`manage.py serve` on the embedded default, migrated, on a free loopback port; uploads
+    capped at 20 MB so that HUGE is over every route's limit (the default is 512 MB)."""
+    data = tmp_path_factory.mktemp("serve")
+    config = data / "librechat.yaml"
+    config.write_text("version: 1.2.8\nfileConfig:\n  serverFileSizeLimit: 20\n")
+    env = clean_env(data, HOST="127.0.0.1", PORT=str(free_port()), CONFIG_PATH=str(config))
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve"], cwd=ROOT, env=env,
