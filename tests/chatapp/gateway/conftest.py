@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from tests.conftest import database_url_of_test_db
 from tests.webprocess import WebProcess
 
 MODEL_ID = "Mock/mock-small"
+METRICS_TOKEN = "gateway-tests"  # the live process's /metrics, read between tests
 TOKEN_CONFIG = "      tokenConfig: {mock-small: {prompt: 1, completion: 2, context: 8000}}"
 
 
@@ -79,6 +81,7 @@ def live_env(gateway_config, django_db_setup, django_db_blocker, tmp_path_factor
         "CREDS_KEY": django_settings.CREDS_KEY,
         "CREDS_IV": django_settings.CREDS_IV,
         "GLOBAL_API_RATE_LIMIT": "0",
+        "METRICS_TOKEN": METRICS_TOKEN,
     }
 
 
@@ -94,8 +97,23 @@ def live(live_server_process, gateway, transactional_db) -> str:
     """The live web process's /v1 base URL, for the SDKs (its log is printed after the
     test: pytest shows it when the test fails)."""
     start = len(live_server_process.output)
-    yield f"http://127.0.0.1:{live_server_process.port}/v1"
+    base = f"http://127.0.0.1:{live_server_process.port}"
+    yield f"{base}/v1"
+    # The test's answer can arrive before its turn is billed: flushing the database under
+    # that settlement deadlocks, so the next test starts once no generation runs.
+    eventually(lambda: _generations_running(base) == 0)
     print("".join(live_server_process.output[start:]))
+
+
+def _generations_running(base: str) -> float:
+    request = urllib.request.Request(
+        f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("parley_active_streams "):
+                return float(line.split()[1])
+    raise AssertionError("/metrics has no parley_active_streams")
 
 
 @pytest.fixture
