@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from . import eventstream, parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
-from .replies import Call, Plan, Prompt, conversation, text_of
+from .replies import Call, Plan, Prompt, conversation, last_user, text_of
 
 CALL_PREFIX = "tooluse_"
 STREAM_HEADERS = {"content-type": "application/vnd.amazon.eventstream"}
@@ -33,13 +33,8 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         stream=stream,
         reasoning=isinstance(thinking, dict) and thinking.get("type") == "enabled",
         results=results,
-        parts=parts.bedrock(_last_user(body.get("messages")).get("content")),
+        parts=parts.bedrock(last_user(body.get("messages")).get("content")),
     )
-
-
-def _last_user(messages: Any) -> dict[str, Any]:
-    users = [m for m in messages or () if isinstance(m, dict) and m.get("role") == "user"]
-    return users[-1] if users else {}
 
 
 def _results(content: Any) -> tuple[str, ...] | None:

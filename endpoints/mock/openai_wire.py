@@ -9,7 +9,7 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, json_response, sse
-from .replies import Plan, Prompt, conversation, text_of
+from .replies import Plan, Prompt, conversation, last_user, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
@@ -35,13 +35,8 @@ def parse(request: RecordedRequest) -> Prompt:
         stream=bool(body.get("stream")),
         reasoning=asked or "reason" in model,
         results=results,
-        parts=parts.openai(_last_user(body.get("messages")).get("content")),
+        parts=parts.openai(last_user(body.get("messages")).get("content")),
     )
-
-
-def _last_user(messages: Any) -> dict[str, Any]:
-    users = [m for m in messages or () if isinstance(m, dict) and m.get("role") == "user"]
-    return users[-1] if users else {}
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:

@@ -173,6 +173,13 @@ def conversation(
     return tuple(messages), tuple(results) if last_is_tool else ()
 
 
+def last_user(messages: object) -> dict:
+    """The last message of role "user" of a chat body's list (OpenAI, Anthropic, Bedrock)."""
+    found = messages if isinstance(messages, list) else []
+    users = [m for m in found if isinstance(m, dict) and m.get("role") == "user"]
+    return users[-1] if users else {}
+
+
 def text_of(content: object) -> str:
     """The text of a message `content`: a string or a list of parts with `text`."""
     if isinstance(content, str):
