@@ -38,6 +38,13 @@ class Frame(BaseModel):
 # --- client → server ----------------------------------------------------
 
 
+class Attached(Frame):
+    """A file on a `send`, with the user's choice of how the model receives it."""
+
+    id: UUID
+    as_text: bool = False  # its extracted text instead of the file ("Upload as Text")
+
+
 class Send(Frame):
     type: Literal["send"]
     conversation_id: UUID | None = None
@@ -55,8 +62,9 @@ class Send(Frame):
     web_search: bool | None = None  # the globe: None keeps the conversation's
     # The MCP servers chosen in the composer's picker (names); None keeps the conversation's.
     mcp_servers: list[str] | None = Field(default=None, max_length=100)
-    # Files uploaded through /api/files, in order (chatapp/files/attachments.py checks them).
-    attachments: list[UUID] = Field(default_factory=list, max_length=100)
+    # Files uploaded through /api/files, in order: ids, or {id, as_text}
+    # (chatapp/files/attachments.py checks them).
+    attachments: list[UUID | Attached] = Field(default_factory=list, max_length=100)
 
 
 class Regenerate(Frame):

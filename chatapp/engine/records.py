@@ -47,7 +47,8 @@ class Ask:
     # A new chat only: deleted once the turn is billed (an API request its key does not keep).
     unsaved: bool = False
     api_key: Any = None  # the personal API key it came through, for its transactions
-    attachments: tuple[Any, ...] = ()  # StoredFile ids, in order (chatapp.files.attachments)
+    # StoredFile ids, or {id, as_text}, in order (chatapp.files.attachments.choices)
+    attachments: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -60,11 +60,13 @@ class StoredFile(models.Model):
 
 
 class Attachment(models.Model):
-    """File `file` is part `position` of message `message` (after its text)."""
+    """File `file` is part `position` of message `message` (after its text); `as_text`:
+    the model receives the file's extracted text instead of the file (the user's choice)."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.ForeignKey(StoredFile, on_delete=models.CASCADE, related_name="attachments")
     position = models.PositiveSmallIntegerField(default=0)
+    as_text = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position", "id"]

@@ -32,6 +32,18 @@ def test_send_frame_with_the_contract_fields():
     assert frame.params == {"temperature": 0.2}
 
 
+def test_attachments_are_ids_or_a_choice_of_how_the_model_reads_them():
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    base = {"type": "send", "text": "hi", "endpoint": "e", "model": "m"}
+    frame = parse({**base, "attachments": [first, {"id": second, "as_text": True}]})
+    dumped = frame.model_dump()["attachments"]
+    assert dumped == [uuid.UUID(first), {"id": uuid.UUID(second), "as_text": True}]
+    for bad in ({"id": second, "as": "text"}, {"id": second, "as_text": "maybe"}, {"as_text": 1}):
+        with pytest.raises(ProtocolError) as refused:
+            parse({**base, "attachments": [bad]})
+        assert refused.value.code == "bad_frame"
+
+
 def test_text_json_is_accepted_too():
     frame = parse(json.dumps({"type": "stop", "conversation_id": CID}))
     assert isinstance(frame, Stop)

@@ -93,6 +93,7 @@ def test_the_conversation_api_shows_a_messages_files_after_reload(alice, user, f
     question, answer = tree["messages"]
     assert question["files"] == [
         {key: made[key] for key in ("id", "name", "mime", "size", "kind", "url")}
+        | {"as_text": False}
     ]
     assert answer["files"] == []
     assert alice.get(reverse("api:file", args=[made["id"]])).json()["attached"] is True
