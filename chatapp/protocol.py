@@ -210,6 +210,7 @@ class FinalMessage(Frame):
     endpoint: str = ""
     model: str = ""
     steps: list[StepInfo] = Field(default_factory=list)
+    finish_reason: str | None = None  # the provider's: stop, length, content_filter, tool_calls
 
 
 class Final(Frame):

@@ -84,8 +84,11 @@ def step(conversation_id: Any, message_id: Any, info: Frame) -> Frame:
     }
 
 
-def final(message: Any, steps: list[Frame] | None = None) -> Frame:
-    """The saved response `Message`, as it ended, with its tool steps."""
+def final(
+    message: Any, steps: list[Frame] | None = None, finish_reason: str | None = None
+) -> Frame:
+    """The saved response `Message`, as it ended, with its tool steps and why the model
+    stopped (`stop`, `length`, `content_filter`, `tool_calls`; None when it never said)."""
     return {
         "type": "final",
         "conversation_id": _id(message.conversation_id),
@@ -104,6 +107,7 @@ def final(message: Any, steps: list[Frame] | None = None) -> Frame:
             "endpoint": message.endpoint,
             "model": message.model,
             "steps": steps or [],
+            "finish_reason": finish_reason,
         },
     }
 

@@ -87,6 +87,7 @@ class _Progress:
     spent: Usage = field(default_factory=Usage)  # the finished model calls'
     calls: list[ToolCallDelta] = field(default_factory=list)  # the current model call's
     steps: list[steps.Step] = field(default_factory=list)
+    finish: str | None = None  # the last model call's finish reason (endpoints Finish)
 
 
 class LoopFailure(Exception):
@@ -365,8 +366,8 @@ class Generation:
             self.progress.calls.append(event)
         elif isinstance(event, Usage):
             self.progress.usage = _added(self.progress.spent, event)
-        elif isinstance(event, Finish) and event.reason == "length":
-            log.info("response %s stopped at the token limit", self.response.id)
+        elif isinstance(event, Finish):
+            self.progress.finish = event.reason
 
     async def _send(self, piece: Piece) -> None:
         async with self._sending:
@@ -410,7 +411,8 @@ class Generation:
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         infos = [frames.step_info(step) for step in self.progress.steps]
-        await events.publish(self.group, frames.final(response, infos))
+        final = frames.final(response, infos, self.progress.finish)
+        await events.publish(self.group, final)
         settle = database_sync_to_async(settlement.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)
         if error is not None:

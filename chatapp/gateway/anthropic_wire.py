@@ -16,6 +16,13 @@ from chatapp.gateway.errors import ApiError, bad_request
 
 # Fields of the request Parley reads itself; the rest are parameters (allow-listed later).
 OWN = frozenset({"model", "messages", "system", "stream", "metadata", "max_tokens", "thinking"})
+# Parley's finish reasons (OpenAI's words) as Anthropic's stop_reason.
+STOP_REASONS = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "content_filter": "refusal",
+    "tool_calls": "tool_use",
+}
 # Anthropic's error types by HTTP status (docs.anthropic.com/en/api/errors).
 TYPES = {
     400: "invalid_request_error",
@@ -100,9 +107,13 @@ def message(call: Call, outcome: Outcome) -> dict[str, Any]:
     return {
         **_shell(call, outcome.id, outcome.prompt_tokens, 0),
         "content": [{"type": "text", "text": outcome.text}],
-        "stop_reason": "end_turn",
+        "stop_reason": stop_reason(outcome),
         "usage": _usage(outcome.prompt_tokens, outcome.completion_tokens),
     }
+
+
+def stop_reason(outcome: Outcome) -> str:
+    return STOP_REASONS.get(outcome.finish_reason, "end_turn")
 
 
 def _shell(call: Call, message_id: str, prompt_tokens: int, output: int) -> dict[str, Any]:
@@ -141,7 +152,7 @@ async def sse(
             yield _event("error", error_body(event.error))
             return
         yield _event("content_block_stop", {"index": 0})
-        stop = {"stop_reason": "end_turn", "stop_sequence": None}
+        stop = {"stop_reason": stop_reason(event), "stop_sequence": None}
         usage = _usage(event.prompt_tokens, event.completion_tokens)
         yield _event("message_delta", {"delta": stop, "usage": usage})
         yield _event("message_stop", {})

@@ -39,3 +39,4 @@ class Outcome:
     prompt_tokens: int
     completion_tokens: int
     error: ApiError | None = None
+    finish_reason: str = "stop"  # in OpenAI's words: stop, length, content_filter, tool_calls

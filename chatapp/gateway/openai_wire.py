@@ -21,6 +21,8 @@ from chatapp.gateway.errors import ApiError, bad_request
 OWN = frozenset({"model", "messages", "stream", "stream_options", "n", "user"})
 RENAMED = {"max_completion_tokens": "max_tokens"}  # OpenAI's newer name, LibreChat's older
 SYSTEM_ROLES = ("system", "developer")
+# OpenAI's finish reasons; a provider's other word (Gemini's `recitation`, say) is `stop`.
+FINISH_REASONS = frozenset({"stop", "length", "content_filter", "tool_calls"})
 
 
 def parse(body: Any) -> Call:
@@ -96,9 +98,16 @@ def completion(call: Call, outcome: Outcome) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": call.model,
-        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": finish(outcome)}
+        ],
         "usage": usage(outcome),
     }
+
+
+def finish(outcome: Outcome) -> str:
+    reason = outcome.finish_reason
+    return reason if reason in FINISH_REASONS else "stop"
 
 
 def usage(outcome: Outcome) -> dict[str, int]:
@@ -131,7 +140,7 @@ def event_chunks(
         if event.reasoning:
             delta["reasoning_content"] = event.reasoning
         return [chunk(call, chunk_id, created, delta=delta)] if delta else []
-    out = [chunk(call, chunk_id, created, delta={}, finish_reason="stop")]
+    out = [chunk(call, chunk_id, created, delta={}, finish_reason=finish(event))]
     if include_usage:
         last = chunk(call, chunk_id, created)
         last["choices"], last["usage"] = [], usage(event)

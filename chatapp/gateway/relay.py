@@ -130,4 +130,5 @@ async def _outcome(message: dict[str, Any], inbox: Inbox) -> Outcome:
         prompt_tokens=usage["prompt_tokens"] or 0,
         completion_tokens=usage["completion_tokens"] or 0,
         error=error,
+        finish_reason=message.get("finish_reason") or "stop",
     )

@@ -40,6 +40,7 @@ FINISH = {
     "stop_sequence": "stop",
     "max_tokens": "length",
     "tool_use": "tool_calls",
+    "refusal": "content_filter",  # the model's safety classifiers stopped it
 }
 
 

@@ -9,9 +9,16 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Response, body_json, json_response, sse
-from .replies import Plan, Prompt, conversation, last_user, text_of
+from .replies import Plan, Prompt, conversation, last_user, max_tokens, text_of
 
 CALL_PREFIX = "toolu_"
+# The reply's finish (endpoints/mock/replies.py) as Anthropic's stop_reason.
+STOP = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "content_filter": "refusal",
+    "tool_calls": "tool_use",
+}
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
 
@@ -33,6 +40,7 @@ def parse(request: RecordedRequest) -> Prompt:
         reasoning=isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive"),
         results=results,
         parts=parts.anthropic(last_user(body.get("messages")).get("content")),
+        max_tokens=max_tokens(body.get("max_tokens")),
     )
 
 
@@ -107,7 +115,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         index += 1
     delta: dict[str, Any] = {
         "type": "message_delta",
-        "delta": {"stop_reason": "tool_use" if plan.calls else "end_turn", "stop_sequence": None},
+        "delta": {"stop_reason": STOP[plan.finish], "stop_sequence": None},
     }
     if not behaviour.omit_usage:
         delta["usage"] = {"output_tokens": behaviour.reported("completion", plan.completion_tokens)}
@@ -135,8 +143,7 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
             {"type": "tool_use", "id": call.id, "name": call.name, "input": _input(call)}
         )
     usage = _usage(plan, behaviour, plan.completion_tokens)
-    stop = "tool_use" if plan.calls else "end_turn"
-    return json_response(200, _message(prompt, content, usage, stop))
+    return json_response(200, _message(prompt, content, usage, STOP[plan.finish]))
 
 
 def _input(call: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, json_response, sse
-from .replies import Plan, Prompt, conversation, last_user, text_of
+from .replies import Plan, Prompt, conversation, last_user, max_tokens, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
@@ -36,6 +36,7 @@ def parse(request: RecordedRequest) -> Prompt:
         reasoning=asked or "reason" in model,
         results=results,
         parts=parts.openai(last_user(body.get("messages")).get("content")),
+        max_tokens=max_tokens(body.get("max_completion_tokens", body.get("max_tokens"))),
     )
 
 
@@ -69,7 +70,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     frames += [sse(_chunk(base, {key: piece}), content=True) for piece in plan.reasoning]
     frames += [sse(_chunk(base, {"content": piece}), content=True) for piece in plan.text]
     frames += _tool_frames(base, plan)
-    frames.append(sse(_chunk(base, {}, "tool_calls" if plan.calls else "stop")))
+    frames.append(sse(_chunk(base, {}, plan.finish)))
     options = body_json(request).get("stream_options") or {}
     if options.get("include_usage") and not behaviour.omit_usage:
         frames.append(sse({**base, "choices": [], "usage": _usage(plan, behaviour)}))
@@ -116,7 +117,7 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
                     "index": 0,
                     "message": message,
                     "logprobs": None,
-                    "finish_reason": "tool_calls" if plan.calls else "stop",
+                    "finish_reason": plan.finish,
                 }
             ],
             **({} if behaviour.omit_usage else {"usage": _usage(plan, behaviour)}),

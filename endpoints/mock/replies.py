@@ -7,6 +7,10 @@ colon removed), so tests can push exact Markdown, HTML or Unicode through the
 whole stack. Any other prompt is answered with its own words, cycled to
 `reply_tokens` words.
 
+A reply stops at the request's `max_tokens` (chunks) with finish `length`, and a last
+user message containing `filter-me` is cut after its first chunk with finish
+`content_filter`, so the finish reasons can be followed through the stack.
+
 Tool use is scripted: each line of the last user message that reads
 `tool: NAME {JSON arguments}` (or `tools: A {...}; B {...}` for parallel calls)
 is one step. The first reply calls the first line's tools; each time a message of
@@ -27,6 +31,7 @@ ECHO_PARTS = "echo-parts:"
 MAX_PIECE = 8  # characters; long words are cut so every reply comes in several chunks
 TOOL, TOOLS = "tool:", "tools:"
 RESULT = "result: "
+FILTER_WORD = "filter-me"  # a reply to a message containing it is cut by the "content filter"
 # `;` then the next call's name, before its arguments, another `;` or the end of the line.
 NEXT_CALL = re.compile(r";\s*(?=[A-Za-z_][\w.-]*\s*(?:[{\[;]|$))")
 
@@ -41,6 +46,7 @@ class Prompt:
     reasoning: bool  # the request asked for thinking output
     results: tuple[str, ...] = ()  # the tool results the last message carries, in call order
     parts: tuple[Seen, ...] = ()  # the last user message's parts (endpoints/mock/parts.py)
+    max_tokens: int | None = None  # the request's output limit, in chunks
 
     @property
     def last_user_text(self) -> str:
@@ -81,6 +87,7 @@ class Plan:
     prompt_tokens: int
     completion_tokens: int
     calls: tuple[Call, ...] = ()
+    finish: str = "stop"  # stop, length, content_filter or tool_calls; each wire names it
 
     @property
     def full_text(self) -> str:
@@ -137,6 +144,11 @@ def chunks(text: str) -> tuple[str, ...]:
 def plan(prompt: Prompt, reply_tokens: int, prefix: str = "call_") -> Plan:
     scripted = calls(prompt, prefix)
     text = () if scripted else chunks(reply_text(prompt, reply_tokens))
+    finish = "tool_calls" if scripted else "stop"
+    if text and FILTER_WORD in prompt.last_user_text:
+        text, finish = text[:1], "content_filter"
+    if prompt.max_tokens is not None and len(text) > prompt.max_tokens:
+        text, finish = text[: max(0, prompt.max_tokens)], "length"
     reasoning = chunks(f"Thinking about {prompt.model}: {len(prompt.messages)} messages.")
     prompt_words = sum(len(content.split()) + 3 for _, content in prompt.messages)
     return Plan(
@@ -147,6 +159,7 @@ def plan(prompt: Prompt, reply_tokens: int, prefix: str = "call_") -> Plan:
         + sum(len(call.pieces) for call in scripted)
         + (len(reasoning) if prompt.reasoning else 0),
         calls=scripted,
+        finish=finish,
     )
 
 
@@ -189,3 +202,8 @@ def text_of(content: object) -> str:
             part.get("text", "") if isinstance(part, dict) else str(part) for part in content
         )
     return ""
+
+
+def max_tokens(value: object) -> int | None:
+    """A request's output limit, when it is a whole number."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -95,6 +95,41 @@ def test_a_stream_with_include_usage(live, user, make_key):
     billed(user)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_the_providers_finish_reason_reaches_the_client(live, user, make_key, stream):
+    """`length` at max_tokens and `content_filter` (endpoints/mock/replies.py), not `stop`."""
+    sdk = client(live, make_key(user))
+    cases = [("echo: one two three four five", 2, "length"), ("echo: cut filter-me", None, None)]
+    for prompt, limit, expected in cases:
+        extra = {"max_tokens": limit} if limit else {}
+        answer = sdk.chat.completions.create(
+            model=MODEL_ID, messages=[{"role": "user", "content": prompt}], stream=stream, **extra
+        )
+        if stream:
+            chunks = [c for c in answer if c.choices]
+            text = "".join(c.choices[0].delta.content or "" for c in chunks)
+            reason = chunks[-1].choices[0].finish_reason
+        else:
+            text, reason = answer.choices[0].message.content, answer.choices[0].finish_reason
+        assert reason == (expected or "content_filter")
+        assert text == ("one two" if limit else "cut")
+
+
+def test_anthropic_stop_reasons_carry_the_providers(live, user, make_key):
+    claude = anthropic.Anthropic(
+        base_url=live.removesuffix("/v1"), api_key=make_key(user), max_retries=0
+    )
+    said = [{"role": "user", "content": "echo: one two three four five"}]
+    cut = claude.messages.create(model=MODEL_ID, max_tokens=2, messages=said)
+    assert cut.stop_reason == "max_tokens" and cut.content[0].text == "one two"
+    filtered = [{"role": "user", "content": "echo: cut filter-me"}]
+    with claude.messages.stream(model=MODEL_ID, max_tokens=50, messages=filtered) as stream:
+        final = stream.get_final_message()
+    assert final.stop_reason == "refusal"
+    with claude.messages.stream(model=MODEL_ID, max_tokens=2, messages=said) as stream:
+        assert stream.get_final_message().stop_reason == "max_tokens"
+
+
 def test_anthropic_messages_over_the_same_endpoints(live, user, make_key):
     claude = anthropic.Anthropic(
         base_url=live.removesuffix("/v1"), api_key=make_key(user), max_retries=0
@@ -248,3 +283,34 @@ async def test_relay_timeout_stops_the_turn_bills_its_part_and_answers_504(
     assert len(gateway.requests) == 1  # the provider was called, then cancelled
     kinds = {row.kind: row.context async for row in Transaction.objects.filter(user=user)}
     assert kinds == {"prompt": "incomplete"}  # stopped before any text: the prompt was sent
+
+
+async def _post(async_client, user, body: dict):
+    from asgiref.sync import ThreadSensitiveContext, sync_to_async
+
+    key = (await sync_to_async(apikeys.create)(user))[1]
+    async with ThreadSensitiveContext():  # as Django's ASGI handler serves each request
+        return await async_client.post(
+            "/v1/chat/completions", body, content_type="application/json",
+            headers={"Authorization": f"Bearer {key}"},
+        )  # fmt: skip
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_streaming_timeout_is_the_longest_silence_not_the_whole_stream(
+    async_client, gateway, settings, user
+):
+    from tests.chatapp.conftest import settle
+
+    settings.STREAMING_TIMEOUT = 1  # read by the registry the request builds (fixture: cleared)
+    gateway.behaviour.tokens_per_second = 4  # 0.25 s between chunks, 2 s in all: never silent 1 s
+    words = "one two three four five six seven eight"
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": f"echo: {words}"}]}
+    paced = await _post(async_client, user, body)
+    assert paced.status_code == 200 and paced.json()["choices"][0]["message"]["content"] == words
+    await settle()
+    gateway.behaviour.tokens_per_second, gateway.behaviour.ttft_ms = 0, 4_000  # 4 s of silence
+    silent = await _post(async_client, user, body)
+    assert silent.status_code == 502, silent.content
+    assert silent.json()["error"]["message"] == "Endpoint Mock did not answer in time."
+    await settle()
