@@ -137,7 +137,7 @@ def tree(conversation: Conversation) -> dict[str, Any]:
         position[message.id] = len(group)
         group.append(str(message.id))
     nodes = []
-    files = attachments.files_of(m.id for m in messages if m.role == Message.Role.USER)
+    files = attachments.files_of(m.id for m in messages)
     for message in messages:
         node = message_dict(message)
         node["files"] = [attachments.summary(f) for f in files.get(message.id, ())]
@@ -179,7 +179,8 @@ def delete(conversation: Conversation) -> None:
 
 
 def fork(user, conversation: Conversation, message: Message) -> Conversation:
-    """A new conversation holding copies of the branch from the root to `message`."""
+    """A new conversation holding copies of the branch from the root to `message`, each
+    message with its files."""
     with transaction.atomic():
         copy = Conversation.objects.create(
             owner=user,
@@ -190,8 +191,11 @@ def fork(user, conversation: Conversation, message: Message) -> Conversation:
             system_prompt=conversation.system_prompt,
         )
         parent = None
-        for original in branches.branch(conversation, message):
+        path = branches.branch(conversation, message)
+        files = attachments.files_of(m.id for m in path)
+        for original in path:
             parent = copy_message(original, copy, parent)
+            attachments.attach(parent, files.get(original.id, ()))  # the same files, the user's
         sync.conversation_changed(copy.id)
     return copy
 

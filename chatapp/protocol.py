@@ -142,10 +142,23 @@ def parse_client_frame(data: Any, max_chars: int) -> ClientFrame:
 # --- server → client ----------------------------------------------------
 
 
+class FileInfo(Frame):
+    """A file on a message (chatapp.files.attachments.summary); `url`: its bytes, owner only."""
+
+    id: UUID
+    name: str
+    mime: str
+    size: int
+    kind: Literal["image", "document"]
+    as_text: bool = False  # the model receives its extracted text (the user's choice)
+    url: str
+
+
 class UserMessage(Frame):
     id: UUID
     parent_id: UUID | None
     text: str
+    files: list[FileInfo] = Field(default_factory=list)  # in the order sent
 
 
 class Created(Frame):

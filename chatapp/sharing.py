@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
 
+from chatapp import access
 from chatapp.branches import branch
 from chatapp.engine import frames
-from chatapp.models import Conversation, Message, SharedLink
+from chatapp.files import attachments
+from chatapp.models import Conversation, Message, SharedLink, StoredFile
 from endpoints import config as endpoint_config
 from endpoints.sections import SharedLinks
 
@@ -91,6 +96,7 @@ def share(conversation: Conversation, message: Message | None) -> SharedLink:
     """Snapshot the branch ending at `message` (default: the newest message). Unchecked:
     users go through `create_link`; an import keeps the links it brings."""
     path = branch(conversation, message)
+    files = attachments.files_of(m.id for m in path)
     snapshot = [
         {
             "role": m.role,
@@ -99,6 +105,7 @@ def share(conversation: Conversation, message: Message | None) -> SharedLink:
             "state": m.state,
             "created_at": m.created_at.isoformat(),
             "tool_steps": [frames.step_info(step) for step in m.steps.all()],
+            "files": [_file(f) for f in files.get(m.id, ())],
         }
         for m in path
     ]
@@ -119,3 +126,39 @@ def link_dict(link: SharedLink, url: str) -> dict:
         "title": link.title,
         "created_at": link.created_at.isoformat(),
     }
+
+
+def _file(stored: StoredFile) -> dict[str, Any]:
+    """A file as the snapshot keeps it: what to show, and the id its viewers may fetch."""
+    return {
+        "id": str(stored.id),
+        "name": stored.name,
+        "mime": stored.mime,
+        "size": stored.size,
+        "kind": stored.kind,
+    }
+
+
+def messages(link: SharedLink) -> list[dict[str, Any]]:
+    """The snapshot as its viewers see it: each file with the link's own URL for its bytes
+    (snapshots made before files were shared have none)."""
+    return [
+        message | {"files": [
+            f | {"url": reverse("shared-file", args=[link.token, f["id"]])}
+            for f in _files(message)
+        ]}
+        for message in link.snapshot
+    ]  # fmt: skip
+
+
+def shared_file(link: SharedLink, file_id: Any) -> StoredFile:
+    """A file of the link's snapshot, while its owner keeps it; any other id is 404 (the
+    owner's other files, another user's). The caller has checked `verdict` first."""
+    if str(file_id) not in {f.get("id") for message in link.snapshot for f in _files(message)}:
+        raise Http404("No such file.")
+    return access.get_file_for(link.conversation.owner, file_id)
+
+
+def _files(message: Any) -> list[dict[str, Any]]:
+    files = message.get("files") if isinstance(message, dict) else None
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []

@@ -79,6 +79,7 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("metrics", views.metrics_view, name="metrics"),
     path("share/<str:token>", views.shared, name="shared"),
+    path("share/<str:token>/files/<str:file_id>", views.shared_file, name="shared-file"),
     path("api/", include((api_patterns, "api"))),
     path("v1/", include((v1_patterns, "v1"))),
     path("", include("accounts.urls")),

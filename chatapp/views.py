@@ -40,6 +40,7 @@ from chatapp import (
     temporary,
 )
 from chatapp.conversations import BadRequest
+from chatapp.files import serving
 from chatapp.health import run_checks
 from chatapp.importer import links
 from chatapp.library import projects, prompts
@@ -468,9 +469,20 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if seen is sharing.Verdict.MISSING:
         raise Http404("No such shared link.")
+    messages = sharing.messages(link)
     if wants_json:
-        return JsonResponse({"title": link.title, "messages": link.snapshot})
-    return render(request, "chatapp/shared.html", {"link": link})
+        return JsonResponse({"title": link.title, "messages": messages})
+    return render(request, "chatapp/shared.html", {"link": link, "messages": messages})
+
+
+@require_GET
+@never_cache  # nothing of a revoked link may live on in a cache
+def shared_file(request: HttpRequest, token: str, file_id: str) -> HttpResponse:
+    """A file of a shared snapshot, for whoever may open the link (else 404)."""
+    link = access.find_share(token)
+    if sharing.verdict(request.user, link) is not sharing.Verdict.VIEW:
+        raise Http404("No such file.")
+    return serving.respond(sharing.shared_file(link, file_id))
 
 
 @require_GET

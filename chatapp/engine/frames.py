@@ -17,8 +17,9 @@ from typing import Any
 Frame = dict[str, Any]
 
 
-def created(conversation_id: Any, question: Any, response: Any) -> Frame:
-    """A turn started: the saved user message and the id its response will stream under."""
+def created(conversation_id: Any, question: Any, response: Any, files: Any = ()) -> Frame:
+    """A turn started: the saved user message with its files (as the conversation API shows
+    them: chatapp.files.attachments.summary), and the id its response will stream under."""
     return {
         "type": "created",
         "conversation_id": _id(conversation_id),
@@ -26,6 +27,7 @@ def created(conversation_id: Any, question: Any, response: Any) -> Frame:
             "id": _id(question.id),
             "parent_id": _id_or_none(question.parent_id),
             "text": question.text,
+            "files": list(files),
         },
         "response_id": _id(response.id),
         "endpoint": response.endpoint,

@@ -463,7 +463,8 @@ class Generation:
         return {"type": events.SNAPSHOT, "frame": state}
 
     def _created(self) -> dict[str, Any]:
-        return frames.created(self.turn.conversation.id, self.turn.user_message, self.response)
+        turn = self.turn
+        return frames.created(turn.conversation.id, turn.user_message, self.response, turn.files)
 
 
 def _save_final(response: Message, conversation: Any, admission: Admission) -> None:

@@ -59,6 +59,7 @@ class Turn:
     params: dict
     unsaved: bool = False  # the conversation goes once the turn is billed
     api_key: Any = None  # the personal API key's id, recorded on its transactions
+    files: tuple[dict, ...] = ()  # the user message's files, as the `created` frame shows them
 
 
 def send(user, ask: Ask) -> Turn:
@@ -128,9 +129,9 @@ def regenerate(user, conversation_id: Any, message_id: Any) -> Turn:
         _ensure_idle(conversation)
         question = _user_message(user, conversation, message_id)
         conversation.save(update_fields=["updated_at"])
-        return Turn(
-            conversation, question, _response(conversation, question), _params(conversation)
-        )
+        files = attachments.files_of([question.id]).get(question.id, [])
+        response = _response(conversation, question)
+        return Turn(conversation, question, response, _params(conversation), files=_shown(files))
 
 
 def edit(user, conversation_id: Any, message_id: Any, text: str) -> Turn:
@@ -150,7 +151,12 @@ def _turn(conversation: Conversation, parent: Message | None, text: str, files=(
     )
     attachments.attach(question, files)
     sync.conversation_changed(conversation.id, [question.id])
-    return Turn(conversation, question, _response(conversation, question), _params(conversation))
+    response = _response(conversation, question)
+    return Turn(conversation, question, response, _params(conversation), files=_shown(files))
+
+
+def _shown(files) -> tuple[dict, ...]:
+    return tuple(attachments.summary(f) for f in files)
 
 
 def _response(conversation: Conversation, question: Message) -> Message:

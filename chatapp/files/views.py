@@ -3,20 +3,19 @@
 POST /api/files (multipart: `file`, `endpoint`, optional `conversation_id`)
 stores one upload; GET /api/files lists the user's files (`q` searches names);
 GET and DELETE /api/files/<id>; GET /api/files/<id>/content serves the bytes
-with a Content-Disposition, `X-Content-Type-Options: nosniff` and a sandboxing
-CSP. Anyone else's id is 404.
+(chatapp/files/serving.py). Anyone else's id is 404.
 """
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chatapp import access
 from chatapp.api import json_api
 from chatapp.conversations import BadRequest
-from chatapp.files import inspection, storage, uploads
+from chatapp.files import serving, uploads
 from chatapp.files.policy import Refused
 from chatapp.models import StoredFile
 
@@ -85,15 +84,4 @@ def file_detail(request: HttpRequest, file_id: str) -> HttpResponse:
 @require_GET
 @json_api
 def file_content(request: HttpRequest, file_id: str) -> HttpResponse:
-    stored = access.get_file_for(request.user, file_id)
-    inline = stored.mime in inspection.PROVIDER_IMAGES
-    response = FileResponse(
-        storage.storage(stored.storage).open(stored.key, "rb"),
-        content_type=stored.mime,
-        as_attachment=not inline,
-        filename=stored.name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=300"
-    return response
+    return serving.respond(access.get_file_for(request.user, file_id))

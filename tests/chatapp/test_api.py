@@ -288,3 +288,22 @@ def test_crafted_bodies_are_a_400_that_names_the_problem(user, client_for, conv,
     assert named in response.json()["error"]["message"]
     conv.refresh_from_db()
     assert conv.title == "Trip"
+
+
+def test_fork_keeps_each_messages_files(user, client_for, conv, settings, tmp_path):
+    from chatapp.files import attachments, storage, uploads
+    from tests.chatapp.files.conftest import upload
+
+    settings.FILES_ROOT = tmp_path / "files"
+    storage.storage.cache_clear()
+    question = conv.messages.filter(role="user").order_by("created_at").first()
+    notes = uploads.store(user, upload("notes.md", b"# Plan\n"), endpoint="openAI")
+    attachments.attach(question, [notes])
+    last = conv.messages.order_by("created_at").last()
+    client = client_for(user)
+    body = json.dumps({"message_id": str(last.id)})
+    copy = client.post(f"/api/conversations/{conv.id}/fork", body, content_type="application/json")
+    tree = client.get(f"/api/conversations/{copy.json()['id']}").json()
+    files = {m["text"]: [f["name"] for f in m["files"]] for m in tree["messages"]}
+    assert files[question.text] == ["notes.md"]
+    storage.storage.cache_clear()

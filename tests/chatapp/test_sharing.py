@@ -247,3 +247,92 @@ def test_a_shared_link_keeps_the_web_search_sources(switches, client, user, stra
     page = client.get(f"/share/{link.token}").content.decode()
     assert page.count('data-testid="source"') == 1
     assert 'href="https://bees.example/honey"' in page and "bees.example" in page
+
+
+# --- files in a shared snapshot ------------------------------------------
+
+
+@pytest.fixture
+def stored(settings, tmp_path):
+    """Store an upload of `owner` under this test's own directory."""
+    from chatapp.files import storage, uploads
+    from tests.chatapp.files.conftest import upload
+
+    settings.FILES_ROOT = tmp_path / "files"
+    storage.storage.cache_clear()
+
+    def store(owner, name: str, data: bytes):
+        return uploads.store(owner, upload(name, data), endpoint="openAI")
+
+    yield store
+    storage.storage.cache_clear()
+
+
+@pytest.fixture
+def shared_with_files(switches, user, stored):
+    from chatapp.files import attachments
+    from tests.chatapp.files.conftest import png_bytes
+
+    conv = factories.conversation(user, title="Photos")
+    question, _ = factories.exchange(conv, "what is this?", "A red square.")
+    image, notes = stored(user, "red.png", png_bytes()), stored(user, "notes.md", b"# Notes\n")
+    attachments.attach(question, [image, notes])
+    other = stored(user, "private.md", b"not shared")  # the owner's, never in the snapshot
+    return sharing.share(conv, None), image, notes, other
+
+
+def test_a_shared_link_shows_its_files_and_its_viewers_fetch_exactly_those(
+    client, shared_with_files, stranger
+):
+    from tests.chatapp.files.conftest import png_bytes
+
+    link, image, notes, other = shared_with_files
+    client.force_login(stranger)  # a public link: another signed-in user reads it
+    page = client.get(f"/share/{link.token}").content.decode()
+    image_url, notes_url = (f"/share/{link.token}/files/{f.id}" for f in (image, notes))
+    assert f'src="{image_url}"' in page and f'href="{notes_url}"' in page and "notes.md" in page
+    shown = client.get(f"/share/{link.token}", HTTP_ACCEPT="application/json").json()
+    files = shown["messages"][0]["files"]
+    expected = [("red.png", image_url), ("notes.md", notes_url)]
+    assert [(f["name"], f["url"]) for f in files] == expected
+    assert shown["messages"][1]["files"] == []
+    served = client.get(image_url)
+    assert served.status_code == 200 and b"".join(served.streaming_content) == png_bytes()
+    assert served["X-Content-Type-Options"] == "nosniff" and "no-cache" in served["Cache-Control"]
+    assert client.get(notes_url)["Content-Disposition"] == 'attachment; filename="notes.md"'
+    # The owner's other files, through this link, or directly: 404 for the viewer.
+    assert client.get(f"/share/{link.token}/files/{other.id}").status_code == 404
+    assert client.get(f"/api/files/{image.id}/content").status_code == 404
+    assert client.get(f"/share/{link.token}/files/not-an-id").status_code == 404
+
+
+def test_a_shared_file_is_gone_with_the_link_or_the_file(client, shared_with_files, user):
+    from chatapp.files import uploads
+
+    link, image, notes, _ = shared_with_files
+    client.force_login(user)
+    uploads.delete(notes)  # the owner deleted the file: the link no longer serves it
+    assert client.get(f"/share/{link.token}/files/{notes.id}").status_code == 404
+    image_url = f"/share/{link.token}/files/{image.id}"
+    assert client.get(image_url).status_code == 200
+    client.post(f"/shares/{link.token}/revoke", **HTMX)
+    assert client.get(image_url).status_code == 404
+
+
+def test_shared_files_follow_the_links_switches(client, switches, shared_with_files, stranger):
+    link, image, _, _ = shared_with_files
+    url = f"/share/{link.token}/files/{image.id}"
+    assert client.get(url).status_code == 404  # anonymous, while links need signing in
+    switches(allow=True, public=True)
+    assert client.get(url).status_code == 200  # ALLOW_SHARED_LINKS_PUBLIC
+    switches(interface={"public": False})  # only the owner opens the link
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    switches(allow=False)
+    assert client.get(url).status_code == 404
+
+
+def test_a_snapshot_made_before_files_were_shared_still_opens(client, link, user):
+    client.force_login(user)
+    shown = client.get(f"/share/{link.token}", HTTP_ACCEPT="application/json").json()
+    assert shown["messages"] == [{"text": "x", "files": []}]

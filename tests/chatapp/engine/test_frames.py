@@ -30,6 +30,16 @@ def test_created_and_final_of_a_saved_turn(user):
     assert final["message"]["usage"] == {"prompt_tokens": 3, "completion_tokens": 4}
     assert final["message"]["cost"] == 0.00012
     assert final["message"]["state"] == Message.State.COMPLETE
+    assert created["user_message"]["files"] == []  # a text-only message reads as before
+
+
+def test_created_with_the_user_messages_files(user):
+    conversation = factories.conversation(user)
+    question, answer = factories.exchange(conversation, "look", "a cat")
+    shown = {"id": str(uuid.uuid4()), "name": "cat.png", "mime": "image/png", "size": 9,
+             "kind": "image", "as_text": False, "url": "/api/files/x/content"}  # fmt: skip
+    created = frames.created(conversation.id, question, answer, (shown,))
+    assert same(created, Created) and created["user_message"]["files"] == [shown]
 
 
 def test_delta_state_error_and_title():

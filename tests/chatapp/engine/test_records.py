@@ -186,3 +186,29 @@ def test_an_unsaved_send_is_a_hidden_chat_swept_soon_even_with_temporary_chats_o
     turn = records.send(user, send(unsaved=True))
     assert turn.unsaved and turn.conversation.temporary
     assert turn.conversation.expires_at <= timezone.now() + temporary.UNSAVED_RETENTION
+
+
+def test_the_turn_carries_its_files_for_the_created_frame_and_a_regenerate_too(
+    user, settings, tmp_path
+):
+    from chatapp.engine import frames
+    from chatapp.files import storage, uploads
+    from chatapp.protocol import Created
+    from tests.chatapp.files.conftest import png_bytes, upload
+
+    settings.FILES_ROOT, settings.VISION_MODELS = tmp_path / "files", ("gpt-4o",)
+    storage.storage.cache_clear()
+    image = uploads.store(user, upload("cat.png", png_bytes()), endpoint="openAI")
+    turn = records.send(user, send(attachments=(str(image.id),)))
+    assert [(f["id"], f["name"], f["kind"]) for f in turn.files] == [
+        (str(image.id), "cat.png", "image")
+    ]
+    created = frames.created(turn.conversation.id, turn.user_message, turn.response, turn.files)
+    assert Created.model_validate(created).dump() == created
+    assert created["user_message"]["files"][0]["url"] == f"/api/files/{image.id}/content"
+    Message.objects.filter(pk=turn.response.pk).update(state=Message.State.COMPLETE)
+    again = records.regenerate(user, turn.conversation.id, turn.user_message.id)
+    assert again.files == turn.files
+    plain = records.send(user, send())  # a text-only message: no files, as before
+    assert plain.files == ()
+    storage.storage.cache_clear()
