@@ -1,10 +1,18 @@
 """Export (Parley JSON, Markdown) and import (Parley JSON, LibreChat exports).
 
 Imports always create new ids: an id in a file is only used to rebuild the tree.
+
+Files: Parley's JSON lists each message's files (id, name, type, size, SHA-256) with
+their bytes in base64 (`data`) while the export's files fit in half the import limit
+(PARLEY_MAX_IMPORT_BYTES), so the export imports again; Markdown names them. An import
+brings back the files it carries, and each LibreChat `files` entry or image part the
+importing user already has here (chatapp/files/carried.py); any other is named in its
+message's text, and the import goes on.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Iterator
@@ -19,8 +27,9 @@ from django.utils import timezone
 from chatapp import bookmarks, instructions
 from chatapp.branches import branch
 from chatapp.conversations import BadRequest, conversation_dict, message_dict
+from chatapp.files import attachments, carried, uploads
 from chatapp.importer import exports
-from chatapp.models import Conversation, Message, ToolStep
+from chatapp.models import Conversation, Message, StoredFile, ToolStep
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import sync
 from endpoints import config, userparams
@@ -34,16 +43,43 @@ LIBRECHAT_NO_PARENT = "00000000-0000-0000-0000-000000000000"
 MAX_DEPTH = 800
 MAX_COUNT = 2**31 - 1  # a token count's column
 MAX_TAGS = 50  # bookmarks kept from one imported conversation
+MAX_FILES = 100  # files kept from one imported message (a send takes as many)
 
 
 def export_json(conversation: Conversation) -> dict[str, Any]:
-    messages = conversation.messages.order_by("created_at", "id").prefetch_related("steps")
+    messages = list(conversation.messages.order_by("created_at", "id").prefetch_related("steps"))
+    files = attachments.files_of(m.id for m in messages)
+    budget = [settings.MAX_IMPORT_BYTES // 2]  # base64 grows them by a third
     return {
         "format": FORMAT,
         "version": VERSION,
         "conversation": {**conversation_dict(conversation), "tags": _tag_names(conversation)},
-        "messages": [message_dict(message) for message in messages],
+        "messages": [
+            message_dict(m) | {"files": [_exported(f, budget) for f in files.get(m.id, ())]}
+            for m in messages
+        ],
     }
+
+
+def _exported(stored: StoredFile, budget: list[int]) -> dict[str, Any]:
+    """A file as Parley's JSON carries it: with its bytes while they fit the budget."""
+    entry = {
+        "id": str(stored.id),
+        "name": stored.name,
+        "mime": stored.mime,
+        "size": stored.size,
+        "kind": stored.kind,
+        "sha256": stored.sha256,
+        "as_text": attachments.as_text(stored),
+    }
+    if stored.size <= budget[0]:
+        try:
+            entry["data"] = base64.b64encode(attachments.read(stored)).decode()
+        except OSError:  # the bytes are gone from storage: the file's name still goes
+            log.warning("file %s has no bytes in storage", stored.id)
+        else:
+            budget[0] -= stored.size
+    return entry
 
 
 def export_markdown(conversation: Conversation) -> str:
@@ -51,16 +87,24 @@ def export_markdown(conversation: Conversation) -> str:
     lines = [f"# {conversation.title or 'Conversation'}", ""]
     if conversation.endpoint or conversation.model:
         lines += [f"Endpoint: {conversation.endpoint} · Model: {conversation.model}", ""]
-    for message in branch(conversation, None):
+    path = branch(conversation, None)
+    files = attachments.files_of(m.id for m in path)
+    for message in path:
         who = "User" if message.role == Message.Role.USER else (message.model or "Assistant")
         lines += [f"**{who}**", ""]
         if message.reasoning:
             lines += ["> " + line for line in message.reasoning.splitlines()] + [""]
         lines += _markdown_steps(message)
         lines += [message.text, ""]
+        lines += [f"_Attached: {_described(f)}_" for f in files.get(message.id, ())]
+        lines += [""] if message.id in files else []
         if message.state not in (Message.State.COMPLETE, Message.State.STREAMING):
             lines += [f"_({message.state}{': ' + message.error if message.error else ''})_", ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _described(stored: StoredFile) -> str:
+    return f"{stored.name} ({stored.mime}, {uploads.megabytes(stored.size)})"
 
 
 def _markdown_steps(message: Message) -> list[str]:
@@ -170,8 +214,28 @@ def _parley(data: dict) -> tuple[dict, list[dict]]:
             ),
             "created_at": _when(item.get("created_at"), f"{where}.created_at"),
             "steps": _steps(item.get("steps"), f"{where}.steps"),
+            "files": _parley_files(item.get("files"), f"{where}.files"),
         })  # fmt: skip
     return header, rows
+
+
+def _parley_files(value: Any, where: str) -> list[carried.Carried]:
+    """A Parley export's files of one message: their bytes if it carries them, else their
+    ids and SHA-256 (the importing user's own copy, if they still have it)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise BadRequest(f"{where}: a list of objects.")
+    return [
+        carried.Carried(
+            name=_text(item.get("name"), 255) or "file",
+            data=carried.decode(item.get("data")),
+            file_id=_text(item.get("id"), 100),
+            sha256=_text(item.get("sha256"), 64),
+            as_text=item.get("as_text") is True,
+        )
+        for item in value[:MAX_FILES]
+    ]
 
 
 def _steps(value: Any, where: str) -> list[dict[str, Any]]:
@@ -244,9 +308,43 @@ def _librechat(data: dict) -> tuple[dict, list[dict]]:
             if from_user
             else _count(item.get("tokenCount"), f"{where}.tokenCount"),
             "created_at": _when(item.get("createdAt"), f"{where}.createdAt"),
+            "files": _librechat_files(item),
         })  # fmt: skip
         previous = key
     return header, rows
+
+
+def _librechat_files(item: dict) -> list[carried.Carried]:
+    """A LibreChat message's `files` entries and `image_url` parts. Its export carries no
+    bytes but a `data:` URL's: each is found by its `file_id` (the user's files an earlier
+    deployment import stored) or named in the message's text."""
+    found = []
+    entries = item.get("files") if isinstance(item.get("files"), list) else []
+    for entry in entries:
+        if isinstance(entry, dict):
+            name = _text(entry.get("filename"), 255) or _basename(entry.get("filepath"))
+            found.append(carried.Carried(
+                name=name or "file",
+                data=carried.data_url(entry.get("filepath")),
+                file_id=_text(entry.get("file_id"), 100),
+            ))  # fmt: skip
+    parts = item.get("content") if isinstance(item.get("content"), list) else []
+    for part in parts:
+        if not isinstance(part, dict) or part.get("type") != "image_url":
+            continue
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else image
+        if isinstance(url, str):
+            data = carried.data_url(url)
+            found.append(carried.Carried(name="image" if data else _basename(url), data=data))
+    return found[:MAX_FILES]
+
+
+def _basename(value: Any) -> str:
+    """The last part of a path or URL (without its query), as a file's name."""
+    if not isinstance(value, str) or value.startswith("data:"):
+        return ""
+    return value.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1][:255]
 
 
 def _flatten(items: list) -> Iterator[tuple[dict, str | None]]:
@@ -290,16 +388,18 @@ def _librechat_state(item: dict) -> str:
 def _create(user, header: dict, rows: list[dict]) -> Conversation:
     """The conversation, then its messages IMPORT_BATCH_MESSAGES to a transaction, so a
     long import never holds the database's write lock (all of SQLite) for long. A
-    failure part-way deletes what was written and raises."""
+    failure part-way deletes what was written, the files it stored too, and raises."""
     ordered = _parents_first(rows, _unique_keys(rows))  # every check before the first write
     header = dict(header)
     tags = header.pop("tags", [])
     conversation = Conversation.objects.create(owner=user, **header)
+    stored: list[StoredFile] = []
     try:
         created: dict[str, Message] = {}
         size = settings.IMPORT_BATCH_MESSAGES
         for start in range(0, len(ordered), size):
             batch = ordered[start : start + size]
+            files = _carry(user, batch, stored)
             with transaction.atomic():
                 Message.objects.bulk_create(_message(conversation, row, created) for row in batch)
                 ToolStep.objects.bulk_create(
@@ -307,12 +407,28 @@ def _create(user, header: dict, rows: list[dict]) -> Conversation:
                     for row in batch
                     for i, fields in enumerate(row.get("steps", ()))
                 )
+                for key, found in files.items():
+                    attachments.attach(created[key], found)
         if tags and bookmarks.enabled():
             bookmarks.set_tags(user, conversation, tags)
     except BaseException:
         conversation.delete()  # no half conversation is left behind
+        carried.discard(stored)
         raise
     return conversation
+
+
+def _carry(user, batch: list[dict], stored: list[StoredFile]) -> dict[str, list[StoredFile]]:
+    """The batch's files, found or stored for `user`; each missing one named in its
+    message's text."""
+    files = {}
+    for row in batch:
+        if row.get("files"):
+            found = carried.carry(user, row["files"])
+            stored += found.stored
+            row["text"] = carried.with_placeholders(row["text"], found.missing)
+            files[row["key"]] = found.files
+    return files
 
 
 def _tag_names(conversation: Conversation) -> list[str]:
@@ -333,7 +449,7 @@ def _instructions(value: Any) -> str:
 
 
 def _message(conversation: Conversation, row: dict, created: dict[str, Message]) -> Message:
-    fields = {k: v for k, v in row.items() if k not in ("key", "parent", "steps")}
+    fields = {k: v for k, v in row.items() if k not in ("key", "parent", "steps", "files")}
     parent = created.get(row["parent"]) if row["parent"] else None
     message = Message(conversation=conversation, parent=parent, **fields)
     created[row["key"]] = message

@@ -315,3 +315,136 @@ def test_tool_steps_survive_an_export_and_an_import(user, stranger):
     with pytest.raises(BadRequest, match=r"messages\[1\].steps: a list of objects"):
         exported["messages"][1]["steps"] = "nope"
         transfer.import_conversation(user, exported)
+
+
+# --- files -----------------------------------------------------------------
+
+
+@pytest.fixture
+def store(settings, tmp_path):
+    """Store an upload for `owner` under this test's own directory."""
+    from chatapp.files import storage, uploads
+    from tests.chatapp.files.conftest import upload
+
+    settings.FILES_ROOT = tmp_path / "files"
+    storage.storage.cache_clear()
+    yield lambda owner, name, data: uploads.store(owner, upload(name, data), endpoint=ENDPOINT)
+    storage.storage.cache_clear()
+
+
+@pytest.fixture
+def with_files(user, store):
+    """A conversation whose question carries an image and a Markdown file (sent as text)."""
+    from chatapp.files import attachments
+    from tests.chatapp import factories
+    from tests.chatapp.files.conftest import png_bytes
+
+    conversation = factories.conversation(user, title="Files", endpoint=ENDPOINT, model=MODEL)
+    question, _ = factories.exchange(conversation, "what is this?", "A red square.")
+    image, notes = store(user, "red.png", png_bytes()), store(user, "notes.md", b"# Plan\n")
+    notes.as_text = True
+    attachments.attach(question, [image, notes])
+    return conversation, image, notes
+
+
+def files_of(conversation) -> dict[str, list[tuple]]:
+    from chatapp.files import attachments
+
+    messages = list(conversation.messages.order_by("created_at"))
+    found = attachments.files_of(m.id for m in messages)
+    return {
+        m.text: [
+            (f.name, f.sha256, f.owner_id, attachments.as_text(f)) for f in found.get(m.id, [])
+        ]
+        for m in messages
+    }
+
+
+def test_files_travel_with_a_parley_export_to_any_account(with_files, user, stranger):
+    from chatapp.files import uploads
+
+    conversation, image, notes = with_files
+    exported = json.loads(json.dumps(transfer.export_json(conversation)))
+    question = exported["messages"][0]
+    assert [(f["name"], f["kind"], f["as_text"], "data" in f) for f in question["files"]] == [
+        ("red.png", "image", False, True), ("notes.md", "document", True, True)
+    ]  # fmt: skip
+    assert exported["messages"][1]["files"] == []  # a message without files
+    uploads.delete(image)  # the bytes come with the export, not from the account
+    copy = transfer.import_conversation(stranger, exported)
+    assert files_of(copy)["what is this?"] == [
+        ("red.png", image.sha256, stranger.pk, False), ("notes.md", notes.sha256, stranger.pk, True)
+    ]  # fmt: skip
+    assert access.files_for(stranger).count() == 2  # the stranger's own copies
+    assert access.files_for(user).count() == 1  # nothing of the user's changed hands
+
+
+def test_without_its_bytes_a_file_is_the_importers_own_copy_or_a_placeholder(
+    with_files, user, stranger, settings
+):
+    from chatapp.files import uploads
+
+    conversation, image, notes = with_files
+    settings.MAX_IMPORT_BYTES = 0  # an export too big to carry the bytes
+    exported = json.loads(json.dumps(transfer.export_json(conversation)))
+    assert not any("data" in f for f in exported["messages"][0]["files"])
+    again = transfer.import_conversation(user, exported)  # the same user, the same server
+    assert [name for name, *_ in files_of(again)["what is this?"]] == ["red.png", "notes.md"]
+    theirs = transfer.import_conversation(stranger, exported)  # never the user's files
+    texts = list(files_of(theirs))
+    assert texts[0] == (
+        "what is this?\n\n[File not imported: red.png]\n[File not imported: notes.md]"
+    )
+    assert files_of(theirs)[texts[0]] == []
+    uploads.delete(notes)
+    later = transfer.import_conversation(user, exported)
+    assert files_of(later)["what is this?\n\n[File not imported: notes.md]"][0][0] == "red.png"
+
+
+def test_the_markdown_export_names_the_files(with_files):
+    text = transfer.export_markdown(with_files[0])
+    assert "what is this?\n\n_Attached: red.png (image/png," in text
+    assert "_Attached: notes.md (text/markdown, 7 bytes)_" in text
+
+
+def test_a_librechat_export_maps_its_files_where_the_bytes_are_here(user, stranger, store):
+    import base64
+
+    from chatapp.models import ImportedRecord
+    from tests.chatapp.files.conftest import png_bytes
+
+    mine, theirs = store(user, "chart.png", png_bytes(5, 5)), store(stranger, "x.png", png_bytes())
+    ImportedRecord.objects.bulk_create([
+        ImportedRecord(collection="files", source_id="lc-chart", target_id=str(mine.pk)),
+        ImportedRecord(collection="files", source_id="lc-theirs", target_id=str(theirs.pk)),
+    ])  # fmt: skip
+    inline = "data:image/png;base64," + base64.b64encode(png_bytes(2, 2)).decode()
+    files = [
+        {"file_id": "lc-chart", "filename": "chart.png", "type": "image/png",
+         "filepath": "/images/u1/lc-chart__chart.png", "width": 5, "height": 5},
+        {"file_id": "lc-theirs", "filename": "x.png", "filepath": "/images/u2/x.png"},
+        {"file_id": "lc-gone", "filepath": "/uploads/u1/lc-gone__report.pdf"},
+        {"file_id": "lc-broken", "filename": "broken.png", "filepath": "data:image/png;base64,AA"},
+    ]  # fmt: skip
+    content = [
+        {"type": "text", "text": "look"},
+        {"type": "image_url", "image_url": {"url": inline}},
+    ]
+    data = {
+        "conversationId": "c1", "endpoint": ENDPOINT, "title": "Charts",
+        "messages": [
+            {"messageId": "m1", "parentMessageId": "00000000-0000-0000-0000-000000000000",
+             "isCreatedByUser": True, "text": "", "content": content, "files": files},
+            {"messageId": "m2", "parentMessageId": "m1", "isCreatedByUser": False, "text": "ok"},
+        ],
+    }  # fmt: skip
+    conversation = transfer.import_conversation(user, data)
+    (text, found), _ = files_of(conversation).items()
+    assert text == (
+        "look\n\n[File not imported: x.png]\n[File not imported: lc-gone__report.pdf]\n"
+        "[File not imported: broken.png]"
+    )
+    assert [(name, owner) for name, _, owner, _ in found] == [
+        ("chart.png", user.pk),
+        ("image", user.pk),
+    ]
