@@ -227,6 +227,7 @@ class Generation:
             said = "".join(self.progress.text)[start:]
             request = replace(
                 request,
+                tool_choice=None,  # forced on the first reply only: now the model may answer
                 messages=(
                     *request.messages,
                     ChatMessage("assistant", said, tool_calls=calls),

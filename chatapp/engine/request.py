@@ -83,7 +83,7 @@ def plan(turn: Turn, user) -> Plan:
     built = requests.build(endpoint, model, messages, turn.params, context)
     return Plan(
         adapter=registry.current().adapter(endpoint.name),
-        request=replace(built, tools=toolbox.specs),
+        request=replace(built, tools=toolbox.specs, tool_choice=toolbox.forced),
         stream_rate=endpoint.stream_rate,
         rate=tokens.rate_for(model, endpoint.token_config),
         toolbox=toolbox,

@@ -32,6 +32,9 @@ class ToolOutput:
 
 @runtime_checkable
 class Tool(Protocol):
+    """Optional attributes the tool loop reads: `timeout` (seconds, instead of
+    PARLEY_TOOL_TIMEOUT) and `forced` (the turn's first reply must call it)."""
+
     spec: ToolSpec
     server: str  # the MCP server's name; "" for Parley's built-ins
 

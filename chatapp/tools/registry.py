@@ -45,6 +45,14 @@ class Toolbox:
     def specs(self) -> tuple[ToolSpec, ...]:
         return tuple(tool.spec for tool in self.tools.values())
 
+    @property
+    def forced(self) -> str | None:
+        """The tool the turn's first model reply must call: the first whose `forced` is true
+        (web search when the user switched the globe on). The replies after its result
+        choose freely (chatapp.engine.generation)."""
+        chosen = (name for name, tool in self.tools.items() if getattr(tool, "forced", False))
+        return next(chosen, None)
+
     def get(self, name: str) -> Tool | None:
         return self.tools.get(name)
 

@@ -31,7 +31,14 @@ from .base import (
     ToolCallDelta,
     Usage,
 )
-from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, b64, skip_malformed
+from .common import (
+    CONNECT_TIMEOUT,
+    BaseAdapter,
+    ClientCache,
+    b64,
+    skip_malformed,
+    thinking_on,
+)
 
 MANAGED_HEADERS = ("authorization", "x-api-key", "anthropic-version", header_templates.BETA)
 DEFAULT_MAX_TOKENS = 8192
@@ -93,6 +100,9 @@ class AnthropicAdapter(BaseAdapter):
                 {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
                 for t in request.tools
             ]
+        forced = request.forced_tool
+        if forced and not thinking_on(params.get("thinking")):
+            arguments["tool_choice"] = {"type": "tool", "name": forced}
         return arguments
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:

@@ -123,6 +123,15 @@ class ChatRequest:
     headers: Mapping[str, str] = field(default_factory=dict)  # after placeholders
     context: RequestContext = field(default_factory=RequestContext)
     tools: tuple[ToolSpec, ...] = ()  # offered to the model; set by Parley, never the user
+    # The name of one of `tools` the model must call in this reply (each adapter sends it in
+    # its wire's own `tool_choice`); None leaves the choice to the model. Set by Parley only.
+    tool_choice: str | None = None
+
+    @property
+    def forced_tool(self) -> str | None:
+        """`tool_choice` if it names a tool offered (a choice of nothing offered is dropped)."""
+        offered = any(tool.name == self.tool_choice for tool in self.tools)
+        return self.tool_choice if offered else None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from .base import (
     ToolCallDelta,
     Usage,
 )
-from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed
+from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed, thinking_on
 
 # Converse: a document's name may hold letters, digits, spaces, hyphens, brackets, parens.
 DOCUMENT_NAME = re.compile(r"[^A-Za-z0-9 \-\[\]\(\)]+")
@@ -143,6 +143,9 @@ class BedrockAdapter(BaseAdapter):
                     for t in request.tools
                 ]
             }
+            forced = request.forced_tool
+            if forced and not thinking_on(params.get("thinking")):
+                arguments["toolConfig"]["toolChoice"] = {"tool": {"name": forced}}
         system = [{"text": m.content} for m in request.messages if m.role == "system"]
         if system:
             arguments["system"] = system

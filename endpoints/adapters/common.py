@@ -226,6 +226,13 @@ def counted_usage(request: ChatRequest, reply: str) -> Usage:
     )
 
 
+def thinking_on(thinking: Any) -> bool:
+    """Whether an Anthropic `thinking` object (also in Bedrock's additional fields) is on.
+    Claude refuses a forced tool then, so a forced tool_choice is left out: the model
+    chooses, with the tool offered."""
+    return isinstance(thinking, dict) and thinking.get("type") in ("enabled", "adaptive")
+
+
 def skip_malformed(endpoint: str, chunk: Any) -> None:
     """A chunk we cannot read is logged and skipped, never fatal."""
     log.warning("skipped a malformed chunk from endpoint %s: %.200r", endpoint, chunk)

@@ -109,6 +109,9 @@ class GoogleAdapter(BaseAdapter):
                 for t in request.tools
             ]
             config.tools = [types.Tool(function_declarations=declarations)]
+        if forced := request.forced_tool:
+            calling = types.FunctionCallingConfig(mode="ANY", allowed_function_names=[forced])
+            config.tool_config = types.ToolConfig(function_calling_config=calling)
         return config
 
     async def _events(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:

@@ -102,6 +102,8 @@ class OpenAIAdapter(BaseAdapter):
         }
         if request.tools:
             body["tools"] = [_wire_tool(spec) for spec in request.tools]
+        if forced := request.forced_tool:
+            body["tool_choice"] = {"type": "function", "function": {"name": forced}}
         stream = await self.client(request.context, request.model).post(
             COMPLETIONS_PATH,
             body=body,

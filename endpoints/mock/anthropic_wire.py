@@ -9,7 +9,7 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Response, body_json, json_response, sse
-from .replies import Plan, Prompt, conversation, last_user, max_tokens, text_of
+from .replies import Forced, Plan, Prompt, conversation, forced, last_user, max_tokens, text_of
 
 CALL_PREFIX = "toolu_"
 # The reply's finish (endpoints/mock/replies.py) as Anthropic's stop_reason.
@@ -41,7 +41,20 @@ def parse(request: RecordedRequest) -> Prompt:
         results=results,
         parts=parts.anthropic(last_user(body.get("messages")).get("content")),
         max_tokens=max_tokens(body.get("max_tokens")),
+        forced=_forced(body),
     )
+
+
+def _forced(body: dict[str, Any]) -> Forced | None:
+    """`tool_choice: {"type": "tool", "name": ...}`."""
+    choice = body.get("tool_choice")
+    named = (
+        choice.get("name") if isinstance(choice, dict) and choice.get("type") == "tool" else None
+    )
+    tools = {
+        t.get("name"): t.get("input_schema") for t in body.get("tools") or () if isinstance(t, dict)
+    }
+    return forced(named, tools)
 
 
 def _results(content: Any) -> tuple[str, ...] | None:

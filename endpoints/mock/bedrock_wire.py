@@ -9,7 +9,7 @@ from urllib.parse import unquote
 from . import eventstream, parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
-from .replies import Call, Plan, Prompt, conversation, last_user, text_of
+from .replies import Call, Forced, Plan, Prompt, conversation, forced, last_user, text_of
 
 CALL_PREFIX = "tooluse_"
 STREAM_HEADERS = {"content-type": "application/vnd.amazon.eventstream"}
@@ -34,7 +34,18 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         reasoning=isinstance(thinking, dict) and thinking.get("type") == "enabled",
         results=results,
         parts=parts.bedrock(last_user(body.get("messages")).get("content")),
+        forced=_forced(body.get("toolConfig")),
     )
+
+
+def _forced(config: Any) -> Forced | None:
+    """`toolConfig.toolChoice: {"tool": {"name": ...}}`."""
+    if not isinstance(config, dict):
+        return None
+    choice = (config.get("toolChoice") or {}).get("tool") or {}
+    specs = [t.get("toolSpec") or {} for t in config.get("tools") or () if isinstance(t, dict)]
+    tools = {s.get("name"): (s.get("inputSchema") or {}).get("json") for s in specs}
+    return forced(choice.get("name"), tools)
 
 
 def _results(content: Any) -> tuple[str, ...] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, dumps, json_response
-from .replies import Call, Plan, Prompt, conversation, text_of
+from .replies import Call, Forced, Plan, Prompt, conversation, forced, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream", "cache-control": "no-cache"}
 
@@ -40,7 +40,35 @@ def parse(request: RecordedRequest, model: str, stream: bool) -> Prompt:
         reasoning=bool(thinking.get("includeThoughts") or thinking.get("include_thoughts")),
         results=results,
         parts=parts.gemini(_last_user(body.get("contents")).get("parts")),
+        forced=_forced(body),
     )
+
+
+def _forced(body: dict[str, Any]) -> Forced | None:
+    """`toolConfig.functionCallingConfig`: mode ANY with one `allowedFunctionNames`."""
+    config = _either(_either(body, "toolConfig", "tool_config"), "functionCallingConfig",
+                     "function_calling_config")  # fmt: skip
+    names = _either(config, "allowedFunctionNames", "allowed_function_names") or []
+    if str(config.get("mode", "")).upper() != "ANY" or len(names) != 1:
+        return None
+    declared = [
+        d
+        for tool in body.get("tools") or ()
+        if isinstance(tool, dict)
+        for d in _either(tool, "functionDeclarations", "function_declarations") or ()
+    ]
+    tools = {
+        d.get("name"): _either(d, "parametersJsonSchema", "parameters_json_schema")
+        for d in declared
+    }
+    return forced(names[0], tools)
+
+
+def _either(value: Any, camel: str, snake: str) -> Any:
+    """A field of a dict in the REST docs' camel case or the snake case google-genai may send."""
+    if not isinstance(value, dict):
+        return {}
+    return value.get(camel, value.get(snake)) or {}
 
 
 def _last_user(contents: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from . import parts
 from .behaviour import Behaviour, Failure, RecordedRequest
 from .http import Frame, Response, body_json, json_response, sse
-from .replies import Plan, Prompt, conversation, last_user, max_tokens, text_of
+from .replies import Forced, Plan, Prompt, conversation, forced, last_user, max_tokens, text_of
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache"}
 
@@ -37,7 +37,17 @@ def parse(request: RecordedRequest) -> Prompt:
         results=results,
         parts=parts.openai(last_user(body.get("messages")).get("content")),
         max_tokens=max_tokens(body.get("max_completion_tokens", body.get("max_tokens"))),
+        forced=_forced(body),
     )
+
+
+def _forced(body: dict[str, Any]) -> Forced | None:
+    """`tool_choice: {"type": "function", "function": {"name": ...}}`."""
+    choice = body.get("tool_choice")
+    function = choice.get("function") if isinstance(choice, dict) else None
+    functions = [t.get("function") or {} for t in body.get("tools") or () if isinstance(t, dict)]
+    tools = {f.get("name"): f.get("parameters") for f in functions}
+    return forced(function.get("name") if isinstance(function, dict) else None, tools)
 
 
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:

@@ -17,12 +17,20 @@ is one step. The first reply calls the first line's tools; each time a message o
 tool results follows, the next line's; once the lines are used up the reply is
 `result: ` and the latest results' text in call order, joined by `; `. The
 arguments go out exactly as written, JSON or not.
+
+A request that forces a tool (its wire's `tool_choice`) is answered with a call of that
+tool whatever the script says (the script's own call of it, if this step has one; else
+arguments made from its schema: the last user message for each required string), as a
+provider must; a client that keeps forcing after the results never gets an answer.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from .parts import Seen, describe
 
@@ -37,6 +45,30 @@ NEXT_CALL = re.compile(r";\s*(?=[A-Za-z_][\w.-]*\s*(?:[{\[;]|$))")
 
 
 @dataclass(frozen=True)
+class Forced:
+    """The tool a request's `tool_choice` forces, with its arguments' JSON Schema."""
+
+    name: str
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+    def arguments(self, text: str) -> str:
+        """`text` for each required string argument: what a model asked to call it might send."""
+        properties = self.schema.get("properties") or {}
+        required = [n for n in self.schema.get("required") or () if n in properties]
+        strings = [n for n in required if (properties[n] or {}).get("type") == "string"]
+        return json.dumps(dict.fromkeys(strings, text))
+
+
+def forced(name: Any, tools: Mapping[str, Any]) -> Forced | None:
+    """The Forced tool `name` among a request's `tools` (name -> schema); None when the
+    choice names no tool offered (a provider would refuse it: the mock just ignores it)."""
+    if not isinstance(name, str) or name not in tools:
+        return None
+    schema = tools[name]
+    return Forced(name, schema if isinstance(schema, dict) else {})
+
+
+@dataclass(frozen=True)
 class Prompt:
     """What a wire format's request boils down to."""
 
@@ -47,6 +79,7 @@ class Prompt:
     results: tuple[str, ...] = ()  # the tool results the last message carries, in call order
     parts: tuple[Seen, ...] = ()  # the last user message's parts (endpoints/mock/parts.py)
     max_tokens: int | None = None  # the request's output limit, in chunks
+    forced: Forced | None = None  # the tool its `tool_choice` forces
 
     @property
     def last_user_text(self) -> str:
@@ -104,7 +137,18 @@ def script(text: str) -> list[str]:
 
 
 def calls(prompt: Prompt, prefix: str = "call_") -> tuple[Call, ...]:
-    """The calls of this step of the script: none once its lines are used up."""
+    """The calls of this step of the script (none once its lines are used up); the forced
+    tool's, when the request forces one."""
+    scripted = _scripted(prompt, prefix)
+    must = prompt.forced
+    if must is None:
+        return scripted
+    own = tuple(call for call in scripted if call.name == must.name)
+    step = prompt.steps
+    return own or (Call(f"{prefix}{step}_0", must.name, must.arguments(prompt.last_user_text)),)
+
+
+def _scripted(prompt: Prompt, prefix: str) -> tuple[Call, ...]:
     lines, step = script(prompt.last_user_text), prompt.steps
     if step >= len(lines):
         return ()

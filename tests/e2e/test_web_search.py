@@ -1,7 +1,8 @@
 """Web search in the browser: the globe in the composer is sent with a message and kept
 on the conversation; the keys dialog asks for what the operator left unset; and a cited
-answer: the mock model calls web_search against a SearXNG double and real pages on
-loopback, and the answer's [n] link to source cards that stay after a reload."""
+answer: asked a plain question with the globe on, the mock model is forced to call
+web_search against a SearXNG double and real pages on loopback, and the answer's [n]
+link to source cards that stay after a reload."""
 
 import json
 from collections.abc import Iterator
@@ -83,7 +84,8 @@ def test_a_cited_answer_links_its_sources(browser, search_server, doubles):
         # SearXNG is the operator's: a search needs nothing from the user.
         assert page.locator("[data-testid=web-search-keys]").inner_text() == "Web search keys"
         page.click(".web-search-switch")
-        page.fill("[data-testid=composer]", 'tool: web_search {"query": "bees winter hive"}')
+        # A plain question: the globe forces the search on the turn's first reply.
+        page.fill("[data-testid=composer]", "bees winter hive")
         page.keyboard.press("Enter")
         page.wait_for_selector(DONE)
         answer = page.locator(ANSWER).last

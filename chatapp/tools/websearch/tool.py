@@ -55,6 +55,8 @@ class WebSearchTool:
 
     spec = SPEC
     server = ""
+    # Offered only on the turns the user switched the globe on for: their first reply searches.
+    forced = True
 
     def __init__(self, settings: WebSearchSettings, user_values: Mapping[str, str]) -> None:
         self.settings = settings

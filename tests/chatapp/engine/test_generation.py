@@ -191,3 +191,36 @@ async def test_the_balance_counts_every_model_call(user, chat_endpoint, echo, se
     assert of_type(seen, "error")[-1]["code"] == "balance"
     assert final["state"] == "error" and 1 <= len(final["steps"]) < 5
     assert "balance ran out" in final["error"]
+
+
+class Lookup:
+    """A tool the turn must call first, as web search is when the globe is on."""
+
+    server = ""
+    forced = True
+    spec = ToolSpec(
+        "lookup",
+        "Look it up.",
+        {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+    )
+
+    async def run(self, arguments: Mapping[str, Any], context: ToolContext) -> ToolOutput:
+        return ToolOutput(f"found {arguments['query']}")
+
+
+async def test_a_forced_tool_is_called_first_then_the_model_answers(
+    user, chat_endpoint, mock_provider
+):
+    registry.register("test-forced", lambda user, conversation: [Lookup()])
+    try:
+        started, collector = await start(user, ask("bees in winter"))
+        final = (await collector.until("final"))[-1]["message"]
+        await settle()
+    finally:
+        registry.unregister("test-forced")
+    assert (final["state"], final["text"]) == ("complete", "result: found bees in winter")
+    assert [s["tool"] for s in final["steps"]] == ["lookup"]
+    first, second = (r.body for r in mock_provider.requests)
+    assert first["tool_choice"] == {"type": "function", "function": {"name": "lookup"}}
+    assert "tool_choice" not in second  # free to answer once the result is in
+    assert [t["function"]["name"] for t in second["tools"]] == ["lookup"]

@@ -153,3 +153,101 @@ async def test_the_script_takes_one_line_per_step(endpoint_for):
     )
     (call,), _, _ = await calls_of(adapter(endpoint), request(endpoint, "openai", *prompt))
     assert (call.id, call.name) == ("call_1_0", "lookup")
+
+
+SEARCH = ToolSpec(
+    "web_search",
+    "Search the web.",
+    {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]},
+)
+FORCED_ON_THE_WIRE = {
+    "openai": ("tool_choice", {"type": "function", "function": {"name": "web_search"}}),
+    "azure": ("tool_choice", {"type": "function", "function": {"name": "web_search"}}),
+    "anthropic": ("tool_choice", {"type": "tool", "name": "web_search"}),
+    "bedrock": ("toolConfig", {"toolChoice": {"tool": {"name": "web_search"}}}),
+}
+
+
+def forcing(endpoint, kind: str, *messages: ChatMessage, params=None):
+    built = requests.build(endpoint, MODELS[kind], messages, params, RequestContext())
+    return replace(built, tools=(ECHO, SEARCH), tool_choice="web_search")
+
+
+def sent_choice(kind: str, body: dict):
+    """The forced choice as the request carried it (None: no forcing)."""
+    if kind == "google":
+        config = body.get("toolConfig", body.get("tool_config")) or {}
+        calling = config.get("functionCallingConfig", config.get("function_calling_config"))
+        return calling and {k: calling[k] for k in sorted(calling)}
+    if kind == "bedrock":
+        choice = body["toolConfig"].get("toolChoice")
+        return choice and {"toolChoice": choice}
+    return body.get("tool_choice")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_forced_tool_goes_in_the_wire_format_and_the_model_calls_it(
+    endpoint_for, mock_provider, kind
+):
+    endpoint = endpoint_for(kind)
+    asked = ChatMessage("user", "what happened in Lisbon today")
+    (call,), _, text = await calls_of(adapter(endpoint), forcing(endpoint, kind, asked))
+    assert (call.name, json.loads(call.arguments)) == (
+        "web_search",
+        {"query": "what happened in Lisbon today"},
+    )
+    assert text == ""
+    choice = sent_choice(kind, mock_provider.last_request.body)
+    if kind == "google":
+        names = choice.get("allowedFunctionNames", choice.get("allowed_function_names"))
+        assert (choice["mode"], names) == ("ANY", ["web_search"])
+    else:
+        assert choice == FORCED_ON_THE_WIRE[kind][1]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_forced_tool_wins_over_the_script(endpoint_for, kind):
+    endpoint = endpoint_for(kind)
+    asked = ChatMessage("user", 'tool: echo {"text": "no"}')
+    (call,), _, _ = await calls_of(adapter(endpoint), forcing(endpoint, kind, asked))
+    assert call.name == "web_search"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_unforced_after_the_results_the_model_answers(endpoint_for, mock_provider, kind):
+    """The turn forces the first reply only: with the results back it must be free to answer."""
+    endpoint = endpoint_for(kind)
+    call = ToolCall("c1", "web_search", '{"query": "q"}')
+    prompt = (
+        ChatMessage("user", "q"),
+        ChatMessage("assistant", "", tool_calls=(call,)),
+        ChatMessage("tool", "", tool_results=(ToolResult("c1", "web_search", "[1] a page"),)),
+    )
+    free = replace(forcing(endpoint, kind, *prompt), tool_choice=None)
+    outcome = await run(adapter(endpoint), free)
+    assert (outcome.error, outcome.text) == (None, "result: [1] a page")
+    assert not sent_choice(kind, mock_provider.last_request.body)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_choice_of_a_tool_not_offered_is_not_sent(endpoint_for, mock_provider, kind):
+    endpoint = endpoint_for(kind)
+    request_ = replace(forcing(endpoint, kind, ChatMessage("user", "hi")), tool_choice="nope")
+    outcome = await run(adapter(endpoint), request_)
+    assert outcome.error is None
+    assert not sent_choice(kind, mock_provider.last_request.body)
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "bedrock"])
+async def test_claude_thinking_is_not_forced(endpoint_for, mock_provider, kind):
+    """Claude refuses a forced tool while thinking: the tool stays offered, the choice free."""
+    endpoint = endpoint_for(kind)
+    thinking = {"thinking": True, "thinkingBudget": 1024}
+    asked = ChatMessage("user", "q")
+    outcome = await run(adapter(endpoint), forcing(endpoint, kind, asked, params=thinking))
+    assert outcome.error is None
+    body = mock_provider.last_request.body
+    assert not sent_choice(kind, body)
+    fields = body["additionalModelRequestFields"] if kind == "bedrock" else body
+    assert fields["thinking"]["type"] == "enabled"
+    assert "tools" in (body["toolConfig"] if kind == "bedrock" else body)

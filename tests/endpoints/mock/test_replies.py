@@ -50,3 +50,35 @@ def test_the_tool_script_one_line_per_step() -> None:
     )  # fmt: skip
     final = Prompt("m", done, True, False, results)
     assert calls(final) == () and plan(final, 5).full_text == "result: x; y"
+
+
+def test_a_forced_tool_is_called_with_its_required_strings() -> None:
+    from endpoints.mock.replies import Call, conversation, forced
+
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string"}, "page": {"type": "integer"}, "x": {}},
+        "required": ["query", "page", "missing"],
+    }
+    must = forced("search", {"search": schema, "other": {}})
+    messages, results = conversation([("user", "news today", None)])
+    first = plan(Prompt("m", messages, True, False, results, forced=must), 5)
+    assert (first.calls, first.text) == (
+        (Call("call_0_0", "search", '{"query": "news today"}'),),
+        (),
+    )
+    assert forced("unknown", {"search": schema}) is None
+    assert forced(None, {"search": schema}) is None
+
+
+def test_a_client_that_keeps_forcing_after_the_results_gets_another_call() -> None:
+    """As a provider does: the mock never answers while a tool is forced."""
+    from endpoints.mock.replies import conversation, forced
+
+    must = forced("search", {"search": {}})
+    history = [("user", "q", None), ("assistant", "", None), ("tool", "", ("r",))]
+    messages, results = conversation(history)
+    again = plan(Prompt("m", messages, True, False, results, forced=must), 5)
+    assert [call.name for call in again.calls] == ["search"]
+    free = plan(Prompt("m", messages, True, False, results), 5)
+    assert (free.calls, free.full_text) == ((), "result: r")

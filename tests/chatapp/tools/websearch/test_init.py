@@ -41,3 +41,15 @@ def test_the_registry_offers_it_when_the_globe_is_on(user, settings, tmp_path) -
     assert registry.offered(user, on).get("web_search") is not None
     use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\ninterface: {webSearch: false}\n")
     assert registry.offered(user, on).get("web_search") is None
+
+
+def test_the_globe_forces_the_search_on_the_turn(user, settings, tmp_path) -> None:
+    from chatapp.tools import registry
+    from tests.chatapp import factories
+    from tests.chatapp.conftest import use_config
+
+    use_config(settings, tmp_path / "l.yaml", "version: 1.3.14\n")
+    assert registry.offered(user, factories.conversation(user, web_search=True)).forced == (
+        "web_search"
+    )
+    assert registry.offered(user, factories.conversation(user)).forced is None
