@@ -132,8 +132,12 @@ def conversation_export(request: HttpRequest, conversation_id: str) -> HttpRespo
         body = transfer.export_markdown(conversation)
         response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
         kind = "md"
+    elif kind in ("txt", "text"):
+        body = transfer.export_text(conversation)
+        response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+        kind = "txt"
     else:
-        raise BadRequest("format: 'json' or 'md'.")
+        raise BadRequest("format: 'json', 'md' or 'txt'.")
     response["Content-Disposition"] = (
         f'attachment; filename="conversation-{conversation.id}.{kind}"'
     )

@@ -1,4 +1,4 @@
-"""Export (Parley JSON, Markdown) and import (Parley JSON, LibreChat exports).
+"""Export (Parley JSON, Markdown, text) and import (Parley JSON, LibreChat exports).
 
 Imports always create new ids: an id in a file is only used to rebuild the tree.
 
@@ -8,6 +8,9 @@ their bytes in base64 (`data`) while the export's files fit in half the import l
 brings back the files it carries, and each LibreChat `files` entry or image part the
 importing user already has here (chatapp/files/carried.py); any other is named in its
 message's text, and the import goes on.
+
+Web search sources: the JSON carries each step's `data` (its sources); Markdown and text
+list an answer's sources under it, numbered as its [n] markers (chatapp/tools/websearch).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from chatapp.importer import exports
 from chatapp.models import Conversation, Message, StoredFile, ToolStep
 from chatapp.models.tag import NAME_MAX
 from chatapp.search import sync
+from chatapp.tools.websearch import sources
 from endpoints import config, userparams
 
 log = logging.getLogger(__name__)
@@ -90,12 +94,13 @@ def export_markdown(conversation: Conversation) -> str:
     path = branch(conversation, None)
     files = attachments.files_of(m.id for m in path)
     for message in path:
-        who = "User" if message.role == Message.Role.USER else (message.model or "Assistant")
-        lines += [f"**{who}**", ""]
+        steps = list(message.steps.all())
+        lines += [f"**{_speaker(message)}**", ""]
         if message.reasoning:
             lines += ["> " + line for line in message.reasoning.splitlines()] + [""]
-        lines += _markdown_steps(message)
+        lines += _markdown_steps(steps)
         lines += [message.text, ""]
+        lines += sources.markdown_lines(steps)
         lines += [f"_Attached: {_described(f)}_" for f in files.get(message.id, ())]
         lines += [""] if message.id in files else []
         if message.state not in (Message.State.COMPLETE, Message.State.STREAMING):
@@ -103,14 +108,27 @@ def export_markdown(conversation: Conversation) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def export_text(conversation: Conversation) -> str:
+    """The current branch as plain text: who said what, and the sources an answer cites."""
+    lines = [conversation.title or "Conversation", ""]
+    for message in branch(conversation, None):
+        lines += [f"{_speaker(message)}:", message.text, ""]
+        lines += sources.text_lines(message.steps.all())
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _speaker(message: Message) -> str:
+    return "User" if message.role == Message.Role.USER else (message.model or "Assistant")
+
+
 def _described(stored: StoredFile) -> str:
     return f"{stored.name} ({stored.mime}, {uploads.megabytes(stored.size)})"
 
 
-def _markdown_steps(message: Message) -> list[str]:
+def _markdown_steps(steps: list[ToolStep]) -> list[str]:
     """Each tool step as a line and its arguments and result as code."""
     lines: list[str] = []
-    for step in message.steps.all():
+    for step in steps:
         where = f" ({step.server})" if step.server else ""
         cut = ", cut for the model" if step.truncated else ""
         lines += [f"_Tool `{step.tool}`{where}: {step.state}{cut}_", ""]

@@ -161,6 +161,16 @@ def test_export_markdown_shows_the_current_branch(user, client_for, conv):
     assert body.index("echo: hello") < body.index("answer two")
 
 
+def test_export_text_shows_the_current_branch_to_its_owner_only(user, stranger, client_for, conv):
+    response = client_for(user).get(f"/api/conversations/{conv.id}/export?format=txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"].endswith(f'conversation-{conv.id}.txt"')
+    body = response.content.decode()
+    assert body.startswith("Trip\n") and body.index("echo: hello") < body.index("answer two")
+    refused = client_for(stranger).get(f"/api/conversations/{conv.id}/export?format=txt")
+    assert refused.status_code == 404
+
+
 def test_export_rejects_an_unknown_format(user, client_for, conv):
     response = client_for(user).get(f"/api/conversations/{conv.id}/export?format=pdf")
     assert response.status_code == 400

@@ -317,6 +317,59 @@ def test_tool_steps_survive_an_export_and_an_import(user, stranger):
         transfer.import_conversation(user, exported)
 
 
+def searched(conversation):
+    """An answer citing two web search sources, the second not read."""
+    from chatapp.models import ToolStep
+    from tests.chatapp import factories
+
+    _, answer = factories.exchange(conversation, "bees?", "Bees winter in a cluster [1][2].")
+    found = [
+        {"index": 1, "url": "https://bees.example/hives", "title": "Hives [in] *winter*",
+         "snippet": "A cluster.", "ok": True, "error": ""},
+        {"index": 2, "url": "https://bees.example/a b", "title": "Honey", "snippet": "",
+         "ok": False, "error": "not a web page (image/png)"},
+    ]  # fmt: skip
+    ToolStep.objects.create(
+        message=answer, position=0, tool="web_search", arguments='{"query": "bees"}',
+        state="done", result="[1] Hives", data={"query": "bees", "sources": found},
+    )  # fmt: skip
+    return found
+
+
+def test_exports_keep_the_web_search_sources(user, stranger):
+    from tests.chatapp import factories
+
+    conversation = factories.conversation(user, title="Bees")
+    found = searched(conversation)
+    markdown = transfer.export_markdown(conversation)
+    cited = markdown.index("Bees winter in a cluster [1][2].")
+    listed = markdown.index(
+        "Sources:\n\n- [1] [Hives \\[in\\] \\*winter\\*](<https://bees.example/hives>)\n"
+    )
+    assert cited < listed
+    assert "- [2] [Honey](<https://bees.example/a%20b>) (not read: not a web page (image/png))" in (
+        markdown
+    )
+    text = transfer.export_text(conversation)
+    assert text.startswith("Bees\n\nUser:\nbees?\n")
+    assert "[1] Hives [in] *winter* - https://bees.example/hives\n" in text
+    assert "[2] Honey - https://bees.example/a b (not read: not a web page (image/png))" in text
+    exported = json.loads(json.dumps(transfer.export_json(conversation)))
+    (step,) = exported["messages"][1]["steps"]
+    assert step["data"]["sources"] == found
+    copy = transfer.import_conversation(stranger, exported)
+    assert "- [1] [Hives" in transfer.export_markdown(copy)  # the import keeps them too
+
+
+def test_an_answer_without_sources_lists_none(user):
+    from tests.chatapp import factories
+
+    conversation = factories.conversation(user)
+    factories.exchange(conversation, "hi", "hello")
+    assert "Sources:" not in transfer.export_markdown(conversation)
+    assert "Sources:" not in transfer.export_text(conversation)
+
+
 # --- files -----------------------------------------------------------------
 
 

@@ -1,14 +1,18 @@
 """A message's web search sources, from its tool steps: what the source cards under an
 answer show and its [n] markers link to. Steps are ToolStep rows or the dicts that frames,
-exports and shared snapshots carry, so a shared link shows the same cards."""
+exports and shared snapshots carry, so a shared link shows the same cards; the Markdown
+and text exports list them under the answer, numbered as its [n] are."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from chatapp.tools.websearch.tool import NAME
+
+MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]<>()#+!|~]")
 
 
 def sources_of(steps: Iterable[Any] | None) -> list[dict[str, Any]]:
@@ -23,6 +27,35 @@ def sources_of(steps: Iterable[Any] | None) -> list[dict[str, Any]]:
             if _usable(source):
                 found.setdefault(source["index"], _card(source))
     return [found[number] for number in sorted(found)]
+
+
+def markdown_lines(steps: Iterable[Any] | None) -> list[str]:
+    """The sources as a Markdown list after a "Sources" line; titles are escaped, so a
+    page cannot add its own Markdown to an export."""
+    lines = [
+        f"- [{s['index']}] [{_escaped(s['title'])}](<{_link(s['url'])}>){_failed(s)}"
+        for s in sources_of(steps)
+    ]
+    return ["Sources:", "", *lines, ""] if lines else []
+
+
+def text_lines(steps: Iterable[Any] | None) -> list[str]:
+    """The sources as plain lines: `[n] title - url`."""
+    lines = [f"[{s['index']}] {s['title']} - {s['url']}{_failed(s)}" for s in sources_of(steps)]
+    return ["Sources:", *lines, ""] if lines else []
+
+
+def _failed(source: Mapping[str, Any]) -> str:
+    return "" if source["ok"] else f" (not read: {source['error'] or 'unknown error'})"
+
+
+def _escaped(text: str) -> str:
+    return MARKDOWN_SPECIAL.sub(r"\\\g<0>", " ".join(text.split()))
+
+
+def _link(url: str) -> str:
+    """A URL fit for Markdown's `<...>` destination: no angle brackets or spaces."""
+    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
 
 
 def _field(step: Any, name: str) -> Any:
