@@ -9,10 +9,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from chatapp import payload
+from chatapp.files import serving
 
 
 class PageHeadersMiddleware:
-    """HTML pages get the INDEX_HTML_* cache headers and, with NO_INDEX, X-Robots-Tag."""
+    """HTML pages get the INDEX_HTML_* cache headers, with NO_INDEX X-Robots-Tag, and the
+    file stores' origins as image sources (an attachment's thumbnail is a redirect there)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -25,7 +27,15 @@ class PageHeadersMiddleware:
             response.headers["Cache-Control"] = settings.INDEX_HTML_CACHE_CONTROL
             response.headers["Pragma"] = settings.INDEX_HTML_PRAGMA
             response.headers["Expires"] = settings.INDEX_HTML_EXPIRES
+            allow_file_images(response)
         return response
+
+
+def allow_file_images(response: HttpResponse) -> None:
+    if origins := serving.image_origins():
+        update = getattr(response, "_csp_update", None) or {}
+        images = [*update.get("img-src", ()), *origins]
+        response._csp_update = {**update, "img-src": images}  # read by django-csp's middleware
 
 
 class StorableParametersMiddleware:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from endpoints import addresses, checks, interpolate, schema, websearch, yamlsource
+from endpoints import addresses, checks, filestorage, interpolate, schema, websearch, yamlsource
 from endpoints import env as envmod
 from endpoints.endpoint import (
     COMPLETION_TITLE_PROMPT,
@@ -87,8 +87,12 @@ def build(location: str, env: Mapping[str, str], required: bool) -> tuple[Config
     for name, reason in unusable:
         message = f"{reason}: web search leaves it unset"
         problems.append(Problem("warning", message, ("webSearch", name), source=location))
+    storage, found = filestorage.resolve(file, env)
+    problems += found
     kept = tuple(p for p in problems if p.level != "error")
-    config = Config(location, MappingProxyType(endpoints), file, kept, settings.proxy, search)
+    config = Config(
+        location, MappingProxyType(endpoints), file, kept, settings.proxy, search, storage=storage
+    )
     return config, problems
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from endpoints.filestorage import StorageSettings
 from endpoints.problems import Problem
 from endpoints.sections import LibreChatConfig
 from endpoints.websearch import WebSearchSettings
@@ -225,6 +226,7 @@ class Config:
     proxy: str | None = None
     web_search: WebSearchSettings | None = None  # `webSearch`, or its defaults when absent
     local_model: str = ""  # an Ollama server offered because nothing is configured (local.py)
+    storage: StorageSettings = StorageSettings()  # where files are kept (filestorage.py)
 
     def available(self) -> tuple[Endpoint, ...]:
         return tuple(e for e in self.endpoints.values() if e.available)

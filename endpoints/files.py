@@ -24,7 +24,7 @@ MB = 1024 * 1024
 Strategy = Literal["local", "s3", "firebase", "azure_blob", "cloudfront"]
 Kind = Literal["avatar", "image", "document"]
 KINDS: tuple[Kind, ...] = ("avatar", "image", "document")
-IMPLEMENTED: frozenset[str] = frozenset({"local"})
+IMPLEMENTED: frozenset[str] = frozenset({"local", "s3", "azure_blob"})
 
 # LibreChat's default supportedMimeTypes (packages/data-provider/src/file-config.ts).
 DEFAULT_MIME_TYPES: tuple[str, ...] = (
@@ -147,9 +147,11 @@ def limits_for(file_config: FileConfig | None, endpoint: str) -> Limits:
     )
 
 
-def server_limit(file_config: FileConfig | None) -> int:
-    """`serverFileSizeLimit` in bytes: no file of any endpoint is larger."""
+def server_limit(file_config: FileConfig | None, fallback_mb: float | None = None) -> int:
+    """`serverFileSizeLimit` in bytes (else `fallback_mb`, UPLOAD_FILE_SIZE_LIMIT): no file of
+    any endpoint is larger."""
     value = file_config.serverFileSizeLimit if file_config else None
+    value = fallback_mb if value is None else value
     return int((DEFAULT_SIZE_MB if value is None else value) * MB)
 
 
@@ -173,7 +175,7 @@ def strategy_for(
 ) -> str:
     """LibreChat's order: fileStrategies[kind], fileStrategies.default, fileStrategy; then
     `local`. A strategy Parley does not implement (firebase, cloudfront) falls back to local
-    (checks() warns)."""
+    (checks() warns); s3 and azure_blob need their variables (endpoints/filestorage.py)."""
     chosen = None
     if strategies is not None:
         chosen = getattr(strategies, kind) or strategies.default

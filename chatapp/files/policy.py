@@ -49,7 +49,8 @@ def token_limit() -> int:
 
 
 def server_limit() -> int:
-    return fileconfig.server_limit(file_config())
+    """serverFileSizeLimit, else UPLOAD_FILE_SIZE_LIMIT (seed 002's name), else 512 MB."""
+    return fileconfig.server_limit(file_config(), config.current().storage.upload_limit_mb)
 
 
 def windows() -> tuple[Window, Window]:

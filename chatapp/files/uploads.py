@@ -115,7 +115,9 @@ def save(user, upload: Upload, fields: dict) -> StoredFile:
     sha256 = digest(upload)
     strategy = storage.strategy(fields["kind"])
     where = storage.storage(strategy)
-    key = where.save(storage.new_key(fields["kind"], user.pk), upload)
+    # Local storage moves a spooled upload into place; the others get the sniffed type.
+    content = upload if strategy == "local" else storage.typed(upload, fields["mime"])
+    key = where.save(storage.new_key(fields["kind"], user.pk), content)
     try:
         with transaction.atomic():
             return StoredFile.objects.create(

@@ -49,11 +49,13 @@ def test_patterns_are_searched_as_javascript_does_and_invalid_ones_fail_closed()
 
 
 def test_strategies_in_librechats_order_and_unimplemented_ones_stay_local() -> None:
-    by_kind = StrategyByKind(avatar="firebase", document="local")
+    by_kind = StrategyByKind(avatar="firebase", document="s3")
     assert files.strategy_for(None, None, "image") == "local"
     assert files.strategy_for(by_kind, None, "avatar") == "local"  # firebase: not implemented
-    strategies = FileStrategies(default="local", image="cloudfront")
+    assert files.strategy_for(by_kind, None, "document") == "s3"
+    strategies = FileStrategies(default="azure_blob", image="cloudfront")
     assert files.strategy_for("s3", strategies, "image") == "local"
+    assert files.strategy_for("s3", strategies, "document") == "azure_blob"
     problems = files.checks(None, by_kind, strategies)
     assert [(p.path, p.level) for p in problems] == [
         (("fileStrategy", "avatar"), "warning"),

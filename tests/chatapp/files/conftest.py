@@ -1,10 +1,17 @@
-"""Files fixtures: a private storage directory, a fresh cache, and real file bytes."""
+"""Files fixtures: a private storage directory, a fresh cache, real file bytes, and real
+S3 and Azure Blob servers on loopback."""
 
 from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import threading
+import uuid
 import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +20,7 @@ from pypdf import PdfWriter
 
 from chatapp.files import storage
 from endpoints import config, registry
+from tests.conftest import require_service
 
 
 @pytest.fixture(autouse=True)
@@ -77,3 +85,132 @@ def bomb_png(side: int = 100_000) -> bytes:
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+# --- real object stores on loopback: S3 (moto's server) and Azure Blob (azurite) ---------
+
+AZURITE = Path(__file__).parent / "servers/azurite/node_modules/azurite/dist/src/blob/main.js"
+# Azurite's well-known development account (public; it signs the SAS URLs under test).
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+
+@dataclass
+class Store:
+    """A remote store under test: its strategy, and what it holds, read with its own SDK."""
+
+    strategy: str
+    keys: Callable[[], list[str]]
+    content_type: Callable[[str], str]
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's S3 server (a real HTTP server) on an ephemeral loopback port."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def azurite_endpoint(tmp_path_factory) -> Iterator[str]:
+    """Azurite's Blob service (npm, installed by scripts/test-deps) on a loopback port."""
+    if not AZURITE.is_file():
+        require_service("Azurite", f"{AZURITE} is missing: run `make test-deps`")
+    command = ["node", str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", "0"]
+    command += ["--inMemoryPersistence", "--silent", "--skipApiVersionCheck", "--disableTelemetry"]
+    process = subprocess.Popen(
+        command,
+        cwd=tmp_path_factory.mktemp("azurite"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    for line in process.stdout:  # "... successfully listens on http://127.0.0.1:PORT"
+        lines.append(line)
+        if "listens on http://" in line:
+            break
+    if process.poll() is not None or not lines or "listens on" not in lines[-1]:
+        process.kill()
+        raise RuntimeError("azurite did not start:\n" + "".join(lines))
+    threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
+    yield lines[-1].rsplit(" ", 1)[-1].strip() + f"/{AZURITE_ACCOUNT}"
+    process.terminate()
+    process.wait(10)
+
+
+def azurite_connection(endpoint: str) -> str:
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint={endpoint};"
+    )
+
+
+def s3_store(endpoint: str, settings, file_config) -> Store:
+    import boto3
+
+    bucket = f"parley-{uuid.uuid4().hex[:12]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(Bucket=bucket)  # LibreChat expects the bucket to exist
+    settings.ENV = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_REGION": "us-east-1",
+        "AWS_BUCKET_NAME": bucket,
+        "AWS_FORCE_PATH_STYLE": "true",
+        "S3_URL_EXPIRY_SECONDS": "60",
+    }
+    file_config("fileStrategy: s3\n")
+    return Store(
+        "s3",
+        lambda: [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])],
+        lambda key: client.head_object(Bucket=bucket, Key=key)["ContentType"],
+    )
+
+
+def azure_store(endpoint: str, settings, file_config, public: bool = False) -> Store:
+    from azure.core.exceptions import ResourceNotFoundError
+    from azure.storage.blob import BlobServiceClient
+
+    connection = azurite_connection(endpoint)
+    name = f"parley-{uuid.uuid4().hex[:12]}"
+    container = BlobServiceClient.from_connection_string(connection).get_container_client(name)
+
+    def keys() -> list[str]:
+        try:
+            return [blob.name for blob in container.list_blobs()]
+        except ResourceNotFoundError:  # Parley creates the container on first use
+            return []
+
+    settings.ENV = {
+        "AZURE_STORAGE_CONNECTION_STRING": connection,
+        "AZURE_CONTAINER_NAME": name,
+        "AZURE_STORAGE_PUBLIC_ACCESS": "true" if public else "false",
+        "S3_URL_EXPIRY_SECONDS": "60",
+    }
+    file_config("fileStrategy: azure_blob\n")
+    properties = lambda key: container.get_blob_client(key).get_blob_properties()  # noqa: E731
+    return Store("azure_blob", keys, lambda key: properties(key).content_settings.content_type)
+
+
+@pytest.fixture(params=["s3", "azure_blob"])
+def remote(request, settings, file_config) -> Store:
+    """Files kept on a real S3 (moto) or Azure Blob (azurite) server: each test its own
+    bucket or container."""
+    if request.param == "s3":
+        return s3_store(request.getfixturevalue("moto_endpoint"), settings, file_config)
+    return azure_store(request.getfixturevalue("azurite_endpoint"), settings, file_config)
