@@ -40,6 +40,7 @@ from chatapp import (
     temporary,
 )
 from chatapp.conversations import BadRequest
+from chatapp.files import policy as files_policy
 from chatapp.files import serving
 from chatapp.health import run_checks
 from chatapp.importer import links
@@ -148,7 +149,11 @@ def _chat_context(
         spec=conversation.spec if conversation else (project.model_spec if project else ""),
         new_chat=conversation is None,
     )
-    messages = list(conversation.messages.prefetch_related("steps")) if conversation else []
+    messages = (
+        list(conversation.messages.prefetch_related("steps", "attachments__file"))
+        if conversation
+        else []
+    )
     chosen, config, spec = context["chosen"], endpoint_config.current(), context["spec"]
     shown = branches.visible(messages, at)
     return {
@@ -183,6 +188,7 @@ def _chat_context(
         # The composer's MCP picker (chatMenu servers) and this conversation's choice.
         "mcp_menu": mcp.menu_for(request.user),
         "mcp_chosen": conversation.mcp_servers if conversation else [],
+        "file_config": files_policy.for_browser(),  # clientImageResize, for the composer
     }
 
 

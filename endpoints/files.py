@@ -50,10 +50,14 @@ class EndpointFiles(Strict):
 
 
 class ClientImageResize(Strict):
+    """Images resized in the browser (a canvas) before upload: fitted in maxWidth×maxHeight,
+    encoded as compressFormat at quality."""
+
     enabled: bool = False
     maxWidth: int = Field(default=1900, ge=1)
     maxHeight: int = Field(default=1900, ge=1)
     quality: float = Field(default=0.92, gt=0, le=1)
+    compressFormat: Literal["jpeg", "webp"] = "jpeg"
 
 
 class MimeTypes(Strict):

@@ -39,6 +39,11 @@ def file_config() -> fileconfig.FileConfig | None:
     return file.fileConfig if file else None
 
 
+def for_browser() -> dict:
+    """What the composer applies before an upload (the chat page's `file-config` JSON)."""
+    return {"clientImageResize": fileconfig.image_resize(file_config()).model_dump()}
+
+
 def limits_for(endpoint: str) -> fileconfig.Limits:
     """The limits of the endpoint by its configured name (openAI, a custom endpoint's name)."""
     return fileconfig.limits_for(file_config(), endpoint)

@@ -7,6 +7,14 @@ import { renderAll, renderInto } from "./markdown.js";
 import { ChatSocket, chatSocketUrl } from "./socket.js";
 import { showSources } from "./sources.js";
 import { gettext } from "./i18n.js";
+import {
+  chosenAttachments,
+  installAttachments,
+  removeAttachment,
+  showMessageFiles,
+  takeAttachments,
+  uploading,
+} from "./attachments.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const root = () => $("#chat");
@@ -194,11 +202,13 @@ const handlers = {
     const id = frame.conversation_id;
     if (pending && !conversationId()) adoptConversation(id);
     if (id !== conversationId()) return;
+    let files = [];
     if (pending) {
       localStorage.removeItem(draftKey());
       composer().value = "";
       resizeComposer();
       setPending(null);
+      files = takeAttachments(); // sent: they move from the tray to the message
     }
     const user = frame.user_message;
     let userElement = messageElement(user.id);
@@ -206,6 +216,7 @@ const handlers = {
     else {
       truncateAfter(messageElement(user.parent_id));
       userElement = appendMessage("user", user.id, user.text);
+      showMessageFiles(userElement, files);
     }
     const answer = appendMessage("assistant", frame.response_id, "", {
       state: "streaming",
@@ -356,6 +367,11 @@ function sendMessage() {
     setStatus(gettext("Choose an endpoint and a model first."), true);
     return;
   }
+  if (uploading()) {
+    setStatus(gettext("Wait for the files to finish uploading."), true);
+    return;
+  }
+  const attachments = chosenAttachments();
   const shown = thread().querySelectorAll("[data-testid=message]");
   const last = shown[shown.length - 1];
   const frame = {
@@ -375,6 +391,8 @@ function sendMessage() {
     ...($("#web-search") ? { web_search: $("#web-search").checked } : {}),
     // The MCP servers whose tools the model may call, saved with the conversation.
     ...mcpServers(),
+    // The uploaded files, each sent as itself or as its extracted text.
+    ...(attachments.length ? { attachments } : {}),
     // A new chat opened from a project (/?project=N) starts in it.
     ...(!conversationId() && root().dataset.projectId ? { project: Number(root().dataset.projectId) } : {}),
   };
@@ -440,6 +458,8 @@ const actions = {
   "edit-save": submitEdit,
   retry,
   stop: stopGeneration,
+  attach: () => $("#file-input")?.click(),
+  "remove-attachment": removeAttachment,
 };
 
 // ---------------------------------------------------------------- composer
@@ -509,6 +529,7 @@ export function startChat() {
     if (pending) setPending(null);
   });
 
+  installAttachments(() => ({ endpoint: settings().endpoint, conversationId: conversationId() }));
   document.addEventListener("keydown", onKeydown);
   document.addEventListener("input", onInput);
   document.addEventListener("submit", (event) => {

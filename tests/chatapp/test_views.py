@@ -458,3 +458,46 @@ def test_a_specs_greeting_and_model_label_show(alice, user, settings, tmp_path):
     factories.exchange(conversation, "a poem", "roses")
     page = alice.get(f"/c/{conversation.pk}").content.decode()
     assert '<div class="sender">Bard</div>' in page and "Ask me for a poem." not in page
+
+
+def _stored(user, name: str, mime: str, kind: str, size: int):
+    from chatapp.models import StoredFile
+
+    return StoredFile.objects.create(
+        owner=user, name=name, mime=mime, size=size, sha256="0" * 64, kind=kind,
+        storage="local", key=f"{kind}/{user.pk}/{name}", text="words",
+    )  # fmt: skip
+
+
+def test_a_messages_files_show_as_a_thumbnail_and_a_chip_after_reload(alice, user, settings):
+    from chatapp.models import Attachment
+
+    conversation = factories.conversation(user)
+    asked, _ = factories.exchange(conversation, "look", "ok")
+    image = _stored(user, "cat.png", "image/png", "image", 80)
+    report = _stored(user, "report.pdf", "application/pdf", "document", 2048)
+    Attachment.objects.create(message=asked, file=image, position=0)
+    Attachment.objects.create(message=asked, file=report, position=1, as_text=True)
+    page = alice.get(f"/c/{conversation.id}").content.decode()
+    chips = page.split('data-testid="message-files"')[1].split("</div>")[0]
+    assert chips.count('data-testid="message-file"') == 2
+    assert f'src="/api/files/{image.id}/content"' in chips  # the thumbnail opens the image
+    assert f'href="/api/files/{report.id}/content"' in chips
+    assert "report.pdf" in chips and "2.0\xa0KB" in chips
+    assert chips.count('data-testid="as-text-badge">') == 1  # the PDF's, shown
+    assert 'data-testid="attach"' in page
+
+
+def test_the_composer_gets_client_image_resize(alice, settings, tmp_path):
+    resize = "fileConfig:\n  clientImageResize: {enabled: true, maxWidth: 800}\n"
+    (tmp_path / "resize.yaml").write_text(YAML + resize)
+    settings.CONFIG_PATH = str(tmp_path / "resize.yaml")
+    endpoint_config.current.cache_clear()
+    page = alice.get("/").content.decode()
+    found = page.split('<script id="file-config" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(found) == {
+        "clientImageResize": {
+            "enabled": True, "maxWidth": 800, "maxHeight": 1900, "quality": 0.92,
+            "compressFormat": "jpeg",
+        }
+    }  # fmt: skip

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from endpoints import files
 from endpoints.files import MB, FileConfig, FileStrategies, StrategyByKind
 from tests.endpoints.management.test_check_config import run
@@ -19,6 +22,18 @@ def test_defaults_are_librechats() -> None:
     assert limits.accepts("text/markdown") and not limits.accepts("application/x-msdownload")
     assert files.server_limit(None) == 512 * MB and files.avatar_limit(None) == 2 * MB
     assert files.token_limit(None) == 100_000
+
+
+def test_client_image_resize_defaults_and_its_formats() -> None:
+    assert files.image_resize(None).model_dump() == {
+        "enabled": False, "maxWidth": 1900, "maxHeight": 1900, "quality": 0.92,
+        "compressFormat": "jpeg",
+    }  # fmt: skip
+    found = config({"clientImageResize": {"enabled": True, "compressFormat": "webp"}})
+    assert files.image_resize(found).compressFormat == "webp"
+    for wrong in ({"compressFormat": "png"}, {"quality": 1.5}, {"maxWidth": 0}):
+        with pytest.raises(ValidationError):
+            config({"clientImageResize": wrong})
 
 
 def test_an_endpoint_falls_back_to_default_key_by_key() -> None:
