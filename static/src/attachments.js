@@ -93,7 +93,7 @@ function uploaded(item, xhr) {
     failed(item, body?.error?.message || message);
     return;
   }
-  Object.assign(item.dataset, { state: "done", fileId: body.id, kind: body.kind, url: body.url, size: body.size });
+  Object.assign(item.dataset, { state: "done", fileId: body.id, kind: body.kind });
   part(item, "progress").value = 100;
   part(item, "as-text").hidden = body.kind !== "document";
 }
@@ -126,7 +126,6 @@ export function addFiles(files, endpoint, conversationId) {
   if (!box || !files.length) return;
   for (const file of files) {
     const item = $("#tpl-attachment").content.firstElementChild.cloneNode(true);
-    item.dataset.name = file.name;
     showFile(item, file);
     box.append(item);
     upload(item, file, endpoint, conversationId);
@@ -164,18 +163,13 @@ export function chosenAttachments() {
     .map((item) => ({ id: item.dataset.fileId, as_text: $("[data-testid=as-text]", item).checked }));
 }
 
-/** The sent files, for the new message; the tray is emptied (refused uploads stay, with why). */
-export function takeAttachments() {
-  const sent = [];
-  for (const item of items().filter((each) => each.dataset.state === "done")) {
-    const { fileId, kind, url, name, size } = item.dataset;
-    sent.push({ id: fileId, kind, url, name, size: Number(size), as_text: $("[data-testid=as-text]", item).checked });
-    forget(item);
-  }
-  return sent;
+/** Empty the tray of the sent files (refused uploads stay, saying why). */
+export function clearSent() {
+  for (const item of items()) if (item.dataset.state === "done") forget(item);
 }
 
-/** Show `files` on a message element, as the server renders them (file_chip.html). */
+/** Show `files` (the created frame's) on a message element, as the server renders them
+ * (file_chip.html). */
 export function showMessageFiles(element, files) {
   const box = $("[data-files]", element);
   if (!box || !files.length) return;

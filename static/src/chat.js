@@ -12,7 +12,7 @@ import {
   installAttachments,
   removeAttachment,
   showMessageFiles,
-  takeAttachments,
+  clearSent,
   uploading,
 } from "./attachments.js";
 
@@ -202,13 +202,12 @@ const handlers = {
     const id = frame.conversation_id;
     if (pending && !conversationId()) adoptConversation(id);
     if (id !== conversationId()) return;
-    let files = [];
     if (pending) {
       localStorage.removeItem(draftKey());
       composer().value = "";
       resizeComposer();
       setPending(null);
-      files = takeAttachments(); // sent: they move from the tray to the message
+      clearSent(); // the sent files move from the tray to the message
     }
     const user = frame.user_message;
     let userElement = messageElement(user.id);
@@ -216,7 +215,7 @@ const handlers = {
     else {
       truncateAfter(messageElement(user.parent_id));
       userElement = appendMessage("user", user.id, user.text);
-      showMessageFiles(userElement, files);
+      showMessageFiles(userElement, user.files || []);
     }
     const answer = appendMessage("assistant", frame.response_id, "", {
       state: "streaming",
