@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from chatapp import access
 from chatapp.engine.refusal import Refusal
-from chatapp.files import inspection, policy, storage
+from chatapp.files import findable, inspection, policy, storage
 from chatapp.files.uploads import megabytes
 from chatapp.models import Attachment, Message, StoredFile
 from endpoints.adapters.base import DocumentPart, ImagePart, Part, TextPart
@@ -102,6 +102,9 @@ def attach(message: Message, files: Iterable[StoredFile]) -> None:
     StoredFile.objects.filter(pk__in=pks, attached_at__isnull=True).update(
         attached_at=timezone.now()
     )
+    if files:  # what search finds of them (the caller reindexes the message)
+        message.files_text = findable.text_of(files)
+        Message.objects.filter(pk=message.pk).update(files_text=message.files_text)
 
 
 def as_text(stored: StoredFile) -> bool:

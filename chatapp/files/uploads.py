@@ -18,7 +18,7 @@ from typing import IO, Protocol
 from django.db import transaction
 
 from chatapp import access
-from chatapp.files import extraction, inspection, policy, storage
+from chatapp.files import extraction, findable, inspection, policy, storage
 from chatapp.files.policy import Refused
 from chatapp.files.sniff import HEAD_BYTES, sniff
 from chatapp.models import StoredFile
@@ -129,7 +129,9 @@ def save(user, upload: Upload, fields: dict) -> StoredFile:
 
 
 def delete(stored: StoredFile) -> None:
-    """Remove the row, then (once that is committed) the bytes."""
+    """Remove the row, then (once that is committed) the bytes; search forgets the file."""
     where, key = storage.storage(stored.storage), stored.key
+    messages = list(stored.attachments.values_list("message_id", flat=True))
     stored.delete()
+    findable.refresh(messages)
     transaction.on_commit(lambda: where.delete(key))

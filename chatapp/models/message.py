@@ -39,6 +39,9 @@ class Message(models.Model):
     cost = models.DecimalField(max_digits=14, decimal_places=8, default=0)
     state = models.CharField(max_length=16, choices=State.choices, default=State.COMPLETE)
     error = models.TextField(blank=True)
+    # The names and extracted text of the message's files, for search only
+    # (chatapp/files/findable.py keeps it; the files themselves are Attachment rows).
+    files_text = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     # Touched by every partial save: a live generation's heartbeat (see chatapp/engine/recovery.py).
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,6 +1,7 @@
 """Search the database's own tables: the shared query shape of the SQL backends.
 
-A message matches when every term is found in it or in its conversation's
+A message matches when every term is found in it (its text, or its files'
+names and extracted text: `Message.files_text`) or in its conversation's
 title (so "python error" finds "error" in a chat titled "Python help"); a
 conversation matches when one of its messages does or its title holds every
 term. Results are conversations, newest first, each with its newest matching
@@ -42,8 +43,16 @@ class DatabaseSearch(ABC):
         over the whole table, and the planner's costs do not always see it."""
 
     def in_text(self, query: Query, glue: str, indexed: bool = True) -> SQL:
-        """Every (glue " AND ") or some (" OR ") term in the message text `m.text`."""
-        return self._join("m.text", query, glue, indexed)
+        """Every (glue " AND ") or some (" OR ") term in message `m`: its text, or its
+        files' names and text (`m.files_text`)."""
+        parts = [self.in_message(term, indexed) for term in query.terms]
+        return "(" + glue.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
+
+    def in_message(self, term: str, indexed: bool = True) -> SQL:
+        """`term` in message `m`'s text or in its files' (each column has its text index)."""
+        text_sql, text_params = self.term("m.text", term, indexed)
+        files_sql, files_params = self.term("m.files_text", term, indexed)
+        return f"({text_sql} OR {files_sql})", [*text_params, *files_params]
 
     def search(self, owner_id: int, query: Query, offset: int, limit: int) -> list[ConversationHit]:
         page = self._page(owner_id, query, offset, limit)
@@ -59,7 +68,7 @@ class DatabaseSearch(ABC):
         every, params = [], []
         for term in query.terms:
             in_title, title_params = self.term("c.title", term, indexed)
-            in_text, text_params = self.term("m.text", term, indexed)
+            in_text, text_params = self.in_message(term, indexed)
             every.append(f"({in_title} OR {in_text})")
             params += [*title_params, *text_params]
         # Rows are filtered in this order: most fail on the first term, reading the text once.
@@ -126,8 +135,8 @@ class DatabaseSearch(ABC):
         match_sql, params = self._match(query, indexed=False)
         listed = ", ".join(["%s"] * len(ids))
         return (
-            "SELECT id, conversation_id, role, text FROM ("
-            " SELECT m.id, m.conversation_id, m.role, m.text, ROW_NUMBER() OVER ("
+            "SELECT id, conversation_id, role, text, files_text FROM ("
+            " SELECT m.id, m.conversation_id, m.role, m.text, m.files_text, ROW_NUMBER() OVER ("
             "  PARTITION BY m.conversation_id ORDER BY m.created_at DESC, m.id DESC) AS n"
             f" FROM {MSG} m JOIN {CONV} c ON c.id = m.conversation_id"
             f" WHERE c.owner_id = %s AND m.conversation_id IN ({listed}) AND {match_sql}"
@@ -141,14 +150,20 @@ class DatabaseSearch(ABC):
             title_snippet=highlight(conversation.title, query.terms),
             archived=conversation.archived,
             updated_at=conversation.updated_at,
-            messages=[
-                MessageHit(str(m.id), m.role, highlight(m.text, query.terms)) for m in messages
-            ],  # fmt: skip
+            messages=[MessageHit(str(m.id), m.role, snippet(m, query)) for m in messages],
         )
 
     def _join(self, column: str, query: Query, glue: str, indexed: bool = True) -> SQL:
         parts = [self.term(column, term, indexed) for term in query.terms]
         return "(" + glue.join(sql for sql, _ in parts) + ")", [p for _, ps in parts for p in ps]
+
+
+def snippet(message: Message, query: Query) -> tuple:
+    """The message's text around a match, or its files' when only they hold a term."""
+    text = message.text.lower()
+    if message.files_text and not any(term in text for term in query.terms):
+        return highlight(message.files_text, query.terms)
+    return highlight(message.text, query.terms)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

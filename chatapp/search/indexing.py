@@ -26,7 +26,7 @@ def index_conversation(conversation_id: str, message_ids: list[str] | None = Non
     messages = conversation.messages.all()
     if message_ids is not None:
         messages = messages.filter(pk__in=message_ids)
-    rows = list(messages.only("id", "role", "text"))
+    rows = list(messages.only("id", "role", "text", "files_text"))
     _each(indexes(automatic=True), lambda index: index.index(conversation, rows))
 
 
@@ -53,7 +53,9 @@ def reindex(owner=None, progress: Progress | None = None) -> int:
     done = 0
     for conversation in conversations.order_by("pk").iterator(chunk_size=200):
         # conversation_id too: the related manager reads it on every row it returns.
-        rows = list(conversation.messages.only("id", "role", "text", "conversation_id"))
+        rows = list(
+            conversation.messages.only("id", "role", "text", "files_text", "conversation_id")
+        )
         _each(targets, lambda index, c=conversation, r=rows: index.index(c, r))
         done += 1
         if progress:

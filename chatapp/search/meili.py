@@ -1,8 +1,9 @@
 """Meilisearch through the official client: one index of titles and messages.
 
-Each document is a message (or, for the title, the conversation itself) and
-carries the owner, the conversation id and its title, so one query searches
-titles and contents together. `conversation_id` is the distinct attribute:
+Each document is a message (its text, and its files' names and text as
+`files`) or, for the title, the conversation itself, and carries the owner,
+the conversation id and its title, so one query searches titles and contents
+together. `conversation_id` is the distinct attribute:
 a page holds one hit per conversation, the best one. Every search is filtered
 by `owner_id` inside this module, built from an integer, never from input.
 """
@@ -26,7 +27,7 @@ from chatapp.search.query import Query, Segment
 
 INDEX = "parley_conversations"
 SETTINGS = {
-    "searchableAttributes": ["title", "text"],
+    "searchableAttributes": ["title", "text", "files"],
     "filterableAttributes": ["owner_id", "conversation_id", "archived", "indexed_at"],
     "sortableAttributes": ["updated_at"],
     "distinctAttribute": "conversation_id",
@@ -65,8 +66,8 @@ class MeiliSearch:
                     "filter": f"owner_id = {int(owner_id)}",
                     "offset": offset,
                     "limit": limit,
-                    "attributesToHighlight": ["title", "text"],
-                    "attributesToCrop": ["text"],
+                    "attributesToHighlight": ["title", "text", "files"],
+                    "attributesToCrop": ["text", "files"],
                     "cropLength": 24,
                     "cropMarker": "…",
                     "highlightPreTag": PRE,
@@ -131,12 +132,13 @@ def _documents(conversation: Conversation, messages: list[Message]) -> Iterator[
     }
     yield {"id": f"c_{conversation.id.hex}", "message_id": None, "role": "", "text": "", **shared}
     for message in messages:
-        if message.text:
+        if message.text or message.files_text:
             yield {
                 "id": f"m_{message.id.hex}",
                 "message_id": str(message.id),
                 "role": message.role,
                 "text": message.text,
+                "files": message.files_text,  # the names and text of its files
                 **shared,
             }
 
@@ -146,6 +148,8 @@ def _hit(document: dict) -> ConversationHit:
     messages = []
     if document.get("message_id"):
         snippet = segments(formatted.get("text", ""))
+        if not any(piece.hit for piece in snippet) and document.get("files"):
+            snippet = segments(formatted.get("files", ""))  # only its files matched
         messages.append(MessageHit(document["message_id"], document.get("role", ""), snippet))
     return ConversationHit(
         id=document["conversation_id"],

@@ -54,8 +54,9 @@ class PostgresSearch(DatabaseSearch):
         match_sql, params = self._match(query, indexed=False)
         listed = ", ".join(["%s"] * len(ids))
         return (
-            "SELECT hit.id, hit.conversation_id, hit.role, hit.text"
+            "SELECT hit.id, hit.conversation_id, hit.role, hit.text, hit.files_text"
             f" FROM {CONV} c CROSS JOIN LATERAL (SELECT m.id, m.conversation_id, m.role, m.text"
+            " , m.files_text"
             f" , m.created_at FROM {MSG} m WHERE m.conversation_id = c.id AND {match_sql}"
             f"  ORDER BY m.created_at DESC LIMIT {MESSAGES_PER_CONVERSATION}) hit"
             f" WHERE c.owner_id = %s AND c.id IN ({listed}) ORDER BY hit.created_at DESC"

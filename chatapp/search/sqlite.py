@@ -1,6 +1,7 @@
 """SQLite (the embedded default): an FTS5 table with the trigram tokenizer.
 
-The FTS table holds a copy of every message's text, keyed by a number derived
+The FTS table holds a copy of every message's text and its files' names and
+text (`Message.files_text`), keyed by a number derived
 from the message id, and is fed by the sync tasks (`index`, `remove`). It
 only narrows the candidates: every match is confirmed against the real
 message and conversation rows, so a stale entry can never show a deleted
@@ -53,12 +54,13 @@ class SqliteSearch(DatabaseSearch):
         # it holds the write lock, so the last one to write has the newest text.
         ids = [m.id for m in messages]
         with transaction.atomic(), connection.cursor() as cursor:
-            texts = Message.objects.filter(pk__in=ids).exclude(text="").values_list("id", "text")
+            found = Message.objects.filter(pk__in=ids).values_list("id", "text", "files_text")
+            texts = [(i, "\n\n".join(t for t in texts if t)) for i, *texts in found]
             cursor.executemany(f"DELETE FROM {TABLE} WHERE rowid = %s", [(rowid(i),) for i in ids])
             cursor.executemany(
                 f"INSERT INTO {TABLE} (rowid, body, conversation_id, message_id)"
                 " VALUES (%s, %s, %s, %s)",
-                [(rowid(i), text, _db_id(conversation.id), _db_id(i)) for i, text in texts],
+                [(rowid(i), body, _db_id(conversation.id), _db_id(i)) for i, body in texts if body],
             )
 
     def remove(self, conversation_id: str) -> None:

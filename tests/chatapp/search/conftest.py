@@ -47,3 +47,24 @@ def chat(db):
         return conversation
 
     return build
+
+
+@pytest.fixture
+def attach(db, settings, tmp_path):
+    """attach(message, (name, bytes)…): upload the files as the message's owner, attach them
+    to it and index its conversation, as a send would."""
+    from chatapp.files import attachments, storage, uploads
+    from tests.chatapp.files.conftest import upload
+
+    settings.FILES_ROOT = tmp_path / "files"
+    storage.storage.cache_clear()
+
+    def add(message, *files: tuple[str, bytes]):
+        owner = message.conversation.owner
+        stored = [uploads.store(owner, upload(n, d), endpoint="openAI") for n, d in files]
+        attachments.attach(message, stored)
+        indexing.index_conversation(str(message.conversation_id))
+        return stored
+
+    yield add
+    storage.storage.cache_clear()

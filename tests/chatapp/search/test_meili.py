@@ -94,3 +94,15 @@ def test_segments_split_on_the_private_markers():
     assert [(s.text, s.hit) for s in segments(marked)] == [
         ("a ", False), ("hit", True), (" b ", False), ("two", True),
     ]  # fmt: skip
+
+
+def test_a_messages_files_are_searchable_for_their_owner_only(user, stranger, chat, attach, meili):
+    conversation = chat(user, "Budget", "summarise this", "Done.")
+    question = conversation.messages.get(role="user")
+    attach(question, ("q3.md", b"# Q3\nThe quarterly revenue forecast grew."))
+    document = meili.documents(INDEX)[f"m_{question.id.hex}"]
+    assert document["files"] == "q3.md\n# Q3\nThe quarterly revenue forecast grew."
+    [hit] = service.search(user, "revenue").results
+    assert hit.jump_to == str(question.id)
+    assert [s.text for s in hit.messages[0].snippet if s.hit] == ["revenue"]
+    assert service.search(stranger, "revenue").results == []

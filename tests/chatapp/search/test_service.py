@@ -142,3 +142,30 @@ def test_an_index_handed_an_older_copy_of_a_message_keeps_its_current_text(user,
         index.index(conversation, [older])  # twice: the entry is replaced, not duplicated
     assert ids(service.search(user, "gamma")) == [str(conversation.id)]
     assert ids(service.search(user, "alpha")) == []
+
+
+def test_a_documents_text_and_a_files_name_are_found_with_their_message(
+    user, stranger, chat, attach
+):
+    from chatapp.files import uploads
+    from chatapp.search import indexing
+    from tests.chatapp.files.conftest import png_bytes
+
+    conversation = chat(user, "Budget", "summarise this", "Done.")
+    question = conversation.messages.get(role="user")
+    notes, _ = attach(
+        question,
+        ("q3.md", b"# Q3\nThe quarterly revenue forecast grew."),
+        ("floorplan.png", png_bytes()),
+    )
+    for query in ("revenue", "quarterly forecast", "floorplan", "q3.md", "budget revenue"):
+        [hit] = service.search(user, query).results
+        assert (hit.id, hit.jump_to) == (str(conversation.id), str(question.id)), query
+    [hit] = service.search(user, "revenue").results
+    assert [s.text for s in hit.messages[0].snippet if s.hit] == ["revenue"]
+    for query in ("revenue", "floorplan", "q3.md"):  # never another user's files
+        assert service.search(stranger, query).results == [], query
+    uploads.delete(notes)  # a deleted file is no longer found
+    indexing.index_conversation(str(conversation.id))
+    assert service.search(user, "revenue").results == []
+    assert len(service.search(user, "floorplan").results) == 1
