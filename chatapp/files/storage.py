@@ -16,10 +16,11 @@ import functools
 import uuid
 from typing import IO
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import AzureError, ResourceExistsError
 from azure.storage.blob import BlobServiceClient
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
@@ -34,6 +35,8 @@ from endpoints.filestorage import AzureSettings, S3Settings, StorageSettings
 MB = 1024 * 1024
 PART = 8 * MB  # S3's multipart part; with 2 in flight an upload holds ~16 MB at most
 BLOCK = 4 * MB  # Azure's block; uploads above one block go block by block
+# A remote store that is down, or refuses (a missing bucket, bad keys): the operator's to fix.
+REMOTE_ERRORS = (BotoCoreError, ClientError, AzureError)
 
 
 def configured() -> StorageSettings:
@@ -75,7 +78,11 @@ def s3_storage(s3: S3Settings, expiry: int) -> S3Storage:
         querystring_expire=expiry,
         file_overwrite=True,  # keys are random: no existence check per upload
         max_memory_size=2 * MB,  # a read spills to disk past this
-        client_config=BotoConfig(signature_version="s3v4", s3={"addressing_style": style}),
+        client_config=BotoConfig(
+            signature_version="s3v4",
+            s3={"addressing_style": style},
+            retries={"mode": "standard", "max_attempts": 3},
+        ),
         transfer_config=TransferConfig(
             multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=2
         ),

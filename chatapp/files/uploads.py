@@ -12,6 +12,7 @@ while recording the row deletes the written object: nothing is half-stored.
 from __future__ import annotations
 
 import hashlib
+import logging
 import unicodedata
 from typing import IO, Protocol
 
@@ -25,6 +26,7 @@ from chatapp.models import StoredFile
 from endpoints.files import MB, Limits
 
 CHUNK = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 class Upload(Protocol):
@@ -114,10 +116,15 @@ def save(user, upload: Upload, fields: dict) -> StoredFile:
     """Write the bytes (streamed by the storage), then the row; undo the write on failure."""
     sha256 = digest(upload)
     strategy = storage.strategy(fields["kind"])
-    where = storage.storage(strategy)
     # Local storage moves a spooled upload into place; the others get the sniffed type.
     content = upload if strategy == "local" else storage.typed(upload, fields["mime"])
-    key = where.save(storage.new_key(fields["kind"], user.pk), content)
+    try:
+        where = storage.storage(strategy)
+        key = where.save(storage.new_key(fields["kind"], user.pk), content)
+    except storage.REMOTE_ERRORS:
+        log.exception("storing an upload on %s failed", strategy)
+        message = "The file could not be stored just now: try again later."
+        raise Refused("storage_unavailable", message, 503) from None
     try:
         with transaction.atomic():
             return StoredFile.objects.create(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from endpoints import filestorage
+from endpoints import config, filestorage
 from endpoints.filestorage import S3Settings
+from endpoints.problems import ConfigError
 from endpoints.sections import LibreChatConfig
 from tests.endpoints.management.test_check_config import run
 
@@ -147,3 +148,15 @@ def test_check_config_errors_on_missing_variables_and_no_longer_warns(
     status, out = run(str(path), capsys)
     assert status == 0, out
     assert "'s3' is not implemented" not in out and "'azure_blob' is not implemented" not in out
+
+
+def test_a_clash_stops_the_start(tmp_path) -> None:
+    path = tmp_path / "librechat.yaml"
+    path.write_text("version: 1.3.14\nfileStrategy: s3\n")
+    env = S3 | {"S3_BUCKET_NAME": "another"}
+    with pytest.raises(ConfigError) as stopped:
+        config.load(str(path), env)
+    assert "AWS_BUCKET_NAME and S3_BUCKET_NAME are both set, to different values" in str(
+        stopped.value
+    )
+    assert config.load(str(path), S3).storage.s3.bucket == "parley"

@@ -3,6 +3,7 @@ S3 and Azure Blob servers on loopback."""
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import subprocess
@@ -104,6 +105,8 @@ class Store:
     strategy: str
     keys: Callable[[], list[str]]
     content_type: Callable[[str], str]
+    parts: Callable[[str], int]  # how many parts (S3) or blocks (Azure) an object went up in
+    refuse: Callable[[], None]  # the store refuses writes from now on
 
 
 @pytest.fixture(scope="session")
@@ -175,10 +178,17 @@ def s3_store(endpoint: str, settings, file_config) -> Store:
         "S3_URL_EXPIRY_SECONDS": "60",
     }
     file_config("fileStrategy: s3\n")
+
+    def parts(key: str) -> int:  # a multipart object's ETag ends with -<parts>
+        etag = client.head_object(Bucket=bucket, Key=key)["ETag"].strip('"')
+        return int(etag.split("-")[1]) if "-" in etag else 1
+
     return Store(
         "s3",
         lambda: [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])],
         lambda key: client.head_object(Bucket=bucket, Key=key)["ContentType"],
+        parts,
+        lambda: client.delete_bucket(Bucket=bucket),
     )
 
 
@@ -196,15 +206,28 @@ def azure_store(endpoint: str, settings, file_config, public: bool = False) -> S
         except ResourceNotFoundError:  # Parley creates the container on first use
             return []
 
-    settings.ENV = {
-        "AZURE_STORAGE_CONNECTION_STRING": connection,
-        "AZURE_CONTAINER_NAME": name,
-        "AZURE_STORAGE_PUBLIC_ACCESS": "true" if public else "false",
-        "S3_URL_EXPIRY_SECONDS": "60",
-    }
-    file_config("fileStrategy: azure_blob\n")
-    properties = lambda key: container.get_blob_client(key).get_blob_properties()  # noqa: E731
-    return Store("azure_blob", keys, lambda key: properties(key).content_settings.content_type)
+    def configure(connection: str) -> None:
+        settings.ENV = {
+            "AZURE_STORAGE_CONNECTION_STRING": connection,
+            "AZURE_CONTAINER_NAME": name,
+            "AZURE_STORAGE_PUBLIC_ACCESS": "true" if public else "false",
+            "S3_URL_EXPIRY_SECONDS": "60",
+        }
+        file_config("fileStrategy: azure_blob\n")
+        storage.storage.cache_clear()
+
+    def refuse() -> None:  # another account key: every request is refused (403)
+        configure(connection.replace(AZURITE_KEY, base64.b64encode(b"x" * 64).decode()))
+
+    configure(connection)
+    blob = container.get_blob_client
+    return Store(
+        "azure_blob",
+        keys,
+        lambda key: blob(key).get_blob_properties().content_settings.content_type,
+        lambda key: len(blob(key).get_block_list("committed")[0]),
+        refuse,
+    )
 
 
 @pytest.fixture(params=["s3", "azure_blob"])

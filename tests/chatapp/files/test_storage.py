@@ -33,6 +33,7 @@ def test_a_large_upload_goes_up_in_parts(remote):
     where = storage.storage(remote.strategy)
     key = where.save("documents/1/large", storage.typed(io.BytesIO(data), "application/zip"))
     assert remote.keys() == [key] and remote.content_type(key) == "application/zip"
+    assert remote.parts(key) == (2 if remote.strategy == "s3" else 3)  # 8 MB parts, 4 MB blocks
     with where.open(key, "rb") as handle:
         assert handle.read() == data
 
@@ -42,6 +43,16 @@ def test_a_refused_upload_leaves_nothing_in_the_store(user, remote):
         with pytest.raises(uploads.Refused):
             uploads.store(user, upload(name, data), endpoint="openAI")
     assert remote.keys() == [] and not StoredFile.objects.exists()
+
+
+def test_a_store_that_refuses_is_a_clear_503_and_leaves_no_row(user, remote, caplog):
+    remote.refuse()
+    with pytest.raises(uploads.Refused) as refused:
+        uploads.store(user, upload("a.png", png_bytes()), endpoint="openAI")
+    assert (refused.value.code, refused.value.status) == ("storage_unavailable", 503)
+    assert refused.value.message == "The file could not be stored just now: try again later."
+    assert not StoredFile.objects.exists()
+    assert f"storing an upload on {remote.strategy} failed" in caplog.text  # for the operator
 
 
 def test_an_upload_whose_row_fails_is_removed_from_the_store(user, remote):
