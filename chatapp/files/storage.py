@@ -111,6 +111,7 @@ def azure_storage(azure: AzureSettings, expiry: int) -> AzureStorage:
     return found
 
 
+@functools.cache  # asked on every page (chatapp/middleware.py)
 def azure_account_url(azure: AzureSettings) -> str:
     """The Blob service's URL, read from the connection string (no request is made)."""
     return BlobServiceClient.from_connection_string(azure.connection_string).url
