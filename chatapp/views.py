@@ -188,7 +188,8 @@ def _chat_context(
         # The composer's MCP picker (chatMenu servers) and this conversation's choice.
         "mcp_menu": mcp.menu_for(request.user),
         "mcp_chosen": conversation.mcp_servers if conversation else [],
-        "file_config": files_policy.for_browser(),  # clientImageResize, for the composer
+        # For the composer: clientImageResize, the endpoints that take no files.
+        "file_config": files_policy.for_browser(option.name for option in context["options"]),
     }
 
 

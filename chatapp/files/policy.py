@@ -10,6 +10,7 @@ librechat.yaml wins over the variables; going over records a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -39,9 +40,14 @@ def file_config() -> fileconfig.FileConfig | None:
     return file.fileConfig if file else None
 
 
-def for_browser() -> dict:
-    """What the composer applies before an upload (the chat page's `file-config` JSON)."""
-    return {"clientImageResize": fileconfig.image_resize(file_config()).model_dump()}
+def for_browser(endpoints: Iterable[str]) -> dict:
+    """What the composer needs (the chat page's `file-config` JSON): clientImageResize, and
+    which of `endpoints` take no files (`disabled`: the paperclip is hidden there)."""
+    found = file_config()
+    return {
+        "clientImageResize": fileconfig.image_resize(found).model_dump(),
+        "disabled": [name for name in endpoints if fileconfig.limits_for(found, name).disabled],
+    }
 
 
 def limits_for(endpoint: str) -> fileconfig.Limits:

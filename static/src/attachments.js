@@ -19,9 +19,21 @@ function csrfToken() {
   return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
 }
 
-function resizeConfig() {
+/** fileConfig as the page hands it over: clientImageResize, the endpoints without files. */
+function fileConfig() {
   const node = $("#file-config");
-  return node ? JSON.parse(node.textContent).clientImageResize : null;
+  return node ? JSON.parse(node.textContent) : {};
+}
+
+/** Does `endpoint` take files? (fileConfig.endpoints.<name>.disabled: no paperclip there) */
+function takesFiles(endpoint) {
+  return !(fileConfig().disabled || []).includes(endpoint);
+}
+
+/** Show the paperclip where the chosen endpoint takes files. */
+export function offerAttachments(endpoint) {
+  const paperclip = $("[data-testid=attach]");
+  if (paperclip) paperclip.hidden = !takesFiles(endpoint);
 }
 
 /** Bytes as the server's filesizeformat writes them on a message. */
@@ -38,7 +50,7 @@ export function formatSize(bytes) {
 
 /** The image fitted in clientImageResize's bounds, re-encoded; any other file as it is. */
 async function resized(file) {
-  const resize = resizeConfig();
+  const resize = fileConfig().clientImageResize;
   if (!resize?.enabled || !RESIZABLE.has(file.type)) return file;
   let bitmap;
   try {
@@ -203,7 +215,9 @@ function isFileDrag(event) {
 export function installAttachments(target) {
   const add = (files) => {
     const { endpoint, conversationId } = target();
+    if (!takesFiles(endpoint)) return false;
     addFiles(Array.from(files), endpoint, conversationId);
+    return true;
   };
   document.addEventListener("change", (event) => {
     if (event.target.id !== "file-input") return;
@@ -223,7 +237,7 @@ export function installAttachments(target) {
   document.addEventListener("drop", (event) => {
     const form = event.target.closest?.("#composer");
     if (!form || !event.dataTransfer?.files.length) return;
-    event.preventDefault();
+    event.preventDefault(); // else the browser would open the file in place of the chat
     form.classList.remove("dropping");
     add(event.dataTransfer.files);
   });
@@ -231,8 +245,7 @@ export function installAttachments(target) {
     if (!event.target.matches?.("[data-testid=composer]")) return;
     const files = event.clipboardData?.files;
     if (!files?.length) return;
-    // Copied text comes along as text; a screenshot or a copied file is attached.
-    if (!event.clipboardData.getData("text/plain")) event.preventDefault();
-    add(files);
+    // A screenshot or a copied file is attached; copied text still comes along as text.
+    if (add(files) && !event.clipboardData.getData("text/plain")) event.preventDefault();
   });
 }

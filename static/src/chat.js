@@ -10,6 +10,7 @@ import { gettext } from "./i18n.js";
 import {
   chosenAttachments,
   installAttachments,
+  offerAttachments,
   removeAttachment,
   showMessageFiles,
   clearSent,
@@ -501,6 +502,7 @@ function mount() {
   for (const item of document.querySelectorAll("[data-testid=conversation-item]")) {
     item.classList.toggle("active", item.dataset.conversationId === conversationId());
   }
+  offerAttachments(settings().endpoint); // the endpoint picker's swap settles here too
   const shown = conversationId() || ""; // a data attribute holds strings: null would be "null"
   if (chat.dataset.mounted === shown) return;
   chat.dataset.mounted = shown;

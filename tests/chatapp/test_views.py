@@ -488,8 +488,13 @@ def test_a_messages_files_show_as_a_thumbnail_and_a_chip_after_reload(alice, use
     assert 'data-testid="attach"' in page
 
 
-def test_the_composer_gets_client_image_resize(alice, settings, tmp_path):
-    resize = "fileConfig:\n  clientImageResize: {enabled: true, maxWidth: 800}\n"
+def test_the_composer_gets_client_image_resize_and_the_endpoints_without_files(
+    alice, settings, tmp_path
+):
+    resize = (
+        "fileConfig:\n  clientImageResize: {enabled: true, maxWidth: 800}\n"
+        "  endpoints: {Mock: {disabled: true}}\n"
+    )
     (tmp_path / "resize.yaml").write_text(YAML + resize)
     settings.CONFIG_PATH = str(tmp_path / "resize.yaml")
     endpoint_config.current.cache_clear()
@@ -499,5 +504,6 @@ def test_the_composer_gets_client_image_resize(alice, settings, tmp_path):
         "clientImageResize": {
             "enabled": True, "maxWidth": 800, "maxHeight": 1900, "quality": 0.92,
             "compressFormat": "jpeg",
-        }
+        },
+        "disabled": ["Mock"],
     }  # fmt: skip

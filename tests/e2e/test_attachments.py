@@ -35,12 +35,16 @@ def _config(mock_url: str) -> str:
         "baseURL": mock_url,
         "models": {"default": ["mock-model", "mock-vision"]},
     }
+    no_files = {**endpoint, "name": "No files", "models": {"default": ["mock-model"]}}
     resize = {"enabled": True, "maxWidth": MAX_SIDE, "maxHeight": MAX_SIDE, "quality": 0.8}
     return json.dumps(
         {
             "version": "1.2.8",
-            "endpoints": {"custom": [endpoint]},
-            "fileConfig": {"clientImageResize": resize},
+            "endpoints": {"custom": [endpoint, no_files]},
+            "fileConfig": {
+                "clientImageResize": resize,
+                "endpoints": {"No files": {"disabled": True}},
+            },
         }
     )
 
@@ -118,6 +122,11 @@ def put_files(page, event: str, files: list[tuple[str, str, bytes]]) -> None:
 
 
 def test_paperclip_progress_resize_thumbnail_vision_answer_and_reload(page):
+    # No paperclip on an endpoint whose uploads are turned off.
+    page.select_option("[data-testid=endpoint-select]", "No files")
+    page.wait_for_selector("[data-testid=attach]", state="hidden")
+    page.select_option("[data-testid=endpoint-select]", "Mock")
+    page.wait_for_selector("[data-testid=attach]", state="visible")
     page.select_option("[data-testid=model-select]", "mock-vision")
     # A slow link, so that the upload is seen part-way: the bar moves before it is done.
     network = page.context.new_cdp_session(page)
