@@ -4,7 +4,7 @@ the time to read a long PDF.
     python -m bench.files                     # a 100 MB upload, a 200-page PDF
     python -m bench.files --megabytes 20 --pages 50
 
-The upload runs against a real web process (`daphne chatapp.asgi:application`) on the
+The upload runs against a real web process (daphne as `manage.py serve` runs it) on the
 embedded default in a temporary data directory: a signed-in session (made through
 Django's test client on the shared SQLite file) streams a multipart body of
 --megabytes of a zip archive to POST /api/files in 64 KiB pieces, while this process

@@ -1,4 +1,5 @@
-"""daphne as `manage.py serve` runs it, with request bodies bounded as they arrive.
+"""daphne as `manage.py serve` runs it: request bodies bounded as they arrive, and
+handed to the application a piece at a time.
 
 daphne's HTTP layer (Twisted) receives a request's whole body, into a temporary
 file, before the ASGI application sees the request; so chatapp/bodylimit.py on
@@ -7,12 +8,23 @@ request is refused as soon as its Content-Length, or the bytes received so far,
 pass the largest limit of any route (`bodylimit.largest()`): a 413 is written
 and the connection closed, which stops reading. The per-route limits, and the
 answer for bodies under the largest, stay with bodylimit.py.
+
+A body's memory: Twisted spools it to a temporary file past 100 KB, but then
+parses a multipart body itself into `request.args` (all of it, as bytes and as
+text: over a gigabyte for a 100 MB upload), which daphne never reads; and daphne
+puts every piece of the body on the application's queue at once. Here Twisted's
+form parsing is off, and the application's `receive` reads the next piece from
+the spool only when it is called (SpooledBody), so an upload costs one piece of
+memory. Django spools the body again and its upload handler writes the file to
+a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE), which the storage then moves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
-from typing import Any
+from functools import partial
+from typing import IO, Any
 
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
@@ -24,6 +36,10 @@ from chatapp import bodylimit
 class BoundedRequest(WebRequest):
     refused = False
     received = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Twisted's own form parsing reads a multipart body whole, for args daphne ignores.
+        super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
 
     def gotLength(self, length: int | None) -> None:
         if length is not None and length > bodylimit.largest():
@@ -59,7 +75,50 @@ class BoundedHTTPFactory(HTTPFactory):
         return protocol
 
 
+class SpooledBody:
+    """An HTTP application's `receive`: the body, read from Twisted's spool a piece per
+    call, then what daphne queues (the disconnect).
+
+    The spool holds the whole body before the application starts. It is wound to its
+    end here, so daphne's own loop queues one empty last piece, which is skipped.
+    """
+
+    def __init__(self, spool: IO[bytes], queue: asyncio.Queue, piece: int) -> None:
+        self.spool, self.queue, self.piece = spool, queue, piece
+        self.size = spool.seek(0, io.SEEK_END)
+        self.offset, self.more = 0, True
+
+    async def __call__(self) -> dict[str, Any]:
+        if self.more and not self.spool.closed:  # closed: the connection is gone
+            self.spool.seek(self.offset)
+            body = self.spool.read(min(self.piece, self.size - self.offset))
+            self.offset += len(body)
+            self.more = self.offset < self.size
+            return {"type": "http.request", "body": body, "more_body": self.more}
+        while True:
+            message = await self.queue.get()
+            if message["type"] != "http.request":
+                return message
+
+
 class BoundedServer(daphne_server.Server):
+    def create_application(self, protocol: Any, scope: dict) -> asyncio.Queue | None:
+        """daphne's, with SpooledBody as an HTTP request's `receive`."""
+        if scope["type"] != "http":
+            return super().create_application(protocol, scope)
+        assert "application_instance" not in self.connections[protocol]
+        queue: asyncio.Queue = asyncio.Queue()
+        scope.setdefault("asgi", {"version": "3.0"})
+        instance = self.application(
+            scope=scope,
+            receive=SpooledBody(protocol.content, queue, self.request_buffer_size),
+            send=partial(self.handle_reply, protocol),
+        )
+        if protocol not in self.connections:
+            return None
+        self.connections[protocol]["application_instance"] = asyncio.ensure_future(instance)
+        return queue
+
     def run(self) -> None:
         # Server.run builds its factory from the module's HTTPFactory name and then
         # blocks in the reactor for the life of the process: swap the name for it.

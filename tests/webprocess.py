@@ -1,4 +1,5 @@
-"""A real Parley web process for tests: `daphne chatapp.asgi:application`.
+"""A real Parley web process for tests: daphne as `manage.py serve` runs it
+(chatapp/serving.py), on `chatapp.asgi:application`.
 
 It listens on an ephemeral loopback port, shares the test's database and
 Redis through the environment it is given, and keeps its output (read on a
@@ -15,6 +16,12 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# daphne's command line with chatapp/serving.py's server; Django first, as manage.py does.
+SERVE = (
+    "import os, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'chatapp.settings'); "
+    "django.setup(); "
+    "from chatapp.serving import BoundedCommandLineInterface as cli; cli.entrypoint()"
+)
 LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
 
 
@@ -24,7 +31,7 @@ class WebProcess:
         self.output: list[str] = []
         self._ready = threading.Event()  # listening, or exited
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-e", "tcp:port=0:interface=127.0.0.1",
+            [sys.executable, "-c", SERVE, "-e", "tcp:port=0:interface=127.0.0.1",
              "chatapp.asgi:application"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip

@@ -1,30 +1,49 @@
-"""`manage.py serve` refuses an oversized body while it arrives (chatapp/serving.py)."""
+"""`manage.py serve` refuses an oversized body while it arrives, and hands a body to the
+application a piece at a time (chatapp/serving.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hashlib
+import http.client
+import io
+import json
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
+import zipfile
 
 import pytest
 
+from chatapp.serving import SpooledBody
 from tests.chatapp.conf.test_startup import ROOT, clean_env, free_port
 
 MIB = 1024 * 1024
 HUGE = 50 * MIB
+DISCONNECT = {"type": "http.disconnect"}
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`manage.py serve` on the embedded default, migrated, on a free loopback port; uploads
-    capped at 20 MB so that HUGE is over every route's limit (the default is 512 MB)."""
+def serve_env(tmp_path_factory) -> dict[str, str]:
+    """The embedded default, migrated, on a free loopback port; uploads capped at 20 MB so
+    that HUGE is over every route's limit (the default is 512 MB)."""
     data = tmp_path_factory.mktemp("serve")
     config = data / "librechat.yaml"
     config.write_text("version: 1.2.8\nfileConfig:\n  serverFileSizeLimit: 20\n")
     env = clean_env(data, HOST="127.0.0.1", PORT=str(free_port()), CONFIG_PATH=str(config))
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(serve_env):
+    """`manage.py serve` on serve_env."""
+    env = serve_env
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -84,3 +103,93 @@ def test_a_small_body_is_served(server):
         connection.sendall(request_head("/api/conversations", length, "Connection: close") + body)
         answer = read_all(connection)
     assert answer.startswith(b"HTTP/1.1 403 ")  # Django's CSRF check: the app saw the request
+
+
+def signed_in(env: dict[str, str]) -> str:
+    """A session id for a new user, made in the served database by `manage.py shell`."""
+    code = (
+        "from django.contrib.auth import get_user_model; from django.test import Client; "
+        "user = get_user_model().objects.create(email='serving@example.invalid'); "
+        "client = Client(); client.force_login(user); print(client.cookies['sessionid'].value)"
+    )
+    run = [sys.executable, "manage.py", "shell", "-c", code]
+    done = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def zip_bytes(size: int) -> bytes:
+    """A real zip archive of about `size` bytes (stored, incompressible)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("noise.bin", os.urandom(size))
+    return out.getvalue()
+
+
+def test_an_upload_spooled_to_disk_arrives_whole(server, serve_env):
+    """3 MB: past Twisted's in-memory spool (100 KB) and Django's (2.5 MB)."""
+    data, boundary, csrf = zip_bytes(3 * MIB), uuid.uuid4().hex, uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="endpoint"\r\n\r\nopenAI\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    connection = http.client.HTTPConnection(*server, timeout=60)
+    connection.request("POST", "/api/files", body=body, headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Cookie": f"sessionid={signed_in(serve_env)}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+    })  # fmt: skip
+    response = connection.getresponse()
+    stored = json.loads(response.read())
+    assert response.status == 201, stored
+    assert stored["size"] == len(data) and stored["mime"] == "application/zip"
+    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def receive_all(body: SpooledBody) -> list[dict]:
+    async def drain() -> list[dict]:
+        messages = [await body()]
+        while messages[-1].get("more_body"):
+            messages.append(await body())
+        return [*messages, await body()]
+
+    return asyncio.run(drain())
+
+
+def spooled(data: bytes, *queued: dict, spool: io.IOBase | None = None) -> SpooledBody:
+    spool = spool or io.BytesIO()
+    spool.write(data)
+    queue: asyncio.Queue = asyncio.Queue()
+    for message in queued:
+        queue.put_nowait(message)
+    return SpooledBody(spool, queue, piece=4)
+
+
+def test_the_body_is_read_from_the_spool_a_piece_per_call_then_the_queue():
+    # daphne queues a last empty piece of its own, then the disconnect: the first is skipped
+    daphnes = {"type": "http.request", "body": b"", "more_body": False}
+    with tempfile.TemporaryFile() as spool:
+        messages = receive_all(spooled(b"0123456789", daphnes, DISCONNECT, spool=spool))
+    assert [m.get("body") for m in messages[:-1]] == [b"0123", b"4567", b"89"]
+    assert [m.get("more_body") for m in messages[:-1]] == [True, True, False]
+    assert messages[-1] == DISCONNECT
+
+
+def test_an_empty_body_is_one_last_empty_piece():
+    messages = receive_all(spooled(b"", DISCONNECT))
+    assert messages == [{"type": "http.request", "body": b"", "more_body": False}, DISCONNECT]
+
+
+def test_daphnes_own_loop_finds_the_spool_at_its_end():
+    body = spooled(b"0123456789")
+    assert body.spool.read() == b""  # what daphne queues: one empty piece, skipped
+
+
+def test_a_closed_spool_ends_the_body_with_the_disconnect():
+    body = spooled(b"0123456789", DISCONNECT)
+    body.spool.close()  # Twisted closes it when the connection is lost
+    assert asyncio.run(body()) == DISCONNECT
