@@ -1,7 +1,7 @@
 """Generations across real web processes: daphne subprocesses on Redis and PostgreSQL.
 
 The test process is one web process (its own channel layer on Redis); each
-`web_process` is another, a real `daphne chatapp.asgi:application`. The mock
+`web_process` is another, a real daphne (tests/webprocess.py). The mock
 provider answers both over loopback HTTP.
 """
 
