@@ -507,3 +507,10 @@ def test_the_composer_gets_client_image_resize_and_the_endpoints_without_files(
         },
         "disabled": ["Mock"],
     }  # fmt: skip
+
+
+def test_the_composers_file_controls_speak_korean_and_chinese(alice):
+    korean = alice.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert 'aria-label="파일 첨부"' in korean and "텍스트로 업로드" in korean
+    chinese = alice.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'aria-label="附加文件"' in chinese and "作为文本上传" in chinese
