@@ -211,6 +211,14 @@ class Step(Frame):
     step: StepInfo
 
 
+class ToolCallInfo(Frame):
+    """A call of a tool the client runs itself (the /v1 API's), left to it."""
+
+    id: str
+    name: str
+    arguments: str
+
+
 class FinalMessage(Frame):
     id: UUID
     parent_id: UUID | None
@@ -224,6 +232,7 @@ class FinalMessage(Frame):
     model: str = ""
     steps: list[StepInfo] = Field(default_factory=list)
     finish_reason: str | None = None  # the provider's: stop, length, content_filter, tool_calls
+    tool_calls: list[ToolCallInfo] = Field(default_factory=list)  # a client's tools' (/v1 API)
 
 
 class Final(Frame):

@@ -115,8 +115,12 @@ def count_text(text: str, model: str) -> int:
 
 def count_message(message: ChatMessage, model: str) -> int:
     """One chat message's prompt tokens as OpenAI counts them: its role, its text and 3
-    more; images and documents add their estimates (`part_tokens`)."""
+    more; images and documents add their estimates (`part_tokens`), tool calls their name
+    and arguments, tool results their text."""
     text = PER_MESSAGE + count_text(message.role, model) + count_text(message.text, model)
+    tools = [f"{call.name} {call.arguments}" for call in message.tool_calls]
+    tools += [result.content for result in message.tool_results]
+    text += sum(count_text(said, model) for said in tools)
     return text + sum(part_tokens(part) for part in message.parts)
 
 

@@ -65,7 +65,7 @@ async def admit(
     temporary: bool = False,
     instructions: str | None = None,
     project: Any = None,
-    history: tuple[tuple[str, str], ...] = (),
+    prompt: tuple[ChatMessage, ...] = (),
     files: Sequence[Any] = (),
 ) -> Admission:
     """Let one turn through, or raise Refusal naming why not.
@@ -74,8 +74,9 @@ async def admit(
     regenerate (`text` None), the user message answered again. `temporary`: a new chat
     that is temporary, also when its refused message is kept. `instructions` and
     `project`: what a send sets (the system prompt; a new chat's project), priced, as is
-    `history`, the messages a new chat starts with before `text` (the /v1 API's), and the `files` it
-    attaches (chatapp.files.attachments.for_send checked them).
+    `prompt`, the whole conversation a new chat sends instead of its branch and `text` (the
+    /v1 API's: records.ClientPrompt), and the `files` it attaches
+    (chatapp.files.attachments.for_send checked them).
     """
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
@@ -94,7 +95,7 @@ async def admit(
         model,
         instructions,
         project,
-        history,
+        prompt,
         files,
     )
     try:
@@ -233,14 +234,16 @@ def estimate_prompt(
     model: str,
     instructions: str | None = None,
     project: Any = None,
-    history: tuple[tuple[str, str], ...] = (),
+    given: tuple[ChatMessage, ...] = (),
     files: Sequence[Any] = (),
 ) -> int:
     """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight.
 
     Priced on the conversation as the turn will leave it (chatapp.engine.records): a new
     chat starts with the user's instructions and its project; `instructions`, when not
-    None, replace the system prompt. Nothing here is saved."""
+    None, replace the system prompt; `given`, when not empty, is the whole conversation
+    after it (the /v1 API's prompt), priced instead of the branch and `text`. Nothing here
+    is saved."""
     if conversation_id:
         conversation = access.get_conversation_for(user, conversation_id)
     else:
@@ -251,8 +254,9 @@ def estimate_prompt(
         )
     if instructions is not None:
         conversation.system_prompt = instructions
-    earlier = tuple(ChatMessage(role, said) for role, said in history)  # type: ignore[arg-type]
-    return prompt.estimate(conversation, leaf_id, model, endpoint, text, earlier, files)
+    if given:
+        return prompt.estimate(conversation, None, model, endpoint, None, given)
+    return prompt.estimate(conversation, leaf_id, model, endpoint, text, (), files)
 
 
 def keep_refused(

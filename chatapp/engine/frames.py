@@ -11,6 +11,7 @@ and the engine needs nothing of the socket's protocol module.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -87,10 +88,14 @@ def step(conversation_id: Any, message_id: Any, info: Frame) -> Frame:
 
 
 def final(
-    message: Any, steps: list[Frame] | None = None, finish_reason: str | None = None
+    message: Any,
+    steps: list[Frame] | None = None,
+    finish_reason: str | None = None,
+    tool_calls: Sequence[Any] = (),
 ) -> Frame:
-    """The saved response `Message`, as it ended, with its tool steps and why the model
-    stopped (`stop`, `length`, `content_filter`, `tool_calls`; None when it never said)."""
+    """The saved response `Message`, as it ended, with its tool steps, why the model
+    stopped (`stop`, `length`, `content_filter`, `tool_calls`; None when it never said),
+    and the calls of client tools it made (the /v1 API's: endpoints ToolCall), unrun."""
     return {
         "type": "final",
         "conversation_id": _id(message.conversation_id),
@@ -110,6 +115,9 @@ def final(
             "model": message.model,
             "steps": steps or [],
             "finish_reason": finish_reason,
+            "tool_calls": [
+                {"id": c.id, "name": c.name, "arguments": c.arguments} for c in tool_calls
+            ],
         },
     }
 

@@ -75,6 +75,9 @@ class Plan:
     tool_context: ToolContext | None = None
     tool_limits: steps.Limits = field(default_factory=steps.Limits)
     recursion_limit: int = 25  # model calls in one turn (endpoints.agents)
+    # The tools are the client's (the /v1 API's): the calls of a reply end the turn, unrun,
+    # in the final frame; the client runs them and sends their results in its next request.
+    client_tools: bool = False
 
 
 @dataclass
@@ -88,6 +91,7 @@ class _Progress:
     calls: list[ToolCallDelta] = field(default_factory=list)  # the current model call's
     steps: list[steps.Step] = field(default_factory=list)
     finish: str | None = None  # the last model call's finish reason (endpoints Finish)
+    asked: tuple[ToolCall, ...] = ()  # calls left to the client (Plan.client_tools)
 
 
 class LoopFailure(Exception):
@@ -218,6 +222,9 @@ class Generation:
             start = sum(map(len, self.progress.text))
             calls = await self._model_call(plan.adapter, request)
             if not calls or self._stop.is_set():
+                return
+            if plan.client_tools:
+                self.progress.asked = calls
                 return
             if round_ + 1 >= plan.recursion_limit:
                 raise LoopFailure("recursion_limit", RECURSION_LIMIT % plan.recursion_limit)
@@ -412,7 +419,7 @@ class Generation:
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         infos = [frames.step_info(step) for step in self.progress.steps]
-        final = frames.final(response, infos, self.progress.finish)
+        final = frames.final(response, infos, self.progress.finish, self.progress.asked)
         await events.publish(self.group, final)
         settle = database_sync_to_async(settlement.settled)  # balance; titleTiming: final
         await settle(self.turn, response, usage, rate, self.provider_called)

@@ -21,7 +21,7 @@ from chatapp.library import projects
 from chatapp.models import Conversation, StoredFile
 from chatapp.tools.mcp import servers as mcp
 from endpoints import tokens
-from endpoints.adapters.base import ChatMessage, ProviderError
+from endpoints.adapters.base import ChatMessage, ProviderError, TextPart
 from endpoints.endpoint import Endpoint
 
 ANSWER_RESERVE = 0.25  # share of a small window kept free for the answer
@@ -46,7 +46,7 @@ def build(
     files = attachments.files_of(m.id for m in path)
     parts = {mid: attachments.parts(_text(path, mid), on, model) for mid, on in files.items()}
     history = to_chat_messages(path, parts)
-    history.extend(message for message in earlier if message.text.strip())
+    history.extend(message for message in earlier if _says_something(message))
     if new_text is not None:
         content = attachments.parts(new_text, new_files, model) if new_files else new_text
         history.append(ChatMessage("user", content))
@@ -88,6 +88,16 @@ def _system_prompt(conversation: Conversation | None) -> str:
         return own
     servers = mcp.instructions(conversation.owner, conversation.mcp_servers)
     return "\n\n".join(part for part in (own, servers) if part)
+
+
+def _says_something(message: ChatMessage) -> bool:
+    """Text, a file, a tool call or a tool result: an empty message is left out."""
+    return bool(
+        message.text.strip()
+        or message.tool_calls
+        or message.tool_results
+        or any(not isinstance(part, TextPart) for part in message.parts)
+    )
 
 
 def _text(path: list, message_id: Any) -> str:

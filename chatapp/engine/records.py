@@ -21,8 +21,21 @@ from chatapp.files import attachments
 from chatapp.models import Conversation, Message
 from chatapp.search import sync
 from chatapp.tools.mcp import servers as mcp
+from endpoints.adapters.base import ChatMessage, ToolSpec
 
 SPEC_MAX = Conversation._meta.get_field("spec").max_length
+
+
+@dataclass(frozen=True)
+class ClientPrompt:
+    """The /v1 API's prompt as its client sent it (chatapp.gateway): every message after the
+    system prompt, images, tool calls and tool results included, sent instead of the saved
+    branch (which keeps their text: `Ask.history`); and the client's own tools. A reply
+    that calls one of them ends the turn and goes back to the client, which runs it."""
+
+    messages: tuple[ChatMessage, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: str | None = None  # one of `tools` the reply must call (ChatRequest's)
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class Ask:
     api_key: Any = None  # the personal API key it came through, for its transactions
     # StoredFile ids, or {id, as_text}, in order (chatapp.files.attachments.choices)
     attachments: tuple[Any, ...] = ()
+    prompt: ClientPrompt | None = None  # a new chat only: the /v1 API's own prompt and tools
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class Turn:
     unsaved: bool = False  # the conversation goes once the turn is billed
     api_key: Any = None  # the personal API key's id, recorded on its transactions
     files: tuple[dict, ...] = ()  # the user message's files, as the `created` frame shows them
+    prompt: ClientPrompt | None = None  # sent instead of the branch (the /v1 API's)
 
 
 def send(user, ask: Ask) -> Turn:
@@ -101,8 +116,12 @@ def send(user, ask: Ask) -> Turn:
             ]
         )
         turn = _turn(conversation, parent, ask.text, files)
+        new = ask.conversation_id is None
         return replace(
-            turn, unsaved=ask.unsaved and ask.conversation_id is None, api_key=ask.api_key
+            turn,
+            unsaved=ask.unsaved and new,
+            api_key=ask.api_key,
+            prompt=ask.prompt if new else None,
         )
 
 

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from chatapp import keys
 from chatapp.engine import prompt, steps
 from chatapp.engine.generation import Plan
-from chatapp.engine.records import Turn
+from chatapp.engine.records import ClientPrompt, Turn
 from chatapp.engine.refusal import Refusal
 from chatapp.tools import registry as tools
 from chatapp.tools.base import ToolContext
+from chatapp.tools.registry import Toolbox
 from endpoints import agents, config, headers, registry, requests, tokens, userparams
-from endpoints.adapters.base import RequestContext
+from endpoints.adapters.base import ChatRequest, RequestContext
 from endpoints.endpoint import Endpoint
 
 
@@ -60,14 +61,27 @@ def user_params(endpoint: Endpoint, params: Any, conversation_id: object = None)
         raise Refusal("bad_parameter", f"{bad}.", conversation_id) from None
 
 
+def _with_tools(built: ChatRequest, toolbox: Toolbox, given: ClientPrompt | None) -> ChatRequest:
+    """The request with the tools it offers: the client's own (and its choice), else
+    Parley's, with the one a turn's first call must use (web search's globe)."""
+    if given and given.tools:
+        return replace(built, tools=given.tools, tool_choice=given.tool_choice)
+    return replace(built, tools=toolbox.specs, tool_choice=toolbox.forced)
+
+
 def plan(turn: Turn, user) -> Plan:
     """Build the request for `turn`: its prompt (chatapp.engine.prompt), parameters, headers."""
     conversation, response = turn.conversation, turn.response
     endpoint, model = registry.current().endpoint(response.endpoint), response.model
+    given = turn.prompt
     # The tools first: a chosen MCP server connects here, and its instructions join the prompt.
-    toolbox = tools.offered(user, conversation)
-    messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
-    given = credentials(user, endpoint, conversation.id)
+    # A client's own tools (the /v1 API's) are offered alone: the client runs them.
+    toolbox = Toolbox() if given and given.tools else tools.offered(user, conversation)
+    if given is None:
+        messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
+    else:  # the client's own prompt, images and tool results included, after the system one
+        messages = prompt.build(conversation, None, model, endpoint, None, given.messages)
+    supplied = credentials(user, endpoint, conversation.id)
     context = RequestContext(
         user_id=str(user.pk),
         user_email=user.email,
@@ -76,18 +90,19 @@ def plan(turn: Turn, user) -> Plan:
         message_id=str(response.id),
         parent_message_id=str(turn.user_message.id),
         user_fields=headers.user_fields(user),
-        api_key=given.api_key if given else None,
-        base_url=given.base_url if given else None,
+        api_key=supplied.api_key if supplied else None,
+        base_url=supplied.base_url if supplied else None,
     )
     limits = agents.tool_limits(config.current())
     built = requests.build(endpoint, model, messages, turn.params, context)
     return Plan(
         adapter=registry.current().adapter(endpoint.name),
-        request=replace(built, tools=toolbox.specs, tool_choice=toolbox.forced),
+        request=_with_tools(built, toolbox, given),
         stream_rate=endpoint.stream_rate,
         rate=tokens.rate_for(model, endpoint.token_config),
         toolbox=toolbox,
         tool_context=ToolContext(user.pk, str(conversation.id), str(response.id)),
         tool_limits=steps.Limits(endpoint.max_tool_result_chars, limits.max_argument_bytes),
         recursion_limit=limits.recursion_limit,
+        client_tools=bool(given and given.tools),
     )

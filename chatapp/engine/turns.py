@@ -69,7 +69,7 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
         temporary=ask.temporary and ask.conversation_id is None,
         instructions=ask.instructions,
         project=ask.project if ask.conversation_id is None else None,
-        history=ask.history if ask.conversation_id is None else (),
+        prompt=ask.prompt.messages if ask.prompt and ask.conversation_id is None else (),
         files=files,
     )
     return await _save(partial(records.send, user, ask), user, admitted, "send", received_at)

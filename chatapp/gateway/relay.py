@@ -23,12 +23,13 @@ from django.conf import settings
 from accounts.models import ApiKey
 from chatapp.engine import admission, events, turns
 from chatapp.engine.hub import hub
-from chatapp.engine.records import Ask
+from chatapp.engine.records import Ask, ClientPrompt
 from chatapp.engine.refusal import Refusal
-from chatapp.gateway import catalog, errors
+from chatapp.gateway import catalog, errors, images
 from chatapp.gateway.call import Call, Delta, Outcome
 from chatapp.gateway.errors import ApiError
 from endpoints import config, paramsets
+from endpoints.adapters.base import ToolCall
 
 ERROR_FRAME_WAIT = 10  # seconds between a failed turn's final frame and its error frame
 
@@ -60,6 +61,7 @@ async def start(user, key: ApiKey, client: admission.Client, call: Call) -> turn
     """Admit and save the turn (ApiError when refused); not running yet."""
     chosen = await catalog.resolve(user, key, call.model)
     check_params(chosen.endpoint, call.params)
+    images.check(call.images, chosen.endpoint, chosen.model)
     ask = Ask(
         text=call.text,
         endpoint=chosen.endpoint,
@@ -69,6 +71,7 @@ async def start(user, key: ApiKey, client: admission.Client, call: Call) -> turn
         history=call.history,
         unsaved=not key.keep_conversations,
         api_key=key.pk,
+        prompt=ClientPrompt(call.messages, call.tools, call.tool_choice) if call.messages else None,
     )
     try:
         return await turns.send(user, client, ask)
@@ -131,4 +134,7 @@ async def _outcome(message: dict[str, Any], inbox: Inbox) -> Outcome:
         completion_tokens=usage["completion_tokens"] or 0,
         error=error,
         finish_reason=message.get("finish_reason") or "stop",
+        tool_calls=tuple(
+            ToolCall(c["id"], c["name"], c["arguments"]) for c in message["tool_calls"]
+        ),
     )

@@ -85,3 +85,17 @@ def test_images_and_pdfs_add_librechats_estimates() -> None:
     parts = (TextPart("hi"), ImagePart("image/png", out.getvalue()), DocumentPart("x", pdf))
     with_parts = tokens.count_message(ChatMessage("user", parts), "gpt-4o")
     assert with_parts == tokens.count_message(ChatMessage("user", "hi"), "gpt-4o") + 765 + 3000
+
+
+def test_tool_calls_and_results_count_as_their_text() -> None:
+    """A /v1 request's tool messages are priced (chatapp/gateway/tools.py)."""
+    from endpoints.adapters.base import ToolCall, ToolResult
+
+    model = "gpt-4o"
+    bare = tokens.count_message(ChatMessage("assistant", ""), model)
+    asked = ChatMessage(
+        "assistant", "", tool_calls=(ToolCall("c1", "f", '{"x": "' + "a " * 50 + '"}'),)
+    )
+    answered = ChatMessage("tool", "", tool_results=(ToolResult("c1", "f", "word " * 40),))
+    assert tokens.count_message(asked, model) > bare + 45
+    assert tokens.count_message(answered, model) > bare + 35
