@@ -202,6 +202,8 @@ def needs(read: _Reader, strategy: str, settings: StorageSettings) -> list[str]:
         return [
             f"{n} (or {ALIASES[n]})" for n in names if not (read.text(n) or read.text(ALIASES[n]))
         ]
+    if settings.azure is None and read.text("AZURE_STORAGE_ACCOUNT_NAME"):
+        return ["AZURE_STORAGE_CONNECTION_STRING (a managed identity is not implemented)"]
     if settings.azure is None:
         return ["AZURE_STORAGE_CONNECTION_STRING"]
     return []

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from endpoints import interpolate
 from endpoints.breaker import Breaker, channel_id
 from endpoints.endpoint import USER_PROVIDED, Config, Endpoint
+from endpoints.files import KINDS
+from endpoints.filestorage import StorageSettings
 from endpoints.mcpservers import McpConfig
 from endpoints.problems import Problem
 
@@ -124,6 +126,20 @@ def mcp_rows(servers: McpConfig, statuses: Mapping[str, tuple[bool, str]]) -> li
     return rows
 
 
+def storage_line(storage: StorageSettings) -> str | None:
+    """Where each kind of file is kept, when it is not all local."""
+    kept = {kind: storage.strategy_for(kind) for kind in KINDS}
+    if set(kept.values()) == {"local"}:
+        return None
+    where = {"local": "local", "s3": "s3", "azure_blob": "azure_blob"}
+    if s3 := storage.s3:
+        at = f", {s3.endpoint_url}" if s3.endpoint_url else ""
+        where["s3"] = f"s3 (bucket {s3.bucket}, {s3.region}{at})"
+    if storage.azure:
+        where["azure_blob"] = f"azure_blob (container {storage.azure.container})"
+    return "Files: " + ", ".join(f"{kind} on {where[name]}" for kind, name in kept.items())
+
+
 def render(
     location: str,
     config: Config | None,
@@ -139,6 +155,8 @@ def render(
         endpoints = [row(e) for e in config.endpoints.values()]
         out.append(table([COLUMNS, *endpoints]) if endpoints else "No endpoints configured.")
         out.extend(channels_of(config, breaker))
+        if files := storage_line(config.storage):
+            out.append(files)
     if servers is not None and servers.servers:
         out.append(table([MCP_COLUMNS, *mcp_rows(servers, statuses or {})]))
     out.extend(str(problem) for problem in problems)

@@ -115,12 +115,27 @@ def test_upload_file_size_limit_is_the_server_limit_in_mb() -> None:
         ),
         ({"AWS_BUCKET_NAME": "b"}, {"fileStrategies": {"image": "s3"}}, "AWS_REGION", "AWS_REGION"),
         ({}, {"fileStrategy": {"avatar": "azure_blob"}}, "AZURE_STORAGE_CONNECTION_STRING", ""),
+        (
+            {"AZURE_STORAGE_ACCOUNT_NAME": "acct"},
+            {"fileStrategy": "azure_blob"},
+            "AZURE_STORAGE_CONNECTION_STRING",
+            "a managed identity is not implemented",
+        ),
         (S3 | {"AWS_ACCESS_KEY_ID": "id"}, {}, "AWS_SECRET_ACCESS_KEY", "set both, or neither"),
         ({"S3_URL_EXPIRY_SECONDS": "0"}, {}, "S3_URL_EXPIRY_SECONDS", "1-604800"),
         ({"AWS_FORCE_PATH_STYLE": "maybe"}, {}, "AWS_FORCE_PATH_STYLE", "true or false"),
         ({"AWS_ENDPOINT_URL": "minio:9000"}, {}, "AWS_ENDPOINT_URL", "http"),
     ],
-    ids=["s3-bucket", "s3-region", "azure", "key-pair", "expiry", "path-style", "endpoint"],
+    ids=[
+        "s3-bucket",
+        "s3-region",
+        "azure",
+        "managed-identity",
+        "key-pair",
+        "expiry",
+        "path-style",
+        "endpoint",
+    ],  # fmt: skip
 )
 def test_missing_or_bad_variables_are_errors_naming_them(env, sections, variable, words) -> None:
     _, problems = resolve(env, **sections)
@@ -148,6 +163,8 @@ def test_check_config_errors_on_missing_variables_and_no_longer_warns(
     status, out = run(str(path), capsys)
     assert status == 0, out
     assert "'s3' is not implemented" not in out and "'azure_blob' is not implemented" not in out
+    files = "Files: avatar on azure_blob (container files), image on s3 (bucket parley, eu-west-1)"
+    assert f"{files}, document on local" in out
 
 
 def test_a_clash_stops_the_start(tmp_path) -> None:

@@ -32,7 +32,7 @@ def fetch(url: str) -> requests.Response:
 
 
 def test_the_owner_is_sent_to_a_short_lived_signed_url(alice, remote):
-    made = post(alice, "Quarterly report.pdf", pdf_bytes())
+    made = post(alice, "Rapport d'été.pdf", pdf_bytes())
     served = alice.get(made["url"])
     assert served.status_code == 302 and "no-store" in served["Cache-Control"]
     location = served["Location"]
@@ -44,7 +44,8 @@ def test_the_owner_is_sent_to_a_short_lived_signed_url(alice, remote):
     got = fetch(location)
     assert got.status_code == 200 and got.content == pdf_bytes()
     assert got.headers["Content-Type"] == "application/pdf"
-    assert got.headers["Content-Disposition"] == 'attachment; filename="Quarterly report.pdf"'
+    disposition = "attachment; filename*=utf-8''Rapport%20d%27%C3%A9t%C3%A9.pdf"
+    assert got.headers["Content-Disposition"] == disposition
 
 
 def test_a_stranger_gets_404_and_no_url(client, user, stranger, remote):
