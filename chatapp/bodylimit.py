@@ -9,8 +9,9 @@ declared) is answered 413 at the first chunk over it; Django then sees a
 client disconnect and stops. Nothing after that chunk is read.
 
 The limit is `settings.MAX_BODY_BYTES` (PARLEY_MAX_BODY_BYTES), except on the
-paths listed in `settings.MAX_BODY_BYTES_BY_PATH` (the conversation import) and on
-the upload path, where fileConfig.serverFileSizeLimit bounds it.
+paths listed in `settings.MAX_BODY_BYTES_BY_PATH` (the conversation import), on
+the upload path, where fileConfig.serverFileSizeLimit bounds it, and on the avatar
+path, where fileConfig.avatarSizeLimit does (never below the general limit).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 
-from chatapp.files import policy
+from chatapp.files import avatars, policy
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,6 +32,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 TOO_LARGE = 413
 UPLOAD_PATH = "/api/files"
+AVATAR_PATH = "/avatar"
 MULTIPART_ROOM = 64 * 1024
 DISCONNECT: Message = {"type": "http.disconnect"}
 
@@ -39,6 +41,8 @@ def limit_for(path: str) -> int:
     """The largest body, in bytes, accepted on `path` (without the script prefix)."""
     if path.rstrip("/") == UPLOAD_PATH:
         return upload_limit()
+    if path.rstrip("/") == AVATAR_PATH:
+        return avatar_limit()
     return settings.MAX_BODY_BYTES_BY_PATH.get(path.rstrip("/"), settings.MAX_BODY_BYTES)
 
 
@@ -47,9 +51,15 @@ def upload_limit() -> int:
     return policy.server_limit() + MULTIPART_ROOM
 
 
+def avatar_limit() -> int:
+    """fileConfig.avatarSizeLimit and room for the form, or the general limit if larger."""
+    return max(settings.MAX_BODY_BYTES, avatars.size_limit() + MULTIPART_ROOM)
+
+
 def largest() -> int:
     """The largest body any route accepts: the server's own bound (chatapp/serving.py)."""
-    return max(settings.MAX_BODY_BYTES, upload_limit(), *settings.MAX_BODY_BYTES_BY_PATH.values())
+    by_path = settings.MAX_BODY_BYTES_BY_PATH.values()
+    return max(settings.MAX_BODY_BYTES, upload_limit(), avatar_limit(), *by_path)
 
 
 def too_large_response(limit: int) -> bytes:

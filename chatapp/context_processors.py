@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from chatapp import bookmarks, presets
 from chatapp import sharing as shared_links
+from chatapp.files import avatars
 
 
 def branding(request: HttpRequest) -> dict:
@@ -38,3 +39,9 @@ def organising(request: HttpRequest) -> dict:
 def presets_switch(request: HttpRequest) -> dict:
     """Whether presets are on (`interface.presets`), worked out only if a template asks."""
     return {"presets_on": SimpleLazyObject(presets.enabled)}
+
+
+def avatar(request: HttpRequest) -> dict:
+    """Where the signed-in user's avatar is served ("" without one), looked up only if a
+    template asks: their own pages and messages show it (chatapp/files/avatars.py)."""
+    return {"user_avatar_url": SimpleLazyObject(lambda: avatars.url_for(request.user))}

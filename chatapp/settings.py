@@ -132,6 +132,7 @@ TEMPLATES = [
                 "chatapp.context_processors.sharing",
                 "chatapp.context_processors.organising",
                 "chatapp.context_processors.presets_switch",
+                "chatapp.context_processors.avatar",
             ],
         },
     },

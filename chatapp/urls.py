@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from accounts.admin import usage_dashboard
 from chatapp import api, mcpviews, views
+from chatapp.files import pages as file_pages
 from chatapp.files import views as files
 from chatapp.gateway import views as gateway
 from chatapp.library import views as library
@@ -38,6 +39,10 @@ chat_patterns = [
     path("shares", views.shared_links, name="shared-links"),
     path("shares/<str:token>/revoke", views.shared_link_revoke, name="shared-link-revoke"),
     path("settings/chat", views.chat_settings, name="settings"),
+    path("files", file_pages.file_page, name="files"),
+    path("files/<str:file_id>/delete", file_pages.file_delete, name="file-delete"),
+    path("avatar", file_pages.avatar, name="avatar"),
+    path("avatar/remove", file_pages.avatar_remove, name="avatar-remove"),
     path("keys", views.key_list, name="keys"),
     path("web-search/keys", views.web_search_keys, name="web-search-keys"),
     path("keys/<str:endpoint>", views.user_key, name="key"),

@@ -40,8 +40,9 @@ from chatapp import (
     temporary,
 )
 from chatapp.conversations import BadRequest
+from chatapp.files import listing, serving
 from chatapp.files import policy as files_policy
-from chatapp.files import serving
+from chatapp.files import views as files_api
 from chatapp.health import run_checks
 from chatapp.importer import links
 from chatapp.library import projects, prompts
@@ -204,6 +205,9 @@ def chat(request: HttpRequest, conversation_id: str | None = None) -> HttpRespon
     wanted = request.GET.get("project") if conversation is None else None
     project = access.get_project_for(request.user, wanted) if wanted else None
     context = _chat_context(request, conversation, at, project)
+    if conversation is None:  # "Use in a new message" (the Files page): /?attach=<id>
+        found = listing.reusable(request.user, request.GET.getlist("attach"))
+        context["reuse"] = [files_api.file_dict(stored) for stored in found]
     if not request.htmx:
         context["sidebar"] = _sidebar_page(request, archived=False, cursor=None, query="")
         context["bookmarks"] = _bookmarks(request)

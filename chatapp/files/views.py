@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chatapp import access
 from chatapp.api import json_api
 from chatapp.conversations import BadRequest
-from chatapp.files import serving, uploads
+from chatapp.files import listing, serving, uploads
 from chatapp.files.policy import Refused
 from chatapp.models import StoredFile
 
@@ -47,9 +47,7 @@ def _refused(refusal: Refused) -> JsonResponse:
 def file_list(request: HttpRequest) -> JsonResponse:
     if request.method == "POST":
         return _upload(request)
-    found = access.files_for(request.user).exclude(kind=StoredFile.Kind.AVATAR)
-    if query := request.GET.get("q", "").strip():
-        found = found.filter(name__icontains=query)
+    found = listing.uploads_of(request.user, request.GET.get("q", ""))
     return JsonResponse({"files": [file_dict(f) for f in found[:PAGE]]})
 
 

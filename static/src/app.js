@@ -8,6 +8,7 @@ import { gettext } from "./i18n.js";
 import { installCopyButtons, renderAll } from "./markdown.js";
 import { installSearchJump } from "./search.js";
 import { installSlashMenu } from "./prompts.js";
+import { installFileLimits } from "./filelimits.js";
 
 window.htmx = htmx;
 // Back and forward fetch the page again: a cached snapshot could show a finished stream as running.
@@ -58,3 +59,4 @@ Alpine.start();
 if (document.getElementById("chat")) startChat();
 installSlashMenu();
 installSearchJump();
+installFileLimits();

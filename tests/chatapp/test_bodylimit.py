@@ -10,7 +10,7 @@ import os
 import pytest
 from django.core.asgi import get_asgi_application
 
-from chatapp.bodylimit import BodyLimit, limit_for
+from chatapp.bodylimit import BodyLimit, largest, limit_for
 from tests.webprocess import WebProcess
 
 MIB = 1024 * 1024
@@ -86,6 +86,20 @@ def test_uploads_are_bounded_by_server_file_size_limit(settings, tmp_path):
     try:
         assert limit_for("/api/files") == 2 * MIB + 64 * 1024
         assert Client(3 * MIB, declare=True).post("/api/files") == 413
+    finally:
+        config.current.cache_clear()
+
+
+def test_the_avatar_route_is_bounded_by_avatar_size_limit(settings, tmp_path):
+    from endpoints import config
+
+    assert limit_for("/avatar") == settings.MAX_BODY_BYTES  # 3 MiB: over LibreChat's 2 MB
+    path = tmp_path / "librechat.yaml"
+    path.write_text("version: 1.3.14\nfileConfig:\n  avatarSizeLimit: 5\n")
+    settings.CONFIG_PATH = str(path)
+    config.current.cache_clear()
+    try:
+        assert limit_for("/avatar") == 5 * MIB + 64 * 1024 <= largest()
     finally:
         config.current.cache_clear()
 
