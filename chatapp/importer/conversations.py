@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.utils import timezone
 
-from chatapp.importer import bookmarks, bulk, content, params
+from chatapp.importer import bookmarks, bulk, content, files, params
 from chatapp.importer.run import Run
 from chatapp.importer.values import (
     NO_PARENT,
@@ -168,7 +168,7 @@ class Tree:
         parent = document.get("parentMessageId")
         from_user = flag(document, "isCreatedByUser")
         failed = flag(document, "error")
-        return Message(
+        row = Message(
             id=as_uuid(source_id(document, "messageId")),
             conversation_id=conversation,
             parent_id=as_uuid(str(parent)) if parent and parent != NO_PARENT else None,
@@ -183,6 +183,8 @@ class Tree:
             error=body.text if failed else "",
             created_at=when(document, "createdAt", timezone.now()),
         )
+        files.mark(self.run, row, document)
+        return row
 
     def _fresh(self, rows: list[Message]) -> list[Message]:
         """Drop what is already in Parley; learn where the parents outside the batch are."""
@@ -224,7 +226,13 @@ class Tree:
 
     def _write(self, rows: list[Message]) -> None:
         if rows:
-            self.run.write(lambda: bulk.insert(Message, rows))
+            links = files.prepare(self.run, rows)
+
+            def insert() -> None:
+                bulk.insert(Message, rows)
+                files.attach(links)
+
+            self.run.write(insert)
             self.run.report.imported(MESSAGES, len(rows))
             if not self.run.options.dry_run:
                 owners = {self.run.conversations[row.conversation_id] for row in rows}

@@ -32,6 +32,7 @@ class Options:
     batch_size: int = 1000
     creds_key: str = ""  # LibreChat's CREDS_KEY (64 hex digits)
     creds_iv: str = ""  # LibreChat's CREDS_IV (32 hex digits)
+    files_dir: Path | None = None  # LibreChat's uploaded files (--files): uploads/, images/
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Run:
     progress: Progress | None = None
     users: dict[str, int] = field(default_factory=dict)  # LibreChat user id → Parley user pk
     conversations: dict[uuid.UUID, int] = field(default_factory=dict)  # id → owner pk
+    files: dict[str, str] = field(default_factory=dict)  # LibreChat file_id → StoredFile pk
 
     def batches(self, collection: str) -> Iterator[list[dict[str, Any]]]:
         """The collection in lists of at most batch_size documents, read as they are needed."""

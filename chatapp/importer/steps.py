@@ -1,18 +1,19 @@
 """One import of a LibreChat mongodump: each collection's step, in dependency order
-(users before their conversations, conversations before their messages and links).
+(users before their files and conversations, files and conversations before their
+messages and links).
 
 The steps share the state of the run (run.py), which imports none of them.
 """
 
 from __future__ import annotations
 
-from chatapp.importer import bookmarks, conversations, dump, extras, keys, prompts, users
+from chatapp.importer import bookmarks, conversations, dump, extras, files, keys, prompts, users
 from chatapp.importer.report import Report
 from chatapp.importer.run import Options, Progress, Run
 
 HANDLED = frozenset({
     "users", "conversations", "messages", "presets", "conversationtags", "balances",
-    "transactions", "sharedlinks", "keys", "promptgroups", "prompts",
+    "transactions", "sharedlinks", "keys", "promptgroups", "prompts", "files",
 })  # fmt: skip
 
 
@@ -22,6 +23,7 @@ def execute(options: Options, progress: Progress | None = None) -> Report:
     for name in dump.collections(run.directory) - HANDLED:
         run.report.note(f"{name}: not imported (Parley has no place for it yet)")
     users.load(run)
+    files.load(run)  # before the messages that attach them
     bookmarks.load(run)  # before the conversations, which are tagged as they are inserted
     conversations.load(run)
     extras.load(run)

@@ -1,4 +1,5 @@
-"""`manage.py import_librechat DIR [--dry-run] [--merge-existing]`: import a LibreChat mongodump."""
+"""`manage.py import_librechat DIR [--dry-run] [--merge-existing] [--files DIR]`: import a
+LibreChat mongodump (and, with --files, the uploaded files on disk)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--creds-key", default=settings.CREDS_KEY, help="LibreChat's CREDS_KEY")
         parser.add_argument("--creds-iv", default=settings.CREDS_IV, help="LibreChat's CREDS_IV")
+        parser.add_argument(
+            "--files",
+            type=Path,
+            default=None,
+            help="LibreChat's directory holding uploads/ and images/ (or client/public/images/)",
+        )
 
     def handle(self, *args, **options) -> None:
         choices = run.Options(
@@ -40,7 +47,10 @@ class Command(BaseCommand):
             batch_size=max(1, options["batch_size"]),
             creds_key=options["creds_key"],
             creds_iv=options["creds_iv"],
+            files_dir=options["files"],
         )
+        if choices.files_dir is not None and not choices.files_dir.is_dir():
+            raise CommandError(f"--files: {choices.files_dir} is not a directory.")
         try:
             report = steps.execute(choices, progress=self._progress)
         except DumpError as error:

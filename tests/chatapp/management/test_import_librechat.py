@@ -31,7 +31,8 @@ def test_report_per_collection_and_dry_run(tmp_path):
             "conversations": [conv],
             "messages": [dumps.message(conv, None, "hi"), broken],
             "promptgroups": [{"_id": 1, "name": "an int id"}],
-            "files": [{"_id": 1, "filename": "files are not in Parley yet"}],
+            "files": [{"_id": 1, "filename": "a file without its file_id"}],
+            "agents": [{"_id": 1, "name": "agents are not in Parley yet"}],
         },
     )
 
@@ -40,20 +41,24 @@ def test_report_per_collection_and_dry_run(tmp_path):
     assert "messages: 1 imported, 1 skipped" in dry and "dry run: nothing was written" in dry
 
     out = run(str(tmp_path), "--batch-size", "1")
-    assert out.splitlines()[:2] == [
+    assert out.splitlines()[:4] == [
         "users: 1 imported, 0 skipped",
+        "files: 0 imported, 1 skipped",
+        "  1 × unreadable field file_id (e.g. _id 1: missing)",
         "conversations: 1 imported, 0 skipped",
     ]
     assert f"1 × unreadable field createdAt (e.g. _id {broken['_id']}: not a date (list))" in out
     assert Message.objects.get().text == "hi"
     assert "promptgroups: 0 imported, 1 skipped" in out
-    assert "note: files: not imported (Parley has no place for it yet)" in out
+    assert "note: agents: not imported (Parley has no place for it yet)" in out
     assert "note: promptgroups" not in out
 
 
 def test_a_directory_without_a_dump_is_refused(tmp_path):
     with pytest.raises(CommandError, match="no single database dump"):
         run(str(tmp_path))
+    with pytest.raises(CommandError, match="--files: .* is not a directory"):
+        run(str(tmp_path), "--files", str(tmp_path / "nowhere"))
 
 
 @pytest.mark.modes
