@@ -201,6 +201,12 @@ def test_paste_drop_upload_as_text_and_the_document_chip_after_reload(page):
     wait_uploaded(page, 2)
     names = page.locator(f"{ITEM} .file-name").all_inner_texts()
     assert names == ["shot.png", "report.pdf"]
+    # A file the server refuses says why in the tray, and is not sent.
+    put_files(page, "drop", [("tool.bin", "application/octet-stream", bytes(range(256)) * 4)])
+    refused = page.locator(f"{ITEM}[data-state=error]")
+    refused.wait_for()
+    error = refused.locator("[data-testid=attachment-error]").inner_text()
+    assert error == "The file's type cannot be told from its contents."
     # The PDF as its text, although this model reads PDFs.
     page.locator(ITEM).nth(1).locator("[data-testid=as-text]").check()
     shot(page, "attachments-tray")
@@ -213,6 +219,7 @@ def test_paste_drop_upload_as_text_and_the_document_chip_after_reload(page):
     ]
     chips = page.locator(f"{USER} [data-testid=message-file]")
     assert chips.count() == 2
+    assert page.locator(ITEM).count() == 1  # the refused file stays, saying why
     document = chips.nth(1)
     assert document.get_attribute("data-kind") == "document"
     assert document.locator(".file-name").inner_text() == "report.pdf"
