@@ -11,14 +11,15 @@ user's message when it is not saved yet, fitted to the model's window
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from chatapp import branches
 from chatapp.engine.context import fit, to_chat_messages
 from chatapp.files import attachments
 from chatapp.library import projects
-from chatapp.models import Conversation, StoredFile
+from chatapp.models import Conversation, StoredFile, ToolStep
 from chatapp.tools.mcp import servers as mcp
 from endpoints import tokens
 from endpoints.adapters.base import ChatMessage, ProviderError, TextPart
@@ -36,16 +37,18 @@ def build(
     new_text: str | None = None,
     earlier: tuple[ChatMessage, ...] = (),
     new_files: Sequence[StoredFile] = (),
+    offered: Collection[str] = (),
 ) -> tuple[ChatMessage, ...]:
     """The messages sent for a turn; `context_too_long` (ProviderError) when even the
     newest message and the system prompt do not fit. Reads the branch from the database,
-    with the files on its messages as parts (chatapp.files.attachments); `earlier`
-    (unsaved messages before `new_text`) follow it."""
+    with the files on its messages as parts (chatapp.files.attachments) and the tool steps
+    of its answers as calls and results where `offered` (the turn's tool names) has the
+    tool (chatapp.engine.context); `earlier` (unsaved messages before `new_text`) follow it."""
     window = tokens.context_window(model, endpoint.token_config if endpoint else None)
     path = _branch(conversation, leaf_id)
     files = attachments.files_of(m.id for m in path)
     parts = {mid: attachments.parts(_text(path, mid), on, model) for mid, on in files.items()}
-    history = to_chat_messages(path, parts)
+    history = to_chat_messages(path, parts, _steps(path), offered)
     history.extend(message for message in earlier if _says_something(message))
     if new_text is not None:
         content = attachments.parts(new_text, new_files, model) if new_files else new_text
@@ -102,6 +105,18 @@ def _says_something(message: ChatMessage) -> bool:
 
 def _text(path: list, message_id: Any) -> str:
     return next(m.text for m in path if m.id == message_id)
+
+
+def _steps(path: list) -> dict[Any, list[ToolStep]]:
+    """The tool steps of the branch's answers, in order, by message."""
+    answers = [m.id for m in path if m.role == "assistant"]
+    found: dict[Any, list[ToolStep]] = defaultdict(list)
+    if answers:
+        for step in (
+            ToolStep.objects.filter(message_id__in=answers).defer("data").order_by("position")
+        ):
+            found[step.message_id].append(step)
+    return found
 
 
 def _branch(conversation: Conversation | None, leaf_id: Any) -> list:

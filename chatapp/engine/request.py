@@ -77,8 +77,11 @@ def plan(turn: Turn, user) -> Plan:
     # The tools first: a chosen MCP server connects here, and its instructions join the prompt.
     # A client's own tools (the /v1 API's) are offered alone: the client runs them.
     toolbox = Toolbox() if given and given.tools else tools.offered(user, conversation)
+    offered = [spec.name for spec in toolbox.specs]
     if given is None:
-        messages = prompt.build(conversation, turn.user_message.id, model, endpoint)
+        messages = prompt.build(
+            conversation, turn.user_message.id, model, endpoint, offered=offered
+        )
     else:  # the client's own prompt, images and tool results included, after the system one
         messages = prompt.build(conversation, None, model, endpoint, None, given.messages)
     supplied = credentials(user, endpoint, conversation.id)

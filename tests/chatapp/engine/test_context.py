@@ -4,7 +4,7 @@ import pytest
 
 from chatapp.branches import path_to
 from chatapp.engine.context import fit, to_chat_messages
-from endpoints.adapters.base import ChatMessage, ErrorKind, ProviderError
+from endpoints.adapters.base import ChatMessage, ErrorKind, ProviderError, ToolCall, ToolResult
 
 
 def words(message: ChatMessage) -> int:
@@ -71,3 +71,74 @@ def test_the_active_branch_becomes_the_prompt():
 def test_empty_messages_are_skipped():
     nodes = [Node(1, None, "user", "q"), Node(2, 1, "assistant", ""), Node(3, 2, "user", "q2")]
     assert [m.content for m in to_chat_messages(path_to(nodes, 3))] == ["q", "q2"]
+
+
+@dataclass(frozen=True)
+class Step:
+    round: int
+    text_offset: int
+    tool: str = "echo"
+    call_id: str = ""
+    arguments: str = "{}"
+    result: str = "out"
+    state: str = "done"
+    id: str = "5f0c-1"
+
+
+def answer(text: str, *steps: Step, offered=("echo", "lookup")) -> list[ChatMessage]:
+    path = [Node(1, None, "user", "q"), Node(2, 1, "assistant", text)]
+    return to_chat_messages(path, steps={2: steps}, offered=offered)[1:]
+
+
+def test_an_answer_goes_back_with_its_rounds_of_calls_and_results():
+    sent = answer(
+        "Let me look. Found it. Done.",
+        Step(0, 13, call_id="a", arguments='{"x": 1}'),
+        Step(0, 13, "lookup", "b", result="no", state="error"),
+        Step(1, 23, call_id="c"),
+    )
+    assert sent == [
+        ChatMessage(
+            "assistant",
+            "Let me look. ",
+            tool_calls=(ToolCall("a", "echo", '{"x": 1}'), ToolCall("b", "lookup", "{}")),
+        ),
+        ChatMessage(
+            "tool",
+            "",
+            tool_results=(ToolResult("a", "echo", "out"), ToolResult("b", "lookup", "no", True)),
+        ),
+        ChatMessage("assistant", "Found it. ", tool_calls=(ToolCall("c", "echo", "{}"),)),
+        ChatMessage("tool", "", tool_results=(ToolResult("c", "echo", "out"),)),
+        ChatMessage("assistant", "Done."),
+    ]
+
+
+def test_a_call_without_an_id_gets_one_from_its_step():
+    (asked, _, _) = answer("ok", Step(0, 0, id="5f0c-1"))
+    assert asked.tool_calls[0].id == "call_5f0c1"
+
+
+def test_a_round_of_a_tool_not_offered_is_written_into_the_text():
+    sent = answer("Done.", Step(0, 0, arguments='{"x": 1}'), offered=("lookup",))
+    assert sent == [
+        ChatMessage("assistant", '\n\n[Tool call: echo {"x": 1}]\n[Result: out]\n\nDone.')
+    ]
+
+
+def test_a_last_round_the_answer_never_replied_to_is_text():
+    """A stopped turn: results then the user's next message would break the alternation."""
+    sent = answer(
+        "Looking.",
+        Step(0, 0, call_id="a"),
+        Step(1, 8, call_id="b", result="", state="running"),
+    )
+    assert [m.role for m in sent] == ["assistant", "tool", "assistant"]
+    assert sent[2] == ChatMessage(
+        "assistant", "Looking.\n\n[Tool call: echo {}]\n[Error: The tool did not finish.]\n\n"
+    )
+
+
+def test_an_answer_with_steps_and_no_text_is_sent():
+    (sent,) = answer("", Step(0, 0, result="Stopped before the tool finished.", state="cancelled"))
+    assert sent.text.strip() == "[Tool call: echo {}]\n[Error: Stopped before the tool finished.]"

@@ -160,6 +160,49 @@ async def test_the_recursion_limit_ends_the_turn(
     assert saved.state == "error" and await saved.steps.acount() == 2
 
 
+async def test_the_next_turn_sends_the_earlier_calls_and_results(
+    user, chat_endpoint, echo, mock_provider
+):
+    """As LibreChat does: an earlier answer's tool calls and results go back with it."""
+    started, collector = await start(user, ask('tool: echo {"text": "hello tools"}'))
+    first = (await collector.until("final"))[-1]["message"]
+    await settle()
+    (step,) = first["steps"]
+    conversation = started.turn.conversation.id
+    again = ask("echo: again", conversation_id=conversation, parent_id=first["id"])
+    _, second = await start(user, again)
+    await second.until("final")
+    await settle()
+    sent = mock_provider.last_request.body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "assistant", "user"]
+    call = {"id": step["call_id"], "type": "function", "function": {"name": "echo"}}
+    assert sent[1]["tool_calls"] == [
+        {**call, "function": {"name": "echo", "arguments": step["arguments"]}}
+    ]
+    assert (sent[2]["tool_call_id"], sent[2]["content"]) == (step["call_id"], "hello tools")
+    assert (sent[3]["content"], sent[4]["content"]) == ("result: hello tools", "echo: again")
+
+
+async def test_a_tool_the_next_turn_does_not_offer_goes_back_as_text(
+    user, chat_endpoint, echo, mock_provider, settings
+):
+    """Anthropic and Bedrock refuse tool blocks for a tool not offered: they become text."""
+    started, collector = await start(user, ask('tool: echo {"text": "hello tools"}'))
+    first = (await collector.until("final"))[-1]["message"]
+    await settle()
+    settings.TOOLS_ECHO = False
+    conversation = started.turn.conversation.id
+    again = ask("echo: again", conversation_id=conversation, parent_id=first["id"])
+    _, second = await start(user, again)
+    await second.until("final")
+    await settle()
+    sent = mock_provider.last_request.body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]
+    assert "tool_calls" not in sent[1]
+    assert '[Tool call: echo {"text": "hello tools"}]\n[Result: hello tools]' in sent[1]["content"]
+    assert sent[1]["content"].endswith("result: hello tools")
+
+
 async def test_stop_cancels_a_running_tool(user, chat_endpoint, echo):
     started, collector = await start(user, ask('tool: echo {"text": "slow", "delay": 60}'))
     await collector.until("step")

@@ -1,14 +1,22 @@
 """The one prompt a turn sends and the pre-flight prices."""
 
+import asyncio
+import json
+from dataclasses import replace
+
 import pytest
 
 from chatapp.engine import prompt
 from chatapp.engine.records import Turn
 from chatapp.engine.request import plan
-from chatapp.models import Message
-from endpoints import config, tokens
+from chatapp.models import Message, ToolStep
+from endpoints import config, requests, tokens
+from endpoints.adapters.base import RequestContext, ToolSpec
+from endpoints.registry import adapter_class
 from tests.chatapp import factories
 from tests.chatapp.conftest import ENDPOINT, MODEL
+from tests.endpoints.adapters.conftest import KINDS, MODELS, mock_endpoint
+from tests.endpoints.adapters.helpers import run
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +88,62 @@ def test_the_estimate_prices_the_instructions_the_turn_will_send(user, chat_endp
     assert longer > stored + 290
     conversation.refresh_from_db()
     assert conversation.system_prompt == "Be brief."  # priced, never saved
+
+
+ECHO = ToolSpec("echo", "Say the text back.", {"type": "object"})
+# Each wire's roles, and in each message its kinds of blocks, for a turn after a tool call.
+AFTER_A_CALL = {
+    "openai": [("user", "text"), ("assistant", "tool_calls"), ("tool", "text"),
+               ("assistant", "text"), ("user", "text")],
+    "anthropic": [("user", "text"), ("assistant", "text tool_use"), ("user", "tool_result"),
+                  ("assistant", "text"), ("user", "text")],
+    "google": [("user", "text"), ("model", "text functionCall"), ("user", "functionResponse"),
+               ("model", "text"), ("user", "text")],
+    "bedrock": [("user", "text"), ("assistant", "text toolUse"), ("user", "toolResult"),
+                ("assistant", "text"), ("user", "text")],
+}  # fmt: skip
+AFTER_A_CALL["azure"] = AFTER_A_CALL["openai"]
+
+
+def _shape(kind: str, body: dict) -> list[tuple[str, str]]:
+    if kind in ("openai", "azure"):
+        return [
+            (m["role"], "tool_calls" if m.get("tool_calls") else "text") for m in body["messages"]
+        ]
+    listed = body["contents"] if kind == "google" else body["messages"]
+    shapes = []
+    for message in listed:
+        blocks = message["parts"] if kind == "google" else message["content"]
+        if isinstance(blocks, str):  # Anthropic's plain text
+            blocks = [{"type": "text"}]
+        kinds = [b.get("type") or next(k for k in b if k in BLOCKS) for b in blocks]
+        shapes.append((message["role"], " ".join(kinds)))
+    return shapes
+
+
+BLOCKS = ("text", "functionCall", "function_call", "functionResponse", "function_response",
+          "toolUse", "toolResult")  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_earlier_tool_call_reaches_every_wire_with_its_result(
+    user, chat_endpoint, mock_provider, monkeypatch, kind
+):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", mock_provider.url)
+    conversation = factories.conversation(user, endpoint=ENDPOINT, model=MODEL)
+    asked, answered = factories.exchange(conversation, "look it up", "Let me see. It is 4.")
+    ToolStep.objects.create(
+        message=answered, position=0, call_id="toolu_1", tool="echo", arguments='{"text": "4"}',
+        result="4", state="done", text_offset=len("Let me see. "),
+    )  # fmt: skip
+    endpoint = mock_endpoint(mock_provider, kind)
+    sent = prompt.build(
+        conversation, answered.id, MODELS[kind], endpoint, "echo: thanks", offered=["echo"]
+    )
+    built = requests.build(endpoint, MODELS[kind], sent, None, RequestContext())
+    adapter = adapter_class(kind)(endpoint, max_retries=0)
+    outcome = asyncio.run(run(adapter, replace(built, tools=(ECHO,))))
+    assert (outcome.error, outcome.text) == (None, "thanks")
+    body = mock_provider.last_request.body
+    assert _shape(kind, body) == AFTER_A_CALL[kind]
+    assert "toolu_1" in json.dumps(body) or kind == "google"  # Gemini matches calls by name
