@@ -33,7 +33,7 @@ from endpoints.files import Kind
 from endpoints.filestorage import AzureSettings, S3Settings, StorageSettings
 
 MB = 1024 * 1024
-PART = 8 * MB  # S3's multipart part; with 2 in flight an upload holds ~16 MB at most
+PART = 5 * MB  # S3's smallest multipart part; an upload holds two in memory at most
 BLOCK = 4 * MB  # Azure's block; uploads above one block go block by block
 # A remote store that is down, or refuses (a missing bucket, bad keys): the operator's to fix.
 REMOTE_ERRORS = (BotoCoreError, ClientError, AzureError)
@@ -83,10 +83,14 @@ def s3_storage(s3: S3Settings, expiry: int) -> S3Storage:
             s3={"addressing_style": style},
             retries={"mode": "standard", "max_attempts": 3},
         ),
-        transfer_config=TransferConfig(
-            multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=2
-        ),
+        transfer_config=transfer_config(),
     )
+
+
+def transfer_config() -> TransferConfig:
+    found = TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, max_concurrency=2)
+    found.max_in_memory_upload_chunks = 2  # s3transfer reads 10 parts ahead by default
+    return found
 
 
 class _AzureStorage(AzureStorage):
