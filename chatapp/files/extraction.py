@@ -1,23 +1,28 @@
 """A document's text, for models that cannot read the file itself.
 
-PDF (pypdf), Word (python-docx), Excel and OpenDocument spreadsheets
-(openpyxl reads .xlsx; .ods is not read), PowerPoint (python-pptx), and every
+PDF (pypdf), Word (python-docx), Excel (openpyxl, .xlsx), OpenDocument
+spreadsheets (chatapp/files/ods.py, .ods), PowerPoint (python-pptx), and every
 text type (plain, Markdown, CSV, code, JSON, XML) decoded as UTF-8. The text
 is cut to `fileConfig.fileTokenLimit` tokens (o200k_base) and headed by the
-file's name when it is sent. Extraction runs in the upload's worker thread
-(Django runs the sync upload view off the event loop), once per file.
+file's name when it is sent. A document is read a piece at a time (a page, a
+paragraph, a row, a slide) and only until its text holds that many tokens, so a
+long document's end, which the cut drops anyway, is never extracted. Extraction
+runs in the upload's worker thread (Django runs the sync upload view off the
+event loop), once per file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
+from chatapp.files import ods
 from endpoints import tokens
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+ODS = "application/vnd.oasis.opendocument.spreadsheet"
 MAX_BYTES_PER_TOKEN = 16
 TEXT_APPLICATIONS = {"application/json", "application/xml", "application/typescript"}
 
@@ -43,7 +48,7 @@ def extract(stream: IO[bytes], mime: str, token_limit: int) -> tuple[str, int]:
             raw = stream.read(token_limit * MAX_BYTES_PER_TOKEN)
             text = raw.decode("utf-8", errors="ignore")
         elif mime in READERS:
-            text = READERS[mime](stream)
+            text = gather(READERS[mime](stream), token_limit)
         else:
             return "", 0
     except NoText:
@@ -55,6 +60,21 @@ def extract(stream: IO[bytes], mime: str, token_limit: int) -> tuple[str, int]:
     return cut(text.strip(), token_limit)
 
 
+def gather(pieces: Iterable[str], limit: int) -> str:
+    """The pieces joined, read until they hold `limit` tokens and then one piece more:
+    that piece keeps the cut where it falls in the whole text (a piece's last token
+    can join with what follows it)."""
+    encoding = tokens.encoding_for("gpt-4o")
+    kept: list[str] = []
+    count = 0
+    for piece in pieces:
+        kept.append(piece)
+        if count >= limit:
+            break
+        count += len(encoding.encode(piece, disallowed_special=()))
+    return "".join(kept)
+
+
 def cut(text: str, limit: int) -> tuple[str, int]:
     encoding = tokens.encoding_for("gpt-4o")
     ids = encoding.encode(text, disallowed_special=())
@@ -63,51 +83,49 @@ def cut(text: str, limit: int) -> tuple[str, int]:
     return encoding.decode(ids[:limit]), limit
 
 
-def _pdf(stream: IO[bytes]) -> str:
+def _pdf(stream: IO[bytes]) -> Iterator[str]:
     from pypdf import PdfReader
 
-    reader = PdfReader(stream, strict=False)
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
+    for page in PdfReader(stream, strict=False).pages:
+        yield (page.extract_text() or "").strip() + "\n\n"
 
 
-def _docx(stream: IO[bytes]) -> str:
+def _docx(stream: IO[bytes]) -> Iterator[str]:
     import docx
 
     document = docx.Document(stream)
-    lines = [p.text for p in document.paragraphs]
+    for paragraph in document.paragraphs:
+        yield paragraph.text + "\n"
     for table in document.tables:
-        lines += ["\t".join(cell.text for cell in row.cells) for row in table.rows]
-    return "\n".join(lines)
+        for row in table.rows:
+            yield "\t".join(cell.text for cell in row.cells) + "\n"
 
 
-def _xlsx(stream: IO[bytes]) -> str:
+def _xlsx(stream: IO[bytes]) -> Iterator[str]:
     import openpyxl
 
     book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    sheets = []
-    for sheet in book.worksheets:
-        rows = (
-            ",".join("" if v is None else str(v) for v in row)
-            for row in sheet.iter_rows(values_only=True)
-        )
-        sheets.append(f"# {sheet.title}\n" + "\n".join(rows))
-    book.close()
-    return "\n\n".join(sheets)
+    try:
+        for number, sheet in enumerate(book.worksheets):
+            yield ("\n" if number else "") + f"# {sheet.title}\n"
+            for row in sheet.iter_rows(values_only=True):
+                yield ",".join("" if v is None else str(v) for v in row) + "\n"
+    finally:
+        book.close()
 
 
-def _pptx(stream: IO[bytes]) -> str:
+def _pptx(stream: IO[bytes]) -> Iterator[str]:
     import pptx
 
-    slides = []
     for number, slide in enumerate(pptx.Presentation(stream).slides, start=1):
         texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
-        slides.append(f"# Slide {number}\n" + "\n".join(texts))
-    return "\n\n".join(slides)
+        yield f"# Slide {number}\n" + "\n".join(texts) + "\n\n"
 
 
-READERS: dict[str, Callable[[IO[bytes]], str]] = {
+READERS: dict[str, Callable[[IO[bytes]], Iterator[str]]] = {
     "application/pdf": _pdf,
     DOCX: _docx,
     XLSX: _xlsx,
+    ODS: ods.pieces,
     PPTX: _pptx,
 }

@@ -9,6 +9,7 @@ import struct
 import subprocess
 import threading
 import uuid
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -82,6 +83,43 @@ def bomb_png(side: int = 100_000) -> bytes:
     rows = zlib.compress(b"\x00" * 1024)
     chunks = _chunk(b"IHDR", header) + _chunk(b"IDAT", rows) + _chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + chunks
+
+
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+)
+
+
+def ods_bytes(sheets: str, *, prologue: str = "") -> bytes:
+    """An OpenDocument spreadsheet as LibreOffice lays it out: `mimetype` first and
+    stored, a manifest, and content.xml with `sheets` (table:table elements) in its body."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prologue}'
+        f'<office:document-content {ODS_NAMESPACES} office:version="1.3">'
+        f"<office:body><office:spreadsheet>{sheets}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.3"><manifest:file-entry manifest:full-path="/" '
+        f'manifest:media-type="{ODS_MIME}"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIME, zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+    return out.getvalue()
+
+
+def ods_cell(text: str, *attributes: str) -> str:
+    return f"<table:table-cell {' '.join(attributes)}><text:p>{text}</text:p></table:table-cell>"
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):

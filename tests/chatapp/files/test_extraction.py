@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import docx
 import openpyxl
@@ -12,7 +13,8 @@ from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from chatapp.files import extraction
-from chatapp.files.extraction import DOCX, PPTX, XLSX, NoText
+from chatapp.files.extraction import DOCX, ODS, PPTX, XLSX, NoText
+from tests.chatapp.files.conftest import ods_bytes, ods_cell
 
 
 def saved(document) -> io.BytesIO:
@@ -38,6 +40,15 @@ def test_excel_sheets_as_csv_rows() -> None:
     assert text == "# Sales\nnorth,12"
 
 
+def test_opendocument_sheets_as_csv_rows() -> None:
+    cells = ods_cell("north") + ods_cell("12", 'office:value-type="float"', 'office:value="12"')
+    sheet = (
+        f'<table:table table:name="Sales"><table:table-row>{cells}</table:table-row></table:table>'
+    )
+    text, _ = extraction.extract(io.BytesIO(ods_bytes(sheet)), ODS, 1000)
+    assert text == "# Sales\nnorth,12"
+
+
 def test_powerpoint_slides() -> None:
     deck = pptx.Presentation()
     slide = deck.slides.add_slide(deck.slide_layouts[5])
@@ -46,19 +57,21 @@ def test_powerpoint_slides() -> None:
     assert text == "# Slide 1\nRoadmap"
 
 
-def pdf_with_text(words: str) -> io.BytesIO:
+def pdf_with_text(*pages: str) -> io.BytesIO:
     writer = PdfWriter()
-    page = writer.add_blank_page(width=300, height=100)
     font = DictionaryObject(
         {NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
          NameObject("/BaseFont"): NameObject("/Helvetica")}
     )  # fmt: skip
-    page[NameObject("/Resources")] = DictionaryObject(
+    resources = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
     )
-    stream = DecodedStreamObject()
-    stream.set_data(f"BT /F1 12 Tf 10 50 Td ({words}) Tj ET".encode())
-    page[NameObject("/Contents")] = writer._add_object(stream)
+    for words in pages:
+        page = writer.add_blank_page(width=300, height=100)
+        page[NameObject("/Resources")] = resources
+        stream = DecodedStreamObject()
+        stream.set_data(f"BT /F1 12 Tf 10 50 Td ({words}) Tj ET".encode())
+        page[NameObject("/Contents")] = writer._add_object(stream)
     out = io.BytesIO()
     writer.write(out)
     out.seek(0)
@@ -68,6 +81,26 @@ def pdf_with_text(words: str) -> io.BytesIO:
 def test_pdf_text() -> None:
     text, _ = extraction.extract(pdf_with_text("Hello from page one"), "application/pdf", 1000)
     assert text == "Hello from page one"
+
+
+def test_a_long_pdf_is_cut_where_its_whole_text_would_be() -> None:
+    pages = [f"Page {n}: the quarterly figures rose in every region." for n in range(40)]
+    whole, _ = extraction.extract(pdf_with_text(*pages), "application/pdf", 10**6)
+    for limit in (1, 13, 50, 200):
+        text, count = extraction.extract(pdf_with_text(*pages), "application/pdf", limit)
+        assert (text, count) == extraction.cut(whole, limit)
+
+
+def test_pieces_are_read_only_until_the_limit_and_one_more() -> None:
+    read: list[int] = []
+
+    def pages():
+        for number in itertools.count():
+            read.append(number)
+            yield "word " * 10 + "\n\n"  # 11 tokens
+
+    text = extraction.gather(pages(), 30)
+    assert read == [0, 1, 2, 3] and text == ("word " * 10 + "\n\n") * 4
 
 
 def test_text_is_cut_to_the_token_limit() -> None:

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from chatapp.files.sniff import is_text, sniff
-from tests.chatapp.files.conftest import pdf_bytes, png_bytes
+from tests.chatapp.files.conftest import ODS_MIME, ods_bytes, pdf_bytes, png_bytes
 
 
 def office(kind: str) -> bytes:
@@ -38,6 +38,10 @@ def test_a_png_named_pdf_is_a_png() -> None:
 )
 def test_office_files_by_their_zip_entries(kind: str, mime: str) -> None:
     assert sniff(office(kind), "anything.bin") == mime
+
+
+def test_an_opendocument_spreadsheet_by_its_mimetype_entry() -> None:
+    assert sniff(ods_bytes('<table:table table:name="S"/>'), "sheet.xlsx") == ODS_MIME
 
 
 @pytest.mark.parametrize(

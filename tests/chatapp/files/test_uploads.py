@@ -11,7 +11,15 @@ from chatapp.files import storage, uploads
 from chatapp.files.policy import Refused
 from chatapp.models import StoredFile
 from tests.chatapp import factories
-from tests.chatapp.files.conftest import bomb_png, pdf_bytes, png_bytes, upload
+from tests.chatapp.files.conftest import (
+    ODS_MIME,
+    bomb_png,
+    ods_bytes,
+    ods_cell,
+    pdf_bytes,
+    png_bytes,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +50,14 @@ def test_a_pdf_is_a_document_and_the_name_is_for_display_only(user, file_config)
     stored = uploads.store(user, upload("../../etc/re\x00port.pdf", pdf_bytes()), endpoint="x")
     assert (stored.mime, stored.kind, stored.name) == ("application/pdf", "document", "report.pdf")
     assert "report" not in stored.key
+
+
+def test_an_opendocument_spreadsheet_is_stored_with_its_text(user, file_config):
+    row = f"<table:table-row>{ods_cell('north')}</table:table-row>"
+    sheet = f'<table:table table:name="Q1">{row}</table:table>'
+    stored = uploads.store(user, upload("q1.ods", ods_bytes(sheet)), endpoint="openAI")
+    assert (stored.mime, stored.kind, stored.text) == (ODS_MIME, "document", "# Q1\nnorth")
+    assert stored.text_tokens > 0
 
 
 @pytest.mark.parametrize(
