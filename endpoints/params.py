@@ -4,8 +4,13 @@ LibreChat's order (reference §b.7): the user's parameters, then the defaults of
 `customParams.paramDefinitions` (only where unset), then `addParams`
 (overriding), then `dropParams` (deleting). Names are turned into the wire
 format's own (LibreChat's UI speaks camelCase); keys nobody knows go into the
-body verbatim, so nested `addParams` objects and `web_search: true` arrive as
-written.
+body verbatim, so nested `addParams` objects arrive as written.
+
+`web_search: true` is LibreChat's switch for the provider's own search, and becomes
+it as LibreChat's llm configs do: OpenRouter's `web` plugin, Anthropic's
+`web_search_20250305` server tool, Gemini's `googleSearch` tool; on OpenAI and Azure,
+where LibreChat moves to the Responses API, Chat Completions' `web_search_options`.
+Native tools sit in `tools`, which each adapter sends before Parley's own.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ DEFAULT_THINKING_BUDGET = 2000
 # OpenAI reasoning models refuse sampling parameters and take max_completion_tokens.
 REASONING_MODEL = re.compile(r"(^|/)(o\d|gpt-5)(?!.*chat)", re.IGNORECASE)
 SAMPLING = ("temperature", "top_p", "presence_penalty", "frequency_penalty", "logit_bias")
+ANTHROPIC_SEARCH = {"type": "web_search_20250305", "name": "web_search"}
 
 
 def _renamed(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,7 +140,32 @@ def build(endpoint: Endpoint, model: str, user_params: Mapping[str, Any]) -> dic
     else:
         _thinking(kind, params)
     _drop(params, _drop_params(endpoint, model))
+    _native_search(endpoint, params)
     return params
+
+
+def _native_search(endpoint: Endpoint, params: dict[str, Any]) -> None:
+    """`web_search` as the provider's own search (see the module's docstring); false
+    removes it. Bedrock, which has no such search, gets the key as written."""
+    kind = endpoint.kind
+    if kind == "bedrock" or "web_search" not in params:
+        return
+    if params.pop("web_search") is not True:
+        return
+    if kind == "anthropic":
+        params["tools"] = [*(params.get("tools") or ()), ANTHROPIC_SEARCH]
+    elif kind == "google":
+        params["tools"] = [*(params.get("tools") or ()), {"googleSearch": {}}]
+    elif openrouter(endpoint):
+        params["plugins"] = [*(params.get("plugins") or ()), {"id": "web"}]
+    else:
+        params.setdefault("web_search_options", {})
+
+
+def openrouter(endpoint: Endpoint) -> bool:
+    """Whether an OpenAI-compatible endpoint is OpenRouter (by its name or base URL, as
+    LibreChat tells)."""
+    return "openrouter" in f"{endpoint.name} {endpoint.base_url or ''}".lower()
 
 
 def _add_params(endpoint: Endpoint, model: str) -> Mapping[str, Any]:

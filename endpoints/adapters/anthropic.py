@@ -95,11 +95,20 @@ class AnthropicAdapter(BaseAdapter):
         }
         if system:
             arguments["system"] = [_cached_text(system)] if cache else system
-        if request.tools:
-            arguments["tools"] = [
-                {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
-                for t in request.tools
-            ]
+        ours = [
+            {"name": t.name, "description": t.description, "input_schema": dict(t.parameters)}
+            for t in request.tools
+        ]
+        # The operator's tools (native search, addParams) first; one named as one of
+        # Parley's, offered for this turn, steps aside: Anthropic wants names unique.
+        taken = {tool["name"] for tool in ours}
+        theirs = [
+            tool
+            for tool in params.pop("tools", None) or ()
+            if not (isinstance(tool, dict) and tool.get("name") in taken)
+        ]
+        if theirs or ours:
+            arguments["tools"] = theirs + ours
         forced = request.forced_tool
         if forced and not thinking_on(params.get("thinking")):
             arguments["tool_choice"] = {"type": "tool", "name": forced}
@@ -135,6 +144,9 @@ class _Reader:
 
     def __init__(self) -> None:
         self.input: Any = None
+        # Blocks that are Parley's tool calls: a server tool's (Anthropic's own web
+        # search) streams its input too, but the provider runs it, not Parley.
+        self.calls: set[int] = set()
 
     def read(self, event: Any) -> list[StreamEvent]:
         kind = event.type
@@ -142,8 +154,11 @@ class _Reader:
             self.input = event.message.usage
         elif kind == "content_block_start" and event.content_block.type == "tool_use":
             block = event.content_block
+            self.calls.add(event.index)
             return [ToolCallDelta(event.index, block.id, block.name)]
         elif kind == "content_block_delta":
+            if event.delta.type == "input_json_delta" and event.index not in self.calls:
+                return []
             return _delta(event.index, event.delta)
         elif kind == "message_delta":
             reason = event.delta.stop_reason

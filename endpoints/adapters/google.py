@@ -108,7 +108,8 @@ class GoogleAdapter(BaseAdapter):
                 )
                 for t in request.tools
             ]
-            config.tools = [types.Tool(function_declarations=declarations)]
+            # after the operator's own (Gemini's googleSearch, addParams)
+            config.tools = [*(config.tools or ()), types.Tool(function_declarations=declarations)]
         if forced := request.forced_tool:
             calling = types.FunctionCallingConfig(mode="ANY", allowed_function_names=[forced])
             config.tool_config = types.ToolConfig(function_calling_config=calling)

@@ -15,7 +15,7 @@ import httpx
 import httpx2
 import openai
 
-from endpoints import addresses
+from endpoints import addresses, params
 from endpoints import headers as header_templates
 from endpoints.endpoint import Endpoint
 
@@ -100,8 +100,8 @@ class OpenAIAdapter(BaseAdapter):
             "messages": [w for m in request.messages for w in _wire_messages(m)],
             "stream": True,
         }
-        if request.tools:
-            body["tools"] = [_wire_tool(spec) for spec in request.tools]
+        if request.tools:  # after the operator's own (addParams, native search)
+            body["tools"] = [*(body.get("tools") or ()), *map(_wire_tool, request.tools)]
         if forced := request.forced_tool:
             body["tool_choice"] = {"type": "function", "function": {"name": forced}}
         stream = await self.client(request.context, request.model).post(
@@ -130,8 +130,7 @@ class OpenAIAdapter(BaseAdapter):
         configured = self.endpoint.custom_params.reasoning_key
         if configured:
             return configured
-        where = f"{self.endpoint.name} {self.endpoint.base_url or ''}".lower()
-        return "reasoning" if "openrouter" in where else "reasoning_content"
+        return "reasoning" if params.openrouter(self.endpoint) else "reasoning_content"
 
     def _read(self, chunk: Any) -> list[StreamEvent]:
         """The events of one decoded chunk (a dict, as the provider sent it)."""

@@ -117,6 +117,9 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         deltas.append({"type": "signature_delta", "signature": "mock-signature"})
         frames += _block(index, {"type": "thinking", "thinking": "", "signature": ""}, deltas)
         index += 1
+    if plan.text and _offers_native_search(request):
+        frames += _native_search(index, prompt.last_user_text)
+        index += 2
     if plan.text:
         deltas = [{"type": "text_delta", "text": piece} for piece in plan.text]
         frames += _block(index, {"type": "text", "text": ""}, deltas)
@@ -143,6 +146,25 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         "content_block_delta",
     ).data
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+def _offers_native_search(request: RecordedRequest) -> bool:
+    tools = body_json(request).get("tools") or ()
+    return any(
+        str(t.get("type", "")).startswith("web_search_") for t in tools if isinstance(t, dict)
+    )
+
+
+def _native_search(index: int, query: str) -> list:
+    """Anthropic's own web search, run by the provider before it answers: a
+    `server_tool_use` block and its `web_search_tool_result` (no call for the client)."""
+    call_id = f"srvtoolu_{uuid.uuid4().hex[:24]}"
+    use = {"type": "server_tool_use", "id": call_id, "name": "web_search", "input": {}}
+    asked = [{"type": "input_json_delta", "partial_json": json.dumps({"query": query})}]
+    found = {"type": "web_search_result", "url": "https://example.com/", "title": "Example",
+             "encrypted_content": "mock", "page_age": None}  # fmt: skip
+    result = {"type": "web_search_tool_result", "tool_use_id": call_id, "content": [found]}
+    return _block(index, use, asked) + _block(index + 1, result, [])
 
 
 def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour):

@@ -24,9 +24,31 @@ def test_order_user_then_definition_defaults_then_add_then_drop():
         "top_p": 0.5,  # the user's wins over the definition default
         "max_tokens": 10,
         "temperature": 1.0,  # addParams wins
-        "web_search": True,
+        "web_search_options": {},  # web_search: Chat Completions' own search
         "provider": {"order": ["a", "b"]},  # nested objects verbatim
     }
+
+
+def test_web_search_becomes_the_providers_own_search_as_librechat_sends_it():
+    on = {"web_search": True}
+    assert params.build(custom(add_params=on), "m", {}) == {"web_search_options": {}}
+    router = custom(add_params=on, base_url="https://openrouter.ai/api/v1")
+    assert params.build(router, "m", {}) == {"plugins": [{"id": "web"}]}
+    claude = Endpoint(name="anthropic", kind="anthropic", add_params=on)
+    assert params.build(claude, "m", {}) == {"tools": [params.ANTHROPIC_SEARCH]}
+    gemini = Endpoint(name="google", kind="google", add_params=on)
+    assert params.build(gemini, "m", {}) == {"tools": [{"googleSearch": {}}]}
+    assert params.build(custom(add_params={"web_search": False}), "m", {}) == {}
+    dropped = custom(add_params=on, drop_params=("web_search",))
+    assert params.build(dropped, "m", {}) == {}
+
+
+def test_a_user_cannot_switch_native_search_on():
+    """Allow-listed: web_search and tools are not parameters a user may send."""
+    from endpoints import requests
+
+    sent = {"web_search": True, "tools": [{"type": "web_search"}], "tool_choice": "required"}
+    assert requests.build(custom(), "m", [], sent).params == {}
 
 
 def test_reasoning_formats():

@@ -251,3 +251,60 @@ async def test_claude_thinking_is_not_forced(endpoint_for, mock_provider, kind):
     fields = body["additionalModelRequestFields"] if kind == "bedrock" else body
     assert fields["thinking"]["type"] == "enabled"
     assert "tools" in (body["toolConfig"] if kind == "bedrock" else body)
+
+
+def native_tools(kind: str, body: dict) -> list:
+    """The request's tools that are not Parley's function tools."""
+    if kind == "google":
+        return [t for t in body["tools"] if "functionDeclarations" not in t]
+    if kind == "anthropic":
+        return [t for t in body["tools"] if "input_schema" not in t]
+    return [t for t in body.get("tools", ()) if t.get("type") != "function"]
+
+
+@pytest.mark.parametrize("kind", ["openai", "azure", "anthropic", "google"])
+async def test_native_search_goes_beside_parleys_tool(endpoint_for, mock_provider, kind):
+    """addParams `web_search: true` (as LibreChat configures it) and an operator's own
+    native tool reach the provider with Parley's forced web_search tool."""
+    native = {"type": "web_search_preview"} if kind in ("openai", "azure") else None
+    add = {"web_search": True, **({"tools": [native]} if native else {})}
+    endpoint = endpoint_for(kind, add_params=add)
+    asked = ChatMessage("user", "news today")
+    (call,), _, _ = await calls_of(adapter(endpoint), forcing(endpoint, kind, asked))
+    assert call.name == "web_search"
+    body = mock_provider.last_request.body
+    if kind in ("openai", "azure"):
+        assert body["web_search_options"] == {} and native_tools(kind, body) == [native]
+        assert [t["function"]["name"] for t in body["tools"][1:]] == ["echo", "web_search"]
+    elif kind == "anthropic":
+        # Anthropic wants tool names unique: the native search steps aside on a turn that
+        # offers Parley's web_search, and comes back on the turns that do not.
+        assert native_tools(kind, body) == []
+        assert [t["name"] for t in body["tools"]] == ["echo", "web_search"]
+    else:
+        assert native_tools(kind, body) == [{"googleSearch": {}}]
+    assert "web_search" not in body
+    choice = sent_choice(kind, body)
+    assert choice and "web_search" in json.dumps(choice)
+
+
+async def test_anthropic_native_search_is_sent_on_turns_without_the_globe(
+    endpoint_for, mock_provider
+):
+    endpoint = endpoint_for("anthropic", add_params={"web_search": True})
+    plain = request(endpoint, "anthropic", ChatMessage("user", "hello"))  # echo and lookup
+    outcome = await run(adapter(endpoint), plain)
+    assert outcome.error is None
+    body = mock_provider.last_request.body
+    assert body["tools"][0] == {"type": "web_search_20250305", "name": "web_search"}
+    assert [t["name"] for t in body["tools"][1:]] == ["echo", "lookup"]
+
+
+async def test_anthropics_own_search_is_no_call_for_parley(endpoint_for, mock_provider):
+    """The provider runs its server tool: its streamed input is not a call Parley runs."""
+    endpoint = endpoint_for("anthropic", add_params={"web_search": True})
+    asked = request(endpoint, "anthropic", ChatMessage("user", "echo: Found it."))
+    calls, finish, text = await calls_of(adapter(endpoint), asked)
+    assert (calls, finish, text) == ((), "stop", "Found it.")
+    sent = mock_provider.last_request.body["tools"][0]
+    assert sent["type"] == "web_search_20250305"
