@@ -137,7 +137,7 @@ async def test_custom_endpoint_payload_as_received(mock_provider):
     assert sent.path == "/v1/chat/completions"
     assert sent.header("openai-organization") == "org-1"
     body = sent.body
-    assert body["web_search"] is True
+    assert "web_search" not in body and body["web_search_options"] == {}  # as LibreChat
     assert body["provider"] == {"sort": "price"}
     assert body["temperature"] == 1
     assert body["reasoning_effort"] == "low"
