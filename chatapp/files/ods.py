@@ -23,6 +23,12 @@ from defusedxml.ElementTree import iterparse
 
 TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+# A cell's value, for writers that leave out its displayed text (text:p).
+VALUES = tuple(
+    f"{OFFICE}{kind}"
+    for kind in ("value", "date-value", "time-value", "boolean-value", "string-value")
+)
 CELLS = (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
 MAX_COLUMNS = 16_384  # LibreOffice's own limits
 MAX_ROWS = 1_048_576
@@ -88,7 +94,10 @@ def _number(value: str | None, most: int) -> int:
 
 
 def _cell_text(cell: Element) -> str:
-    return "\n".join(_text(p) for p in cell if p.tag == f"{TEXT}p")
+    paragraphs = [_text(p) for p in cell if p.tag == f"{TEXT}p"]
+    if paragraphs:
+        return "\n".join(paragraphs)
+    return next((value for name in VALUES if (value := cell.get(name))), "")
 
 
 def _text(element: Element) -> str:

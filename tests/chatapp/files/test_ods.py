@@ -54,6 +54,16 @@ def test_a_cells_spaces_tabs_breaks_and_spans_but_not_its_comment():
     assert text_of(sheet) == "# S\none   two\tthree\nfour\nfive\n"
 
 
+def test_a_cell_without_displayed_text_shows_its_value():
+    cells = (
+        '<table:table-cell office:value-type="float" office:value="42"/>'
+        '<table:table-cell office:value-type="date" office:date-value="2026-12-02"/>'
+    )
+    assert text_of(f'<table:table table:name="S">{row(cells)}</table:table>') == (
+        "# S\n42,2026-12-02\n"
+    )
+
+
 def test_repeats_claimed_by_a_small_file_are_bounded_and_read_lazily():
     wide = ods_cell("x", 'table:number-columns-repeated="999999999"')
     sheet = f'<table:table table:name="S">{row(wide, 999_999_999)}</table:table>'
