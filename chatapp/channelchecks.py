@@ -26,7 +26,7 @@ from endpoints import requests
 from endpoints.adapters.base import ChatAdapter, ChatMessage, ProviderError
 from endpoints.breaker import channel_id
 from endpoints.endpoint import Channel, Endpoint
-from endpoints.failover import FAILING_OVER, FailoverAdapter
+from endpoints.failover import FAILING_OVER, FailoverAdapter, model_for
 from endpoints.report import credentials, mask
 
 CHECK_TIMEOUT = 60.0  # seconds for one key's answer
@@ -58,7 +58,7 @@ def targets(registry: registries.Registry) -> list[Target]:
 async def check(target: Target, prompt: str) -> tuple[str, ProviderError | None, float]:
     """The reply's start, the failure if any, and the seconds it took."""
     endpoint = target.endpoint
-    model = endpoint.models.default[0]
+    model = model_for(endpoint, target.channel)
     request = requests.build(endpoint, model, [ChatMessage("user", prompt)])
     started = time.monotonic()
     try:
@@ -85,7 +85,7 @@ def record(target: Target, reply: str, error: ProviderError | None, seconds: flo
         channel=channel.name if channel else "key",
         key=mask(channel.api_key) if channel else credentials(endpoint)[:100],
         base_url=(channel.base_url if channel else endpoint.base_url) or "",
-        model=endpoint.models.default[0],
+        model=model_for(endpoint, channel),
         ok=error is None,
         error=error.user_message if error else "",
         reply=reply,

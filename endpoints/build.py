@@ -226,6 +226,7 @@ def builtin(
     if isinstance(own, schema.AzureEndpoint):
         azure, reason = azure_deployments(own, common.env, problems)
         fields.update(azure=MappingProxyType(azure), models=ModelList(tuple(azure)))
+        fields["channels"] = azure_channels(own, azure, common.env, problems)
         fields["key_source"] = ", ".join(sorted({source_of(g.apiKey) for g in own.groups}))
         reasons = [reason, header_reason]
     elif own is not None and own.baseURL is not None:
@@ -237,6 +238,9 @@ def builtin(
         reasons.append(reason)
     if isinstance(own, schema.KeyedEndpoint) and own.channels:
         reasons = [builtin_channels(name, own, fields, first(*reasons), common, problems)]
+        reasons.append(header_reason)
+    if isinstance(own, schema.BedrockEndpoint) and own.channels:
+        reasons = [bedrock_channels(own, fields, first(*reasons), common.env, problems)]
         reasons.append(header_reason)
     return Endpoint(**fields, unavailable=first(*reasons))
 
@@ -281,6 +285,53 @@ def builtin_channels(
     if found:
         fields.update(api_key=found[0].api_key, base_url=found[0].base_url)
         fields["key_source"] = found[0].key_source
+    return None if found else "; ".join(reasons)
+
+
+def bedrock_channels(
+    own: schema.BedrockEndpoint,
+    fields: dict[str, Any],
+    reason: str | None,
+    env: Mapping[str, str],
+    problems: list[Problem],
+) -> str | None:
+    """Bedrock's channels (the .env credentials first) into `fields`; why none is usable."""
+    path = ("endpoints", "bedrock", "channels")
+    options = fields.get("bedrock") or BedrockOptions()
+    if options.secret_access_key == USER_PROVIDED:
+        message = "fail-over needs the operator's own keys: the .env secret is user_provided"
+        problems.append(Problem("error", message, path))
+        return message
+    base_url, found, reasons = fields.get("base_url"), [], []
+    if reason is None and options.access_key_id:
+        source = "BEDROCK_AWS_ACCESS_KEY_ID"
+        found.append(
+            Channel("key 1", options.access_key_id, base_url, 1, 0, source, bedrock=options)
+        )
+    else:
+        why = reason or "no BEDROCK_AWS_ACCESS_KEY_ID"
+        reasons.append(f"key 1: {why}")
+        problems.append(Problem("warning", f"key 1 left out: {why}", path))
+    for i, channel in enumerate(own.channels or ()):
+        label = channel.name or f"key {i + 2}"
+        key_id, r1 = resolved(channel.accessKeyId, env)
+        secret, r2 = resolved(channel.secretAccessKey, env)
+        token, r3 = resolved(channel.sessionToken, env) if channel.sessionToken else (None, None)
+        region, r4 = resolved(channel.region, env) if channel.region else (options.region, None)
+        why = first(r1, r2, r3, r4, None if region else "no region")
+        if why:
+            problems.append(Problem("warning", f"left out: {why}", path + (i,)))
+            reasons.append(f"{label}: {why}")
+            continue
+        mine = replace(
+            options, access_key_id=key_id, secret_access_key=secret, session_token=token,
+            region=region, bearer_token=None, profile=None,
+        )  # fmt: skip
+        source = source_of(channel.accessKeyId)
+        found.append(
+            Channel(label, key_id, base_url, channel.weight, channel.priority, source, bedrock=mine)
+        )
+    fields["channels"] = tuple(found)
     return None if found else "; ".join(reasons)
 
 
@@ -340,6 +391,47 @@ def azure_deployments(
                 drop_params=tuple(group.dropParams or ()),
             )
     return deployments, None if deployments else "; ".join(reasons) or "no models"
+
+
+def azure_channels(
+    own: schema.AzureEndpoint,
+    deployments: Mapping[str, AzureDeployment],
+    env: Mapping[str, str],
+    problems: list[Problem],
+) -> tuple[Channel, ...]:
+    """Every group's key and its `channels` (a channel's models are its group's), once any
+    group lists channels; none otherwise. A channel whose variable is unset is left out."""
+    if not any(group.channels for group in own.groups):
+        return ()
+    firsts = {d.group: d for d in deployments.values()}
+    found: list[Channel] = []
+    for index, group in enumerate(own.groups):
+        lead = firsts.get(group.group)
+        if lead is None:  # the group was left out (endpoints.build warned)
+            continue
+        own = source_of(group.apiKey)
+        found.append(
+            Channel(f"{group.group} key 1", lead.api_key, lead.base_url, 1, 0, own, group.group)
+        )
+        for i, channel in enumerate(group.channels or ()):
+            label = f"{group.group} {channel.name or f'key {i + 2}'}"
+            api_key, key_reason = (
+                resolved(channel.apiKey, env) if channel.apiKey else (lead.api_key, None)
+            )
+            url, url_reason = resolved_url(channel.baseURL, env)
+            why = first(key_reason, url_reason)
+            if why:
+                path = ("endpoints", "azureOpenAI", "groups", index, "channels", i)
+                problems.append(Problem("warning", f"left out: {why}", path))
+                continue
+            source = source_of(channel.apiKey) if channel.apiKey else None
+            base_url = (url or lead.base_url).rstrip("/")
+            found.append(
+                Channel(
+                    label, api_key, base_url, channel.weight, channel.priority, source, group.group
+                )
+            )
+    return tuple(found)
 
 
 def custom_endpoint(

@@ -248,9 +248,16 @@ def endpoint_checks(config: sections.LibreChatConfig) -> list[Problem]:
     for key in ("openAI", "anthropic", "google"):
         section = getattr(endpoints, key)
         problems += builtin_channel_checks(section, ("endpoints", key))
+    problems += bedrock_channel_checks(endpoints.bedrock)
     for index, group in enumerate(endpoints.azureOpenAI.groups if endpoints.azureOpenAI else ()):
-        path = ("endpoints", "azureOpenAI", "groups", index, "baseURL")
-        problems += url_check(group.baseURL, path)
+        path = ("endpoints", "azureOpenAI", "groups", index)
+        problems += url_check(group.baseURL, path + ("baseURL",))
+        problems += builtin_channel_checks(group, path)
+        if group.channels and group.apiKey.strip() == "user_provided":
+            message = (
+                "fail-over needs the operator's own keys: this group's apiKey is user_provided"
+            )
+            problems.append(Problem("error", message, path + ("apiKey",)))
     problems += azure_duplicates(endpoints.azureOpenAI)
     return problems
 
@@ -292,7 +299,9 @@ def channel_checks(custom: schema.CustomEndpoint, path: Path) -> list[Problem]:
     return problems
 
 
-def builtin_channel_checks(section: schema.KeyedEndpoint | None, path: Path) -> list[Problem]:
+def builtin_channel_checks(
+    section: schema.KeyedEndpoint | schema.AzureGroup | None, path: Path
+) -> list[Problem]:
     """A built-in endpoint's `channels`: the operator's keys, no two alike (the .env key
     is checked when it is read, endpoints.build)."""
     problems: list[Problem] = []
@@ -308,6 +317,22 @@ def builtin_channel_checks(section: schema.KeyedEndpoint | None, path: Path) -> 
             message = f"the same apiKey and baseURL as channels[{seen[pair]}]: change either"
             problems.append(Problem("error", message, where))
         seen.setdefault(pair, i)
+    return problems
+
+
+def bedrock_channel_checks(section: schema.BedrockEndpoint | None) -> list[Problem]:
+    """Bedrock's `channels`: the operator's credentials, each key id once."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, channel in enumerate((section and section.channels) or ()):
+        where = ("endpoints", "bedrock", "channels", i)
+        if "user_provided" in (channel.accessKeyId.strip(), channel.secretAccessKey.strip()):
+            message = "fail-over needs the operator's own keys: set the key id and secret"
+            problems.append(Problem("error", message, where))
+        if channel.accessKeyId in seen:
+            message = f"the same accessKeyId as channels[{seen[channel.accessKeyId]}]: list it once"
+            problems.append(Problem("error", message, where + ("accessKeyId",)))
+        seen.setdefault(channel.accessKeyId, i)
     return problems
 
 

@@ -129,6 +129,9 @@ class Channel:
     weight: int = 1
     priority: int = 0
     key_source: str | None = None
+    group: str = ""  # Azure: the group whose models it serves (its key and URL replaced)
+    # Bedrock: its credentials (api_key: their key id); not hashed (its mappings cannot be)
+    bedrock: BedrockOptions | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

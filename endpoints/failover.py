@@ -2,7 +2,8 @@
 
 The registry hands this out instead of the plain adapter when an endpoint lists
 several keys or base URLs (`Endpoint.channels`), so chat turns, titles, the API
-and every other caller of `Registry.adapter` fail over alike.
+and every other caller of `Registry.adapter` fail over alike. An Azure channel
+serves its group's models only: a request tries the channels of its model's group.
 
 A request goes to the channel of the highest priority, picked by weight among
 equals; benched channels (endpoints/breaker.py) are passed over, and one whose
@@ -20,6 +21,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import replace
+from types import MappingProxyType
 
 from endpoints.adapters.base import (
     ChatAdapter,
@@ -42,7 +44,19 @@ FAILING_OVER = {ErrorKind.AUTHENTICATION, ErrorKind.RATE_LIMITED, ErrorKind.UNAV
 
 
 def channel_endpoint(endpoint: Endpoint, channel: Channel) -> Endpoint:
-    """The endpoint as one channel sees it: its key and base URL, no channels."""
+    """The endpoint as one channel sees it: its key and base URL, no channels (an Azure
+    channel: its group's deployments on its key and instance URL; a Bedrock channel: its
+    AWS credentials and region)."""
+    if channel.group:
+        azure = {
+            model: replace(d, api_key=channel.api_key, base_url=channel.base_url or d.base_url)
+            if d.group == channel.group
+            else d
+            for model, d in endpoint.azure.items()
+        }
+        return replace(endpoint, azure=MappingProxyType(azure), channels=())
+    if channel.bedrock is not None:
+        return replace(endpoint, bedrock=channel.bedrock, channels=())
     return replace(
         endpoint,
         api_key=channel.api_key,
@@ -50,6 +64,21 @@ def channel_endpoint(endpoint: Endpoint, channel: Channel) -> Endpoint:
         key_source=channel.key_source,
         channels=(),
     )
+
+
+def serving(endpoint: Endpoint, model: str) -> tuple[Channel, ...]:
+    """The channels that serve `model` (an Azure model: its group's; "": every channel)."""
+    deployment = endpoint.azure.get(model) if model else None
+    if deployment is None:
+        return endpoint.channels
+    return tuple(c for c in endpoint.channels if c.group in ("", deployment.group))
+
+
+def model_for(endpoint: Endpoint, channel: Channel | None) -> str:
+    """A model a channel serves, for its scheduled check: its Azure group's first."""
+    if channel is not None and channel.group:
+        return next(m for m, d in endpoint.azure.items() if d.group == channel.group)
+    return endpoint.models.default[0]
 
 
 def weighted_order(channels: list[Channel], rng: random.Random) -> list[Channel]:
@@ -75,14 +104,15 @@ class FailoverAdapter:
     def adapter(self, channel: Channel) -> ChatAdapter:
         return self._adapters[channel]
 
-    async def plan(self) -> list[tuple[Channel, Status]]:
-        """Every channel in the order to try them, with its status: the usable ones (ok, or
-        probing), then the benched ones, soonest back first (a last resort: a benched key
-        that answers is back)."""
+    async def plan(self, model: str = "") -> list[tuple[Channel, Status]]:
+        """Every channel serving `model` in the order to try them, with its status: the
+        usable ones (ok, or probing), then the benched ones, soonest back first (a last
+        resort: a benched key that answers is back)."""
         now = self.breaker.clock()
-        found = await self.breaker.astates([self._ids[c] for c in self.endpoint.channels])
-        states: dict[Channel, State] = {c: found[self._ids[c]] for c in self.endpoint.channels}
-        ordered = weighted_order(list(self.endpoint.channels), self._rng)
+        channels = serving(self.endpoint, model)
+        found = await self.breaker.astates([self._ids[c] for c in channels])
+        states: dict[Channel, State] = {c: found[self._ids[c]] for c in channels}
+        ordered = weighted_order(list(channels), self._rng)
         usable = [c for c in ordered if states[c].status(now) != "benched"]
         benched = sorted(
             (c for c in ordered if c not in usable), key=lambda c: states[c].until or 0.0
@@ -92,11 +122,11 @@ class FailoverAdapter:
     async def candidates(self) -> list[Channel]:
         return [channel for channel, _ in await self.plan()]
 
-    async def attempts(self) -> AsyncIterator[Channel]:
+    async def attempts(self, model: str = "") -> AsyncIterator[Channel]:
         """The channels this request tries, at most ATTEMPTS; a probing one only when this
         request wins its probe (claimed when reached, so an unused claim never blocks one)."""
         given = 0
-        for channel, status in await self.plan():
+        for channel, status in await self.plan(model):
             if status == "probing" and not await self.breaker.aclaim_probe(self._ids[channel]):
                 continue  # another request is probing it
             yield channel
@@ -107,7 +137,7 @@ class FailoverAdapter:
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         tried: list[Channel] = []
         last: ProviderError | None = None
-        async with aclosing(self.attempts()) as attempts:
+        async with aclosing(self.attempts(request.model)) as attempts:
             async for channel in attempts:
                 tried.append(channel)
                 started = False

@@ -112,7 +112,7 @@ class AllSettings(SharedSettings):
 
 class Channel(Strict):
     """Parley's extension (fail-over, docs/configuration.md): one more key and/or base URL
-    of a custom endpoint; what it leaves out is the endpoint's own."""
+    of an endpoint (or of an Azure group); what it leaves out is the endpoint's own."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
@@ -232,6 +232,8 @@ class AzureGroup(Strict):
     dropParams: list[str] | None = None
     additionalHeaders: dict[str, str] | None = None
     models: dict[str, bool | AzureModel] = Field(min_length=1)
+    # Parley's fail-over extension: more keys (and instance URLs) for this group's models.
+    channels: list[Channel] | None = None
 
     @model_validator(mode="after")
     def _deployments(self) -> AzureGroup:
@@ -261,7 +263,23 @@ class AnthropicEndpoint(KeyedEndpoint):
     models: Any = later("Anthropic model mapping for Vertex AI")
 
 
+class BedrockChannel(Strict):
+    """Parley's fail-over extension for bedrock: another set of AWS credentials (and
+    region); the .env's BEDROCK_AWS_* credentials are the first."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, min_length=1)
+    accessKeyId: str
+    secretAccessKey: str
+    sessionToken: str | None = None
+    region: str | None = None
+    weight: int = Field(default=1, ge=1)
+    priority: int = 0
+
+
 class BedrockEndpoint(BuiltinEndpoint):
+    channels: list[BedrockChannel] | None = None
     models: list[str] | None = None
     availableRegions: list[str] | None = None
     inferenceProfiles: dict[str, str] | None = None

@@ -117,7 +117,8 @@ class BedrockAdapter(BaseAdapter):
         config = BotoConfig(
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=self.timeout,
-            retries={"max_attempts": self.max_retries + 1, "mode": "standard"},
+            # total_max_attempts counts the first try (botocore's max_attempts does not)
+            retries={"total_max_attempts": self.max_retries + 1, "mode": "standard"},
             proxies={"http": proxy, "https": proxy} if proxy else None,
         )
         base_url = self.endpoint.base_url if self.endpoint.base_url != USER_PROVIDED else None

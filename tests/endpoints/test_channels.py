@@ -163,3 +163,36 @@ def test_builtin_channels_are_validated(yaml_errors) -> None:
         " set apiKey to a key or ${VAR}",
         "endpoints.google.channels[2]: the same apiKey and baseURL as channels[1]: change either",
     ]
+
+
+def test_an_azure_groups_channels_need_its_own_keys(load_yaml, yaml_errors) -> None:
+    group = {
+        "group": "east",
+        "apiKey": "az-1",
+        "instanceName": "east",
+        "version": "2024-10-21",
+        "models": {"gpt-4o": {"deploymentName": "gpt-4o"}},
+        "channels": [
+            {"name": "b", "apiKey": "${UNSET}"},
+            {"name": "c", "apiKey": "az-3", "baseURL": URL, "weight": 2},
+        ],
+    }
+    config = load_yaml({"endpoints": {"azureOpenAI": {"groups": [group]}}}, {})
+    assert config.endpoints["azureOpenAI"].channels == (
+        Channel(
+            "east key 1", "az-1", "https://east.openai.azure.com", 1, 0, "librechat.yaml", "east"
+        ),
+        Channel("east c", "az-3", URL.rstrip("/"), 2, 0, "librechat.yaml", "east"),
+    )  # b's variable is unset: left out
+    assert any("left out" in p.message for p in config.problems)
+    mine = {**group, "apiKey": "user_provided"}
+    errors = yaml_errors({"endpoints": {"azureOpenAI": {"groups": [mine]}}})
+    assert any("groups[0].apiKey: fail-over needs the operator's own keys" in e for e in errors)
+
+
+def test_bedrock_channels_are_the_operators_credentials_each_once(yaml_errors) -> None:
+    one = {"accessKeyId": "AKIA1", "secretAccessKey": "s"}
+    section = {"channels": [one, one, {"accessKeyId": "x", "secretAccessKey": "user_provided"}]}
+    errors = yaml_errors({"endpoints": {"bedrock": section}})
+    assert any("channels[1].accessKeyId: the same accessKeyId as channels[0]" in e for e in errors)
+    assert any("channels[2]: fail-over needs the operator's own keys" in e for e in errors)

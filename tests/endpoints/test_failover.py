@@ -289,3 +289,82 @@ async def test_a_probe_is_claimed_only_by_a_request_that_reaches_the_key(
     assert (await run(adapter, request_for(registry.endpoint(name), ECHO, "m"))).text == REPLY
     assert keys_sent(mock_provider) == ["sk-a"]
     assert await adapter.breaker.aclaim_probe(c)  # still free for a request that needs it
+
+
+def azure_group(name: str, key: str, model: str, url: str, channels=None) -> dict:
+    group = {
+        "group": name,
+        "apiKey": key,
+        "instanceName": name,
+        "baseURL": url,
+        "version": "2024-10-21",
+        "models": {model: {"deploymentName": f"{model}-deployment"}},
+    }
+    return group | ({"channels": channels} if channels else {})
+
+
+async def test_an_azure_group_fails_over_to_its_own_channels(load_yaml, mock_provider) -> None:
+    """A group's channels serve its models only (the openai SDK's AsyncAzureOpenAI)."""
+    backup = [{"name": "backup", "apiKey": "${AZ_BACKUP}", "priority": -1}]
+    groups = [
+        azure_group("east", "az-east", "gpt-4o", mock_provider.url, backup),
+        azure_group("west", "az-west", "gpt-4o-mini", mock_provider.url),
+    ]
+    config = load_yaml({"endpoints": {"azureOpenAI": {"groups": groups}}}, {"AZ_BACKUP": "az-2"})
+    endpoint = config.endpoints["azureOpenAI"]
+    assert [(c.name, c.group) for c in endpoint.channels] == [
+        ("east key 1", "east"), ("east backup", "east"), ("west key 1", "west"),
+    ]  # fmt: skip
+    registry = Registry(config, breaker=Breaker(Policy()))
+    adapter = registry.adapter("azureOpenAI")
+    for failure in ("401", "429", "500", "hangup"):  # before the first token: the next key
+        mock_provider.reset()
+        mock_provider.fail_key("az-east", failure)
+        outcome = await run(adapter, request_for(endpoint, ECHO, "gpt-4o"))
+        assert outcome.error is None and outcome.text == REPLY, failure
+        assert keys_sent(mock_provider) == ["az-east", "az-2"], failure
+        assert "/openai/deployments/gpt-4o-deployment/" in mock_provider.last_request.path
+    mock_provider.reset()
+    mock_provider.fail_key("az-east", "disconnect")  # after text: never retried
+    outcome = await run(adapter, request_for(endpoint, ECHO, "gpt-4o"))
+    assert outcome.error is not None and outcome.text and keys_sent(mock_provider) == ["az-east"]
+    mock_provider.reset()
+    mock_provider.fail_key("az-west", "500")
+    outcome = await run(adapter, request_for(endpoint, ECHO, "gpt-4o-mini"))
+    assert outcome.error is not None and "(west key 1)" in outcome.error.user_message
+    assert keys_sent(mock_provider) == ["az-west"]  # never the east group's keys
+
+
+async def test_bedrock_fails_over_to_its_channels(load_yaml, mock_provider) -> None:
+    """The .env credentials first, then `channels` (boto3 against the mock's converse)."""
+    backup = {"name": "backup", "accessKeyId": "AKIABACKUP", "secretAccessKey": "${SECRET}",
+              "priority": -1}  # fmt: skip
+    section = {"baseURL": mock_provider.url, "models": ["m"], "channels": [backup]}
+    env = {
+        "BEDROCK_AWS_DEFAULT_REGION": "us-east-1",
+        "BEDROCK_AWS_ACCESS_KEY_ID": "AKIAMAIN",
+        "BEDROCK_AWS_SECRET_ACCESS_KEY": "main-secret",
+        "SECRET": "backup-secret",
+    }
+    config = load_yaml({"endpoints": {"bedrock": section}}, env)
+    endpoint = config.endpoints["bedrock"]
+    assert [(c.name, c.api_key) for c in endpoint.channels] == [
+        ("key 1", "AKIAMAIN"), ("backup", "AKIABACKUP"),
+    ]  # fmt: skip
+    adapter = Registry(config, breaker=Breaker(Policy())).adapter("bedrock")
+    for failure in ("401", "429", "500", "hangup"):
+        mock_provider.reset()
+        mock_provider.fail_key("AKIAMAIN", failure)
+        outcome = await run(adapter, request_for(endpoint, ECHO, "m"))
+        assert outcome.error is None and outcome.text == REPLY, failure
+        assert keys_sent(mock_provider) == ["AKIAMAIN", "AKIABACKUP"], failure
+    mock_provider.reset()
+    mock_provider.fail_key("AKIAMAIN", "disconnect")  # after text: never retried
+    outcome = await run(adapter, request_for(endpoint, ECHO, "m"))
+    assert outcome.error is not None and keys_sent(mock_provider) == ["AKIAMAIN"]
+    mock_provider.reset()
+    mock_provider.fail("500")
+    outcome = await run(adapter, request_for(endpoint, ECHO, "m"))
+    assert (
+        "Every key tried for endpoint bedrock failed (key 1, backup)" in outcome.error.user_message
+    )
