@@ -41,6 +41,7 @@ class StoredStep(Protocol):
     call_id: str
     tool: str
     arguments: str
+    signature: str
     result: str
     state: str
     text_offset: int
@@ -131,7 +132,7 @@ def _call_id(step: StoredStep) -> str:
 
 
 def _call(step: StoredStep) -> ToolCall:
-    return ToolCall(_call_id(step), step.tool, step.arguments)
+    return ToolCall(_call_id(step), step.tool, step.arguments, step.signature)
 
 
 def _result(step: StoredStep) -> ToolResult:

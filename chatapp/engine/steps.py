@@ -42,6 +42,7 @@ class Step:
     tool: str
     arguments: str
     server: str = ""
+    signature: str = ""  # the provider's (Gemini's thoughtSignature), sent back with the call
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     state: str = RUNNING
     result: str = ""
@@ -78,6 +79,7 @@ def plan(calls: tuple[ToolCall, ...], toolbox: Toolbox, first: int, round_: int)
                 tool=call.name,
                 arguments=call.arguments,
                 server=tool.server if tool else "",
+                signature=call.signature,
             )
         )
     return steps
@@ -168,6 +170,7 @@ def save_started(message_id: Any, batch: list[Step]) -> None:
             tool=step.tool[:200],
             server=step.server[:200],
             arguments=step.arguments[:MAX_RESULT_CHARS],
+            signature=step.signature,
             state=step.state,
             text_offset=step.text_offset,
         )

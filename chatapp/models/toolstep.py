@@ -25,6 +25,7 @@ class ToolStep(models.Model):
     tool = models.CharField(max_length=200)
     server = models.CharField(max_length=200, blank=True)  # the MCP server; "" for built-ins
     arguments = models.TextField(blank=True)  # as the model sent them
+    signature = models.TextField(blank=True)  # Gemini's thoughtSignature of the call, sent back
     result = models.TextField(blank=True)  # what went back to the model (after truncation)
     result_chars = models.PositiveIntegerField(default=0)  # the tool's full output length
     truncated = models.BooleanField(default=False)

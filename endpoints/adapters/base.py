@@ -52,11 +52,14 @@ class ToolSpec:
 
 @dataclass(frozen=True)
 class ToolCall:
-    """A call the model asked for; `arguments` is the JSON text exactly as it sent it."""
+    """A call the model asked for; `arguments` is the JSON text exactly as it sent it.
+    `signature` is Gemini's `thoughtSignature` of the call (base64), which it wants back
+    with the call in the next requests; "" for every other provider."""
 
     id: str
     name: str
     arguments: str
+    signature: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class ToolCallDelta:
     id: str = ""
     name: str = ""
     arguments: str = ""
+    signature: str = ""  # Gemini's thoughtSignature (base64), on the piece that has one
 
 
 StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | Usage | Finish
@@ -179,10 +183,11 @@ def tool_calls(deltas: Iterable[ToolCallDelta]) -> tuple[ToolCall, ...]:
     """The calls a reply's ToolCallDeltas make, in index order."""
     calls: dict[int, list[str]] = {}
     for delta in deltas:
-        call = calls.setdefault(delta.index, ["", "", ""])
+        call = calls.setdefault(delta.index, ["", "", "", ""])
         call[0] = call[0] or delta.id
         call[1] = call[1] or delta.name
         call[2] += delta.arguments
+        call[3] = call[3] or delta.signature
     return tuple(ToolCall(*calls[index]) for index in sorted(calls))
 
 

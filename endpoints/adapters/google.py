@@ -6,6 +6,8 @@ GOOGLE_SAFETY_* settings arrive as `endpoint.google.safety_settings`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import json
 import re
@@ -190,10 +192,18 @@ def _content(message: ChatMessage) -> types.Content:
     role = "model" if message.role == "assistant" else "user"
     parts = _parts(message) if message.parts or not message.tool_calls else []
     for call in message.tool_calls:
-        parts.append(
-            types.Part(function_call=types.FunctionCall(name=call.name, args=_args(call.arguments)))
-        )
+        function_call = types.FunctionCall(name=call.name, args=_args(call.arguments))
+        signature = _signature(call.signature)
+        parts.append(types.Part(function_call=function_call, thought_signature=signature))
     return types.Content(role=role, parts=parts)
+
+
+def _signature(text: str) -> bytes | None:
+    """A call's kept thoughtSignature as the SDK takes it (bytes; it sends them base64)."""
+    try:
+        return base64.b64decode(text, validate=True) if text else None
+    except binascii.Error:
+        return None
 
 
 def _args(arguments: str) -> dict[str, Any]:
@@ -213,7 +223,7 @@ def _read(chunk: Any, calls: Iterator[int]) -> list[StreamEvent]:
             raise TypeError("a candidate with neither content nor a finish reason")
         for part in parts or ():
             if part.function_call is not None:
-                events.append(_call(part.function_call, next(calls)))
+                events.append(_call(part, next(calls)))
             elif part.text:
                 events.append(ReasoningDelta(part.text) if part.thought else TextDelta(part.text))
         if candidate.finish_reason:
@@ -221,9 +231,13 @@ def _read(chunk: Any, calls: Iterator[int]) -> list[StreamEvent]:
     return events
 
 
-def _call(call: Any, index: int) -> ToolCallDelta:
+def _call(part: Any, index: int) -> ToolCallDelta:
+    """A whole call, with the thoughtSignature Gemini 2.5 and 3 put on it (3 refuses the
+    next request of the loop without it: docs/tools.md)."""
+    call = part.function_call
     call_id = call.id or f"call_{uuid.uuid4().hex[:24]}"  # the Gemini API sends none
-    return ToolCallDelta(index, call_id, call.name or "", json.dumps(call.args or {}))
+    signature = base64.b64encode(part.thought_signature).decode() if part.thought_signature else ""
+    return ToolCallDelta(index, call_id, call.name or "", json.dumps(call.args or {}), signature)
 
 
 def _finish(reason: Any) -> str:

@@ -64,7 +64,8 @@ class MockApp:
         if match := GEMINI.search(path):
             streaming = match["action"] == "streamGenerateContent"
             prompt = gemini_wire.parse(request, match["model"], streaming)
-            return self._chat(gemini_wire, request, prompt)
+            refused = gemini_wire.unsigned(request, self.behaviour)
+            return refused or self._chat(gemini_wire, request, prompt)
         if match := BEDROCK.search(path):
             prompt = bedrock_wire.parse(
                 request, match["model"], match["action"] == "converse-stream"

@@ -64,6 +64,9 @@ class Behaviour:
     usage: dict[str, Any] = field(default_factory=dict)
     omit_usage: bool = False
     models: list[str] = field(default_factory=lambda: ["mock-small", "mock-large", "mock-reasoner"])
+    # The thoughtSignatures the Gemini wire put on its calls, by call (gemini_wire.key): a
+    # later request of the same turn must send them back.
+    signatures: dict[str, set[bytes]] = field(default_factory=dict)
 
     def reported(self, name: str, true: int) -> Any:
         """The usage figure to send for `name`: the lie set in `usage`, else the truth."""

@@ -1,10 +1,15 @@
 """Gemini API: `models/{model}:streamGenerateContent?alt=sse`, `:generateContent`, `models`.
 
 Served under both `v1` and `v1beta`: google-genai uses `v1` with a custom base URL.
+
+Like Gemini 2.5 and 3, a reply's first function call carries a `thoughtSignature`; like
+Gemini 3, a request whose current turn (the contents after the last user text) sends a
+call the mock signed without its signature is refused with Gemini's 400.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import Any
@@ -98,6 +103,64 @@ def _call(call: Call) -> dict[str, Any]:
     return {"functionCall": {"name": call.name, "args": args if isinstance(args, dict) else {}}}
 
 
+def _calls(calls: tuple[Call, ...], behaviour: Behaviour) -> list[dict[str, Any]]:
+    """A reply's calls, the first signed (as Gemini signs parallel calls), the signature kept."""
+    parts = [_call(call) for call in calls]
+    if parts:
+        signature = b"mock-thought:" + uuid.uuid4().bytes
+        parts[0]["thoughtSignature"] = base64.b64encode(signature).decode()
+        behaviour.signatures.setdefault(key(parts[0]["functionCall"]), set()).add(signature)
+    return parts
+
+
+def key(call: dict[str, Any]) -> str:
+    return json.dumps([call.get("name"), call.get("args") or {}], sort_keys=True)
+
+
+def unsigned(request: RecordedRequest, behaviour: Behaviour) -> Response | None:
+    """Gemini's 400 for a call of the current turn sent back without the signature the
+    mock gave it (or with another)."""
+    contents = [c for c in body_json(request).get("contents") or () if isinstance(c, dict)]
+    asked = [i for i, c in enumerate(contents) if c.get("role") != "model" and _says(c)]
+    turn = contents[asked[-1] + 1 :] if asked else contents
+    position = 0
+    for content in turn:
+        for part in content.get("parts") or ():
+            call = part.get("functionCall") if isinstance(part, dict) else None
+            if not isinstance(call, dict):
+                continue
+            position += 1
+            issued = behaviour.signatures.get(key(call))
+            sent = _decoded(part.get("thoughtSignature", part.get("thought_signature")))
+            if issued and sent not in issued:
+                return json_response(400, _status(400, "INVALID_ARGUMENT", MISSING % (
+                    call.get("name"), position)))  # fmt: skip
+    return None
+
+
+def _decoded(signature: Any) -> bytes | None:
+    """A signature's bytes, in either base64 alphabet (google-genai sends the URL-safe one)."""
+    if not isinstance(signature, str):
+        return None
+    try:
+        return base64.urlsafe_b64decode(signature.replace("+", "-").replace("/", "_"))
+    except ValueError:
+        return None
+
+
+def _says(content: dict[str, Any]) -> bool:
+    """A user content with text (not only function responses): where a turn starts."""
+    return any(isinstance(p, dict) and p.get("text") for p in content.get("parts") or ())
+
+
+MISSING = (
+    "Function call is missing a thought_signature in functionCall parts. This is required "
+    "for tools to work correctly, and missing thought_signature may lead to degraded model "
+    "performance. Additional data, function call `default_api:%s` , position %d. Please "
+    "refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
+)
+
+
 def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any] | None:
     if behaviour.omit_usage:
         return None
@@ -143,7 +206,7 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
     ]
     frames += [_frame(_response(prompt, [{"text": p}], None, partial)) for p in plan.text[:-1]]
     last = [{"text": plan.text[-1]}] if plan.text else []
-    last += [_call(call) for call in plan.calls]
+    last += _calls(plan.calls, behaviour)
     frames.append(_frame(_response(prompt, last, "STOP", _usage(plan, behaviour))))
     malformed = _frame({"candidates": [{"index": 0, "content": {"role": "model"}}]}).data
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
@@ -155,7 +218,7 @@ def complete(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Be
         parts.append({"text": plan.full_reasoning, "thought": True})
     if plan.text or not plan.calls:
         parts.append({"text": plan.full_text})
-    parts += [_call(call) for call in plan.calls]
+    parts += _calls(plan.calls, behaviour)
     return json_response(200, _response(prompt, parts, "STOP", _usage(plan, behaviour)))
 
 

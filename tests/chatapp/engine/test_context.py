@@ -80,6 +80,7 @@ class Step:
     tool: str = "echo"
     call_id: str = ""
     arguments: str = "{}"
+    signature: str = ""
     result: str = "out"
     state: str = "done"
     id: str = "5f0c-1"

@@ -1,6 +1,7 @@
 """The one prompt a turn sends and the pre-flight prices."""
 
 import asyncio
+import base64
 import json
 from dataclasses import replace
 
@@ -134,7 +135,7 @@ def test_an_earlier_tool_call_reaches_every_wire_with_its_result(
     asked, answered = factories.exchange(conversation, "look it up", "Let me see. It is 4.")
     ToolStep.objects.create(
         message=answered, position=0, call_id="toolu_1", tool="echo", arguments='{"text": "4"}',
-        result="4", state="done", text_offset=len("Let me see. "),
+        result="4", state="done", text_offset=len("Let me see. "), signature="c2lnLTE=",
     )  # fmt: skip
     endpoint = mock_endpoint(mock_provider, kind)
     sent = prompt.build(
@@ -147,3 +148,7 @@ def test_an_earlier_tool_call_reaches_every_wire_with_its_result(
     body = mock_provider.last_request.body
     assert _shape(kind, body) == AFTER_A_CALL[kind]
     assert "toolu_1" in json.dumps(body) or kind == "google"  # Gemini matches calls by name
+    if kind == "google":  # the call's thoughtSignature goes back with it
+        call = body["contents"][1]["parts"][1]
+        signature = call.get("thoughtSignature", call.get("thought_signature"))
+        assert base64.urlsafe_b64decode(signature) == b"sig-1"

@@ -7,6 +7,7 @@ with a call, `tools: A {...}; B {...}` with parallel calls, and a message of res
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import replace
 
@@ -308,3 +309,42 @@ async def test_anthropics_own_search_is_no_call_for_parley(endpoint_for, mock_pr
     assert (calls, finish, text) == ((), "stop", "Found it.")
     sent = mock_provider.last_request.body["tools"][0]
     assert sent["type"] == "web_search_20250305"
+
+
+def gemini_loop(endpoint, call: ToolCall):
+    prompt = (
+        ChatMessage("user", 'tool: echo {"text": "a"}'),
+        ChatMessage("assistant", "", tool_calls=(call,)),
+        ChatMessage("tool", "", tool_results=(ToolResult(call.id, "echo", "a"),)),
+    )
+    return request(endpoint, "google", *prompt)
+
+
+async def test_gemini_signs_a_call_and_wants_the_signature_back(endpoint_for, mock_provider):
+    """Gemini 2.5 and 3 put a thoughtSignature on a call; 3 refuses the loop's next request
+    without it. The adapter keeps it with the call and sends it back with it."""
+    endpoint = endpoint_for("google")
+    asked = ChatMessage("user", 'tool: echo {"text": "a"}')
+    (call,), _, _ = await calls_of(adapter(endpoint), request(endpoint, "google", asked))
+    assert base64.b64decode(call.signature).startswith(b"mock-thought:")
+    outcome = await run(adapter(endpoint), gemini_loop(endpoint, call))
+    assert (outcome.error, outcome.text) == (None, "result: a")
+    (sent,) = mock_provider.last_request.body["contents"][1]["parts"]
+    signature = sent.get("thoughtSignature", sent.get("thought_signature"))
+    assert base64.urlsafe_b64decode(signature) == base64.b64decode(call.signature)
+
+
+async def test_gemini_refuses_a_call_sent_back_without_its_signature(endpoint_for):
+    endpoint = endpoint_for("google")
+    asked = ChatMessage("user", 'tool: echo {"text": "a"}')
+    (call,), _, _ = await calls_of(adapter(endpoint), request(endpoint, "google", asked))
+    outcome = await run(adapter(endpoint), gemini_loop(endpoint, replace(call, signature="")))
+    assert outcome.error is not None and outcome.error.status == 400
+    assert "missing a thought_signature" in outcome.error.user_message
+
+
+async def test_gemini_signs_the_first_of_parallel_calls(endpoint_for):
+    endpoint = endpoint_for("google")
+    asked = ChatMessage("user", 'tools: echo {"text": "a"}; lookup {}')
+    (first, second), _, _ = await calls_of(adapter(endpoint), request(endpoint, "google", asked))
+    assert first.signature and not second.signature
