@@ -105,9 +105,18 @@ function uploaded(item, xhr) {
     failed(item, body?.error?.message || message);
     return;
   }
-  Object.assign(item.dataset, { state: "done", fileId: body.id, kind: body.kind });
+  markDone(item, body);
+}
+
+/** An uploaded file (GET /api/files' entry): ready to send, as itself or, a document, as text. */
+function markDone(item, stored) {
+  Object.assign(item.dataset, { state: "done", fileId: stored.id, kind: stored.kind });
   part(item, "progress").value = 100;
-  part(item, "as-text").hidden = body.kind !== "document";
+  part(item, "as-text").hidden = stored.kind !== "document";
+}
+
+function newItem() {
+  return $("#tpl-attachment").content.firstElementChild.cloneNode(true);
 }
 
 async function upload(item, file, endpoint, conversationId) {
@@ -137,10 +146,29 @@ export function addFiles(files, endpoint, conversationId) {
   const box = tray();
   if (!box || !files.length) return;
   for (const file of files) {
-    const item = $("#tpl-attachment").content.firstElementChild.cloneNode(true);
+    const item = newItem();
     showFile(item, file);
     box.append(item);
     upload(item, file, endpoint, conversationId);
+  }
+  box.hidden = false;
+}
+
+/** Files uploaded before (GET /api/files entries: the Files page's "Use in a new message"),
+ * added to the tray as uploads already done. */
+export function addUploaded(files) {
+  const box = tray();
+  if (!box || !files.length) return;
+  for (const stored of files) {
+    const item = newItem();
+    part(item, "name").textContent = stored.name;
+    part(item, "size").textContent = formatSize(stored.size);
+    if (stored.kind === "image") {
+      Object.assign(part(item, "thumb"), { src: stored.url, alt: stored.name, hidden: false });
+      part(item, "icon").hidden = true;
+    }
+    markDone(item, stored);
+    box.append(item);
   }
   box.hidden = false;
 }

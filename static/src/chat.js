@@ -7,7 +7,9 @@ import { renderAll, renderInto } from "./markdown.js";
 import { ChatSocket, chatSocketUrl } from "./socket.js";
 import { showSources } from "./sources.js";
 import { gettext } from "./i18n.js";
+import { takeReusedFiles } from "./reuse.js";
 import {
+  addUploaded,
   chosenAttachments,
   installAttachments,
   offerAttachments,
@@ -508,6 +510,7 @@ function mount() {
   chat.dataset.mounted = shown;
   setPending(null);
   setGenerating(null);
+  addUploaded(takeReusedFiles()); // the Files page's "Use in a new message"
   const box = composer();
   const draft = localStorage.getItem(draftKey());
   if (box && draft && !box.value) box.value = draft;

@@ -7,7 +7,6 @@ oversize one is refused in the browser, and it can be removed."""
 from __future__ import annotations
 
 import io
-import json
 import re
 
 import pytest
@@ -95,9 +94,15 @@ def test_use_in_a_new_message_opens_a_new_chat_carrying_the_file(signed_in):
     open_files_page(page)
     page.locator(ROW).filter(has_text="cat.png").locator("[data-testid=file-reuse]").click()
     page.wait_for_url(re.compile(rf"/\?attach={made['id']}$"))
-    page.wait_for_selector("[data-testid=composer]")
-    carried = page.evaluate("() => document.getElementById('reuse-files')?.textContent")
-    assert [(f["id"], f["name"]) for f in json.loads(carried)] == [(made["id"], "cat.png")]
+    # The composer takes the file into its tray as an upload already done, once.
+    item = page.locator("[data-testid=attachment][data-state=done]")
+    item.wait_for()
+    assert item.get_attribute("data-file-id") == made["id"]
+    assert item.locator(".file-name").inner_text() == "cat.png"
+    assert item.locator("[data-testid=attachment-thumb]").evaluate(
+        "(img) => img.decode().then(() => img.naturalWidth > 0)"
+    )
+    assert page.evaluate("() => document.getElementById('reuse-files')") is None
 
 
 def test_an_avatar_shows_in_the_sidebar_and_on_my_messages_then_goes(signed_in):
