@@ -119,3 +119,15 @@ def test_mcp_servers_are_connected_once_and_a_down_one_is_a_warning(tmp_path, ca
     assert "down: the command was not found" in rows[1][3]
     assert rows[2][3].endswith("per user: connects when a user picks it")
     assert "warning: " in out and "mcpServers.gone: down: the command was not found" in out
+
+
+def test_web_search_is_no_longer_warned_as_unimplemented(tmp_path, capsys) -> None:
+    path = tmp_path / "search.yaml"
+    path.write_text(
+        "version: 1.3.14\ninterface:\n  webSearch: true\nwebSearch:\n"
+        "  searxngInstanceUrl: https://searx.example\n  scraperProvider: local\n"
+        "  rerankerType: none\n"
+    )
+    status, out = run(str(path), capsys)
+    assert status == 0, out
+    assert out.splitlines()[-1].startswith("0 error(s), 0 warning(s)")
