@@ -6,15 +6,18 @@ errors of the issue (401, 403, 400 naming the field, one 502 for a failing upstr
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import timedelta
 
 import anthropic
 import httpx
 import openai
 import pytest
+from django.utils import timezone
 
-from accounts import apikeys
-from accounts.models import Transaction
+from accounts import apikeys, bans
+from accounts.models import ApiKey, Transaction
 from chatapp.models import Conversation, Message
 from endpoints.mock import replies
 from tests.chatapp.gateway.conftest import MODEL_ID, eventually
@@ -158,12 +161,38 @@ def test_anthropic_messages_over_the_same_endpoints(live, user, make_key):
 def test_unknown_revoked_and_expired_keys_are_401_in_openais_shape(live, user, make_key):
     revoked = make_key(user)
     apikeys.revoke(user, apikeys.keys_for(user).get().pk)
-    for key in ("sk-parley-unknown", revoked):
+    expired = make_key(user, expires_in_days=1)
+    ApiKey.objects.filter(expires_at__isnull=False).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    elsewhere = make_key(user, ips=["10.0.0.0/8"])  # the SDK calls from 127.0.0.1
+    said = {
+        "sk-parley-unknown": "Incorrect API key",
+        revoked: "Incorrect API key",
+        expired: "expired",
+        elsewhere: "may not be used from 127.0.0.1",
+    }
+    for key, words in said.items():
         with pytest.raises(openai.AuthenticationError) as refused:
-            client(live, key).models.list()
+            client(live, key).chat.completions.create(
+                model=MODEL_ID, messages=[{"role": "user", "content": "x"}]
+            )
         assert refused.value.status_code == 401
         assert refused.value.body["code"] == "invalid_api_key"
-        assert "Incorrect API key" in refused.value.body["message"]
+        assert words in refused.value.body["message"], refused.value.body
+    assert not Transaction.objects.exists()
+
+
+def test_a_key_carries_its_users_bans(live, gateway, user, make_key):
+    """The key's user is judged as in the chat (chatapp.engine.admission): a banned user's
+    key is refused with the chat's words, before any provider call."""
+    key = make_key(user)
+    bans.ban(user, None, "test")
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        client(live, key).chat.completions.create(
+            model=MODEL_ID, messages=[{"role": "user", "content": "echo: x"}]
+        )
+    assert refused.value.body["code"] == "banned" and not gateway.requests
 
 
 def test_a_model_outside_the_keys_list_is_403(live, user, make_key):
@@ -314,3 +343,43 @@ async def test_streaming_timeout_is_the_longest_silence_not_the_whole_stream(
     assert silent.status_code == 502, silent.content
     assert silent.json()["error"]["message"] == "Endpoint Mock did not answer in time."
     await settle()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_enforce_include_usage_and_force_stream_option(async_client, gateway, settings, user):
+    """ENFORCE_INCLUDE_USAGE ends every stream with the usage chunk; FORCE_STREAM_OPTION
+    false changes nothing: Parley asks the provider for the usage anyway (it bills)."""
+    from tests.chatapp.conftest import settle
+
+    settings.ENFORCE_INCLUDE_USAGE, settings.FORCE_STREAM_OPTION = True, False
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "echo: hi"}]}
+    response = await _post(async_client, user, {**body, "stream": True})
+    events = [part async for part in response.streaming_content]
+    data = [json.loads(line[6:]) for line in b"".join(events).decode().split("\n\n")
+            if line.startswith("data: {")]  # fmt: skip
+    assert data[-1]["choices"] == [] and data[-1]["usage"]["completion_tokens"] > 0
+    assert gateway.last_request.body["stream_options"] == {"include_usage": True}
+    await settle()
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_a_key_spends_its_users_balance(async_client, gateway, settings, user):
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 0
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "echo: hi"}]}
+    response = await _post(async_client, user, body)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "balance" and not gateway.requests
+
+
+@pytest.mark.usefixtures("fresh_layer")
+async def test_a_keys_requests_pass_moderation(async_client, gateway, settings, user):
+    """OPENAI_MODERATION screens the last message as in the chat (the mock flags
+    `moderate-me`): 400 `moderation`, and no chat completion is asked for."""
+    settings.OPENAI_MODERATION, settings.OPENAI_MODERATION_API_KEY = True, "sk-moderation"
+    settings.OPENAI_MODERATION_REVERSE_PROXY = gateway.openai_url
+    settings.MODERATION_TIMEOUT, settings.MODERATION_FAIL_OPEN = 5, False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "echo: moderate-me"}]}
+    response = await _post(async_client, user, body)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "moderation"
+    assert [r.path for r in gateway.requests] == ["/v1/moderations"]
