@@ -22,7 +22,7 @@ async def test_the_globe_searches_and_a_page_that_never_finishes_fails_alone(
         "webSearch:\n"
         f"  searxngInstanceUrl: {doubles.base}/searxng\n"
         f"  allowedAddresses: ['{doubles.host_port}']\n"
-        "  scraperTimeout: 400\n"
+        "  scraperTimeout: 3000\n"
     )
     text = librechat_yaml(mock_provider.openai_url) + block
     use_config(settings, tmp_path / "librechat.yaml", text)
@@ -35,7 +35,7 @@ async def test_the_globe_searches_and_a_page_that_never_finishes_fails_alone(
     assert (step["tool"], step["state"]) == ("web_search", "done")
     sources = step["data"]["sources"]
     hang = next(s for s in sources if s["url"] == doubles.page_url("hang"))
-    assert (hang["ok"], hang["error"]) == (False, "the page was not read within 0.4 s")
+    assert (hang["ok"], hang["error"]) == (False, "the page was not read within 3 s")
     assert any(s["ok"] for s in sources)
     # The model got the numbered sources, and answered from them.
     assert final["text"].startswith("result: ") and "[1]" in final["text"]
