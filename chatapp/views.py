@@ -188,7 +188,10 @@ def _chat_context(
         else bool(context["spec"] and context["spec"].web_search),
         # The composer's MCP picker (chatMenu servers) and this conversation's choice.
         "mcp_menu": mcp.menu_for(request.user),
-        "mcp_chosen": conversation.mcp_servers if conversation else [],
+        # A new chat on a spec with mcpServers starts with those chosen.
+        "mcp_chosen": conversation.mcp_servers
+        if conversation
+        else mcp.chosen(context["spec"].mcp_servers if context["spec"] else ()),
         # For the composer: clientImageResize, the endpoints that take no files.
         "file_config": files_policy.for_browser(option.name for option in context["options"]),
     }

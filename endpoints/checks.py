@@ -418,6 +418,22 @@ def spec_checks(config: sections.LibreChatConfig) -> list[Problem]:
         default = default or (spec.name if spec.default else None)
         problems += icon_check(spec.iconURL, path + ("iconURL",))
         problems += preset_checks(spec.preset, names, endpoints, path + ("preset",))
+        problems += spec_mcp_checks(spec.mcpServers, config.mcpServers or {}, path)
+    return problems
+
+
+def spec_mcp_checks(chosen: list[str] | None, servers: dict[str, Any], path: Path) -> list[Problem]:
+    """A spec's mcpServers must be configured servers the picker shows (`chatMenu`)."""
+    problems = []
+    for index, name in enumerate(chosen or ()):
+        server = servers.get(name)
+        where = path + ("mcpServers", index)
+        if server is None:
+            message = f"{name!r} is not one of mcpServers"
+            problems.append(Problem("error", message, where, suggestion=suggest(name, servers)))
+        elif not server.chatMenu:
+            message = f"{name!r} has chatMenu: false, so a chat cannot choose it"
+            problems.append(Problem("warning", message, where))
     return problems
 
 

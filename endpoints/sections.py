@@ -146,7 +146,7 @@ class ModelSpec(Strict):
     executeCode: bool | None = later("code execution")
     memory: bool | None = later("memories")
     artifacts: Any = later("artifacts")
-    mcpServers: builtins.list[str] | None = later("MCP servers")
+    mcpServers: builtins.list[str] | None = None  # endpoints/specs.py: a new chat's servers
     skills: Any = later("skills")
     subagents: Any = later("agents")
 

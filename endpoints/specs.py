@@ -46,6 +46,7 @@ class Spec:
     greeting: str = ""  # a new chat's heading on this spec (LibreChat's preset greeting)
     preset_params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     web_search: bool = False  # the globe starts switched on in a new chat on this spec
+    mcp_servers: tuple[str, ...] = ()  # the MCP servers a new chat on this spec starts with
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ def _spec(item: Any) -> Spec:
         greeting=str(preset.get("greeting") or ""),
         preset_params={k: v for k, v in preset.items() if k not in NOT_PARAMETERS},
         web_search=bool(item.webSearch),
+        mcp_servers=tuple(item.mcpServers or ()),
     )
 
 

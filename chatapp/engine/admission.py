@@ -170,6 +170,8 @@ def on_spec(ask: Ask) -> tuple[Ask, specs.Spec | None]:
         update["instructions"] = spec.prompt_prefix
     if spec.web_search and ask.conversation_id is None and ask.web_search is None:
         update["web_search"] = True
+    if spec.mcp_servers and ask.conversation_id is None and ask.mcp_servers is None:
+        update["mcp_servers"] = list(spec.mcp_servers)  # the picker's filter still applies
     return replace(ask, **update), spec
 
 

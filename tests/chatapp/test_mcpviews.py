@@ -65,3 +65,21 @@ def test_the_picker_shows_states_and_the_conversations_choice(client, user, mcp_
 def test_no_picker_without_mcp_servers(client, user) -> None:
     client.force_login(user)
     assert 'data-testid="mcp-picker"' not in client.get("/").content.decode()
+
+
+def test_a_new_chat_on_a_spec_starts_with_its_mcp_servers(client, user, mcp_yaml) -> None:
+    """LibreChat's modelSpecs.list[].mcpServers: the spec's servers are chosen in a new chat
+    (the picker's own servers only); a conversation keeps its own choice."""
+    mock = {"name": "Mock", "apiKey": "k", "baseURL": "http://127.0.0.1:9/v1"}
+    spec = {"name": "tools", "default": True, "mcpServers": ["plain", "hidden"],
+            "preset": {"endpoint": "Mock", "model": "m"}}  # fmt: skip
+    servers = {**SERVERS, "hidden": {"command": "x", "chatMenu": False}}
+    endpoints = {"custom": [{**mock, "models": {"default": ["m"]}}]}
+    mcp_yaml(servers, endpoints=endpoints, modelSpecs={"list": [spec]})
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert 'value="plain" data-testid="mcp-server" checked' in page
+    assert 'value="notes" data-testid="mcp-server">' in page
+    conversation = factories.conversation(user, endpoint="Mock", model="m", spec="tools")
+    page = client.get(f"/c/{conversation.id}").content.decode()
+    assert 'value="plain" data-testid="mcp-server">' in page

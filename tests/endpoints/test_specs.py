@@ -73,6 +73,7 @@ def test_model_specs_no_longer_warn_except_their_later_keys(warnings_of) -> None
         " file search yet",
     ]
     assert warnings_of(config_with(spec("a", webSearch=True))) == []  # the globe starts on
+    assert warnings_of(config_with(spec("a", mcpServers=[]))) == []  # a new chat's servers
 
 
 def test_specs_resolve_in_menu_order_with_the_default(load_yaml) -> None:
@@ -123,3 +124,24 @@ def test_a_specs_bad_parameter_is_refused_as_a_users_would_be(load_yaml) -> None
     config = load_yaml(config_with(spec("hot", preset=preset)))
     with pytest.raises(userparams.BadParameter):
         specs.parameters(specs.from_config(config).get("hot"), config.get("groq"))
+
+
+def test_a_spec_names_its_mcp_servers(load_yaml) -> None:
+    data = config_with(spec("a", mcpServers=["files", "tickets"]))
+    data["mcpServers"] = {"files": {"command": "x"}, "tickets": {"command": "y"}}
+    resolved = specs.from_config(load_yaml(data))
+    assert resolved.get("a").mcp_servers == ("files", "tickets")
+
+
+def test_a_spec_naming_an_unknown_or_hidden_mcp_server_is_reported(
+    yaml_errors, warnings_of
+) -> None:
+    servers = {"files": {"command": "x"}, "hidden": {"command": "y", "chatMenu": False}}
+    unknown = {**config_with(spec("a", mcpServers=["file"])), "mcpServers": servers}
+    assert yaml_errors(unknown) == [
+        "modelSpecs.list[0].mcpServers[0]: 'file' is not one of mcpServers (did you mean 'files'?)"
+    ]
+    hidden = {**config_with(spec("a", mcpServers=["hidden"])), "mcpServers": servers}
+    assert warnings_of(hidden) == [
+        "modelSpecs.list[0].mcpServers[0]: 'hidden' has chatMenu: false, so a chat cannot choose it"
+    ]

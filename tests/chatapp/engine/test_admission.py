@@ -1,7 +1,7 @@
 """The before-half of a turn: guards and moderation before anything is saved
 (the after-half is tests/chatapp/engine/test_settlement.py)."""
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -463,3 +463,27 @@ def test_a_spec_with_web_search_starts_a_new_chat_with_the_globe_on(settings, tm
         Ask(text="t", endpoint="Mock", model="m", spec="s", web_search=False)
     )
     assert kept.web_search is False
+
+
+def test_a_spec_with_mcp_servers_starts_a_new_chat_with_them(settings, tmp_path):
+    from chatapp.engine.records import Ask
+    from tests.chatapp.conftest import use_config
+
+    spec = "{name: s, mcpServers: [files], preset: {endpoint: Mock, model: m}}"
+    text = (
+        "version: 1.3.14\nendpoints:\n  custom:\n    - {name: Mock, apiKey: k, "
+        "baseURL: 'http://127.0.0.1:9/v1', models: {default: [m]}}\n"
+        "mcpServers:\n  files: {command: x}\n"
+        f"modelSpecs:\n  list:\n    - {spec}\n"
+    )
+    use_config(settings, tmp_path / "l.yaml", text)
+    ask, _spec = admission.on_spec(Ask(text="t", endpoint="Mock", model="m", spec="s"))
+    assert ask.mcp_servers == ["files"]
+    chosen, _spec = admission.on_spec(
+        Ask(text="t", endpoint="Mock", model="m", spec="s", mcp_servers=[])
+    )
+    assert chosen.mcp_servers == []  # the user's own choice wins
+    later, _spec = admission.on_spec(
+        Ask(text="t", endpoint="Mock", model="m", spec="s", conversation_id=uuid4())
+    )
+    assert later.mcp_servers is None  # a conversation keeps what it chose
