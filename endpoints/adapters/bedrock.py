@@ -45,6 +45,9 @@ from .base import (
 )
 from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, skip_malformed, thinking_on
 
+# Converse takes a forced `toolChoice` from these model families only (AWS's Converse
+# docs: Anthropic Claude 3 and later, Mistral Large, Amazon Nova); others refuse it.
+FORCEABLE = re.compile(r"anthropic|mistral-large|nova", re.IGNORECASE)
 # Converse: a document's name may hold letters, digits, spaces, hyphens, brackets, parens.
 DOCUMENT_NAME = re.compile(r"[^A-Za-z0-9 \-\[\]\(\)]+")
 DOCUMENT_FORMATS = {
@@ -132,21 +135,7 @@ class BedrockAdapter(BaseAdapter):
             "messages": [_wire_message(m) for m in request.messages if m.role != "system"],
         }
         if request.tools:
-            arguments["toolConfig"] = {
-                "tools": [
-                    {
-                        "toolSpec": {
-                            "name": t.name,
-                            "description": t.description or t.name,
-                            "inputSchema": {"json": dict(t.parameters) or {"type": "object"}},
-                        }
-                    }
-                    for t in request.tools
-                ]
-            }
-            forced = request.forced_tool
-            if forced and not thinking_on(params.get("thinking")):
-                arguments["toolConfig"]["toolChoice"] = {"tool": {"name": forced}}
+            arguments["toolConfig"] = _tool_config(request, arguments["modelId"], params)
         system = [{"text": m.content} for m in request.messages if m.role == "system"]
         if system:
             arguments["system"] = system
@@ -204,6 +193,26 @@ class BedrockAdapter(BaseAdapter):
     async def _list_models(self, context: RequestContext) -> list[str]:
         """Bedrock's runtime API has no model list: the configured models are the list."""
         return list(self.endpoint.models.default)
+
+
+def _tool_config(request: ChatRequest, model_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The offered tools, and the forced one where the model takes a forced choice."""
+    config: dict[str, Any] = {
+        "tools": [
+            {
+                "toolSpec": {
+                    "name": t.name,
+                    "description": t.description or t.name,
+                    "inputSchema": {"json": dict(t.parameters) or {"type": "object"}},
+                }
+            }
+            for t in request.tools
+        ]
+    }
+    forced = request.forced_tool
+    if forced and FORCEABLE.search(model_id) and not thinking_on(params.get("thinking")):
+        config["toolChoice"] = {"tool": {"name": forced}}
+    return config
 
 
 def _wire_message(message: ChatMessage) -> dict[str, Any]:

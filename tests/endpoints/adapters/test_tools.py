@@ -23,6 +23,7 @@ from endpoints.adapters.base import (
     ToolSpec,
     tool_calls,
 )
+from endpoints.endpoint import ModelList
 from endpoints.registry import adapter_class
 
 from .conftest import KINDS, MODELS
@@ -348,3 +349,16 @@ async def test_gemini_signs_the_first_of_parallel_calls(endpoint_for):
     asked = ChatMessage("user", 'tools: echo {"text": "a"}; lookup {}')
     (first, second), _, _ = await calls_of(adapter(endpoint), request(endpoint, "google", asked))
     assert first.signature and not second.signature
+
+
+async def test_bedrock_forces_only_models_that_take_a_forced_choice(endpoint_for, mock_provider):
+    """AWS: Converse's toolChoice `tool` is for Claude, Mistral Large and Nova only."""
+    llama = "meta.llama3-1-70b-instruct-v1:0"
+    endpoint = endpoint_for("bedrock", models=ModelList(default=(llama,)))
+    built = requests.build(endpoint, llama, [ChatMessage("user", "q")], None, RequestContext())
+    outcome = await run(
+        adapter(endpoint), replace(built, tools=(SEARCH,), tool_choice="web_search")
+    )
+    assert outcome.error is None
+    config = mock_provider.last_request.body["toolConfig"]
+    assert "toolChoice" not in config and config["tools"][0]["toolSpec"]["name"] == "web_search"
