@@ -168,6 +168,7 @@ export function addUploaded(files) {
       part(item, "icon").hidden = true;
     }
     markDone(item, stored);
+    item.dataset.reused = ""; // not uploaded for this message: removing it keeps the file
     box.append(item);
   }
   box.hidden = false;
@@ -180,11 +181,12 @@ function forget(item) {
   if (box && !box.children.length) box.hidden = true;
 }
 
-/** The remove button: stops the upload, or deletes the uploaded file, and drops it. */
+/** The remove button: stops the upload, or deletes the file uploaded for this message (not a
+ * reused one: it stays on the Files page), and drops it. */
 export function removeAttachment(button) {
   const item = button.closest("[data-testid=attachment]");
   if (item.dataset.state === "uploading") item.request?.abort();
-  if (item.dataset.fileId) {
+  if (item.dataset.fileId && !("reused" in item.dataset)) {
     const url = `${tray().dataset.uploadUrl}/${item.dataset.fileId}`;
     fetch(url, { method: "DELETE", headers: { "X-CSRFToken": csrfToken() } });
   }

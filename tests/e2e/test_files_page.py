@@ -6,6 +6,7 @@ oversize one is refused in the browser, and it can be removed."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -103,6 +104,41 @@ def test_use_in_a_new_message_opens_a_new_chat_carrying_the_file(signed_in):
         "(img) => img.decode().then(() => img.naturalWidth > 0)"
     )
     assert page.evaluate("() => document.getElementById('reuse-files')") is None
+
+
+def test_a_reused_file_is_sent_and_removing_it_from_the_tray_keeps_it(signed_in):
+    page = signed_in
+    text = "# Lisbon\nTake the tram.\n"
+    made = upload(page, "Trip notes.md", text.encode(), "text/markdown")
+    open_files_page(page)
+    page.locator(ROW).filter(has_text="Trip notes.md").locator("[data-testid=file-reuse]").click()
+    page.wait_for_url(re.compile(rf"/\?attach={made['id']}$"))
+    page.locator("[data-testid=attachment][data-state=done]").wait_for()
+    shot(page, "files-reuse-composer")
+    send(page, "echo-parts: what do my notes say?")
+    wait_complete(page)
+    # The model got the message's text, then the file's (extracted, stripped) text headed by
+    # its name: one `kind mime bytes sha256` line each.
+    answer = page.locator("[data-testid=message][data-role=assistant] [data-testid=message-body]")
+    words = answer.last.inner_text().split()
+    parts = [words[i : i + 4] for i in range(0, len(words), 4)]
+    sent = f"Trip notes.md:\n\n{text.strip()}".encode()
+    assert len(parts) == 2 and parts[1] == [
+        "text", "text/plain", str(len(sent)), hashlib.sha256(sent).hexdigest()
+    ]  # fmt: skip
+    mine = page.locator("[data-testid=message][data-role=user] [data-testid=message-file]")
+    assert "Trip notes.md" in mine.inner_text()
+    # Removing a reused file from the tray leaves it on the Files page (and on that message):
+    # no DELETE is sent, as it would be for a file uploaded for this message.
+    page.goto(f"/?attach={made['id']}")
+    deletes = []
+    page.on("request", lambda request: request.method == "DELETE" and deletes.append(request))
+    page.locator("[data-testid=attachment] [data-testid=remove-attachment]").click()
+    page.locator("[data-testid=attachments]").wait_for(state="hidden")
+    page.evaluate("0")  # the request events of the click are delivered before this answer
+    assert deletes == []
+    open_files_page(page)
+    assert names(page) == ["Trip notes.md"]
 
 
 def test_an_avatar_shows_in_the_sidebar_and_on_my_messages_then_goes(signed_in):
