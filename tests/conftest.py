@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 
 import pytest
 
@@ -35,6 +36,28 @@ def no_local_ollama(settings):
     """A test's configuration is what it writes: an Ollama server on the developer's machine
     is never offered (tests/endpoints/test_local.py points OLLAMA_BASE_URL at the mock)."""
     settings.OLLAMA_BASE_URL = ""
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's, closing first every database connection the tests' threads left
+    open (an async test's database thread keeps its own, CONN_MAX_AGE being 60 s): the test
+    database cannot be dropped while one is open, and the session's last test (often
+    tests/test_layers.py) got that error. Closed through the driver, as the thread-local
+    Django wrapper of another thread cannot be reached."""
+    from django.db.backends.signals import connection_created
+
+    opened = weakref.WeakSet()
+
+    def track(sender, connection, **kwargs) -> None:
+        opened.add(connection)
+
+    connection_created.connect(track, weak=False)
+    yield
+    connection_created.disconnect(track)
+    for wrapper in list(opened):
+        if wrapper.connection is not None:
+            wrapper.connection.close()
 
 
 @pytest.fixture

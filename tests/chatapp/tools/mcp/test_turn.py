@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from chatapp.engine import turns
-from endpoints import mcpservers
+from endpoints import config, mcpservers, registry
 from endpoints.mcpclient.manager import manager
 from tests.chatapp.conftest import ENDPOINT, MODEL, librechat_yaml, settle, use_config
 from tests.chatapp.engine.test_turns import start
@@ -31,6 +31,8 @@ def mcp_chat(settings, tmp_path, mock_provider):
     wait_for(lambda: manager().app_status["faulty"].state == "connected", 60)
     yield
     manager().run(manager().close_all(), timeout=60)
+    config.current.cache_clear()  # the next test reads its own configuration, not this one
+    registry.current.cache_clear()
 
 
 def ask(text: str, servers: list[str]) -> turns.Ask:
