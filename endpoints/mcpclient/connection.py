@@ -189,6 +189,9 @@ class Connection:
         raise McpFailure(f"{name} did not finish within {self.server.timeout:g} s")
 
     async def close(self) -> None:
+        """Close gracefully within CLOSE_GRACE, else at once. A cancellation of the caller
+        (the manager's close_all cancelling a supervisor that is closing a lost connection)
+        still closes, then goes on: swallowed, the supervisor would reconnect forever."""
         self._closing.set()
         task = self._task
         if task is not None and not task.done() and not self._ready.is_set():
@@ -200,6 +203,8 @@ class Connection:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+                if _cancelling():
+                    raise
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -324,3 +329,9 @@ def describe(error: BaseException) -> str:
     if isinstance(error, httpx2.RequestError):
         return f"could not reach it ({error})"
     return f"{type(error).__name__}: {error}"[:300]
+
+
+def _cancelling() -> bool:
+    """Whether the running task itself is being cancelled."""
+    current = asyncio.current_task()
+    return current is not None and current.cancelling() > 0

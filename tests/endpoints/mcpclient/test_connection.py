@@ -3,6 +3,8 @@ and every way a server can fail ending in a clear McpFailure, never a hang."""
 
 from __future__ import annotations
 
+import asyncio
+
 import mcp_types
 import pytest
 
@@ -148,3 +150,15 @@ def test_a_result_over_the_size_limit_is_an_error_output() -> None:
     assert output.text == (
         "The tool returned 17.8 MB, more than the 16 MB Parley accepts from a tool."
     )
+
+
+async def test_a_close_cancelled_midway_still_closes_and_stays_cancelled() -> None:
+    """The manager's close_all cancels a supervisor that may be closing a lost connection:
+    the close must not swallow that cancellation, or the supervisor reconnects forever."""
+    connection = await connected(faulty())
+    closing = asyncio.ensure_future(connection.close())
+    await asyncio.sleep(0)  # the close now waits for the connection's graceful end
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert not connection.connected
