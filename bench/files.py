@@ -12,8 +12,8 @@ samples the server's resident memory (VmRSS) every 20 ms. A 1 MB upload first wa
 the process (imports, the first request). The target: the rise over that is under 20 MB.
 The PDF is written here with pypdf (40 lines of text a page); the upload's checks
 (`inspection.check`) and the text extraction (`extraction.extract`) are timed on it,
-the extraction twice: all of the text, and up to the default fileTokenLimit (which is
-where an upload's extraction stops).
+the extraction both for all of the text and up to the default fileTokenLimit (which is
+where an upload's extraction stops), each the best of three runs.
 The load average is printed with the figures.
 """
 
@@ -167,9 +167,12 @@ def measure_pdf(pages: int) -> dict[str, float]:
     checked = time.perf_counter() - started
     figures = {"mb": len(data) / MB, "check": checked}
     for name, limit in (("all", 10**9), ("limit", DEFAULT_TOKEN_LIMIT)):
-        started = time.perf_counter()
-        text, count = extraction.extract(io.BytesIO(data), "application/pdf", limit)
-        figures |= {name: time.perf_counter() - started, f"{name}_tokens": count}
+        times = []
+        for _ in range(3):  # the best of three: pypdf is CPU-bound, the machine shared
+            started = time.perf_counter()
+            text, count = extraction.extract(io.BytesIO(data), "application/pdf", limit)
+            times.append(time.perf_counter() - started)
+        figures |= {name: min(times), f"{name}_tokens": count}
     return figures
 
 
