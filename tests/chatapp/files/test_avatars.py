@@ -7,10 +7,10 @@ import io
 import pytest
 from PIL import Image
 
-from chatapp.files import avatars, storage
+from chatapp.files import avatars, storage, uploads
 from chatapp.files.policy import Refused
 from chatapp.models import StoredFile
-from tests.chatapp.files.conftest import bomb_png, pdf_bytes, png_bytes, upload
+from tests.chatapp.files.conftest import bomb_png, pdf_bytes, png_bytes, s3_store, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,27 @@ def test_a_stranger_neither_sees_nor_replaces_anothers_avatar(user, stranger, fi
     theirs = avatars.replace(stranger, upload("m.png", png_bytes()))
     avatars.remove(stranger)
     assert avatars.current(user) == mine and not StoredFile.objects.filter(pk=theirs.pk).exists()
+
+
+def test_avatars_follow_their_own_file_strategy_to_s3(
+    user, stranger, client, settings, file_config, moto_endpoint, django_capture_on_commit_callbacks
+):
+    """fileStrategy per kind: avatars on S3 (moto's server), images kept locally; the bytes
+    reach only the owner (a short-lived presigned URL), and a replaced avatar leaves S3."""
+    store = s3_store(moto_endpoint, settings, file_config)
+    file_config("fileStrategy:\n  avatar: s3\n  image: local\n  document: local\n")
+    first = avatars.replace(user, upload("a.png", png_bytes()))
+    photo = uploads.store(user, upload("cat.png", png_bytes()), endpoint="openAI")
+    assert (first.storage, photo.storage) == ("s3", "local")
+    assert store.keys() == [first.key] and store.content_type(first.key) == "image/png"
+    client.force_login(user)
+    served = client.get(avatars.url_for(user))
+    assert served.status_code == 302 and "X-Amz-Signature=" in served["Location"]
+    client.force_login(stranger)
+    assert client.get(avatars.url_for(user)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        second = avatars.replace(user, upload("b.png", png_bytes(color=(9, 9, 9))))
+    assert store.keys() == [second.key]
+    with django_capture_on_commit_callbacks(execute=True):
+        avatars.remove(user)
+    assert store.keys() == []

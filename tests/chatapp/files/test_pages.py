@@ -203,3 +203,11 @@ def test_attach_refuses_an_avatar_or_a_bad_id(alice, user, file_config):
     face = avatars.replace(user, upload("me.png", png_bytes()))
     assert alice.get(reverse("home"), {"attach": str(face.pk)}).status_code == 404
     assert alice.get(reverse("home"), {"attach": "nope"}).status_code == 404
+
+
+def test_the_files_page_and_the_avatar_speak_korean_and_chinese(alice, user, file_config):
+    store(user, "cat.png", png_bytes())
+    korean = alice.get(reverse("chat:files"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "새 메시지에 사용" in korean and "이름으로 파일 검색" in korean
+    chinese = alice.get(reverse("chat:avatar"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "保存头像" in chinese and "最大 2.0" in chinese
