@@ -28,11 +28,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from accounts import balance, bans, limits
 from accounts.models import User
+from chatapp.conf import dbthreads
 
 # ua-parser's browsers that people chat from; anything else is a script or a bot.
 BROWSER = re.compile(
@@ -139,4 +139,6 @@ def check_send(
     return admission
 
 
-acheck_send = database_sync_to_async(check_send)
+async def acheck_send(user: User, ip: str | None, **judged) -> Admission:
+    """`check_send` from async code, on a database thread (chatapp.conf.dbthreads)."""
+    return await dbthreads.run(check_send, user, ip, **judged)

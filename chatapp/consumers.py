@@ -15,9 +15,10 @@ and every client frame re-checks the session before it starts anything.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.http import Http404
@@ -25,6 +26,7 @@ from django.http import Http404
 from accounts import bans, sessions
 from accounts.models import Ban
 from chatapp import metrics
+from chatapp.conf import dbthreads
 from chatapp.engine import admission, events, frames, turns
 from chatapp.engine.catchup import CatchUp
 from chatapp.engine.hub import hub
@@ -45,11 +47,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.watching: str | None = None
         self.catchup = CatchUp()
         self._order = asyncio.Lock()
+        self._layer_ops: Awaitable[None] = _done()  # the channel layer's joins and leaves, in order
         self._timeout: asyncio.Future | None = None
         self.ended = False  # the session ended: nothing goes out or is served any more
         self.holder: sessions.Holder | None = None
         await self.accept()
-        self.holder = await database_sync_to_async(_holder)(self.scope, self.client.ip)
+        self.holder = await dbthreads.run(_holder, self.scope, self.client.ip)
         if self.holder is None:
             await self._end(NOT_SIGNED_IN)
             return
@@ -145,12 +148,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- group events -----------------------------------------------------
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels closes stale database connections before every handler: a thread hop
-        # per message. Relaying a frame touches no database.
+        # Channels closes stale database connections before every handler: a hop to its
+        # one database thread per message, which every socket's frames would queue for.
+        # This consumer's database work runs on chatapp.conf.dbthreads, whose units
+        # tidy their own connections.
         if message["type"] == events.FRAME:
             await self.chat_frame(message)
-        else:
-            await super().dispatch(message)
+            return
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def relay(self, frame: dict[str, Any]) -> None:
         """A frame published in this process (fanout.hub)."""
@@ -200,8 +208,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self._watch(None)
 
     async def _start(self, started: turns.Started) -> None:
-        await self._watch(str(started.turn.conversation.id))
+        # This process's frames reach the socket through the hub, joined at once; the
+        # channel layer's part (other processes' frames) is awaited once the turn runs.
+        elsewhere = self._switch(str(started.turn.conversation.id))
         started.begin()
+        await elsewhere
 
     async def _watch(self, conversation_id: str | None) -> None:
         """Watch one of the user's conversations (its ownership checked), or none.
@@ -209,13 +220,32 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         The group is named with this socket's user (events.py): a conversation of
         anyone else is a group that nobody publishes to.
         """
-        if self.watching == conversation_id:
-            return
-        if self.watching is not None:
-            await self._leave(events.conversation_group(self.user.pk, self.watching))
+        await self._switch(conversation_id)
+
+    def _switch(self, conversation_id: str | None) -> Awaitable[None]:
+        """Watch `conversation_id` in this process now (the hub); the returned awaitable
+        does the channel layer's part, after any part still pending (in order)."""
+        old = self.watching
+        if old == conversation_id:
+            return self._layer_ops
         self.watching, self.catchup = conversation_id, CatchUp()
+        leave = events.conversation_group(self.user.pk, old) if old is not None else None
+        join = None
         if conversation_id is not None:
-            await self._join(events.conversation_group(self.user.pk, conversation_id))
+            join = events.conversation_group(self.user.pk, conversation_id)
+        if leave:
+            hub.leave(leave, self)
+        if join:
+            hub.join(join, self)
+        self._layer_ops = asyncio.ensure_future(self._regroup(self._layer_ops, leave, join))
+        return self._layer_ops
+
+    async def _regroup(self, before: Awaitable[None], leave: str | None, join: str | None) -> None:
+        await asyncio.gather(before, return_exceptions=True)  # its failure was its awaiter's
+        if leave:
+            await self.channel_layer.group_discard(leave, self.channel_name)
+        if join:
+            await self.channel_layer.group_add(join, self.channel_name)
 
     async def _join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)
@@ -241,10 +271,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await asyncio.sleep(SNAPSHOT_TIMEOUT)
         if self.catchup.waiting_for != str(message_id):
             return
-        state = await database_sync_to_async(turns.saved_state)(self.user, message_id)
+        state = await dbthreads.run(turns.saved_state, self.user, message_id)
         async with self._order:
             for out in self.catchup.on_state(state):
                 await self.send_json(out)
+
+
+def _done() -> asyncio.Future[None]:
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(None)
+    return done
 
 
 def _holder(scope: dict[str, Any], ip: str | None) -> sessions.Holder | None:

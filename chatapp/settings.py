@@ -145,6 +145,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
     _sqlite = Path(DATABASES["default"]["NAME"])
+# Threads that run the engine's database work (chatapp/conf/dbthreads.py), a connection each.
+DATABASE_THREADS = parse.integer(ENV, "DATABASE_THREADS", 4, minimum=1, maximum=64)
 
 # --- redis: channel layer, cache, broker --------------------------------
 REDIS_URI = parse.redis_uri(ENV)

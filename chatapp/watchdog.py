@@ -16,10 +16,9 @@ import logging
 import weakref
 from typing import Protocol
 
-from channels.db import database_sync_to_async
-
 from accounts.models import Ban
 from accounts.sessions import Holder, ended
+from chatapp.conf import dbthreads
 
 log = logging.getLogger(__name__)
 INTERVAL = 0.5  # seconds between checks: a socket outlives its session by at most this and a check
@@ -33,7 +32,7 @@ class Watched(Protocol):
 
 async def check(holder: Holder) -> tuple[bool, Ban | None]:
     """Whether `holder`'s session is over now, and the ban that ended it (one socket's frame)."""
-    over = await database_sync_to_async(ended)([holder])
+    over = await dbthreads.run(ended, [holder])
     return holder in over, over.get(holder)
 
 
@@ -57,7 +56,7 @@ class Watchdog:
             await asyncio.sleep(INTERVAL)
             members = list(self._members)
             try:
-                over = await database_sync_to_async(ended)({m.holder for m in members})
+                over = await dbthreads.run(ended, {m.holder for m in members})
             except Exception:  # the database may be briefly unreachable: the next check retries
                 log.exception("checking the sessions of %d socket(s) failed", len(members))
                 continue

@@ -3,8 +3,10 @@ balance pre-flight (the after-half, billing, indexing and titles, is chatapp.eng
 
 - `client_of(scope)`: the socket's client IP (resolved by chatapp/forwarding.py) and User-Agent.
 - `await admit(user, client, endpoint=, model=, text=, conversation_id=, leaf_id=)`
-  before anything is saved: the guards (ban, non-browser, illegal model, message
-  limits, concurrent limit, balance pre-flight), then moderation of `text`
+  before anything is saved (its steps `offered_models`, `judge` and `screened` are what
+  chatapp.engine.turns runs, with the turn's saves in the same database unit): the
+  guards (ban, non-browser, illegal model, message limits, concurrent limit, balance
+  pre-flight), then moderation of `text`
   (None skips it: a regenerate sends nothing new). A refusal raises the
   engine's `Refusal(code, message, conversation_id)` (chatapp.engine.refusal); a
   message refused by moderation is kept, marked as refused (state `error`), and
@@ -22,7 +24,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
@@ -30,7 +31,7 @@ from accounts import guards, terms
 from accounts.guards import Admission
 from chatapp import access, catalog, moderation, switches, tasks
 from chatapp import instructions as chat_instructions
-from chatapp.conf import dispatch
+from chatapp.conf import dbthreads, dispatch
 from chatapp.engine import prompt, records
 from chatapp.engine.records import Ask
 from chatapp.engine.refusal import Refusal
@@ -51,6 +52,26 @@ def client_of(scope: dict[str, Any]) -> Client:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     ip = (scope.get("client") or ("", 0))[0]
     return Client(ip or None, headers.get("user-agent", ""))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a turn asks to be let through with (see `admit`)."""
+
+    endpoint: str
+    model: str
+    text: str | None  # None: a regenerate, which sends nothing new
+    conversation_id: Any = None
+    leaf_id: Any = None
+    temporary: bool = False
+    instructions: str | None = None
+    project: Any = None
+    prompt: tuple[ChatMessage, ...] = ()  # a new chat's whole conversation (the /v1 API's)
+    files: Sequence[Any] = ()  # what it attaches (chatapp.files.attachments.for_send checked)
+
+    @property
+    def cid(self) -> str | None:
+        return str(self.conversation_id) if self.conversation_id else None
 
 
 async def admit(
@@ -77,32 +98,62 @@ async def admit(
     `prompt`, the whole conversation a new chat sends instead of its branch and `text` (the
     /v1 API's: records.ClientPrompt), and the `files` it attaches
     (chatapp.files.attachments.for_send checked them).
+    The engine's turns run the same steps (`offered_models`, `judge`, `screened`) with
+    their saves in the same database unit (chatapp.engine.turns).
     """
+    entry = Entry(
+        endpoint,
+        model,
+        text,
+        conversation_id,
+        leaf_id,
+        temporary,
+        instructions,
+        project,
+        prompt,
+        tuple(files),
+    )
+    offered = await offered_models(user, endpoint, model, conversation_id)
+    admission = await dbthreads.run(judge, user, client, entry, offered)
+    await screened(user, entry, admission)
+    return admission
+
+
+async def offered_models(user, endpoint: str, model: str, conversation_id: Any = None):
+    """The models `endpoint` offers (None for an endpoint that is not configured), once
+    the terms, the model specs and `interface.modelSelect` let the turn run on `endpoint`
+    and `model` (a Refusal otherwise)."""
     cid = str(conversation_id) if conversation_id else None
     if terms.required(user):
         raise Refusal("terms_required", TERMS_REQUIRED, cid)
     _require_spec(endpoint, model, cid)
     await _require_choice(user, endpoint, model, conversation_id)
-    endpoint_config = config.current().get(endpoint)
-    offered = await registry.current().models(endpoint) if endpoint_config else None
+    return await registry.current().models(endpoint) if config.current().get(endpoint) else None
+
+
+def judge(user, client: Client, entry: Entry, offered: list[str] | None) -> Admission:
+    """The guards' verdict on `entry` (synchronous: database and cache work):
+    `guards.check_send` with the prompt priced. Raises Refusal."""
+    endpoint_config = config.current().get(entry.endpoint)
+    model = entry.model
     rate = tokens.rate_for(model, endpoint_config.token_config) if endpoint_config else None
-    estimate = await database_sync_to_async(estimate_prompt)(
+    estimate = estimate_prompt(
         user,
-        conversation_id,
-        leaf_id,
-        text,
+        entry.conversation_id,
+        entry.leaf_id,
+        entry.text,
         endpoint_config,
         model,
-        instructions,
-        project,
-        prompt,
-        files,
+        entry.instructions,
+        entry.project,
+        entry.prompt,
+        entry.files,
     )
     try:
-        admission = await guards.acheck_send(
+        return guards.check_send(
             user,
             client.ip,
-            endpoint=endpoint,
+            endpoint=entry.endpoint,
             model=model,
             offered_models=offered,
             prompt_tokens=estimate,
@@ -110,18 +161,35 @@ async def admit(
             user_agent=client.user_agent,
         )
     except guards.Refusal as refusal:
-        raise Refusal(refusal.code, refusal.message, cid) from refusal
-    if text is None:
-        return admission
+        raise Refusal(refusal.code, refusal.message, entry.cid) from refusal
+
+
+def screens(entry: Entry) -> bool:
+    """Whether `entry` waits for moderation before it may be saved and sent."""
+    return entry.text is not None and settings.OPENAI_MODERATION
+
+
+async def screened(user, entry: Entry, admission: Admission) -> None:
+    """Moderation of the entry's text: a refused text is kept, marked as refused, its slot
+    freed, and Refusal raised. Nothing to do for a regenerate or with moderation off."""
+    if not screens(entry):
+        return
     try:
-        await screen(text)
+        await screen(entry.text or "")
     except guards.Refusal as refusal:
         admission.release()
-        kept = await database_sync_to_async(keep_refused)(
-            user, conversation_id, leaf_id, text, endpoint, model, refusal.message, temporary
+        kept = await dbthreads.run(
+            keep_refused,
+            user,
+            entry.conversation_id,
+            entry.leaf_id,
+            entry.text or "",
+            entry.endpoint,
+            entry.model,
+            refusal.message,
+            entry.temporary,
         )
         raise Refusal(refusal.code, refusal.message, kept) from refusal
-    return admission
 
 
 async def screen(text: str) -> None:
@@ -208,7 +276,7 @@ async def _require_choice(user, endpoint: str, model: str, conversation_id: Any)
     model), on one of the user's presets, or on the conversation's own endpoint and model."""
     if switches.on("modelSelect") or _on_a_spec(specs.current(), endpoint, model):
         return
-    allowed = await database_sync_to_async(_own_choices)(user, conversation_id)
+    allowed = await dbthreads.run(_own_choices, user, conversation_id)
     options = catalog.choices(config.current())
     if options:
         first = options[0].name

@@ -62,7 +62,12 @@ async def publish(group: str, frame: dict[str, Any], *, remote: bool = True) -> 
     """To this process's sockets in `group`, then (when `remote`) to the other processes'."""
     await hub.deliver(group, frame)
     if remote:
-        await get_channel_layer().group_send(group, frame_event(frame))
+        await publish_remote(group, frame)
+
+
+async def publish_remote(group: str, frame: dict[str, Any]) -> None:
+    """To the other processes' sockets in `group` (the channel layer)."""
+    await get_channel_layer().group_send(group, frame_event(frame))
 
 
 def publish_on_commit(group: str, frame: dict[str, Any]) -> None:

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
 from accounts.guards import Admission
 from chatapp import metrics
+from chatapp.conf import dbthreads
 from chatapp.engine import events, frames, settlement, steps
 from chatapp.engine.clock import clock
 from chatapp.engine.heartbeat import Partial, heartbeat
@@ -103,16 +103,16 @@ class LoopFailure(Exception):
 
 
 def start(
-    turn: Turn, prepare: Callable[[], Plan], admission: Admission, received_at: float | None = None
+    turn: Turn, plan: Plan | Exception, admission: Admission, received_at: float | None = None
 ) -> asyncio.Task:
     """Run the turn's generation in the background of this process.
 
-    `prepare` (synchronous: it reads the database) builds the plan once the
-    `created` frame is out; a failure there ends the turn like a provider error.
+    `plan` was built once the turn was saved (chatapp.engine.turns); when building it
+    failed, the failure ends the turn like a provider error, after its `created` frame.
     `admission` (from chatapp.engine.admission) is released when the generation ends.
     `received_at` (time.monotonic()) is when the turn's frame arrived, for the metrics.
     """
-    generation = Generation(turn, prepare, admission, received_at)
+    generation = Generation(turn, plan, admission, received_at)
     # A context of its own: the caller's may hold the executor of an HTTP request's sync
     # middleware (asgiref), which quits when the response is sent, long before the turn ends.
     task = asyncio.get_running_loop().create_task(generation.run(), context=contextvars.Context())
@@ -131,11 +131,11 @@ class Generation:
     def __init__(
         self,
         turn: Turn,
-        prepare: Callable[[], Plan],
+        plan: Plan | Exception,
         admission: Admission,
         received_at: float | None = None,
     ) -> None:
-        self.turn, self.prepare, self.admission = turn, prepare, admission
+        self.turn, self.planned, self.admission = turn, plan, admission
         self.received_at = time.monotonic() if received_at is None else received_at
         self.first_text_sent = False
         self.provider_called = False
@@ -152,30 +152,50 @@ class Generation:
         self._tools: asyncio.Future | None = None  # the running tool steps
         self._saves: list[asyncio.Future] = []  # the steps' saves, awaited before the final
         self._awaiting_provider = False
+        self._channel: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     async def run(self) -> None:
-        conversation = self.turn.conversation
-        control_group = events.generation_group(conversation.owner_id, conversation.id)
+        # The provider is asked at once; the control channel (stop, catch-up) is set up
+        # beside it: its channel layer round trips queue behind every other turn's.
         layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(control_group, channel)
-        control = asyncio.ensure_future(self._listen(channel))
+        control = asyncio.ensure_future(self._control(layer))
         metrics.active_streams.inc()
         try:
             await self._pump()
         finally:
             metrics.active_streams.dec()
-            # End the listener with a message rather than by cancelling it: a
-            # cancelled Redis read can leave the layer's shared receive broken.
-            await layer.send(channel, {"type": END})
-            await asyncio.gather(control, return_exceptions=True)
+            await self._end_control(layer, control)
             if not self.admission.released:  # the turn ended before its final save
-                await database_sync_to_async(self.admission.release)()
-            await layer.group_discard(control_group, channel)
+                await dbthreads.run(self.admission.release)
+
+    async def _control(self, layer) -> None:
+        """Subscribe to the `gen.<owner>.<id>` group, then listen to it."""
+        try:
+            channel = await layer.new_channel()
+            await layer.group_add(self._control_group(), channel)
+        except BaseException as failure:
+            self._channel.set_exception(failure)
+            raise
+        self._channel.set_result(channel)
+        await self._listen(channel)
+
+    async def _end_control(self, layer, control: asyncio.Future) -> None:
+        try:
+            channel = await asyncio.shield(self._channel)
+        except Exception:  # the subscription failed: nothing to end
+            log.exception("generation %s had no control channel", self.response.id)
+            return
+        # End the listener with a message rather than by cancelling it: a
+        # cancelled Redis read can leave the layer's shared receive broken.
+        await layer.send(channel, {"type": END})
+        await asyncio.gather(control, return_exceptions=True)
+        await layer.group_discard(self._control_group(), channel)
+
+    def _control_group(self) -> str:
+        conversation = self.turn.conversation
+        return events.generation_group(conversation.owner_id, conversation.id)
 
     async def _pump(self) -> None:
-        await events.publish(self.group, self._created())
-        await database_sync_to_async(settlement.opened)(self.turn)  # titleTiming: immediate
         state, error = Message.State.COMPLETE, None
         heartbeat().join(self)
         try:
@@ -194,29 +214,52 @@ class Generation:
         await self._finish(state, error)
 
     async def _stream(self) -> None:
-        self.plan = plan = await database_sync_to_async(self.prepare)()
+        plan = self.planned
+        if isinstance(plan, Exception) or self._stop.is_set():
+            await self._announce()
+            if isinstance(plan, Exception):
+                raise plan
+            return  # stopped before the provider was called
+        self.plan = plan
         self.pacer = Pacer(plan.stream_rate)
         self.clock = clock(self.pacer.interval)
-        if self._stop.is_set():  # stopped before the provider was called
-            return
         self.provider_called = True
         metrics.time_to_provider.observe(time.monotonic() - self.received_at)
+        # The provider is asked while the `created` frame goes out: the lock, free until
+        # now (so taken at once), holds the deltas until it is out.
+        await self._sending.acquire()
+        announcing = asyncio.ensure_future(self._announce(locked=True))
         try:
             await self._loop(plan)
         finally:
             self.clock.forget(self)
+            announced = await asyncio.gather(announcing, return_exceptions=True)
+        if isinstance(announced[0], BaseException):
+            raise announced[0]
         # The end of the stream waits at most one tick.
         wait = self.pacer.wait(time.monotonic())
         if wait and not self._stop.is_set():
             await asyncio.sleep(wait)
+
+    async def _announce(self, locked: bool = False) -> None:
+        """The `created` frame to this process's sockets (the lock held), then to the
+        others' (their deltas come only once they ask to catch up: `remote`)."""
+        if not locked:
+            await self._sending.acquire()
+        try:
+            await events.publish(self.group, self._created(), remote=False)
+        finally:
+            self._sending.release()
+        await events.publish_remote(self.group, self._created())
 
     async def _loop(self, plan: Plan) -> None:
         """Model → tool calls → tools → results → model, until an answer without calls."""
         request = plan.request
         for round_ in range(plan.recursion_limit):
             if round_:  # every model call of the loop counts against the balance
-                funded = database_sync_to_async(settlement.still_funded)
-                reason = await funded(self.turn, self.progress.usage, plan.rate)
+                reason = await dbthreads.run(
+                    settlement.still_funded, self.turn, self.progress.usage, plan.rate
+                )
                 if reason:
                     raise LoopFailure("balance", reason)
             start = sum(map(len, self.progress.text))
@@ -293,12 +336,12 @@ class Generation:
         return batch
 
     def _save(self, save: Callable[..., None], *args: Any, after: Any = None) -> asyncio.Future:
-        """Run a step save in the database thread, after `after` (an earlier save)."""
+        """Run a step save on a database thread, after `after` (an earlier save)."""
 
         async def run() -> None:
             if after is not None:
                 await asyncio.gather(after, return_exceptions=True)
-            await database_sync_to_async(save)(*args)
+            await dbthreads.run(save, *args)
 
         future = asyncio.ensure_future(run())
         self._saves.append(future)
@@ -415,14 +458,16 @@ class Generation:
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
         await self._saved()
-        await database_sync_to_async(_save_final)(response, self.turn.conversation, self.admission)
+        await dbthreads.run(_save_final, response, self.turn.conversation, self.admission)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         infos = [frames.step_info(step) for step in self.progress.steps]
         final = frames.final(response, infos, self.progress.finish, self.progress.asked)
         await events.publish(self.group, final)
-        settle = database_sync_to_async(settlement.settled)  # balance; titleTiming: final
-        await settle(self.turn, response, usage, rate, self.provider_called)
+        # balance; titleTiming: final
+        await dbthreads.run(
+            settlement.settled, self.turn, response, usage, rate, self.provider_called
+        )
         if error is not None:
             frame = frames.error(str(error.kind), error.user_message, self.turn.conversation.id)
             await events.publish(self.group, frame)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from channels.db import database_sync_to_async
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chatapp.conf import dbthreads
 from chatapp.models import Message
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ class Heartbeat:
             await asyncio.sleep(INTERVAL)
             partials = [member.partial() for member in self._members]
             try:
-                await database_sync_to_async(save)(partials)
+                await dbthreads.run(save, partials)
             except Exception:  # the database may be briefly unreachable: the next beat retries
                 log.exception("saving the partial text of %d stream(s) failed", len(partials))
 

@@ -11,25 +11,33 @@ and an HTTP API drive the same calls. An edge starts a turn in three steps:
 
 Async wrappers over the synchronous domain (`records`, `request`, `access`):
 validate and authorise, let the guards and moderation judge (`admission`),
-save, then hand the turn to `generation`.
+save, then hand the turn to `generation`. A turn's database work is one unit on
+chatapp.conf.dbthreads (two around moderation's wait when it is on): checks,
+guards, the user message and the placeholder committed, the request built, so
+that the provider is asked as soon as the user message is saved.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
-from channels.db import database_sync_to_async
+from django.conf import settings
 
 from accounts.guards import Admission
 from chatapp import access, metrics
-from chatapp.engine import admission, events, frames, generation, records, request
+from chatapp.conf import dbthreads
+from chatapp.engine import admission, events, frames, generation, records, request, settlement
 from chatapp.engine.records import Ask
 from chatapp.files import attachments
 from chatapp.models import Message
+
+log = logging.getLogger(__name__)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,10 @@ class Started:
     user: Any
     admission: Admission
     received_at: float  # time.monotonic() when the turn's frame arrived (metrics)
+    plan: generation.Plan | Exception  # built once the turn was saved; the failure if it failed
 
     def begin(self) -> None:
-        prepare = partial(request.plan, self.turn, self.user)
-        generation.start(self.turn, prepare, self.admission, self.received_at)
+        generation.start(self.turn, self.plan, self.admission, self.received_at)
 
 
 async def send(user, client: admission.Client, ask: Ask) -> Started:
@@ -52,63 +60,67 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
     cid = ask.conversation_id
     ask, spec = admission.on_spec(ask)
     admission.check_web_search(ask)
-    endpoint = await database_sync_to_async(request.check)(user, ask.endpoint, cid)
-    params = admission.spec_params(spec, ask.params)
-    ask = replace(ask, params=request.user_params(endpoint, params, cid))
-    files = await database_sync_to_async(attachments.for_send)(
-        user, ask.attachments, ask.endpoint, ask.model, cid
-    )
-    admitted = await admission.admit(
-        user,
-        client,
-        endpoint=ask.endpoint,
-        model=ask.model,
-        text=ask.text,
-        conversation_id=ask.conversation_id,
-        leaf_id=ask.parent_id,
-        temporary=ask.temporary and ask.conversation_id is None,
-        instructions=ask.instructions,
-        project=ask.project if ask.conversation_id is None else None,
-        prompt=ask.prompt.messages if ask.prompt and ask.conversation_id is None else (),
-        files=files,
-    )
-    return await _save(partial(records.send, user, ask), user, admitted, "send", received_at)
+    offered = await admission.offered_models(user, ask.endpoint, ask.model, cid)
+
+    def admit() -> tuple[admission.Entry, Admission, Ask]:
+        endpoint = request.check(user, ask.endpoint, cid)
+        params = admission.spec_params(spec, ask.params)
+        asked = replace(ask, params=request.user_params(endpoint, params, cid))
+        files = attachments.for_send(user, asked.attachments, asked.endpoint, asked.model, cid)
+        entry = admission.Entry(
+            endpoint=asked.endpoint,
+            model=asked.model,
+            text=asked.text,
+            conversation_id=cid,
+            leaf_id=asked.parent_id,
+            temporary=asked.temporary and cid is None,
+            instructions=asked.instructions,
+            project=asked.project if cid is None else None,
+            prompt=asked.prompt.messages if asked.prompt and cid is None else (),
+            files=tuple(files),
+        )
+        return entry, admission.judge(user, client, entry, offered), asked
+
+    save = partial(records.send, user)
+    return await _run(user, "send", received_at, admit, save, moderated=ask.text is not None)
 
 
 async def regenerate(user, client: admission.Client, conversation_id, message_id) -> Started:
     """A new answer to the user message `message_id`, beside the ones it has."""
     received_at = time.monotonic()
     # The prompt ends at the user message answered again: nothing new is added to it.
-    admitted = await _admit_again(user, client, conversation_id, message_id, None)
+    admit = await _admit_again(user, client, conversation_id, message_id, None)
     save = partial(records.regenerate, user, conversation_id, message_id)
-    return await _save(save, user, admitted, "regenerate", received_at)
+    return await _run(user, "regenerate", received_at, admit, _ignoring(save), moderated=False)
 
 
 async def edit(user, client: admission.Client, conversation_id, message_id, text: str) -> Started:
     """`text` beside the user message `message_id` (a new branch), and its answer."""
     received_at = time.monotonic()
-    admitted = await _admit_again(user, client, conversation_id, message_id, text)
+    admit = await _admit_again(user, client, conversation_id, message_id, text)
     save = partial(records.edit, user, conversation_id, message_id, text)
-    return await _save(save, user, admitted, "edit", received_at)
+    return await _run(user, "edit", received_at, admit, _ignoring(save), moderated=True)
 
 
 async def _admit_again(
     user, client: admission.Client, conversation_id, message_id, text: str | None
-) -> Admission:
+) -> Callable[[], tuple[admission.Entry, Admission, None]]:
     """regenerate and edit use the conversation's endpoint and model: still offered?
     Their prompt is the branch to `message_id`, or to its parent when `text` replaces it."""
-    conversation, message = await database_sync_to_async(_offered_conversation)(
-        user, conversation_id, message_id
+    conversation, message = await dbthreads.run(
+        _offered_conversation, user, conversation_id, message_id
     )
-    return await admission.admit(
-        user,
-        client,
+    offered = await admission.offered_models(
+        user, conversation.endpoint, conversation.model, conversation.id
+    )
+    entry = admission.Entry(
         endpoint=conversation.endpoint,
         model=conversation.model,
         text=text,
         conversation_id=conversation.id,
         leaf_id=message.id if text is None else message.parent_id,
     )
+    return lambda: (entry, admission.judge(user, client, entry, offered), None)
 
 
 def _offered_conversation(user, conversation_id, message_id) -> tuple[Any, Message]:
@@ -121,27 +133,68 @@ def _offered_conversation(user, conversation_id, message_id) -> tuple[Any, Messa
     return conversation, message
 
 
-async def _save(
-    save: Callable[[], records.Turn], user, admission: Admission, kind: str, received_at: float
+def _ignoring(save: Callable[[], records.Turn]) -> Callable[[Any], records.Turn]:
+    return lambda _: save()
+
+
+async def _run(
+    user,
+    kind: str,
+    received_at: float,
+    admit: Callable[[], tuple[admission.Entry, Admission, V]],
+    save: Callable[[V], records.Turn],
+    moderated: bool,
 ) -> Started:
-    try:
-        started = Started(await database_sync_to_async(save)(), user, admission, received_at)
-    except BaseException:
-        admission.release()
-        raise
+    """Admit, save, plan: one database unit, or two around moderation's wait.
+
+    `admit` judges the turn (its entry, the admission, what `save` takes); `save` keeps the
+    user message and the response placeholder (chatapp.engine.records). The request is
+    built as soon as they are committed, so that the provider is asked right away."""
+    if not (moderated and settings.OPENAI_MODERATION):
+        admitted, (turn, plan) = await dbthreads.run(_admit_and_save, user, admit, save)
+    else:
+        entry, admitted, value = await dbthreads.run(admit)
+        await admission.screened(user, entry, admitted)  # frees the slot when it refuses
+        turn, plan = await dbthreads.run(_saved, user, admitted, save, value)
     metrics.turns.labels(kind).inc()
-    return started
+    return Started(turn, user, admitted, received_at, plan)
+
+
+def _admit_and_save(
+    user, admit: Callable[[], tuple[admission.Entry, Admission, V]], save: Callable[[V], Any]
+) -> tuple[Admission, tuple[records.Turn, generation.Plan | Exception]]:
+    _, admitted, value = admit()
+    return admitted, _saved(user, admitted, save, value)
+
+
+def _saved(
+    user, admitted: Admission, save: Callable[[V], records.Turn], value: V
+) -> tuple[records.Turn, generation.Plan | Exception]:
+    """The turn saved (its slot freed if that fails), then its plan and its opening:
+    a plan that fails ends the turn like a provider error once it runs."""
+    try:
+        turn = save(value)
+    except BaseException:
+        admitted.release()
+        raise
+    try:
+        plan: generation.Plan | Exception = request.plan(turn, user)
+    except Exception as failure:  # the turn is saved: its generation reports the failure
+        log.exception("the request of response %s could not be built", turn.response.id)
+        plan = failure
+    settlement.opened(turn)  # titleTiming: immediate
+    return turn, plan
 
 
 async def owned(user, conversation_id) -> str:
     """The id of the user's conversation (404 for anyone else's), for a socket to watch."""
-    conversation = await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
+    conversation = await dbthreads.run(access.get_conversation_for, user, conversation_id)
     return str(conversation.id)
 
 
 async def stop(user, conversation_id) -> None:
     """Stop the conversation's response, in whichever web process runs it."""
-    await database_sync_to_async(access.get_conversation_for)(user, conversation_id)
+    await dbthreads.run(access.get_conversation_for, user, conversation_id)
     await events.request_stop(user.pk, conversation_id)
 
 
@@ -153,7 +206,7 @@ async def streaming_response(user, conversation_id) -> Any:
         streaming = conversation.messages.filter(state=Message.State.STREAMING)
         return streaming.values_list("id", flat=True).first()
 
-    return await database_sync_to_async(find)()
+    return await dbthreads.run(find)
 
 
 def idle_state(conversation_id) -> dict[str, Any]:

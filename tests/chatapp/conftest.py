@@ -12,6 +12,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from chatapp.conf import dbthreads
 from endpoints import config, registry
 
 ENDPOINT = "Mock"
@@ -67,7 +68,7 @@ def chat_endpoint(mock_provider, settings, tmp_path):
 async def fresh_layer():
     """Each test runs on its own event loop: give it its own channel layer (a Redis
     layer's connections belong to one loop), and drop the database connection
-    that async ORM calls and embedded tasks leave in their threads."""
+    that async ORM calls, embedded tasks and the database threads leave in their threads."""
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
@@ -77,6 +78,7 @@ async def fresh_layer():
         await layer.close_pools()
     await sync_to_async(_forget_connections)()
     await asyncio.to_thread(_restart_task_pool)
+    await asyncio.to_thread(dbthreads.shut_down)  # their connections closed, by their threads
 
 
 def _restart_task_pool() -> None:
