@@ -128,11 +128,16 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
     if not config.get("NAME"):
         raise EnvError("DATABASE_URL", raw, "a database name after the host, e.g. /parley")
-    config.update(
-        ENGINE="django.db.backends.postgresql",
-        CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60),
-        CONN_HEALTH_CHECKS=True,
-    )
+    config["ENGINE"] = "django.db.backends.postgresql"
+    pool = integer(env, "DATABASE_POOL_SIZE", 0, maximum=1000)
+    if pool:
+        # psycopg's pool hands out live connections, so no health check (a round
+        # trip) before each unit of work and no persistent ones (Django refuses both).
+        options = {"min_size": min(2, pool), "max_size": pool, "timeout": 30}
+        config.setdefault("OPTIONS", {})["pool"] = options
+        config.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    else:
+        config.update(CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60), CONN_HEALTH_CHECKS=True)
     return config
 
 

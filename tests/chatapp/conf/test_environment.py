@@ -116,6 +116,19 @@ def test_postgres_database_url_gets_persistent_healthy_connections(tmp_path):
     assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
 
 
+def test_database_pool_size_gives_psycopgs_pool_instead_of_persistent_connections(tmp_path):
+    env = {"DATABASE_URL": "postgres://bob@db/parley", "DATABASE_POOL_SIZE": "12"}
+    config = parse.database(env, tmp_path / "x")
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 12, "timeout": 30}
+    assert config["CONN_MAX_AGE"] == 0 and config["CONN_HEALTH_CHECKS"] is False
+
+
+def test_a_broken_pool_size_names_the_variable(tmp_path):
+    env = {"DATABASE_URL": "postgres://bob@db/parley", "DATABASE_POOL_SIZE": "many"}
+    with pytest.raises(EnvError, match="DATABASE_POOL_SIZE"):
+        parse.database(env, tmp_path / "x")
+
+
 @pytest.mark.parametrize("raw", ["mysql://db/x", "mongodb://127.0.0.1:27017/LibreChat", "nonsense"])
 def test_unknown_database_scheme_is_refused(raw, tmp_path):
     with pytest.raises(EnvError, match="DATABASE_URL=.* expected a postgres:// or sqlite:/// URL"):
