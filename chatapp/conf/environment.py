@@ -137,7 +137,9 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
         config.setdefault("OPTIONS", {})["pool"] = options
         config.update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
     else:
-        config.update(CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60), CONN_HEALTH_CHECKS=True)
+        config.update(
+            CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60), CONN_HEALTH_CHECKS=True
+        )
     return config
 
 
