@@ -12,6 +12,10 @@ def main() -> None:
 
         print(secrets_block(), end="")
         return
+    if sys.argv[1:2] == ["serve"]:
+        from chatapp.conf.eventloop import choose
+
+        choose()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
     from django.core.management import execute_from_command_line
 
