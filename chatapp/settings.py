@@ -148,6 +148,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Threads that run the engine's database work (chatapp/conf/dbthreads.py), a connection each.
 DATABASE_THREADS = parse.integer(ENV, "DATABASE_THREADS", 4, minimum=1, maximum=64)
 
+# How the SDKs reach providers: httpx (their default) or aiohttp (their DefaultAioHttpClient).
+PROVIDER_HTTP_TRANSPORT = parse.choice(ENV, "PROVIDER_HTTP_TRANSPORT", ("httpx", "aiohttp"))
+
 # --- redis: channel layer, cache, broker --------------------------------
 REDIS_URI = parse.redis_uri(ENV)
 REDIS_KEY_PREFIX = parse.text(ENV, "REDIS_KEY_PREFIX", "parley")

@@ -72,6 +72,14 @@ def integer(
     return value
 
 
+def choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first is the default), case-insensitive."""
+    raw = text(env, name).lower() or choices[0]
+    if raw not in choices:
+        raise EnvError(name, raw, "one of " + ", ".join(choices))
+    return raw
+
+
 def port(env: Mapping[str, str], name: str = "PORT", default: int = 3080) -> int:
     return integer(env, name, default, minimum=1, maximum=65535)
 

@@ -36,6 +36,7 @@ from .common import (
     BaseAdapter,
     ClientCache,
     b64,
+    sdk_http_client,
     skip_malformed,
     thinking_on,
 )
@@ -62,8 +63,8 @@ class AnthropicAdapter(BaseAdapter):
             base_url=base_url,
             timeout=httpx2.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
             max_retries=self.max_retries,
-            http_client=anthropic.DefaultAsyncHttpxClient(
-                proxy=self.endpoint.proxy, **self.http_options()
+            http_client=sdk_http_client(
+                anthropic, proxy=self.endpoint.proxy, **self.http_options()
             ),
         )
 

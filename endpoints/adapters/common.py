@@ -21,6 +21,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable
 from typing import Any
 
+from django.conf import settings
+
 from endpoints import addresses, tokens
 from endpoints.endpoint import USER_PROVIDED, Endpoint
 
@@ -49,6 +51,15 @@ DEFAULT_RETRIES = 2  # SDK retries happen before the response starts, never mid-
 # far below what would overflow a bill.
 MAX_REPORTED_TOKENS = 10_000_000
 USAGE_FIGURES = ("prompt_tokens", "completion_tokens", "cache_read_tokens", "cache_write_tokens")
+
+
+def sdk_http_client(sdk: Any, **options: Any) -> Any:
+    """The SDK's own async HTTP client (`openai` or `anthropic`: its defaults, our
+    options) on PROVIDER_HTTP_TRANSPORT: httpx, or aiohttp, which reads a stream
+    for less CPU a token (bench/README.md). Both run the guard's request hook."""
+    if settings.PROVIDER_HTTP_TRANSPORT == "aiohttp":
+        return sdk.DefaultAioHttpClient(**options)
+    return sdk.DefaultAsyncHttpxClient(**options)
 
 
 class ClientCache:

@@ -35,7 +35,14 @@ from .base import (
     ToolSpec,
     Usage,
 )
-from .common import CONNECT_TIMEOUT, BaseAdapter, ClientCache, data_url, skip_malformed
+from .common import (
+    CONNECT_TIMEOUT,
+    BaseAdapter,
+    ClientCache,
+    data_url,
+    sdk_http_client,
+    skip_malformed,
+)
 
 MANAGED_HEADERS = ("authorization", "openai-organization")
 COMPLETIONS_PATH = "/chat/completions"
@@ -55,9 +62,7 @@ class OpenAIAdapter(BaseAdapter):
         hooks = options.pop("event_hooks", {"request": []})
         if direct_url:  # rewritten first, so that the guard checks the final URL
             hooks["request"].insert(0, _rewrite_to(direct_url))
-        return openai.DefaultAsyncHttpxClient(
-            proxy=self.endpoint.proxy, event_hooks=hooks, **options
-        )
+        return sdk_http_client(openai, proxy=self.endpoint.proxy, event_hooks=hooks, **options)
 
     def _new_client(self, api_key: str, base_url: str | None) -> openai.AsyncOpenAI:
         direct = base_url if self.endpoint.direct_endpoint else None
