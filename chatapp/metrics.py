@@ -9,8 +9,12 @@ guards, the saves and any queueing inside Parley.
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
+from django.db import connections
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from chatapp.conf import dbthreads
 
 # Seconds: a quiet turn takes a few milliseconds; a burst can queue for seconds.
 LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -36,12 +40,38 @@ errors = Counter(
     ["stage", "kind"],
 )
 
+database_units = Gauge(
+    "parley_database_units", "The engine's database units running or waiting for a thread"
+)
+database_units.set_function(dbthreads.busy)
+database_pool = Gauge(
+    "parley_database_pool_connections",
+    "psycopg's connection pool (DATABASE_POOL_SIZE): its size, idle connections and "
+    "the requests waiting for one",
+    ["state"],
+)
+POOL_STATS = {"size": "pool_size", "idle": "pool_available", "waiting": "requests_waiting"}
+
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 def exposition() -> bytes:
     """Every figure of this process, in the text format."""
+    _read_pool()
     return generate_latest()
+
+
+def _read_pool() -> None:
+    pool = getattr(connections["default"], "pool", None)  # only PostgreSQL has one
+    if pool is not None:
+        record_pool(pool)
+
+
+def record_pool(pool: Any) -> None:
+    """A psycopg_pool.ConnectionPool's figures, as they are now."""
+    stats = pool.get_stats()
+    for state, key in POOL_STATS.items():
+        database_pool.labels(state).set(stats.get(key, 0))
 
 
 def may_read(token: str, authorization: str, is_staff: bool) -> bool:

@@ -30,6 +30,7 @@ T = TypeVar("T")
 _pool: ThreadPoolExecutor | None = None
 _workers = 0  # the pool's size
 _lock = threading.Lock()
+_busy = 0  # units running or queued (GET /metrics)
 
 
 def executor() -> ThreadPoolExecutor:
@@ -44,8 +45,18 @@ def executor() -> ThreadPoolExecutor:
 
 async def run(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """`fn(*args, **kwargs)` on a database thread, awaited."""
+    global _busy
     call = SyncToAsync(_unit, thread_sensitive=False, executor=executor())
-    return await call(fn, *args, **kwargs)
+    _busy += 1  # only the event loop's thread counts, so no lock
+    try:
+        return await call(fn, *args, **kwargs)
+    finally:
+        _busy -= 1
+
+
+def busy() -> int:
+    """Database units running or waiting for a thread, in this process."""
+    return _busy
 
 
 def _unit(fn: Callable[..., T], *args: object, **kwargs: object) -> T:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from prometheus_client import REGISTRY
+from psycopg_pool import ConnectionPool
 
 from chatapp import metrics
+from chatapp.conf import dbthreads
 from endpoints.mock.behaviour import Failure
 from tests.chatapp.conftest import connect, frames_until, send_frame, settle
 
@@ -32,6 +35,27 @@ def test_only_staff_or_the_scraper_token_reads_the_figures(
     admin = django_user_model.objects.create_superuser(email="root@example.com", password="pw")
     client.force_login(admin)
     assert client.get("/metrics").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's pool is PostgreSQL's")
+def test_the_connection_pools_figures():
+    pool = ConnectionPool(kwargs=connection.get_connection_params(), min_size=2, max_size=3)
+    try:
+        pool.wait()
+        with pool.connection():
+            metrics.record_pool(pool)
+            assert sample("parley_database_pool_connections", state="size") == 2
+            assert sample("parley_database_pool_connections", state="idle") == 1
+            assert sample("parley_database_pool_connections", state="waiting") == 0
+    finally:
+        pool.close()
+
+
+async def test_database_units_are_counted_while_they_run():
+    seen = await dbthreads.run(lambda: sample("parley_database_units"))
+    assert seen == 1
+    assert sample("parley_database_units") == 0
 
 
 def test_no_token_configured_lets_no_bearer_in():
