@@ -11,14 +11,14 @@ A chat is temporary when its `expires_at` is set, which happens only when it sta
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import transaction
+from django.utils import timezone
 
+from chatapp.conf import periodic
 from chatapp.models import Conversation
 from chatapp.search import sync
 from endpoints import config as endpoint_config
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 DEFAULT_RETENTION_HOURS = 720
 SWEEP_BATCH = 500
 UNSAVED_RETENTION = timedelta(hours=1)
-_sweeper: threading.Thread | None = None
 
 
 class Disabled(Exception):
@@ -83,28 +82,13 @@ def sweep(now: datetime) -> int:
     return deleted
 
 
-def _sweep_forever(interval: float) -> None:
-    from django.utils import timezone
-
-    while True:
-        try:
-            sweep(timezone.now())
-        except Exception:  # the database may be briefly unreachable; try again later
-            log.exception("deleting expired temporary chats failed")
-        finally:
-            close_old_connections()
-        time.sleep(interval)
-
-
 def start_sweeper() -> None:
     """Embedded (no Celery beat): sweep now and every TEMPORARY_CHAT_SWEEP_SECONDS, on a
     daemon thread of the web process (once per process)."""
-    global _sweeper
-    if _sweeper is None and settings.CELERY_TASK_ALWAYS_EAGER:
-        _sweeper = threading.Thread(
-            target=_sweep_forever,
-            args=(settings.TEMPORARY_CHAT_SWEEP_SECONDS,),
-            name="parley-temporary",
-            daemon=True,
-        )
-        _sweeper.start()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        failed = "deleting expired temporary chats failed"
+        periodic.every(settings.TEMPORARY_CHAT_SWEEP_SECONDS, "parley-temporary", _now, failed)
+
+
+def _now() -> int:
+    return sweep(timezone.now())

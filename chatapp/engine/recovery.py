@@ -10,18 +10,15 @@ step it left running is marked cancelled.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 
+from chatapp.conf import periodic
 from chatapp.models import Message, ToolStep
 
 log = logging.getLogger(__name__)
-_sweeper: threading.Thread | None = None
 
 
 def mark_interrupted(stale_after: float | None = None) -> int:
@@ -41,23 +38,8 @@ def mark_interrupted(stale_after: float | None = None) -> int:
     return count
 
 
-def _sweep_forever(interval: float) -> None:
-    while True:
-        try:
-            mark_interrupted()
-        except Exception:  # the database may be briefly unreachable; try again later
-            log.exception("sweeping interrupted responses failed")
-        finally:
-            close_old_connections()
-        time.sleep(interval)
-
-
 def start_sweeper() -> None:
     """Sweep now and then every half stale period, on a daemon thread (once per process)."""
-    global _sweeper
-    if _sweeper is None:
-        interval = settings.CHAT_STALE_STREAM_SECONDS / 2
-        _sweeper = threading.Thread(
-            target=_sweep_forever, args=(interval,), name="parley-recovery", daemon=True
-        )
-        _sweeper.start()
+    interval = settings.CHAT_STALE_STREAM_SECONDS / 2
+    failed = "sweeping interrupted responses failed"
+    periodic.every(interval, "parley-recovery", mark_interrupted, failed)

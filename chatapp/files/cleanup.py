@@ -8,19 +8,18 @@ never swept: they are attached to their user, not to a message.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.utils import timezone
 
+from chatapp.conf import periodic
 from chatapp.files import uploads
 from chatapp.models import StoredFile
 
 log = logging.getLogger(__name__)
 UNATTACHED_FOR = timedelta(days=1)
-_sweeper: threading.Thread | None = None
+FAILED = "deleting unattached uploads failed"
 
 
 def sweep(now: datetime) -> int:
@@ -37,27 +36,11 @@ def sweep(now: datetime) -> int:
     return count
 
 
-def _sweep_forever(interval: int) -> None:
-    from django.utils import timezone
-
-    while True:
-        try:
-            sweep(timezone.now())
-        except Exception:  # the database may be briefly unreachable; try again later
-            log.exception("deleting unattached uploads failed")
-        finally:
-            close_old_connections()
-        time.sleep(interval)
-
-
 def start_sweeper() -> None:
     """Embedded (no Celery beat): sweep now and every FILE_SWEEP_SECONDS, once per process."""
-    global _sweeper
-    if _sweeper is None and settings.CELERY_TASK_ALWAYS_EAGER:
-        _sweeper = threading.Thread(
-            target=_sweep_forever,
-            args=(settings.FILE_SWEEP_SECONDS,),
-            name="parley-files",
-            daemon=True,
-        )
-        _sweeper.start()
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        periodic.every(settings.FILE_SWEEP_SECONDS, "parley-files", _now, FAILED)
+
+
+def _now() -> int:
+    return sweep(timezone.now())
