@@ -130,13 +130,7 @@ def link_dict(link: SharedLink, url: str) -> dict:
 
 def _file(stored: StoredFile) -> dict[str, Any]:
     """A file as the snapshot keeps it: what to show, and the id its viewers may fetch."""
-    return {
-        "id": str(stored.id),
-        "name": stored.name,
-        "mime": stored.mime,
-        "size": stored.size,
-        "kind": stored.kind,
-    }
+    return attachments.described(stored)
 
 
 def messages(link: SharedLink) -> list[dict[str, Any]]:

@@ -68,11 +68,7 @@ def export_json(conversation: Conversation) -> dict[str, Any]:
 def _exported(stored: StoredFile, budget: list[int]) -> dict[str, Any]:
     """A file as Parley's JSON carries it: with its bytes while they fit the budget."""
     entry = {
-        "id": str(stored.id),
-        "name": stored.name,
-        "mime": stored.mime,
-        "size": stored.size,
-        "kind": stored.kind,
+        **attachments.described(stored),
         "sha256": stored.sha256,
         "as_text": attachments.as_text(stored),
     }

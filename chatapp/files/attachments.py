@@ -123,17 +123,21 @@ def files_of(message_ids: Iterable[Any]) -> dict[Any, list[StoredFile]]:
     return dict(found)
 
 
-def summary(stored: StoredFile) -> dict[str, Any]:
-    """A file as the conversation API shows it on its message (the bytes: `url`, owner only)."""
+def described(stored: StoredFile) -> dict[str, Any]:
+    """What every view of a file shows: its id, name, type, size and kind."""
     return {
         "id": str(stored.id),
         "name": stored.name,
         "mime": stored.mime,
         "size": stored.size,
         "kind": stored.kind,
-        "as_text": as_text(stored),
-        "url": reverse("api:file-content", args=[stored.id]),
     }
+
+
+def summary(stored: StoredFile) -> dict[str, Any]:
+    """A file as the conversation API shows it on its message (the bytes: `url`, owner only)."""
+    url = reverse("api:file-content", args=[stored.id])
+    return {**described(stored), "as_text": as_text(stored), "url": url}
 
 
 def parts(text: str, files: Sequence[StoredFile], model: str) -> tuple[Part, ...]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chatapp import access
 from chatapp.api import json_api
 from chatapp.conversations import BadRequest
-from chatapp.files import listing, serving, uploads
+from chatapp.files import attachments, listing, serving, uploads
 from chatapp.files.policy import Refused
 from chatapp.models import StoredFile
 
@@ -24,11 +24,7 @@ PAGE = 100
 
 def file_dict(stored: StoredFile) -> dict:
     return {
-        "id": str(stored.id),
-        "name": stored.name,
-        "mime": stored.mime,
-        "size": stored.size,
-        "kind": stored.kind,
+        **attachments.described(stored),
         "sha256": stored.sha256,
         "conversation_id": str(stored.conversation_id) if stored.conversation_id else None,
         "attached": stored.attached_at is not None,
