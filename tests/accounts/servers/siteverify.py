@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+from tests.jsonhandler import JSONHandler
+
 PATH = "/turnstile/v0/siteverify"
 
 
@@ -79,26 +81,15 @@ class SiteVerify:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JSONHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 if self.path != PATH:
-                    return self._send(404, {"success": False, "error-codes": ["bad-request"]})
+                    return self.send_json(404, {"success": False, "error-codes": ["bad-request"]})
                 if self.headers.get("Content-Type", "").startswith("application/json"):
                     fields = {k: str(v) for k, v in json.loads(body or "{}").items()}
                 else:
                     fields = {k: v[0] for k, v in parse_qs(body).items()}
-                self._send(200, double.answer(fields))
-
-            def _send(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.send_json(200, double.answer(fields))
 
         return Handler

@@ -18,8 +18,10 @@ import json
 import re
 import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.jsonhandler import JSONHandler
 
 FILTER = re.compile(
     r'^\s*(\w+)\s*(=|!=|<|>|<=|>=)\s*("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false)\s*$'
@@ -181,7 +183,7 @@ def _error(status: int, code: str, message: str) -> tuple[int, Any]:
 
 
 def _handler(double: MeiliDouble):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JSONHandler):
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = json.loads(self.rfile.read(length) or b"null") if length else None
@@ -193,16 +195,8 @@ def _handler(double: MeiliDouble):
             else:
                 with double.lock:
                     status, answer = double.handle(self.command, self.path, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.send_json(status, answer)
 
         do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args: Any) -> None:
-            pass
 
     return Handler

@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.jsonhandler import JSONHandler
+
 KEYS = {
     "serper": "serper-key",
     "tavily": "tvly-key",
@@ -118,7 +120,7 @@ class Doubles:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         double = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JSONHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
@@ -128,7 +130,7 @@ class Doubles:
                     return self._service("searxng", lambda: double.searxng(parse_qs(parts.query)))
                 if parts.path.startswith("/pages/"):
                     return double.serve_page(self, parts.path.removeprefix("/pages/"))
-                self._json(404, {"error": "not found"})
+                self.send_json(404, {"error": "not found"})
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
@@ -136,30 +138,19 @@ class Doubles:
                 double.requests.append((self.path, body, dict(self.headers)))
                 route = ROUTES.get(self.path)
                 if route is None:
-                    return self._json(404, {"error": "not found"})
+                    return self.send_json(404, {"error": "not found"})
                 service, answer = route
                 if not double.authorised(service, self.headers):
-                    return self._json(401, {"error": "Unauthorized: invalid API key"})
+                    return self.send_json(401, {"error": "Unauthorized: invalid API key"})
                 self._service(service, lambda: answer(double, body))
 
             def _service(self, service: str, answer) -> None:
                 mode = double.fail.get(service)
                 if isinstance(mode, int):
-                    return self._json(mode, {"error": f"HTTP {mode} from the double"})
+                    return self.send_json(mode, {"error": f"HTTP {mode} from the double"})
                 if mode == "slow":
                     double.release.wait(30)
-                self._json(200, answer())
-
-            def _json(self, status: int, payload: Any) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.send_json(200, answer())
 
         return Handler
 
