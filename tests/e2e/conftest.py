@@ -45,7 +45,7 @@ FLAGS = [
     "--disable-sync",
 ]
 PASSWORD = "e2e-pass-12345"
-USERS = 40  # created at start-up in one go; each test takes the next
+USERS = 120  # created at start-up in one go; each test takes the next
 ADMIN = "e2e-admin@example.com"  # a superuser, for the admin site
 # Chromium reports a violation twice: as an event in the page and on the console.
 CSP_WATCH = """
@@ -150,9 +150,14 @@ def run_parley(
     for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True)
     emails = [f"e2e-{n}@example.com" for n in range(users)]
+    # The password hashed once for all: hashing it per account was most of the start-up.
     create = (
         "from accounts.models import User\n"
-        f"for email in {emails!r}: User.objects.create_user(email=email, password={PASSWORD!r})\n"
+        "from django.contrib.auth.hashers import make_password\n"
+        f"hashed = make_password({PASSWORD!r})\n"
+        f"emails = {emails!r}\n"
+        "for email in emails: User.objects.create_user(email=email)\n"
+        "User.objects.filter(email__in=emails).update(password=hashed)\n"
         f"User.objects.create_superuser(email={ADMIN!r}, password={PASSWORD!r})"
     )
     subprocess.run([*manage, "shell", "-c", create], cwd=ROOT, env=env, check=True)
