@@ -4,6 +4,7 @@ search providers, Meilisearch): JSON answers with their length, and a quiet log.
 from __future__ import annotations
 
 import json
+import logging
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -17,5 +18,6 @@ class JSONHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args: Any) -> None:
-        pass  # a double's requests are the test's business, not the log's
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's name)
+        # To the test's log (pytest shows it on failure), not to stderr.
+        logging.getLogger("tests.doubles").debug(format, *args)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -35,6 +36,8 @@ from chatapp.models import ImportedRecord, StoredFile
 
 FILES = "files"  # the ImportedRecord collection of LibreChat's files
 DATA_URL = re.compile(r"^data:[\w.+-]+/[\w.+-]+(?:;[\w=.+-]+)*;base64,(.*)$", re.DOTALL)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,8 @@ def _find(user, item: Carried) -> tuple[StoredFile | None, bool]:
     if item.data:
         try:
             return adopt(user, File(io.BytesIO(item.data), name=item.name)), True
-        except Refused:
-            pass  # bytes that are no usable file: look for the user's own copy
+        except Refused as refused:  # bytes that are no usable file: the user's own copy?
+            log.info("imported file %r refused (%s): the user's copy?", item.name, refused)
     return own_copy(user, item), False
 
 
