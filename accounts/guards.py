@@ -113,9 +113,13 @@ def check_send(
     prompt_tokens: int,
     rates: balance.Rates | None,
     user_agent: str | None = None,
+    bans_checked: bool = False,
 ) -> Admission:
-    """Let one message through or raise `Refusal`; see the module docstring."""
-    check_connect(user, ip)
+    """Let one message through or raise `Refusal`; see the module docstring.
+    `bans_checked`: the caller has just checked the user's and the IP's bans (the chat
+    socket's session check, accounts.sessions.require_live), so they are not read again."""
+    if not bans_checked:
+        check_connect(user, ip)
     if user_agent is not None and not is_browser(user_agent):
         raise _refuse("non_browser", "non_browser", user, ip, "Illegal request: use a browser.")
     if offered_models is not None and model not in offered_models:

@@ -69,6 +69,21 @@ def holder_of(session: SessionBase, user, ip: str | None) -> Holder | None:
     return Holder(session.session_key, user.pk, session.get(HASH_SESSION_KEY, ""), started, ip)
 
 
+class Ended(Exception):
+    """A connection's session is over; `ban` is the ban that ended it, if one did."""
+
+    def __init__(self, ban: Ban | None) -> None:
+        super().__init__("the session ended")
+        self.ban = ban
+
+
+def require_live(holder: Holder) -> None:
+    """Raise `Ended` unless `holder`'s session is still on (`ended`, bans included)."""
+    over = ended([holder])
+    if holder in over:
+        raise Ended(over[holder])
+
+
 def ended(holders: Collection[Holder]) -> dict[Holder, Ban | None]:
     """The holders whose session is over, each with the ban that ended it or None.
 

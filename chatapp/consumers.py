@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -37,6 +38,7 @@ from chatapp.watchdog import check, watchdog
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403  # a banned user or address
 SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
+TURNS = {"send", "regenerate", "edit"}  # the frames that start a turn
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -56,6 +58,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.holder is None:
             await self._end(NOT_SIGNED_IN)
             return
+        self.client = replace(self.client, session=self.holder)  # a turn checks it (engine)
         if not await self._still_signed_in():  # ended since (the session's age, a ban)
             return
         await self._join(events.user_group(self.user.pk))
@@ -74,10 +77,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except ProtocolError as refused:
             await self.send_json(error_frame(refused))
             return
-        if not await self._still_signed_in():  # every frame starts work: check the session now
+        # Every frame starts work: check the session now. A turn's frame has it checked in
+        # the turn's first database unit (admission.Client.session), which raises Ended.
+        if frame.type not in TURNS and not await self._still_signed_in():
             return
         try:
             await getattr(self, f"on_{frame.type}")(frame)
+        except sessions.Ended as over:
+            await self.session_ended(over.ban)
         except Refusal as refused:
             metrics.errors.labels("refused", refused.code).inc()
             await self.send_json(

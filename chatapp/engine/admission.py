@@ -21,13 +21,14 @@ balance pre-flight (the after-half, billing, indexing and titles, is chatapp.eng
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
-from accounts import guards, terms
+from accounts import guards, sessions, terms
 from accounts.guards import Admission
 from chatapp import access, catalog, moderation, switches, tasks
 from chatapp import instructions as chat_instructions
@@ -45,6 +46,9 @@ from endpoints.adapters.base import ChatMessage
 class Client:
     ip: str | None
     user_agent: str | None
+    # The chat socket's session: checked in a turn's first database unit (`check_session`)
+    # instead of in a unit of its own before it, its end raising accounts.sessions.Ended.
+    session: sessions.Holder | None = None
 
 
 def client_of(scope: dict[str, Any]) -> Client:
@@ -68,6 +72,7 @@ class Entry:
     project: Any = None
     prompt: tuple[ChatMessage, ...] = ()  # a new chat's whole conversation (the /v1 API's)
     files: Sequence[Any] = ()  # what it attaches (chatapp.files.attachments.for_send checked)
+    branch: prompt.Branch | None = None  # what it continues, read once (`with_branch`)
 
     @property
     def cid(self) -> str | None:
@@ -131,6 +136,13 @@ async def offered_models(user, endpoint: str, model: str, conversation_id: Any =
     return await registry.current().models(endpoint) if config.current().get(endpoint) else None
 
 
+def check_session(client: Client) -> None:
+    """Raise accounts.sessions.Ended if the client's session is over (or banned); a turn's
+    first database unit calls it before anything else. Nothing to do without a session."""
+    if client.session is not None:
+        sessions.require_live(client.session)
+
+
 def judge(user, client: Client, entry: Entry, offered: list[str] | None) -> Admission:
     """The guards' verdict on `entry` (synchronous: database and cache work):
     `guards.check_send` with the prompt priced. Raises Refusal."""
@@ -148,6 +160,7 @@ def judge(user, client: Client, entry: Entry, offered: list[str] | None) -> Admi
         entry.project,
         entry.prompt,
         entry.files,
+        entry.branch,
     )
     try:
         return guards.check_send(
@@ -159,9 +172,19 @@ def judge(user, client: Client, entry: Entry, offered: list[str] | None) -> Admi
             prompt_tokens=estimate,
             rates=rate,
             user_agent=client.user_agent,
+            bans_checked=client.session is not None,  # with the session (`check_session`)
         )
     except guards.Refusal as refusal:
         raise Refusal(refusal.code, refusal.message, entry.cid) from refusal
+
+
+def with_branch(user, entry: Entry) -> Entry:
+    """`entry` with the branch it continues read (its conversation's ownership checked), for
+    its price (`judge`) and then its request (chatapp.engine.request.plan)."""
+    conversation = None
+    if entry.conversation_id:
+        conversation = access.get_conversation_for(user, entry.conversation_id)
+    return replace(entry, branch=prompt.read(conversation, entry.leaf_id, entry.model))
 
 
 def screens(entry: Entry) -> bool:
@@ -306,15 +329,18 @@ def estimate_prompt(
     project: Any = None,
     given: tuple[ChatMessage, ...] = (),
     files: Sequence[Any] = (),
+    branch: prompt.Branch | None = None,
 ) -> int:
     """The prompt tokens the turn will send (chatapp.engine.prompt), for the pre-flight.
 
     Priced on the conversation as the turn will leave it (chatapp.engine.records): a new
     chat starts with the user's instructions and its project; `instructions`, when not
     None, replace the system prompt; `given`, when not empty, is the whole conversation
-    after it (the /v1 API's prompt), priced instead of the branch and `text`. Nothing here
-    is saved."""
-    if conversation_id:
+    after it (the /v1 API's prompt), priced instead of the branch and `text`; `branch`, the
+    branch already read (`with_branch`). Nothing here is saved."""
+    if branch is not None and branch.conversation is not None:
+        conversation = copy(branch.conversation)  # the branch's own keeps its system prompt
+    elif conversation_id:
         conversation = access.get_conversation_for(user, conversation_id)
     else:
         conversation = Conversation(
@@ -326,7 +352,7 @@ def estimate_prompt(
         conversation.system_prompt = instructions
     if given:
         return prompt.estimate(conversation, None, model, endpoint, None, given)
-    return prompt.estimate(conversation, leaf_id, model, endpoint, text, (), files)
+    return prompt.estimate(conversation, leaf_id, model, endpoint, text, (), files, branch)
 
 
 def keep_refused(

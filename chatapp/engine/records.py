@@ -77,44 +77,33 @@ class Turn:
     prompt: ClientPrompt | None = None  # sent instead of the branch (the /v1 API's)
 
 
-def send(user, ask: Ask) -> Turn:
-    files = attachments.for_send(
-        user, ask.attachments, ask.endpoint, ask.model, ask.conversation_id
-    )
+def send(user, ask: Ask, files: list | None = None) -> Turn:
+    """`ask` saved; `files`, its attachments as chatapp.files.attachments.for_send
+    checked them (checked here when None)."""
+    if files is None:
+        files = attachments.for_send(
+            user, ask.attachments, ask.endpoint, ask.model, ask.conversation_id
+        )
     with transaction.atomic():
         if ask.conversation_id is None:
-            conversation = Conversation.objects.create(
+            conversation = Conversation(
                 owner=user,
-                endpoint=ask.endpoint,
-                model=ask.model,
-                parameters=ask.params,
                 system_prompt=instructions.for_new_chat(user),
                 expires_at=new_chat_expiry(ask.temporary, ask.unsaved),
                 project=access.get_project_for(user, ask.project) if ask.project else None,
             )
+            _set_choices(conversation, ask)
+            conversation.save(force_insert=True)
             parent_id = _save_history(conversation, ask.history) if ask.history else ask.parent_id
         else:
             conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
             _ensure_idle(conversation)
             parent_id = ask.parent_id
+            _set_choices(conversation, ask)
+            conversation.save(update_fields=[*CHOICES, "updated_at"])
         parent = None
         if parent_id is not None:
             parent = access.get_message_for(user, conversation, parent_id)
-        conversation.endpoint, conversation.model = ask.endpoint, ask.model
-        conversation.spec = (ask.spec or "")[:SPEC_MAX]
-        conversation.parameters = ask.params
-        if ask.instructions is not None:
-            conversation.system_prompt = ask.instructions
-        if ask.web_search is not None:
-            conversation.web_search = ask.web_search
-        if ask.mcp_servers is not None:
-            conversation.mcp_servers = mcp.chosen(ask.mcp_servers)  # only the picker's servers
-        conversation.save(
-            update_fields=[
-                *("endpoint", "model", "spec", "parameters", "system_prompt", "web_search"),
-                *("mcp_servers", "updated_at"),
-            ]
-        )
         turn = _turn(conversation, parent, ask.text, files)
         new = ask.conversation_id is None
         return replace(
@@ -123,6 +112,22 @@ def send(user, ask: Ask) -> Turn:
             api_key=ask.api_key,
             prompt=ask.prompt if new else None,
         )
+
+
+CHOICES = ("endpoint", "model", "spec", "parameters", "system_prompt", "web_search", "mcp_servers")
+
+
+def _set_choices(conversation: Conversation, ask: Ask) -> None:
+    """What a send chooses for its conversation (`CHOICES`); None keeps what it had."""
+    conversation.endpoint, conversation.model = ask.endpoint, ask.model
+    conversation.spec = (ask.spec or "")[:SPEC_MAX]
+    conversation.parameters = ask.params
+    if ask.instructions is not None:
+        conversation.system_prompt = ask.instructions
+    if ask.web_search is not None:
+        conversation.web_search = ask.web_search
+    if ask.mcp_servers is not None:
+        conversation.mcp_servers = mcp.chosen(ask.mcp_servers)  # only the picker's servers
 
 
 def _save_history(conversation: Conversation, history: tuple[tuple[str, str], ...]) -> Any:

@@ -5,6 +5,7 @@ parameters and headers resolved by `endpoints.requests`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from chatapp.engine import prompt, steps
 from chatapp.engine.generation import Plan
 from chatapp.engine.records import ClientPrompt, Turn
 from chatapp.engine.refusal import Refusal
+from chatapp.models import StoredFile
 from chatapp.tools import registry as tools
 from chatapp.tools.base import ToolContext
 from chatapp.tools.registry import Toolbox
@@ -69,8 +71,11 @@ def _with_tools(built: ChatRequest, toolbox: Toolbox, given: ClientPrompt | None
     return replace(built, tools=toolbox.specs, tool_choice=toolbox.forced)
 
 
-def plan(turn: Turn, user) -> Plan:
-    """Build the request for `turn`: its prompt (chatapp.engine.prompt), parameters, headers."""
+def plan(
+    turn: Turn, user, branch: prompt.Branch | None = None, files: Sequence[StoredFile] = ()
+) -> Plan:
+    """Build the request for `turn`: its prompt (chatapp.engine.prompt), parameters, headers.
+    `branch`: the branch its admission read and priced (`files`, its new message's)."""
     conversation, response = turn.conversation, turn.response
     endpoint, model = registry.current().endpoint(response.endpoint), response.model
     given = turn.prompt
@@ -79,9 +84,8 @@ def plan(turn: Turn, user) -> Plan:
     toolbox = Toolbox() if given and given.tools else tools.offered(user, conversation)
     offered = [spec.name for spec in toolbox.specs]
     if given is None:
-        messages = prompt.build(
-            conversation, turn.user_message.id, model, endpoint, offered=offered
-        )
+        question = turn.user_message
+        messages = prompt.asking(conversation, question, model, endpoint, offered, branch, files)
     else:  # the client's own prompt, images and tool results included, after the system one
         messages = prompt.build(conversation, None, model, endpoint, None, given.messages)
     supplied = credentials(user, endpoint, conversation.id)

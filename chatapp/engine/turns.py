@@ -2,8 +2,9 @@
 
 Plain arguments in (`Ask` for a new message, ids for the rest), a `Started` turn
 out, or one `Refusal` (chatapp.engine.refusal), or Http404 for a conversation or
-message that is not the user's. Nothing here knows of sockets: the chat socket
-and an HTTP API drive the same calls. An edge starts a turn in three steps:
+message that is not the user's, or accounts.sessions.Ended when the client's session
+(`admission.Client.session`, the chat socket's) is over. Nothing here knows of
+sockets: the chat socket and an HTTP API drive the same calls. An edge starts a turn in three steps:
 `started = await send(...)`, join the conversation's group
 (`events.conversation_group(user.pk, started.turn.conversation.id)`, through
 `hub.join` in this process) so that no event is missed, then `started.begin()`;
@@ -62,7 +63,8 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
     admission.check_web_search(ask)
     offered = await admission.offered_models(user, ask.endpoint, ask.model, cid)
 
-    def admit() -> tuple[admission.Entry, Admission, Ask]:
+    def admit() -> tuple[admission.Entry, Admission, tuple[Ask, list]]:
+        admission.check_session(client)
         endpoint = request.check(user, ask.endpoint, cid)
         params = admission.spec_params(spec, ask.params)
         asked = replace(ask, params=request.user_params(endpoint, params, cid))
@@ -79,9 +81,12 @@ async def send(user, client: admission.Client, ask: Ask) -> Started:
             prompt=asked.prompt.messages if asked.prompt and cid is None else (),
             files=tuple(files),
         )
-        return entry, admission.judge(user, client, entry, offered), asked
+        entry = admission.with_branch(user, entry)
+        return entry, admission.judge(user, client, entry, offered), (asked, files)
 
-    save = partial(records.send, user)
+    def save(value: tuple[Ask, list]) -> records.Turn:
+        return records.send(user, *value)
+
     return await _run(user, "send", received_at, admit, save, moderated=ask.text is not None)
 
 
@@ -108,7 +113,7 @@ async def _admit_again(
     """regenerate and edit use the conversation's endpoint and model: still offered?
     Their prompt is the branch to `message_id`, or to its parent when `text` replaces it."""
     conversation, message = await dbthreads.run(
-        _offered_conversation, user, conversation_id, message_id
+        _offered_conversation, user, client, conversation_id, message_id
     )
     offered = await admission.offered_models(
         user, conversation.endpoint, conversation.model, conversation.id
@@ -120,12 +125,23 @@ async def _admit_again(
         conversation_id=conversation.id,
         leaf_id=message.id if text is None else message.parent_id,
     )
-    return lambda: (entry, admission.judge(user, client, entry, offered), None)
+
+    def admit() -> tuple[admission.Entry, Admission, None]:
+        read = admission.with_branch(user, entry)
+        if text is not None:  # an edit keeps the message's files (chatapp.engine.records)
+            kept = attachments.files_of([message.id]).get(message.id, [])
+            read = replace(read, files=tuple(kept))
+        return read, admission.judge(user, client, read, offered), None
+
+    return admit
 
 
-def _offered_conversation(user, conversation_id, message_id) -> tuple[Any, Message]:
-    """The user's conversation and message, once its endpoint is checked to be still
-    offered to them and its stored parameters still allowed there."""
+def _offered_conversation(
+    user, client: admission.Client, conversation_id, message_id
+) -> tuple[Any, Message]:
+    """The user's conversation and message, once the client's session is checked and the
+    conversation's endpoint is still offered to them and its parameters still allowed there."""
+    admission.check_session(client)
     conversation = access.get_conversation_for(user, conversation_id)
     message = access.get_message_for(user, conversation, message_id)
     endpoint = request.check(user, conversation.endpoint, conversation.id)
@@ -155,7 +171,7 @@ async def _run(
     else:
         entry, admitted, value = await dbthreads.run(admit)
         await admission.screened(user, entry, admitted)  # frees the slot when it refuses
-        turn, plan = await dbthreads.run(_saved, user, admitted, save, value)
+        turn, plan = await dbthreads.run(_saved, user, entry, admitted, save, value)
     metrics.turns.labels(kind).inc()
     return Started(turn, user, admitted, received_at, plan)
 
@@ -163,22 +179,27 @@ async def _run(
 def _admit_and_save(
     user, admit: Callable[[], tuple[admission.Entry, Admission, V]], save: Callable[[V], Any]
 ) -> tuple[Admission, tuple[records.Turn, generation.Plan | Exception]]:
-    _, admitted, value = admit()
-    return admitted, _saved(user, admitted, save, value)
+    entry, admitted, value = admit()
+    return admitted, _saved(user, entry, admitted, save, value)
 
 
 def _saved(
-    user, admitted: Admission, save: Callable[[V], records.Turn], value: V
+    user,
+    entry: admission.Entry,
+    admitted: Admission,
+    save: Callable[[V], records.Turn],
+    value: V,
 ) -> tuple[records.Turn, generation.Plan | Exception]:
-    """The turn saved (its slot freed if that fails), then its plan and its opening:
-    a plan that fails ends the turn like a provider error once it runs."""
+    """The turn saved (its slot freed if that fails), then its plan, from the branch the
+    entry read, and its opening: a plan that fails ends the turn like a provider error
+    once it runs."""
     try:
         turn = save(value)
     except BaseException:
         admitted.release()
         raise
     try:
-        plan: generation.Plan | Exception = request.plan(turn, user)
+        plan: generation.Plan | Exception = request.plan(turn, user, entry.branch, entry.files)
     except Exception as failure:  # the turn is saved: its generation reports the failure
         log.exception("the request of response %s could not be built", turn.response.id)
         plan = failure

@@ -85,6 +85,12 @@ def test_banned_user_is_refused_with_the_end(user):
     assert refused.until == Ban.objects.get().ends_at
 
 
+def test_bans_the_caller_has_just_checked_are_not_read_again(user, django_assert_num_queries):
+    """The chat socket's session check read them (accounts.sessions.require_live)."""
+    with django_assert_num_queries(0):
+        send(user, bans_checked=True).release()
+
+
 def test_non_browser_scores_and_is_refused(user):
     refused = refusal(user, user_agent="curl/8.5.0")
     assert refused.code == "non_browser"

@@ -170,3 +170,15 @@ def test_a_soft_ban_ends_the_session_without_a_ban(settings, user):
     _, holder = signed_in(user)
     bans.ban(user, None, "test")
     assert ended([holder]) == {holder: None}
+
+
+def test_require_live_passes_a_live_session_and_raises_the_ban_that_ended_one(user):
+    from accounts import bans
+    from accounts.sessions import Ended, require_live
+
+    _, holder = signed_in(user, ip="203.0.113.5")
+    require_live(holder)
+    ban = bans.ban(None, "203.0.113.5", "test")
+    with pytest.raises(Ended) as over:
+        require_live(holder)
+    assert over.value.ban == ban

@@ -152,3 +152,35 @@ def test_an_earlier_tool_call_reaches_every_wire_with_its_result(
         call = body["contents"][1]["parts"][1]
         signature = call.get("thoughtSignature", call.get("thought_signature"))
         assert base64.urlsafe_b64decode(signature) == b"sig-1"
+
+
+def test_the_question_is_asked_from_the_branch_its_admission_read(
+    user, chat_endpoint, django_assert_num_queries
+):
+    """The branch read for the price is the one sent: nothing is read again once the user
+    message is saved, and the prompt is the one the database gives."""
+    conversation, _, answered = _conversation(user)
+    endpoint = config.current().get(ENDPOINT)
+    branch = prompt.read(conversation, answered.id, MODEL)
+    question = Message.objects.create(
+        conversation=conversation, parent=answered, role="user", text="next"
+    )
+    with django_assert_num_queries(0):
+        sent = prompt.asking(conversation, question, MODEL, endpoint, branch=branch)
+    assert sent == prompt.build(conversation, question.id, MODEL, endpoint)
+    assert sent[-1].content == "next"
+
+
+def test_a_branch_read_while_an_answer_streamed_is_read_again(user, chat_endpoint):
+    conversation, asked, _ = _conversation(user)
+    endpoint = config.current().get(ENDPOINT)
+    streaming = Message.objects.create(
+        conversation=conversation, parent=asked, role="assistant", text="half", state="streaming"
+    )
+    branch = prompt.read(conversation, streaming.id, MODEL)
+    Message.objects.filter(pk=streaming.pk).update(text="half and whole", state="complete")
+    question = Message.objects.create(
+        conversation=conversation, parent=streaming, role="user", text="next"
+    )
+    sent = prompt.asking(conversation, question, MODEL, endpoint, branch=branch)
+    assert [m.content for m in sent][-2:] == ["half and whole", "next"]
