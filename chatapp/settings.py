@@ -148,8 +148,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 # Threads that run the engine's database work (chatapp/conf/dbthreads.py), a connection each.
 DATABASE_THREADS = parse.integer(ENV, "DATABASE_THREADS", 4, minimum=1, maximum=64)
 
-# How the SDKs reach providers: httpx (their default) or aiohttp (their DefaultAioHttpClient).
-PROVIDER_HTTP_TRANSPORT = parse.choice(ENV, "PROVIDER_HTTP_TRANSPORT", ("httpx", "aiohttp"))
+# How the SDKs reach providers: aiohttp (their DefaultAioHttpClient), which reads a stream
+# for less CPU a token (bench/README.md, issue 18), or httpx (their own default).
+PROVIDER_HTTP_TRANSPORT = parse.choice(ENV, "PROVIDER_HTTP_TRANSPORT", ("aiohttp", "httpx"))
 
 # --- redis: channel layer, cache, broker --------------------------------
 REDIS_URI = parse.redis_uri(ENV)

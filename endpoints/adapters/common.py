@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import logging
 import weakref
 from abc import ABC, abstractmethod
@@ -58,8 +60,24 @@ def sdk_http_client(sdk: Any, **options: Any) -> Any:
     options) on PROVIDER_HTTP_TRANSPORT: httpx, or aiohttp, which reads a stream
     for less CPU a token (bench/README.md). Both run the guard's request hook."""
     if settings.PROVIDER_HTTP_TRANSPORT == "aiohttp":
-        return sdk.DefaultAioHttpClient(**options)
+        return _closed_when_dropped(sdk.DefaultAioHttpClient)(**options)
     return sdk.DefaultAsyncHttpxClient(**options)
+
+
+@functools.cache
+def _closed_when_dropped(client_class: type) -> type:
+    """`client_class`, closing itself once nothing holds it (a client `ClientCache` let go
+    of: no stream reads through it any more), as the SDKs' own default client does. An
+    aiohttp session left open is reported as an error and keeps its sockets until then."""
+
+    class Closing(client_class):  # type: ignore[misc, valid-type]
+        def __del__(self) -> None:
+            if self.is_closed:
+                return
+            with contextlib.suppress(RuntimeError):  # no running loop: nothing to close on
+                asyncio.get_running_loop().create_task(self.aclose())
+
+    return Closing
 
 
 class ClientCache:

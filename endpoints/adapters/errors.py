@@ -121,13 +121,25 @@ def from_stainless_sdk(
         retry = retry_after_seconds(error.response.headers.get("retry-after"))
         return from_status(endpoint, model, error.status_code, _sdk_message(error), retry)
     if isinstance(error, sdk.APITimeoutError | httpx2.TimeoutException):
-        return timed_out(endpoint)
+        return unreachable(endpoint) if _refused_beneath(error) else timed_out(endpoint)
     # Reading a stream can raise the transport's own errors, not only the SDK's.
     if isinstance(error, sdk.APIConnectionError | httpx2.TransportError):
         return unreachable(endpoint)
     if isinstance(error, sdk.APIError):  # an `error` event inside the stream
         return from_status(endpoint, model, 503, _sdk_message(error))
     return None
+
+
+def _refused_beneath(error: BaseException) -> bool:
+    """A "timeout" caused by a connection that failed at once (refused, no route, no such
+    host): the SDKs' aiohttp transport maps aiohttp's ClientConnectorError, an OSError, to
+    a connect timeout. A real timeout is a TimeoutError, which is an OSError too."""
+    cause = error.__cause__ or error.__context__
+    while cause is not None:
+        if isinstance(cause, OSError) and not isinstance(cause, TimeoutError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _sdk_message(error: Exception) -> str:

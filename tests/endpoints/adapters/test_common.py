@@ -254,3 +254,22 @@ async def test_missing_usage_is_counted_locally(mock_provider, endpoint_for, kin
 def test_usage_problem(usage, problem):
     found = usage_problem(usage)
     assert found == problem if problem is None else found.startswith(problem)
+
+
+async def test_an_aiohttp_client_let_go_of_closes_itself(settings, mock_provider):
+    """An evicted client's aiohttp session is closed, not left for the collector to report."""
+    import gc
+
+    import openai
+
+    from endpoints.adapters.common import sdk_http_client
+
+    settings.PROVIDER_HTTP_TRANSPORT = "aiohttp"
+    client = sdk_http_client(openai)
+    await client.get(f"{mock_provider.openai_url}/models")
+    session = client._transport.client  # aiohttp's ClientSession, made by the first request
+    assert not session.closed
+    del client
+    gc.collect()
+    await asyncio.sleep(0.05)
+    assert session.closed
