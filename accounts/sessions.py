@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
+from django.db.models import Exists
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -78,10 +79,33 @@ class Ended(Exception):
 
 
 def require_live(holder: Holder) -> None:
-    """Raise `Ended` unless `holder`'s session is still on (`ended`, bans included)."""
+    """Raise `Ended` unless `holder`'s session is still on (`ended`, bans included): one
+    query when it is, the usual case (`_plainly_on`), then `ended`'s three to say why not."""
+    if _plainly_on(holder):
+        return
     over = ended([holder])
     if holder in over:
         raise Ended(over[holder])
+
+
+def _plainly_on(holder: Holder) -> bool:
+    """The session live, its user active with the same session hash, and no ban of the
+    user or the address, in one query: `ended` for one holder that has not ended."""
+    live = Session.objects.filter(session_key=holder.session_key, expire_date__gt=timezone.now())
+    banned = bans.bans_in_force([holder.user_id], [holder.ip])
+    user = (
+        User.objects.filter(pk=holder.user_id, is_active=True, must_enrol_totp=False)
+        .annotate(session_on=Exists(live), under_ban=Exists(banned))
+        .only("password", "session_generation")
+        .first()
+    )
+    return (
+        user is not None
+        and user.session_on
+        and not user.under_ban
+        and holder.started >= time.time() - settings.SESSION_MAX_AGE
+        and constant_time_compare(holder.auth_hash, user.get_session_auth_hash())
+    )
 
 
 def ended(holders: Collection[Holder]) -> dict[Holder, Ban | None]:

@@ -154,7 +154,8 @@ def regenerate(user, conversation_id: Any, message_id: Any) -> Turn:
         question = _user_message(user, conversation, message_id)
         conversation.save(update_fields=["updated_at"])
         files = attachments.files_of([question.id]).get(question.id, [])
-        response = _response(conversation, question)
+        response = _placeholder(conversation, question)
+        response.save(force_insert=True)
         return Turn(conversation, question, response, _params(conversation), files=_shown(files))
 
 
@@ -170,12 +171,11 @@ def edit(user, conversation_id: Any, message_id: Any, text: str) -> Turn:
 
 
 def _turn(conversation: Conversation, parent: Message | None, text: str, files=()) -> Turn:
-    question = Message.objects.create(
-        conversation=conversation, parent=parent, role=Message.Role.USER, text=text
-    )
+    question = Message(conversation=conversation, parent=parent, role=Message.Role.USER, text=text)
+    response = _placeholder(conversation, question)
+    Message.objects.bulk_create([question, response])  # one INSERT (their ids are made here)
     attachments.attach(question, files)
     sync.conversation_changed(conversation.id, [question.id])
-    response = _response(conversation, question)
     return Turn(conversation, question, response, _params(conversation), files=_shown(files))
 
 
@@ -183,8 +183,9 @@ def _shown(files) -> tuple[dict, ...]:
     return tuple(attachments.summary(f) for f in files)
 
 
-def _response(conversation: Conversation, question: Message) -> Message:
-    return Message.objects.create(
+def _placeholder(conversation: Conversation, question: Message) -> Message:
+    """The response to `question`, streaming, not saved yet."""
+    return Message(
         conversation=conversation,
         parent=question,
         role=Message.Role.ASSISTANT,

@@ -130,6 +130,25 @@ def test_each_way_a_session_ends(user, end):
     assert ended([holder]) == {holder: None}
 
 
+@pytest.mark.parametrize("end", [*ENDS, flag_for_enrolment])
+def test_require_live_raises_for_each_way_a_session_ends(user, end):
+    from accounts.sessions import Ended, require_live
+
+    client, holder = signed_in(user)
+    end(client, user)
+    with pytest.raises(Ended) as over:
+        require_live(holder)
+    assert over.value.ban is None
+
+
+def test_require_live_reads_one_row_for_a_live_session(user, django_assert_num_queries):
+    from accounts.sessions import require_live
+
+    _, holder = signed_in(user)
+    with django_assert_num_queries(1):
+        require_live(holder)
+
+
 def test_a_session_past_the_longest_lifetime_has_ended(auth_env, user):
     auth_env(SESSION_EXPIRY="60000", REFRESH_TOKEN_EXPIRY="120000")
     _, holder = signed_in(user)

@@ -66,16 +66,27 @@ def delete(user, session: str) -> None:
 ENDINGS = [sign_out, sign_out_everywhere, expire, change_password, deactivate, delete]
 
 
+async def ready(user, session: str | None = None):
+    """A socket whose connect has finished (its session checked, the watchdog told): a
+    socket's frames are served one after another, so the answer to one comes after it.
+    Ending the session before then would race the connect's own check (SQLite, in the
+    embedded run, refuses a read of a table another connection is writing: "locked")."""
+    socket = await connect(user, session=session)
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from(timeout=10))["code"] == "bad_frame"
+    return socket
+
+
 @pytest.mark.parametrize("end", ENDINGS)
 async def test_an_open_socket_is_closed_when_its_session_ends(user, end):
     session = await sync_to_async(session_key)(user)
-    socket = await connect(user, session=session)
+    socket = await ready(user, session)
     await sync_to_async(end)(user, session)
     assert await socket.receive_output(timeout=10) == CLOSED
 
 
 async def test_a_ban_sends_the_ban_frame_and_closes_4403(user):
-    socket = await connect(user)
+    socket = await ready(user)
     await sync_to_async(bans.ban)(user, None, "test")
     refused = await socket.receive_json_from(timeout=10)
     assert (refused["type"], refused["code"]) == ("error", "banned")
@@ -107,8 +118,8 @@ async def test_a_session_past_the_longest_lifetime_is_closed(user, settings):
 
 async def test_other_users_sockets_stay_open(user, stranger):
     session = await sync_to_async(session_key)(user)
-    mine = await connect(user, session=session)
-    theirs = await connect(stranger)
+    mine = await ready(user, session)
+    theirs = await ready(stranger)
     await sync_to_async(sign_out)(user, session)
     assert await mine.receive_output(timeout=10) == CLOSED
     await theirs.send_json_to({"type": "ping"})
@@ -131,7 +142,7 @@ async def test_a_frame_after_the_session_ended_is_not_served(
 ):
     monkeypatch.setattr(watchdog, "INTERVAL", 3600)  # only the frame's own check can close it
     session = await sync_to_async(session_key)(user)
-    socket = await connect(user, session=session)
+    socket = await ready(user, session)
     await sync_to_async(sign_out)(user, session)
     await socket.send_json_to(frame)
     assert await socket.receive_output(timeout=10) == CLOSED
