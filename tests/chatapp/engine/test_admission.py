@@ -363,6 +363,37 @@ async def test_the_preflight_prices_the_whole_prompt_of_a_regenerate_or_edit(
     await socket.disconnect()
 
 
+async def test_an_edit_is_priced_with_the_files_it_keeps(
+    user, chat_endpoint, fresh_layer, fresh_socket_state, settings, mock_provider, tmp_path
+):
+    """An edit sends the edited message's files again (chatapp.engine.records): its price
+    counts them too."""
+    from chatapp.files import attachments, storage, uploads
+    from tests.chatapp.files.conftest import upload
+
+    settings.CHECK_BALANCE, settings.START_BALANCE = True, 300
+    settings.FILES_ROOT = tmp_path / "files"
+    storage.storage.cache_clear()
+    rates = "      tokenConfig:\n        mock-small: {prompt: 1, completion: 1, context: 8000}"
+    chat_endpoint(token_config=rates)
+    conversation = await sync_to_async(factories.conversation)(
+        user, endpoint="Mock", model="mock-small"
+    )
+    asked, _ = await sync_to_async(factories.exchange)(conversation, "echo: short", "short")
+    notes = await sync_to_async(uploads.store)(
+        user, upload("notes.txt", b"word " * 400, "text/plain"), endpoint="Mock"
+    )
+    await sync_to_async(attachments.attach)(asked, [notes])
+    socket = await connect(user)
+    frame = {"type": "edit", "conversation_id": str(conversation.pk), "message_id": str(asked.pk)}
+    await socket.send_json_to(frame | {"text": "echo: edited"})
+    (refused,) = await frames_until(socket, "error")
+    assert refused["code"] == "balance"
+    assert mock_provider.requests == []
+    await socket.disconnect()
+    storage.storage.cache_clear()
+
+
 def test_with_parameters_off_a_users_parameters_are_refused(chat_endpoint, settings, tmp_path):
     """interface.parameters: false. A spec's own parameters still apply."""
     from chatapp import switches
