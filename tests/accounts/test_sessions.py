@@ -201,3 +201,33 @@ def test_require_live_passes_a_live_session_and_raises_the_ban_that_ended_one(us
     with pytest.raises(Ended) as over:
         require_live(holder)
     assert over.value.ban == ban
+
+
+@pytest.mark.parametrize("ip", ["203.0.113.5", None])
+def test_require_live_raises_the_ban_of_the_user_with_or_without_an_address(user, ip):
+    from accounts import bans
+    from accounts.sessions import Ended, require_live
+
+    _, holder = signed_in(user, ip=ip)
+    ban = bans.ban(user, None, "test")
+    with pytest.raises(Ended) as over:
+        require_live(holder)
+    assert over.value.ban == ban
+
+
+def test_require_live_passes_bans_of_others_and_bans_that_ended(
+    user, stranger, django_assert_num_queries
+):
+    from django.utils import timezone
+
+    from accounts import bans
+    from accounts.sessions import require_live
+
+    _, holder = signed_in(user, ip="203.0.113.5")
+    bans.ban(stranger, "198.51.100.7", "test")
+    lifted = bans.ban(None, "203.0.113.5", "test")  # of the address: the session stays
+    bans.lift(lifted)
+    lifted.refresh_from_db()
+    assert lifted.ends_at <= timezone.now()
+    with django_assert_num_queries(1):  # in its one row: no ban in force
+        require_live(holder)
