@@ -30,6 +30,19 @@ def index_conversation(conversation_id: str, message_ids: list[str] | None = Non
     _each(indexes(automatic=True), lambda index: index.index(conversation, rows))
 
 
+def index_conversations(changes: dict[str, list[str] | None]) -> None:
+    """`index_conversation` for each conversation of `changes` (its message ids, or None for
+    all); one that fails does not stop the others, and the first failure is raised after."""
+    failure: SearchUnavailable | None = None
+    for conversation_id, message_ids in changes.items():
+        try:
+            index_conversation(conversation_id, message_ids)
+        except SearchUnavailable as error:
+            failure = failure or error
+    if failure:
+        raise failure
+
+
 def remove_conversation(conversation_id: str) -> None:
     _each(indexes(automatic=True), lambda index: index.remove(conversation_id))
 

@@ -20,6 +20,12 @@ def index_conversation(conversation_id: str, message_ids: list[str] | None = Non
 
 
 @shared_task(**RETRY)
+def index_conversations(changes: dict[str, list[str] | None]) -> None:
+    """Several conversations' changes at once (chatapp.search.sync.Batch)."""
+    indexing.index_conversations(changes)
+
+
+@shared_task(**RETRY)
 def remove_conversation(conversation_id: str) -> None:
     indexing.remove_conversation(conversation_id)
 

@@ -1,6 +1,7 @@
 """Every committed change schedules its index task after commit (explicit calls, no signals)."""
 
 import time
+from concurrent.futures import Future
 
 import pytest
 from django.db import connection, connections, transaction
@@ -18,13 +19,17 @@ from tests.chatapp import factories
 
 
 def scheduled(callbacks) -> list[tuple]:
-    """(task name, args) of each search task handed to `enqueue` after commit."""
+    """(task name, args) of each search task handed to `enqueue` after commit, or, on the
+    embedded default, of each change handed to the batch (`sync.Batch`) instead."""
     found = []
     for callback in callbacks:
-        if getattr(callback, "func", None) is enqueue:
+        func = getattr(callback, "func", None)
+        if func is enqueue:
             task, *args = callback.args
             if task.name.startswith("chatapp.search."):
                 found.append((task.name.rsplit(".", 1)[-1], *args))
+        elif func == sync.batch.add:
+            found.append(("index_conversation", *callback.args))
     return found
 
 
@@ -133,6 +138,13 @@ def test_tasks_wrap_the_indexing_functions(user, meili):
     assert meili.documents(INDEX) == {}
 
 
+def test_a_batch_task_indexes_each_of_its_conversations(user, meili):
+    one = factories.conversation(user, title="One")
+    two = factories.conversation(user, title="Two")
+    tasks.index_conversations.apply(args=[{str(one.id): None, str(two.id): []}]).get()
+    assert {d["title"] for d in meili.documents(INDEX).values()} == {"One", "Two"}
+
+
 def test_the_sidebar_delete_and_account_deletion(
     client, user, conversation, settings, django_capture_on_commit_callbacks
 ):
@@ -187,3 +199,37 @@ def test_the_final_text_of_a_response(user, conversation, django_capture_on_comm
     with django_capture_on_commit_callbacks() as callbacks:
         settlement.settled(turn, answered, Usage(), None, False)
     assert ("index_conversation", str(conversation.id), [str(answered.id)]) in scheduled(callbacks)
+
+
+def test_a_batch_runs_one_at_a_time_with_what_changed_meanwhile_merged():
+    runs: list[tuple[dict, Future]] = []
+
+    def start(changes: dict) -> Future:
+        runs.append((changes, Future()))
+        return runs[-1][1]
+
+    batch = sync.Batch(start)
+    batch.add("c1", ["m1"])
+    assert [changes for changes, _ in runs] == [{"c1": ["m1"]}]  # at once when idle
+    batch.add("c1", ["m3"])
+    batch.add("c2", ["m4"])
+    batch.add("c1", ["m2"])
+    batch.add("c2", None)  # the whole conversation covers its messages
+    assert len(runs) == 1  # waits for the running batch
+    runs[0][1].set_result(None)
+    assert runs[1][0] == {"c1": ["m2", "m3"], "c2": None}
+    runs[1][1].set_result(None)
+    assert len(runs) == 2  # nothing waited: idle again
+    batch.add("c3", ["m5"])
+    assert runs[2][0] == {"c3": ["m5"]}
+
+
+def test_a_batch_whose_start_fails_is_not_left_running():
+    def start(changes: dict) -> Future:
+        raise RuntimeError("the pool is shut down")
+
+    batch = sync.Batch(start)
+    with pytest.raises(RuntimeError):
+        batch.add("c1", None)
+    with pytest.raises(RuntimeError):  # tried again: not stuck waiting for a run
+        batch.add("c2", None)
