@@ -135,8 +135,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # look is announced to the group (its `created` frame), one that started
         # before is found.
         conversation_id = await turns.owned(self.user, frame.conversation_id)
-        await self._watch(conversation_id)
-        self.catchup.look()  # nothing goes out before the state frame
+        joined = self._switch(conversation_id)  # this process's frames come from now on
+        # Held from the moment of joining, not once the channel layer's part is done:
+        # a delta relayed meanwhile would go out before the state frame.
+        self.catchup.look()
+        await joined
         try:
             streaming = await turns.streaming_response(self.user, conversation_id)
         except Http404:  # deleted in between

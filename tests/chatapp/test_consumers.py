@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import InMemoryChannelLayer
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -169,6 +170,36 @@ async def test_a_second_socket_catches_up_without_gap_or_overlap(
     assert state["text"] + joined(watched) == watched[-1]["message"]["text"] == LONG
     everything = started + await frames_until(first, "final")
     assert joined(everything) == LONG
+    await first.disconnect()
+    await second.disconnect()
+
+
+class SlowJoinLayer(InMemoryChannelLayer):
+    """A channel layer whose group_add takes a while, as a Redis round trip does under load."""
+
+    async def group_add(self, group: str, channel: str) -> None:
+        await asyncio.sleep(0.3)
+        await super().group_add(group, channel)
+
+
+async def test_a_subscribe_holds_the_deltas_relayed_while_it_joins(
+    user, chat_endpoint, mock_provider, settings
+):
+    # The socket is in this process's hub at once, and in the channel layer's group only
+    # once group_add is back: deltas relayed in between wait for the state frame.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowJoinLayer"}}
+    mock_provider.behaviour.tokens_per_second = 60
+    first = await connect(user)
+    await first.send_json_to(send_frame(f"echo: {LONG}"))
+    started = await frames_until(first, "delta")
+    second = await connect(user)
+    await second.send_json_to(
+        {"type": "subscribe", "conversation_id": started[0]["conversation_id"]}
+    )
+    watched = await frames_until(second, "final")
+    assert [frame["type"] for frame in watched[:1]] == ["state"]
+    assert watched[0]["text"] + joined(watched) == watched[-1]["message"]["text"] == LONG
+    await frames_until(first, "final")
     await first.disconnect()
     await second.disconnect()
 
