@@ -140,6 +140,7 @@ def web_pair(shared_database_url, tmp_path_factory, _mock_provider_server):
             "MESSAGE_USER_WINDOW": str(WINDOW_MINUTES),
             "LIMIT_CONCURRENT_MESSAGES": "true",
             "CONCURRENT_MESSAGE_MAX": "1",
+            "METRICS_TOKEN": METRICS_TOKEN,
         }
     )
     with ThreadPoolExecutor(2) as pool:
@@ -179,12 +180,40 @@ def ask(server: WebProcess, cookie: str, text: str) -> dict:
 
 @pytest.fixture
 def warm(web_pair, django_user_model):
-    """One answer from each process first, so a cold start cannot stretch a window."""
+    """One answer from each process first, so a cold start cannot stretch a window; after
+    the test, both processes idle before the test database is emptied."""
     somebody = django_user_model.objects.create_user(email="warm@example.com", password="pw-w-1")
     cookie = signed_in_cookie(somebody)
     for server in web_pair:
         ask(server, cookie, "echo: warm")
-    return web_pair
+    yield web_pair
+    for server in web_pair:
+        wait_idle(server)
+
+
+METRICS_TOKEN = "test-metrics-token"
+
+
+def wait_idle(server: WebProcess, patience: float = 15) -> None:
+    """Until `server` runs no generation and no database unit (its /metrics): the `final`
+    frame goes out before the answer is billed, and the test database must not be emptied
+    under a billing transaction (PostgreSQL found the two deadlocked)."""
+    import httpx
+
+    busy = ("parley_active_streams ", "parley_database_units ")
+    deadline = time.monotonic() + patience
+    while True:
+        reply = httpx.get(
+            f"http://127.0.0.1:{server.port}/metrics",
+            headers={"Authorization": f"Bearer {METRICS_TOKEN}"},
+        )
+        reply.raise_for_status()
+        figures = [line for line in reply.text.splitlines() if line.startswith(busy)]
+        assert len(figures) == 2, reply.text[:300]
+        if all(float(line.split()[-1]) == 0 for line in figures):
+            return
+        assert time.monotonic() < deadline, figures
+        time.sleep(0.05)
 
 
 def fresh_window(minutes: float = WINDOW_MINUTES) -> float:
