@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from chatapp.models import Conversation
 from chatapp.search.backends import indexes
-from chatapp.search.base import Index, SearchUnavailable
+from chatapp.search.base import SearchUnavailable
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 def index_conversation(conversation_id: str, message_ids: list[str] | None = None) -> None:
@@ -33,14 +35,7 @@ def index_conversation(conversation_id: str, message_ids: list[str] | None = Non
 def index_conversations(changes: dict[str, list[str] | None]) -> None:
     """`index_conversation` for each conversation of `changes` (its message ids, or None for
     all); one that fails does not stop the others, and the first failure is raised after."""
-    failure: SearchUnavailable | None = None
-    for conversation_id, message_ids in changes.items():
-        try:
-            index_conversation(conversation_id, message_ids)
-        except SearchUnavailable as error:
-            failure = failure or error
-    if failure:
-        raise failure
+    _each(changes.items(), lambda change: index_conversation(*change))
 
 
 def remove_conversation(conversation_id: str) -> None:
@@ -78,7 +73,7 @@ def reindex(owner=None, progress: Progress | None = None) -> int:
     return done
 
 
-def _each(targets: Iterable[Index], action: Callable[[Index], None]) -> None:
+def _each(targets: Iterable[T], action: Callable[[T], None]) -> None:
     failure: SearchUnavailable | None = None
     for target in targets:
         try:
