@@ -75,3 +75,23 @@ def test_shut_down_closes_every_threads_connection(user, settings):
     asyncio.run(twice())
     dbthreads.shut_down()
     assert dbthreads._pool is None
+
+
+def test_a_connection_used_a_moment_ago_is_not_tested_again(user, settings, monkeypatch):
+    """The health check (a `SELECT 1`) runs before a unit only when the thread's
+    connection has been idle for FRESH seconds or more."""
+    settings.DATABASE_THREADS = 1
+
+    def checked() -> bool:
+        tested = connection.health_check_done
+        User.objects.filter(pk=user.pk).exists()  # opens the connection on the first unit
+        return tested
+
+    async def three() -> list[bool]:
+        first = await dbthreads.run(checked)
+        soon = await dbthreads.run(checked)
+        monkeypatch.setattr(dbthreads, "FRESH", 0.0)
+        later = await dbthreads.run(checked)
+        return [first, soon, later]
+
+    assert asyncio.run(three()) == [False, True, False]
