@@ -15,6 +15,7 @@ a `send`, `regenerate` or `edit` from an edge (the chat socket, the API), as pla
     ▶ clock      one timer per streamRate for every generation
     ▶ events     frames (built by `frames`) published to the conversation's group
     ▶ hub        to this process's sockets directly; the channel layer for the others
+    ▶ control    stop and catch-up requests from any process, on one channel per process
     ▶ catchup    a late socket's snapshot joined to the live deltas without gap or overlap
     ▶ heartbeat  partial text of every stream saved once a second
     ▶ recovery   a dead process's responses marked interrupted

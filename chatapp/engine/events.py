@@ -4,9 +4,10 @@ Groups: `conv.<owner>.<id>` carries a conversation's frames to every socket
 watching it (any web process, when Redis is the layer); `user.<id>` carries a
 user's sidebar frames (titles); `gen.<owner>.<id>` reaches the generation
 running for a conversation (stop, catch-up snapshot requests), wherever it
-runs. The owner is part of a conversation's group names and a socket names
-its groups with its own user's id, so a socket can never be in (or ask
-anything of) another user's conversation, whatever id it is given.
+runs (chatapp.engine.control: each request names its group). The owner is
+part of a conversation's group names and a socket names its groups with its
+own user's id, so a socket can never be in (or ask anything of) another
+user's conversation, whatever id it is given.
 Events are JSON-safe dicts; a frame is delivered as `{"type": "chat.frame", "frame": ...}`.
 Code inside a transaction publishes with `publish_on_commit`, so a frame never
 announces a row that a rollback removed.
@@ -98,13 +99,14 @@ def publish_from_thread(group: str, frame: dict[str, Any]) -> None:
 
 async def request_stop(owner_id: Any, conversation_id: Any) -> None:
     group = generation_group(owner_id, conversation_id)
-    await get_channel_layer().group_send(group, {"type": STOP})
+    await get_channel_layer().group_send(group, {"type": STOP, "group": group})
 
 
 async def request_snapshot(owner_id: Any, conversation_id: Any, reply_to: str) -> None:
     """Ask the running generation to send its text so far to channel `reply_to`."""
-    event = {"type": SNAPSHOT_REQUEST, "reply_to": reply_to, "origin": ORIGIN}
-    await get_channel_layer().group_send(generation_group(owner_id, conversation_id), event)
+    group = generation_group(owner_id, conversation_id)
+    event = {"type": SNAPSHOT_REQUEST, "group": group, "reply_to": reply_to, "origin": ORIGIN}
+    await get_channel_layer().group_send(group, event)
 
 
 def publish_title(user_id: Any, conversation_id: Any, title: str) -> None:

@@ -34,6 +34,7 @@ from chatapp import metrics
 from chatapp.conf import dbthreads
 from chatapp.engine import events, frames, settlement, steps
 from chatapp.engine.clock import clock
+from chatapp.engine.control import controls
 from chatapp.engine.heartbeat import Partial, heartbeat
 from chatapp.engine.pacing import Pacer, Piece
 from chatapp.engine.records import Turn
@@ -58,7 +59,6 @@ from endpoints.adapters.common import counted_usage
 from endpoints.endpoint import TokenRate
 
 log = logging.getLogger(__name__)
-END = "generation.end"  # tells the generation's own listener to finish
 
 _tasks: set[asyncio.Task] = set()
 
@@ -152,44 +152,27 @@ class Generation:
         self._tools: asyncio.Future | None = None  # the running tool steps
         self._saves: list[asyncio.Future] = []  # the steps' saves, awaited before the final
         self._awaiting_provider = False
-        self._channel: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     async def run(self) -> None:
-        # The provider is asked at once; the control channel (stop, catch-up) is set up
-        # beside it: its channel layer round trips queue behind every other turn's.
-        layer = get_channel_layer()
-        control = asyncio.ensure_future(self._control(layer))
+        # The provider is asked at once; joining the `gen.<owner>.<id>` group (stop,
+        # catch-up: chatapp.engine.control) goes on beside it: its channel layer round
+        # trip queues behind every other turn's.
+        group = self._control_group()
+        joining = asyncio.ensure_future(controls().join(group, self))
         metrics.active_streams.inc()
         try:
             await self._pump()
         finally:
             metrics.active_streams.dec()
-            await self._end_control(layer, control)
+            await self._leave(group, joining)
             if not self.admission.released:  # the turn ended before its final save
                 await dbthreads.run(self.admission.release)
 
-    async def _control(self, layer) -> None:
-        """Subscribe to the `gen.<owner>.<id>` group, then listen to it."""
-        try:
-            channel = await layer.new_channel()
-            await layer.group_add(self._control_group(), channel)
-        except BaseException as failure:
-            self._channel.set_exception(failure)
-            raise
-        self._channel.set_result(channel)
-        await self._listen(channel)
-
-    async def _end_control(self, layer, control: asyncio.Future) -> None:
-        try:
-            channel = await asyncio.shield(self._channel)
-        except Exception:  # the subscription failed: nothing to end
-            log.exception("generation %s had no control channel", self.response.id)
-            return
-        # End the listener with a message rather than by cancelling it: a
-        # cancelled Redis read can leave the layer's shared receive broken.
-        await layer.send(channel, {"type": END})
-        await asyncio.gather(control, return_exceptions=True)
-        await layer.group_discard(self._control_group(), channel)
+    async def _leave(self, group: str, joining: asyncio.Future) -> None:
+        (joined,) = await asyncio.gather(joining, return_exceptions=True)
+        if isinstance(joined, BaseException):  # not reachable from elsewhere: said once
+            log.error("generation %s did not join %s: %r", self.response.id, group, joined)
+        await controls().leave(group, self)
 
     def _control_group(self) -> str:
         conversation = self.turn.conversation
@@ -481,24 +464,19 @@ class Generation:
             return counted_usage(plan.request, "".join(self.progress.text))
         return usage
 
-    async def _listen(self, channel: str) -> None:
-        """Stop and catch-up requests from sockets in any process (group `gen.<owner>.<id>`)."""
-        layer = get_channel_layer()
-        while True:
-            message = await layer.receive(channel)
-            if message["type"] == END:
-                return
-            if message["type"] == events.STOP:
-                self._stop.set()
-                if self._awaiting_provider and self._reader is not None:
-                    self._reader.cancel()
-                if self._tools is not None:
-                    self._tools.cancel()
-            elif message["type"] == events.SNAPSHOT_REQUEST:
-                # From now on the deltas go to the other processes too; the
-                # snapshot covers every delta sent before.
-                self.remote = self.remote or events.from_elsewhere(message)
-                await layer.send(message["reply_to"], self._snapshot())
+    async def on_control(self, message: dict[str, Any]) -> None:
+        """A stop or catch-up request from a socket in any process (chatapp.engine.control)."""
+        if message["type"] == events.STOP:
+            self._stop.set()
+            if self._awaiting_provider and self._reader is not None:
+                self._reader.cancel()
+            if self._tools is not None:
+                self._tools.cancel()
+        elif message["type"] == events.SNAPSHOT_REQUEST:
+            # From now on the deltas go to the other processes too; the
+            # snapshot covers every delta sent before.
+            self.remote = self.remote or events.from_elsewhere(message)
+            await get_channel_layer().send(message["reply_to"], self._snapshot())
 
     def _snapshot(self) -> dict[str, Any]:
         progress = self.progress

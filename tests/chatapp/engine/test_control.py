@@ -1,0 +1,101 @@
+"""Generation requests: one channel a process, each request to the generation of its group."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from chatapp.engine import events
+from chatapp.engine.control import controls
+
+
+class CountingLayer(InMemoryChannelLayer):
+    """The in-memory layer, counting the channels it opens."""
+
+    opened = 0
+
+    async def new_channel(self, prefix: str = "specific.") -> str:
+        CountingLayer.opened += 1
+        return await super().new_channel(prefix)
+
+
+@pytest.fixture(autouse=True)
+def counting_layer(settings):
+    CountingLayer.opened = 0
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.CountingLayer"}}
+
+
+class Member:
+    def __init__(self) -> None:
+        self.heard: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+
+    async def on_control(self, message: dict[str, Any]) -> None:
+        self.heard.append(message)
+        self.arrived.set()
+
+
+async def heard(member: Member) -> list[str]:
+    await asyncio.wait_for(member.arrived.wait(), 5)
+    member.arrived.clear()
+    return [message["type"] for message in member.heard]
+
+
+async def settled() -> None:
+    """Long enough for the listener to have handed on anything sent."""
+    await asyncio.sleep(0.05)
+
+
+async def test_a_stop_reaches_the_generation_of_its_conversation_only():
+    mine, other = Member(), Member()
+    await controls().join(events.generation_group(1, "a"), mine)
+    await controls().join(events.generation_group(1, "b"), other)
+    await events.request_stop(1, "a")
+    assert await heard(mine) == [events.STOP]
+    await settled()
+    assert other.heard == []
+
+
+async def test_every_generation_of_a_process_shares_its_one_channel():
+    members = [Member() for _ in range(5)]
+    for number, member in enumerate(members):
+        await controls().join(events.generation_group(1, number), member)
+    for number, member in enumerate(members):
+        await controls().leave(events.generation_group(1, number), member)
+    assert CountingLayer.opened == 1
+
+
+async def test_a_generation_that_left_hears_nothing_more():
+    member = Member()
+    group = events.generation_group(1, "a")
+    await controls().join(group, member)
+    await controls().leave(group, member)
+    await events.request_snapshot(1, "a", await get_channel_layer().new_channel())
+    await settled()
+    assert member.heard == []
+
+
+async def test_the_next_generation_of_a_conversation_keeps_the_group_its_last_one_leaves():
+    # The answer has ended and the user sent again before the last generation left.
+    last, next_ = Member(), Member()
+    group = events.generation_group(1, "a")
+    await controls().join(group, last)
+    await controls().join(group, next_)
+    await controls().leave(group, last)
+    await events.request_stop(1, "a")
+    assert await heard(next_) == [events.STOP]
+    assert last.heard == []
+
+
+async def test_a_failing_generation_does_not_stop_the_others_hearing():
+    class Failing(Member):
+        async def on_control(self, message: dict[str, Any]) -> None:
+            raise RuntimeError("a bug")
+
+    failing, member = Failing(), Member()
+    await controls().join(events.generation_group(1, "a"), failing)
+    await controls().join(events.generation_group(1, "b"), member)
+    await events.request_stop(1, "a")
+    await events.request_stop(1, "b")
+    assert await heard(member) == [events.STOP]
