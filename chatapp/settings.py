@@ -158,6 +158,13 @@ REDIS_KEY_PREFIX = parse.text(ENV, "REDIS_KEY_PREFIX", "parley")
 REDIS_CA = parse.redis_ca(ENV)
 _redis_tls = {"ssl_ca_certs": REDIS_CA} if REDIS_CA else {}
 
+# A channel holds 1,000 messages, not channels' 100: the process's one channel for
+# generation requests (chatapp.engine.control) takes a whole burst of catch-ups, and a
+# message to a full channel is dropped.
+EMBEDDED_CHANNEL_LAYER = {
+    "BACKEND": "channels.layers.InMemoryChannelLayer",
+    "CONFIG": {"capacity": 1000},
+}
 if REDIS_URI:
     # Redis pub/sub pushes each frame to the processes subscribed to its group. The list-based
     # RedisChannelLayer pops one message per round trip and drops a group's messages once a
@@ -181,7 +188,7 @@ if REDIS_URI:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": EMBEDDED_CHANNEL_LAYER}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

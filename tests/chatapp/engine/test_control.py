@@ -22,8 +22,10 @@ class CountingLayer(InMemoryChannelLayer):
 
 @pytest.fixture(autouse=True)
 def counting_layer(settings):
+    """The embedded default's layer (its capacity), counting."""
     CountingLayer.opened = 0
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.CountingLayer"}}
+    layer = {**settings.EMBEDDED_CHANNEL_LAYER, "BACKEND": f"{__name__}.CountingLayer"}
+    settings.CHANNEL_LAYERS = {"default": layer}
 
 
 class Member:
@@ -99,3 +101,13 @@ async def test_a_failing_generation_does_not_stop_the_others_hearing():
     await events.request_stop(1, "a")
     await events.request_stop(1, "b")
     assert await heard(member) == [events.STOP]
+
+
+async def test_a_burst_of_requests_reaches_every_generation():
+    # Sockets catching up on many streams at once (a reconnect after a network blip).
+    members = [Member() for _ in range(300)]
+    for number, member in enumerate(members):
+        await controls().join(events.generation_group(1, number), member)
+    await asyncio.gather(*(events.request_stop(1, number) for number in range(300)))
+    for member in members:
+        assert await heard(member) == [events.STOP]
