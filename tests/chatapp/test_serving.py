@@ -17,10 +17,15 @@ import tempfile
 import time
 import uuid
 import zipfile
+from collections import deque
 
 import pytest
+from autobahn.websocket.protocol import TrafficStats
+from twisted.internet.testing import StringTransport
+from websockets.asyncio.client import connect as ws_connect
+from websockets.exceptions import InvalidStatus
 
-from chatapp.serving import SpooledBody
+from chatapp.serving import QuietWebSocketProtocol, SpooledBody
 from tests.chatapp.conf.test_startup import ROOT, clean_env, free_port
 
 MIB = 1024 * 1024
@@ -193,3 +198,35 @@ def test_a_closed_spool_ends_the_body_with_the_disconnect():
     body = spooled(b"0123456789", DISCONNECT)
     body.spool.close()  # Twisted closes it when the connection is lost
     assert asyncio.run(body()) == DISCONNECT
+
+
+async def test_a_socket_is_answered_through_the_quiet_protocol(server):
+    # A socket with no session is refused at its handshake: the 403 is written by
+    # QuietWebSocketProtocol (tests/chatapp/test_processes.py streams through it).
+    host, port = server
+    url = f"ws://{host}:{port}/ws/chat/"
+    agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/131.0"
+    with pytest.raises(InvalidStatus) as refused:
+        async with ws_connect(url, origin="http://localhost:3080", user_agent_header=agent):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+def test_a_frame_on_an_open_socket_is_written_at_once_and_counted():
+    protocol = QuietWebSocketProtocol()
+    protocol.transport, protocol.state = StringTransport(), QuietWebSocketProtocol.STATE_OPEN
+    protocol.send_queue, protocol.trafficStats = deque(), TrafficStats()
+    protocol.logOctets = False
+    protocol.sendData(b"a frame")
+    assert protocol.transport.value() == b"a frame"
+    assert protocol.trafficStats.outgoingOctetsWireLevel == len(b"a frame")
+
+
+def test_a_frame_behind_queued_ones_joins_the_queue():
+    protocol = QuietWebSocketProtocol()
+    protocol.transport, protocol.state = StringTransport(), QuietWebSocketProtocol.STATE_OPEN
+    protocol.send_queue, protocol.trafficStats = deque([(b"first", False)]), TrafficStats()
+    protocol.triggered = True  # autobahn's writer is already on its way
+    protocol.sendData(b"second")
+    assert protocol.transport.value() == b""
+    assert list(protocol.send_queue) == [(b"first", False), (b"second", False)]
