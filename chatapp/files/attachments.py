@@ -94,6 +94,8 @@ def needs_vision(stored: StoredFile) -> bool:
 
 def attach(message: Message, files: Iterable[StoredFile]) -> None:
     files = list(files)
+    if not files:  # most messages: not even the two queries' building (every turn saves one)
+        return
     Attachment.objects.bulk_create(
         Attachment(message=message, file=f, position=i, as_text=as_text(f))
         for i, f in enumerate(files)
@@ -102,9 +104,9 @@ def attach(message: Message, files: Iterable[StoredFile]) -> None:
     StoredFile.objects.filter(pk__in=pks, attached_at__isnull=True).update(
         attached_at=timezone.now()
     )
-    if files:  # what search finds of them (the caller reindexes the message)
-        message.files_text = findable.text_of(files)
-        Message.objects.filter(pk=message.pk).update(files_text=message.files_text)
+    # What search finds of them (the caller reindexes the message).
+    message.files_text = findable.text_of(files)
+    Message.objects.filter(pk=message.pk).update(files_text=message.files_text)
 
 
 def as_text(stored: StoredFile) -> bool:
