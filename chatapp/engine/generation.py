@@ -169,10 +169,14 @@ class Generation:
                 await dbthreads.run(self.admission.release)
 
     async def _leave(self, group: str, joining: asyncio.Future) -> None:
+        """Leave the group; a channel layer that fails here is logged, and the turn ends."""
         (joined,) = await asyncio.gather(joining, return_exceptions=True)
         if isinstance(joined, BaseException):  # not reachable from elsewhere: said once
             log.error("generation %s did not join %s: %r", self.response.id, group, joined)
-        await controls().leave(group, self)
+        try:
+            await controls().leave(group, self)
+        except Exception:
+            log.exception("generation %s did not leave %s", self.response.id, group)
 
     def _control_group(self) -> str:
         conversation = self.turn.conversation

@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from chatapp.engine import events
+from chatapp.engine import events, generation, turns
 from chatapp.engine.control import controls
+from chatapp.engine.records import Ask
+from tests.chatapp.conftest import ENDPOINT, MODEL, settle
+from tests.chatapp.engine.test_turns import start
 
 
 class CountingLayer(InMemoryChannelLayer):
@@ -111,3 +114,41 @@ async def test_a_burst_of_requests_reaches_every_generation():
     await asyncio.gather(*(events.request_stop(1, number) for number in range(300)))
     for member in members:
         assert await heard(member) == [events.STOP]
+
+
+class FailingLeaveLayer(InMemoryChannelLayer):
+    """Leaving a generation's group fails once (Redis gone for a moment)."""
+
+    failed = False
+
+    async def group_discard(self, group: str, channel: str) -> None:
+        if group.startswith("gen.") and not FailingLeaveLayer.failed:
+            FailingLeaveLayer.failed = True
+            raise ConnectionError("the channel layer is gone")
+        await super().group_discard(group, channel)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_turn_that_cannot_leave_its_group_ends_and_the_next_one_still_stops(
+    user, chat_endpoint, mock_provider, settings, caplog
+):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.FailingLeaveLayer"}}
+    first, collector = await start(user, Ask(text="echo: one", endpoint=ENDPOINT, model=MODEL))
+    await collector.until("final")
+    await generation.wait_all()
+    assert FailingLeaveLayer.failed and "did not leave" in caplog.text
+    mock_provider.behaviour.tokens_per_second = 40
+    conversation_id = first.turn.conversation.id
+    then = Ask(
+        text=f"echo: {'two ' * 100}",
+        endpoint=ENDPOINT,
+        model=MODEL,
+        conversation_id=conversation_id,
+        parent_id=first.turn.response.id,
+    )
+    _, collector = await start(user, then)
+    await collector.until("delta")
+    await turns.stop(user, conversation_id)
+    final = (await collector.until("final"))[-1]["message"]
+    await settle()
+    assert final["state"] == "aborted"
