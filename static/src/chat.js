@@ -429,6 +429,28 @@ function openEditor(button) {
   area.focus();
 }
 
+/** An editor open while the thread is swapped (a refresh after an answer ended): reopened on
+ * the new thread with what was typed, so a click just before the refresh is not lost. */
+let keptEditor = null;
+
+function keepEditor(event) {
+  if (event.detail.target?.id !== "thread" || !event.detail.shouldSwap) return;
+  const box = $(".edit-box");
+  const element = box?.closest("[data-testid=message]");
+  keptEditor = element ? { id: element.dataset.messageId, text: $("textarea", box).value } : null;
+}
+
+function restoreEditor() {
+  const kept = keptEditor;
+  keptEditor = null;
+  const element = kept && messageElement(kept.id);
+  const button = element && $("[data-action=edit]", element);
+  if (!button) return;
+  openEditor(button);
+  const area = $(".edit-box textarea", element);
+  if (area) area.value = kept.text;
+}
+
 function closeEditor(element) {
   $(".edit-box", element)?.remove();
   body(element).hidden = false;
@@ -549,9 +571,11 @@ export function startChat() {
     }
   });
   document.body.addEventListener("htmx:beforeSwap", dropStaleThread);
+  document.body.addEventListener("htmx:beforeSwap", keepEditor);
   document.body.addEventListener("htmx:afterSettle", () => {
     renderAll(document);
     mount();
+    restoreEditor();
   });
   document.body.addEventListener("htmx:historyRestore", () => {
     renderAll(document);

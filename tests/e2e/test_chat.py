@@ -191,6 +191,33 @@ def test_edit_starts_a_new_branch(signed_in):
     shot(page, "chat-edit-branch")
 
 
+def test_an_open_editor_survives_the_threads_refresh(signed_in):
+    # The thread is fetched again once an answer ends; an editor opened just before
+    # that swap is opened again on the new thread with what was typed.
+    page = signed_in
+    send(page, "echo: one")
+    wait_complete(page)
+    question = page.locator("[data-testid=message][data-role=user]").first
+    question.hover()
+    question.locator("[data-testid=edit]").click()
+    page.fill("[data-testid=edit-input]", "echo: typed before the refresh")
+    page.evaluate(
+        """() => new Promise((done) => {
+            document.body.addEventListener("htmx:afterSettle", () => done(), { once: true });
+            const chat = document.querySelector("[data-thread-url]");
+            const id = chat.dataset.conversationId;
+            const url = chat.dataset.threadUrl.replace("00000000-0000-0000-0000-000000000000", id);
+            htmx.ajax("GET", url, { target: "#thread", swap: "innerHTML" });
+        })"""
+    )
+    assert page.input_value("[data-testid=edit-input]") == "echo: typed before the refresh"
+    page.click("[data-testid=edit-save]")
+    page.wait_for_selector("[data-testid=message][data-role=user] .siblings")
+    wait_complete(page)
+    texts = page.locator("[data-testid=message-body]").all_inner_texts()
+    assert texts == ["echo: typed before the refresh", "typed before the refresh"]
+
+
 def test_reload_mid_stream_resumes(signed_in, mock_provider):
     mock_provider.behaviour.tokens_per_second = 20
     page = signed_in
