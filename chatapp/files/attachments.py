@@ -94,7 +94,7 @@ def needs_vision(stored: StoredFile) -> bool:
 
 def attach(message: Message, files: Iterable[StoredFile]) -> None:
     files = list(files)
-    if not files:  # most messages: not even the two queries' building (every turn saves one)
+    if not files:  # most messages: no queries to build
         return
     Attachment.objects.bulk_create(
         Attachment(message=message, file=f, position=i, as_text=as_text(f))
