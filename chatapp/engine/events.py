@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from chatapp.engine import frames
+from chatapp.engine.control import controls
 from chatapp.engine.hub import ORIGIN, hub
 
 FRAME = "chat.frame"  # a protocol frame for the socket
@@ -99,14 +100,20 @@ def publish_from_thread(group: str, frame: dict[str, Any]) -> None:
 
 async def request_stop(owner_id: Any, conversation_id: Any) -> None:
     group = generation_group(owner_id, conversation_id)
-    await get_channel_layer().group_send(group, {"type": STOP, "group": group})
+    await _request(group, {"type": STOP, "group": group})
 
 
 async def request_snapshot(owner_id: Any, conversation_id: Any, reply_to: str) -> None:
     """Ask the running generation to send its text so far to channel `reply_to`."""
     group = generation_group(owner_id, conversation_id)
     event = {"type": SNAPSHOT_REQUEST, "group": group, "reply_to": reply_to, "origin": ORIGIN}
-    await get_channel_layer().group_send(group, event)
+    await _request(group, event)
+
+
+async def _request(group: str, event: dict[str, Any]) -> None:
+    """To this process's generation of `group` at once, else through the channel layer."""
+    if not await controls().deliver(event):
+        await get_channel_layer().group_send(group, event)
 
 
 def publish_title(user_id: Any, conversation_id: Any, title: str) -> None:

@@ -116,6 +116,27 @@ async def test_a_burst_of_requests_reaches_every_generation():
         assert await heard(member) == [events.STOP]
 
 
+class SlowJoinLayer(InMemoryChannelLayer):
+    """Joining a group takes a while (a busy Redis); requests through it come after."""
+
+    async def group_add(self, group: str, channel: str) -> None:
+        await asyncio.sleep(0.5)
+        await super().group_add(group, channel)
+
+
+async def test_a_request_reaches_this_process_s_generation_before_its_join_is_done(settings):
+    # A stop clicked at once: before the change it went through the layer and was lost.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.SlowJoinLayer"}}
+    member = Member()
+    joining = asyncio.ensure_future(controls().join(events.generation_group(1, "a"), member))
+    await asyncio.sleep(0.05)  # the join is under way, the group not yet joined
+    await events.request_stop(1, "a")
+    assert [message["type"] for message in member.heard] == [events.STOP]
+    await joining
+    await settled()
+    assert len(member.heard) == 1  # heard once: the layer carried nothing more
+
+
 class FailingLeaveLayer(InMemoryChannelLayer):
     """Leaving a generation's group fails once (Redis gone for a moment)."""
 
