@@ -14,7 +14,14 @@ PROBE = """
 import json, django
 django.setup()
 from django.conf import settings as s
+from django.db import connection
+sqlite = {}
+if s.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    with connection.cursor() as cursor:
+        for pragma in ("journal_mode", "synchronous"):
+            sqlite[pragma] = cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
 print(json.dumps({
+    "sqlite": sqlite,
     "layer": s.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_config": s.CHANNEL_LAYERS["default"].get("CONFIG"),
     "cache": s.CACHES["default"]["BACKEND"],
@@ -57,6 +64,7 @@ def test_embedded_mode_without_redis(tmp_path):
     assert s["cache"].endswith("LocMemCache")
     assert s["eager"] is True and s["broker"] == ""
     assert s["db"].endswith("sqlite3")
+    assert s["sqlite"] == {"journal_mode": "wal", "synchronous": 1}  # 1: NORMAL
     assert s["port"] == 3080
     assert (tmp_path / "secrets.json").exists()
 
