@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
@@ -35,13 +34,9 @@ class Controls:
         self._channel: asyncio.Task[str] | None = None
         self._listener: asyncio.Task[None] | None = None
 
-    def join(self, group: str, member: Member) -> Awaitable[None]:
-        """Requests to `group` from this process go to `member` from now on (the latest to
-        join wins); from other processes once the returned awaitable is done."""
+    async def join(self, group: str, member: Member) -> None:
+        """Requests to `group` go to `member` from now on (the latest to join wins)."""
         self._members[group] = member
-        return self._subscribe(group)
-
-    async def _subscribe(self, group: str) -> None:
         await get_channel_layer().group_add(group, await self._open())
 
     async def leave(self, group: str, member: Member) -> None:

@@ -21,7 +21,7 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -152,17 +152,13 @@ class Generation:
         self._tools: asyncio.Future | None = None  # the running tool steps
         self._saves: list[asyncio.Future] = []  # the steps' saves, awaited before the final
         self._awaiting_provider = False
-        # Set as the provider is asked: the turn's side work (the `created` frame, the
-        # channel layer's join) waits for it, so that the request leaves first.
-        self._asking = asyncio.Event()
 
     async def run(self) -> None:
         # The provider is asked at once; joining the `gen.<owner>.<id>` group (stop,
         # catch-up: chatapp.engine.control) goes on beside it: its channel layer round
-        # trip queues behind every other turn's. This process's requests reach the
-        # generation from now on.
+        # trip queues behind every other turn's.
         group = self._control_group()
-        joining = asyncio.ensure_future(self._once_asking(controls().join(group, self)))
+        joining = asyncio.ensure_future(controls().join(group, self))
         metrics.active_streams.inc()
         try:
             await self._pump()
@@ -198,7 +194,6 @@ class Generation:
             state, error = Message.State.ERROR, ProviderError.unavailable(str(failure) or "Error")
         finally:
             heartbeat().leave(self)
-            self._asking.set()  # nothing waits for a provider that was never asked
         if error is not None:
             metrics.errors.labels("provider", str(error.kind)).inc()
         if self._stop.is_set() and error is None:
@@ -208,7 +203,6 @@ class Generation:
     async def _stream(self) -> None:
         plan = self.planned
         if isinstance(plan, Exception) or self._stop.is_set():
-            self._asking.set()
             await self._announce()
             if isinstance(plan, Exception):
                 raise plan
@@ -221,11 +215,10 @@ class Generation:
         # The provider is asked while the `created` frame goes out: the lock, free until
         # now (so taken at once), holds the deltas until it is out.
         await self._sending.acquire()
-        announcing = asyncio.ensure_future(self._once_asking(self._announce(locked=True)))
+        announcing = asyncio.ensure_future(self._announce(locked=True))
         try:
             await self._loop(plan)
         finally:
-            self._asking.set()
             self.clock.forget(self)
             announced = await asyncio.gather(announcing, return_exceptions=True)
         if isinstance(announced[0], BaseException):
@@ -234,10 +227,6 @@ class Generation:
         wait = self.pacer.wait(time.monotonic())
         if wait and not self._stop.is_set():
             await asyncio.sleep(wait)
-
-    async def _once_asking(self, work: Awaitable[None]) -> None:
-        await self._asking.wait()
-        await work
 
     async def _announce(self, locked: bool = False) -> None:
         """The `created` frame to this process's sockets (the lock held), then to the
@@ -364,9 +353,6 @@ class Generation:
 
     async def _read(self, adapter: ChatAdapter, request: ChatRequest) -> None:
         events_in = aiter(adapter.stream(request))
-        # The side work runs once this task waits: the SDK has written the request by then
-        # (or is connecting to write it).
-        self._asking.set()
         try:
             while not self._stop.is_set():
                 self._awaiting_provider = True

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
-from functools import partial
 from typing import Any
 
 import pytest
@@ -66,38 +64,6 @@ async def test_a_turn_streams_to_its_final_without_a_socket(user, chat_endpoint)
     assert seen[0]["response_id"] == final["id"] == str(started.turn.response.id)
     saved = await Message.objects.aget(pk=final["id"])
     assert (saved.state, saved.text) == ("complete", final["text"])
-
-
-class Asking:
-    """The turn's adapter, noting in `seen` the moment the provider is asked."""
-
-    def __init__(self, adapter: Any, seen: list[str]) -> None:
-        self.adapter, self.seen = adapter, seen
-
-    async def stream(self, request: Any) -> Any:
-        self.seen.append("asked")
-        async for event in self.adapter.stream(request):
-            yield event
-
-
-async def test_the_provider_is_asked_before_the_created_frame_goes_out(user, chat_endpoint):
-    # The created frame, the channel layer's join: a turn's side work waits for the request.
-    ask = turns.Ask(text="echo: first things first", endpoint=ENDPOINT, model=MODEL)
-    started = await turns.send(user, CLIENT, ask)
-    seen: list[str] = []
-    plan = replace(started.plan, adapter=Asking(started.plan.adapter, seen))
-    collector = Collector()
-    collector.relay = partial(noting, collector.relay, seen)  # type: ignore[method-assign]
-    hub.join(events.conversation_group(user.pk, started.turn.conversation.id), collector)
-    replace(started, plan=plan).begin()
-    await collector.until("final")
-    await settle()
-    assert seen[:2] == ["asked", "created"]
-
-
-async def noting(relay: Any, seen: list[str], frame: dict[str, Any]) -> None:
-    seen.append(frame["type"])
-    await relay(frame)
 
 
 async def test_stop_ends_a_turn_without_a_socket(user, chat_endpoint, mock_provider):
