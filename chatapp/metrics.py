@@ -35,8 +35,9 @@ tokens = Counter("parley_tokens", "Tokens of finished responses, as billed", ["k
 tool_steps = Counter("parley_tool_steps", "Tool steps ended, by how", ["state"])
 errors = Counter(
     "parley_errors",
-    "Turns refused before any provider call (stage=refused, by code) and generations "
-    "ended by a provider error (stage=provider, by kind)",
+    "Turns refused before any provider call (stage=refused, by code), generations "
+    "ended by a provider error (stage=provider, by kind) and answers the database did not "
+    "take (stage=database, kind=not_saved)",
     ["stage", "kind"],
 )
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from accounts.guards import Admission
 from chatapp import metrics
@@ -445,7 +445,7 @@ class Generation:
         rate = self.plan.rate if self.plan else None
         response.cost = Decimal(str(round(tokens.cost(usage, rate) or 0, 8)))
         await self._saved()
-        await dbthreads.run(_save_final, response, self.turn.conversation, self.admission)
+        kept = await self._keep(response)
         metrics.tokens.labels("prompt").inc(max(0, usage.prompt_tokens))
         metrics.tokens.labels("completion").inc(max(0, usage.completion_tokens))
         infos = [frames.step_info(step) for step in self.progress.steps]
@@ -455,9 +455,28 @@ class Generation:
         await dbthreads.run(
             settlement.settled, self.turn, response, usage, rate, self.provider_called
         )
-        if error is not None:
+        if not kept:
+            frame = frames.error("not_saved", NOT_SAVED, self.turn.conversation.id)
+            await events.publish(self.group, frame)
+        elif error is not None:
             frame = frames.error(str(error.kind), error.user_message, self.turn.conversation.id)
             await events.publish(self.group, frame)
+
+    async def _keep(self, response: Message) -> bool:
+        """The final save, tried again while the database fails (a restart, a lock): the
+        text is only in memory. False once it gave up: the row keeps the heartbeat's last
+        text and is marked interrupted later (chatapp.engine.recovery)."""
+        for pause in (*FINAL_SAVE_PAUSES, None):
+            try:
+                await dbthreads.run(_save_final, response, self.turn.conversation, self.admission)
+                return True
+            except DatabaseError:
+                log.exception("the final save of response %s failed", response.id)
+                if pause is None:
+                    metrics.errors.labels("database", "not_saved").inc()
+                    return False
+                await asyncio.sleep(pause)
+        return False
 
     def _usage(self, state: str) -> Usage:
         """What the turn used: the provider's figures, or, for a stream stopped before the
@@ -512,6 +531,11 @@ def _save_final(response: Message, conversation: Any, admission: Admission) -> N
     admission.release()
 
 
+FINAL_SAVE_PAUSES = (0.25, 1.0)  # seconds before each new try of a failed final save
+NOT_SAVED = (
+    "This answer could not be saved: the database did not take it. What was saved while it"
+    " streamed is kept."
+)
 RECURSION_LIMIT = (
     "The model was still calling tools after %d model calls (the recursion limit):"
     " the answer ends here."

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import Http404
+from prometheus_client import REGISTRY
 
-from chatapp.engine import admission, events, turns
+from chatapp.engine import admission, events, generation, turns
 from chatapp.engine.hub import hub
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Message
@@ -75,6 +79,95 @@ async def test_stop_ends_a_turn_without_a_socket(user, chat_endpoint, mock_provi
     final = (await collector.until("final"))[-1]["message"]
     await settle()
     assert final["state"] == "aborted" and 0 < len(final["text"]) < len(LONG)
+
+
+REFUSE = {  # the final save of a response refused by the database itself, as a failure is
+    "postgresql": [
+        "CREATE FUNCTION parley_test_refuse() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RAISE EXCEPTION 'the database refused the save'; END $$",
+        "CREATE TRIGGER parley_test_refuse BEFORE UPDATE ON chatapp_message FOR EACH ROW"
+        " WHEN (NEW.state <> 'streaming') EXECUTE FUNCTION parley_test_refuse()",
+    ],
+    "sqlite": [
+        "CREATE TRIGGER parley_test_refuse BEFORE UPDATE ON chatapp_message"
+        " WHEN NEW.state <> 'streaming' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    ],
+}
+ALLOW = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS parley_test_refuse ON chatapp_message",
+        "DROP FUNCTION IF EXISTS parley_test_refuse()",
+    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS parley_test_refuse"],
+}
+
+
+def run_sql(statements: dict[str, list[str]]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements[connection.vendor]:
+            cursor.execute(statement)
+
+
+@pytest.fixture
+def refused_saves():
+    """The database refuses to end a response (a save whose state is not `streaming`)."""
+    run_sql(REFUSE)
+    yield
+    run_sql(ALLOW)
+
+
+async def test_a_final_save_the_database_refuses_still_ends_the_stream(
+    user, chat_endpoint, refused_saves, caplog
+):
+    labels = {"stage": "database", "kind": "not_saved"}
+    before = REGISTRY.get_sample_value("parley_errors_total", labels) or 0
+    ask = turns.Ask(text="echo: kept in memory", endpoint=ENDPOINT, model=MODEL)
+    started, collector = await start(user, ask)
+    seen = await collector.until("error")
+    await settle()
+    assert REGISTRY.get_sample_value("parley_errors_total", labels) == before + 1
+    final = [e for e in seen if e["type"] == "final"][-1]["message"]
+    assert final["text"] == "kept in memory"  # what the user saw streamed
+    assert seen[-1] == {
+        "type": "error",
+        "conversation_id": str(started.turn.conversation.id),
+        "code": "not_saved",
+        "message": generation.NOT_SAVED,
+    }
+    assert caplog.text.count("the final save of response") == 3  # tried three times
+    saved = await Message.objects.aget(pk=final["id"])
+    assert saved.state == "streaming"  # recovery marks it interrupted, with the heartbeat's text
+
+
+class FirstFailure(logging.Handler):
+    """Set once the generation logs a failed final save (on the event loop's thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("the final save of response"):
+            self.seen.set()
+
+
+async def test_a_final_save_is_tried_again_while_the_database_refuses(
+    user, chat_endpoint, refused_saves
+):
+    failure, logger = FirstFailure(), logging.getLogger(generation.__name__)
+    logger.addHandler(failure)
+    try:
+        ask = turns.Ask(text="echo: saved on the next try", endpoint=ENDPOINT, model=MODEL)
+        started, collector = await start(user, ask)
+        await asyncio.wait_for(failure.seen.wait(), 10)
+    finally:
+        logger.removeHandler(failure)
+    await sync_to_async(run_sql)(ALLOW)  # the database is back before the next try
+    seen = await collector.until("final")
+    await settle()
+    assert "error" not in [e["type"] for e in seen]
+    saved = await Message.objects.aget(pk=started.turn.response.id)
+    assert (saved.state, saved.text) == ("complete", "saved on the next try")
 
 
 async def test_a_refusal_is_the_engines_not_a_frame(user, chat_endpoint):
