@@ -15,6 +15,7 @@ and every client frame re-checks the session before it starts anything.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404
 
 from accounts import bans, sessions
@@ -37,6 +39,8 @@ from chatapp.watchdog import check, watchdog
 
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403  # a banned user or address
+log = logging.getLogger(__name__)
+NOT_SAVED = "Your message could not be saved: the database did not take it. Send it again."
 SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
 TURNS = {"send", "regenerate", "edit"}  # the frames that start a turn
 
@@ -94,6 +98,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             conversation_id = getattr(frame, "conversation_id", None)
             missing = "No such conversation or message."
             await self.send_json(frames.error("not_found", missing, conversation_id))
+        except DatabaseError:
+            # The database failed the frame's work (a restart, a lock): its transaction
+            # saved nothing, and no provider was asked. The user may send again.
+            log.exception("a %s frame failed on the database", frame.type)
+            metrics.errors.labels("database", "not_saved").inc()
+            conversation_id = getattr(frame, "conversation_id", None)
+            await self.send_json(frames.error("not_saved", NOT_SAVED, conversation_id))
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         # parse_client_frame decodes the frame itself and names what is wrong with it,

@@ -168,3 +168,54 @@ async def settle() -> None:
     from chatapp.engine import generation
 
     await asyncio.wait_for(generation.wait_all(), timeout=20)
+
+
+class Refusing:
+    """The database itself refuses `event` (INSERT, UPDATE) on `table` where `when` holds (a
+    trigger, on PostgreSQL or SQLite), as a database that fails does; `lift` ends it."""
+
+    def __init__(self, event: str, table: str, when: str = "TRUE") -> None:
+        self.event, self.table, self.when = event, table, when
+
+    def __enter__(self) -> Refusing:
+        from django.db import connection
+
+        on = f"BEFORE {self.event} ON {self.table} FOR EACH ROW WHEN ({self.when})"
+        statements = {
+            "postgresql": [
+                "CREATE FUNCTION parley_test_refuse() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RAISE EXCEPTION 'the database refused'; END $$",
+                f"CREATE TRIGGER parley_test_refuse {on} EXECUTE FUNCTION parley_test_refuse()",
+            ],
+            "sqlite": [
+                f"CREATE TRIGGER parley_test_refuse {on}"
+                " BEGIN SELECT RAISE(ABORT, 'the database refused'); END"
+            ],
+        }
+        with connection.cursor() as cursor:
+            for statement in statements[connection.vendor]:
+                cursor.execute(statement)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lift()
+
+    async def __aenter__(self) -> Refusing:
+        return await sync_to_async(self.__enter__)()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await sync_to_async(self.lift)()
+
+    def lift(self) -> None:
+        from django.db import connection
+
+        statements = {
+            "postgresql": [
+                f"DROP TRIGGER IF EXISTS parley_test_refuse ON {self.table}",
+                "DROP FUNCTION IF EXISTS parley_test_refuse()",
+            ],
+            "sqlite": ["DROP TRIGGER IF EXISTS parley_test_refuse"],
+        }
+        with connection.cursor() as cursor:
+            for statement in statements[connection.vendor]:
+                cursor.execute(statement)

@@ -15,6 +15,7 @@ from chatapp.models import Conversation, Message
 from tests.chatapp.conftest import (
     ENDPOINT,
     MODEL,
+    Refusing,
     connect,
     frames_until,
     joined,
@@ -478,6 +479,21 @@ async def test_a_banned_user_is_closed_with_4403(user):
     assert (refused["type"], refused["code"]) == ("error", "banned")
     assert "banned until" in refused["message"]
     assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_message_the_database_refuses_is_an_error_and_the_socket_stays(
+    user, chat_endpoint, mock_provider
+):
+    socket = await connect(user)
+    async with Refusing("INSERT", "chatapp_conversation"):
+        await socket.send_json_to(send_frame("echo: not yet"))
+        error = await socket.receive_json_from(timeout=5)
+    assert (error["type"], error["code"]) == ("error", "not_saved")
+    assert mock_provider.requests == [] and await Conversation.objects.acount() == 0
+    await socket.send_json_to(send_frame("echo: now"))  # the database is back: send again
+    final = (await frames_until(socket, "final"))[-1]["message"]
+    assert (final["state"], final["text"]) == ("complete", "now")
+    await socket.disconnect()
 
 
 async def test_a_non_browser_client_is_refused(user, chat_endpoint, mock_provider):

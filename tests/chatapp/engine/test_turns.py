@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connection
 from django.http import Http404
 from prometheus_client import REGISTRY
 
@@ -19,7 +18,7 @@ from chatapp.engine import admission, events, generation, turns
 from chatapp.engine.hub import hub
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Message
-from tests.chatapp.conftest import ENDPOINT, MODEL, settle
+from tests.chatapp.conftest import ENDPOINT, MODEL, Refusing, settle
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
 CLIENT = admission.Client("203.0.113.5", None)  # no User-Agent: not a browser-only edge
@@ -81,39 +80,11 @@ async def test_stop_ends_a_turn_without_a_socket(user, chat_endpoint, mock_provi
     assert final["state"] == "aborted" and 0 < len(final["text"]) < len(LONG)
 
 
-REFUSE = {  # the final save of a response refused by the database itself, as a failure is
-    "postgresql": [
-        "CREATE FUNCTION parley_test_refuse() RETURNS trigger LANGUAGE plpgsql"
-        " AS $$ BEGIN RAISE EXCEPTION 'the database refused the save'; END $$",
-        "CREATE TRIGGER parley_test_refuse BEFORE UPDATE ON chatapp_message FOR EACH ROW"
-        " WHEN (NEW.state <> 'streaming') EXECUTE FUNCTION parley_test_refuse()",
-    ],
-    "sqlite": [
-        "CREATE TRIGGER parley_test_refuse BEFORE UPDATE ON chatapp_message"
-        " WHEN NEW.state <> 'streaming' BEGIN SELECT RAISE(ABORT, 'refused'); END",
-    ],
-}
-ALLOW = {
-    "postgresql": [
-        "DROP TRIGGER IF EXISTS parley_test_refuse ON chatapp_message",
-        "DROP FUNCTION IF EXISTS parley_test_refuse()",
-    ],
-    "sqlite": ["DROP TRIGGER IF EXISTS parley_test_refuse"],
-}
-
-
-def run_sql(statements: dict[str, list[str]]) -> None:
-    with connection.cursor() as cursor:
-        for statement in statements[connection.vendor]:
-            cursor.execute(statement)
-
-
 @pytest.fixture
 def refused_saves():
     """The database refuses to end a response (a save whose state is not `streaming`)."""
-    run_sql(REFUSE)
-    yield
-    run_sql(ALLOW)
+    with Refusing("UPDATE", "chatapp_message", "NEW.state <> 'streaming'") as refusing:
+        yield refusing
 
 
 async def test_a_final_save_the_database_refuses_still_ends_the_stream(
@@ -162,7 +133,7 @@ async def test_a_final_save_is_tried_again_while_the_database_refuses(
         await asyncio.wait_for(failure.seen.wait(), 10)
     finally:
         logger.removeHandler(failure)
-    await sync_to_async(run_sql)(ALLOW)  # the database is back before the next try
+    await sync_to_async(refused_saves.lift)()  # the database is back before the next try
     seen = await collector.until("final")
     await settle()
     assert "error" not in [e["type"] for e in seen]
