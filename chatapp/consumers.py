@@ -40,7 +40,7 @@ from chatapp.watchdog import check, watchdog
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403  # a banned user or address
 log = logging.getLogger(__name__)
-NOT_SAVED = "Your message could not be saved: the database did not take it. Send it again."
+NOT_SAVED = "The database did not answer: nothing was saved or sent. Try again."
 SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
 TURNS = {"send", "regenerate", "edit"}  # the frames that start a turn
 

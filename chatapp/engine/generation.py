@@ -466,17 +466,18 @@ class Generation:
         """The final save, tried again while the database fails (a restart, a lock): the
         text is only in memory. False once it gave up: the row keeps the heartbeat's last
         text and is marked interrupted later (chatapp.engine.recovery)."""
-        for pause in (*FINAL_SAVE_PAUSES, None):
+        pauses = iter(FINAL_SAVE_PAUSES)
+        while True:
             try:
                 await dbthreads.run(_save_final, response, self.turn.conversation, self.admission)
                 return True
             except DatabaseError:
                 log.exception("the final save of response %s failed", response.id)
+                pause = next(pauses, None)
                 if pause is None:
                     metrics.errors.labels("database", "not_saved").inc()
                     return False
                 await asyncio.sleep(pause)
-        return False
 
     def _usage(self, state: str) -> Usage:
         """What the turn used: the provider's figures, or, for a stream stopped before the

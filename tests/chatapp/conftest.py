@@ -178,10 +178,8 @@ class Refusing:
         self.event, self.table, self.when = event, table, when
 
     def __enter__(self) -> Refusing:
-        from django.db import connection
-
         on = f"BEFORE {self.event} ON {self.table} FOR EACH ROW WHEN ({self.when})"
-        statements = {
+        _run_sql({
             "postgresql": [
                 "CREATE FUNCTION parley_test_refuse() RETURNS trigger LANGUAGE plpgsql"
                 " AS $$ BEGIN RAISE EXCEPTION 'the database refused'; END $$",
@@ -191,10 +189,7 @@ class Refusing:
                 f"CREATE TRIGGER parley_test_refuse {on}"
                 " BEGIN SELECT RAISE(ABORT, 'the database refused'); END"
             ],
-        }
-        with connection.cursor() as cursor:
-            for statement in statements[connection.vendor]:
-                cursor.execute(statement)
+        })  # fmt: skip
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -207,15 +202,19 @@ class Refusing:
         await sync_to_async(self.lift)()
 
     def lift(self) -> None:
-        from django.db import connection
-
-        statements = {
+        _run_sql({
             "postgresql": [
                 f"DROP TRIGGER IF EXISTS parley_test_refuse ON {self.table}",
                 "DROP FUNCTION IF EXISTS parley_test_refuse()",
             ],
             "sqlite": ["DROP TRIGGER IF EXISTS parley_test_refuse"],
-        }
-        with connection.cursor() as cursor:
-            for statement in statements[connection.vendor]:
-                cursor.execute(statement)
+        })  # fmt: skip
+
+
+def _run_sql(by_vendor: dict[str, list[str]]) -> None:
+    """The statements written for the test database's vendor."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in by_vendor[connection.vendor]:
+            cursor.execute(statement)
