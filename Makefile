@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
+# The packages' bytecode is written once at install, as the Docker image does: where
+# PYTHONDONTWRITEBYTECODE is set (as on this machine) every process start compiled them
+# again (`manage.py check`: 6.1 s, 3.0 s with it).
+export UV_COMPILE_BYTECODE := 1
 UV_VERSION := 0.13.8
 UV := .tools/bin/uv
 PY := .venv/bin/python
