@@ -202,7 +202,9 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
 def mode() -> str:
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     layer = "Redis" if os.environ.get("REDIS_URI") or os.environ.get("USE_REDIS") else "in-memory"
-    return f"{database} database, {layer} channel layer"
+    from django.conf import settings  # configured by set_up
+
+    return f"{database} database, {layer} channel layer, {settings.PROVIDER_HTTP_TRANSPORT}"
 
 
 def set_up(workdir: Path) -> dict[str, str]:

@@ -33,14 +33,13 @@ from chatapp.conf import dbthreads
 from chatapp.engine import admission, events, frames, turns
 from chatapp.engine.catchup import CatchUp
 from chatapp.engine.hub import hub
-from chatapp.engine.refusal import Refusal
+from chatapp.engine.refusal import NOT_SAVED, Refusal
 from chatapp.protocol import Edit, ProtocolError, Regenerate, Send, error_frame, parse_client_frame
 from chatapp.watchdog import check, watchdog
 
 NOT_SIGNED_IN = 4401
 FORBIDDEN = 4403  # a banned user or address
 log = logging.getLogger(__name__)
-NOT_SAVED = "The database did not answer: nothing was saved or sent. Try again."
 SNAPSHOT_TIMEOUT = 2.0  # seconds to wait for a generation's snapshot before reading the database
 TURNS = {"send", "regenerate", "edit"}  # the frames that start a turn
 

@@ -3,7 +3,10 @@
 This is what any Python server must do to relay a stream, so Parley's cost is
 reported against it: the ratio and the difference show what Parley adds. The
 chunks are read as Parley's adapter reads them (endpoints/adapters/openai.py):
-the SDK's raw `post` with `cast_to=object`, so the chunks stay decoded JSON.
+the SDK's raw `post` with `cast_to=object`, so the chunks stay decoded JSON, over the
+HTTP client Parley's adapters use (PROVIDER_HTTP_TRANSPORT: the SDK's aiohttp client by
+default). Until 4 Dec 2026 the baseline read over the SDK's default httpx client whatever
+Parley used, about twice the CPU a token of the aiohttp client (bench/README.md).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import time
 
 import openai
 
+from endpoints.adapters.common import sdk_http_client
 from bench.streaming.client import WARM_UP
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream
@@ -24,7 +28,9 @@ async def read_streams(base_url: str, streams: list[Stream], give_up_after: floa
 
     A warm-up stream goes first, so first-use costs are not counted.
     """
-    client = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
+    client = openai.AsyncOpenAI(
+        api_key="sk-bench", base_url=base_url, max_retries=0, http_client=sdk_http_client(openai)
+    )
     async with client:
         ready = asyncio.Event()
         ready.set()

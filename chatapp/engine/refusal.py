@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# What an edge tells its user when a turn's database work fails (a DatabaseError): its
+# transaction saved nothing and no provider was asked, so the user may simply try again.
+NOT_SAVED = "The database did not answer: nothing was saved or sent. Try again."
+
 
 class Refusal(Exception):
     def __init__(self, code: str, message: str, conversation_id: Any = None) -> None:

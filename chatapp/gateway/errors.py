@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chatapp.engine.refusal import Refusal
+from chatapp.engine.refusal import NOT_SAVED, Refusal
 from endpoints.adapters.base import ProviderError
 
 # Engine refusal codes (docs/protocol.md) -> HTTP status and OpenAI's error type.
@@ -56,6 +56,12 @@ class ApiError(Exception):
 
 def bad_request(message: str, param: str | None = None, code: str = "invalid_request") -> ApiError:
     return ApiError(400, "invalid_request_error", message, code, param)
+
+
+def not_saved() -> ApiError:
+    """A request whose database work failed: nothing was saved or sent. A 503, which the
+    SDKs try again by themselves."""
+    return ApiError(503, "server_error", NOT_SAVED, "not_saved")
 
 
 def from_refusal(refusal: Refusal) -> ApiError:

@@ -9,27 +9,55 @@ error event in the stream.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import apikeys, limits
 from accounts.models import ApiKey
+from chatapp import metrics
 from chatapp.engine import admission
 from chatapp.gateway import anthropic_wire, catalog, openai_wire, relay
 from chatapp.gateway.call import Call, Delta, Outcome
-from chatapp.gateway.errors import ApiError, bad_request
+from chatapp.gateway.errors import ApiError, bad_request, not_saved
 
+log = logging.getLogger(__name__)
 RATE_WINDOW = 180  # seconds: GLOBAL_API_RATE_LIMIT counts per IP per three minutes
 Render = Callable[[ApiError], dict[str, Any]]
+View = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+def _database_failures(render: Render) -> Callable[[View], View]:
+    """A request whose database work fails before the answer starts (a restart, a lock) is
+    answered `not_saved` in the wire's shape: its transaction saved nothing, no provider
+    was asked, and the client may try again. After the answer started, the generation
+    reports a failed save in the stream itself."""
+
+    def wrap(view: View) -> View:
+        @functools.wraps(view)
+        async def guarded(request: HttpRequest) -> HttpResponse:
+            try:
+                return await view(request)
+            except DatabaseError:
+                log.exception("a /v1 request failed on the database")
+                metrics.errors.labels("database", "not_saved").inc()
+                return _error(not_saved(), render)
+
+        return guarded
+
+    return wrap
 
 
 @csrf_exempt
+@_database_failures(openai_wire.error_body)
 async def models(request: HttpRequest) -> HttpResponse:
     try:
         key = await _admit(request, "GET")
@@ -40,6 +68,7 @@ async def models(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_database_failures(openai_wire.error_body)
 async def chat_completions(request: HttpRequest) -> HttpResponse:
     try:
         key = await _admit(request, "POST")
@@ -55,6 +84,7 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_database_failures(anthropic_wire.error_body)
 async def messages(request: HttpRequest) -> HttpResponse:
     try:
         key = await _admit(request, "POST")

@@ -346,6 +346,35 @@ async def test_streaming_timeout_is_the_longest_silence_not_the_whole_stream(
 
 
 @pytest.mark.usefixtures("fresh_layer")
+async def test_a_request_the_database_refuses_is_a_503_not_saved(async_client, gateway, user):
+    """Its transaction saved nothing and no provider was asked: a 503 in the wire's shape,
+    which the SDKs try again; the same request succeeds once the database takes it."""
+    from asgiref.sync import ThreadSensitiveContext, sync_to_async
+
+    from tests.chatapp.conftest import Refusing, settle
+
+    key = (await sync_to_async(apikeys.create)(user))[1]
+    body = {"model": MODEL_ID, "messages": [{"role": "user", "content": "echo: again"}]}
+    async with Refusing("INSERT", "chatapp_conversation"):
+        refused = await _post(async_client, user, body)
+        async with ThreadSensitiveContext():
+            refused_anthropic = await async_client.post(
+                "/v1/messages", {**body, "max_tokens": 50}, content_type="application/json",
+                headers={"x-api-key": key},
+            )  # fmt: skip
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "not_saved"
+    assert refused.json()["error"]["message"].startswith("The database did not answer")
+    assert refused_anthropic.status_code == 503
+    assert refused_anthropic.json()["type"] == "error"
+    assert refused_anthropic.json()["error"]["message"].startswith("The database did not")
+    assert not gateway.requests and not await Conversation.objects.aexists()
+    answered = await _post(async_client, user, body)
+    assert answered.status_code == 200
+    assert answered.json()["choices"][0]["message"]["content"] == "again"
+    await settle()
+
+
+@pytest.mark.usefixtures("fresh_layer")
 async def test_enforce_include_usage_and_force_stream_option(async_client, gateway, settings, user):
     """ENFORCE_INCLUDE_USAGE ends every stream with the usage chunk; FORCE_STREAM_OPTION
     false changes nothing: Parley asks the provider for the usage anyway (it bills)."""
