@@ -9,13 +9,12 @@ by accounts.sessions.ended.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from allauth.mfa.internal.flows.add import validate_can_add_authenticator
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
@@ -40,14 +39,8 @@ def enrolment_page(user: User) -> str:
     return ENROL
 
 
-class EnrolmentMiddleware:
+class EnrolmentMiddleware(MiddlewareMixin):
     """Sends a flagged user to the enrolment page from every other page and API call."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
         user = request.user

@@ -1,13 +1,23 @@
-"""Refuse banned users and IPs on every page and API call, with a page saying until when."""
+"""Refuse banned users and IPs on every page and API call, with a page saying until when.
+
+Served asynchronously (daphne), the check runs on the engine's few database threads
+(chatapp.conf.dbthreads). On the request's own thread, which Django's ASGI handler
+starts for each request, it opened a database connection per request and held it
+for as long as the request lasted: a burst of 200 streaming /v1 requests asked
+PostgreSQL for 200 connections at once ("too many clients", bench/README.md).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import bans
+from chatapp.conf import dbthreads
 
 # Static files and the health check serve no user data and must keep working. Matched
 # against the path inside Parley (path_info), which a sub-path deployment does not change.
@@ -15,13 +25,29 @@ EXEMPT_PREFIXES = ("/health", "/static/")
 
 
 class BanMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path_info.startswith(EXEMPT_PREFIXES):
-            ban = bans.active_ban(request.user, request.META.get("REMOTE_ADDR"))
-            if ban:
-                context = {"message": bans.ban_message(ban.ends_at), "until": ban.ends_at}
-                return render(request, "accounts/banned.html", context, status=403)
-        return self.get_response(request)
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        return _refusal(request) or self.get_response(request)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        return await dbthreads.run(_refusal, request) or await self.get_response(request)
+
+
+def _refusal(request: HttpRequest) -> HttpResponse | None:
+    """The ban page when the request's user or IP is banned."""
+    if request.path_info.startswith(EXEMPT_PREFIXES):
+        return None
+    ban = bans.active_ban(request.user, request.META.get("REMOTE_ADDR"))
+    if not ban:
+        return None
+    context = {"message": bans.ban_message(ban.ends_at), "until": ban.ends_at}
+    return render(request, "accounts/banned.html", context, status=403)

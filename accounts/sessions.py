@@ -5,7 +5,7 @@ what ends a connection signed in with a session (the chat socket) while it is op
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,9 +13,10 @@ from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.deprecation import MiddlewareMixin
 
 from accounts import bans
 from accounts.models import Ban, User
@@ -29,23 +30,20 @@ def sign_out_everywhere(request: HttpRequest, user: User) -> None:
     logout(request)
 
 
-class SessionLifetimeMiddleware:
+class SessionLifetimeMiddleware(MiddlewareMixin):
     """Signs out a session older than SESSION_MAX_AGE, however active it has been.
 
     The idle limit (SESSION_EXPIRY) is the cookie's own sliding expiry; this
-    one counts from the first request the session was signed in for.
+    one counts from the first request the session was signed in for. (Django's
+    MiddlewareMixin serves both modes, so an async view is reached without a thread.)
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> None:
         if request.user.is_authenticated:
             now = int(time.time())
             started = request.session.setdefault(STARTED_KEY, now)
             if now - started > settings.SESSION_MAX_AGE:
                 logout(request)
-        return self.get_response(request)
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,17 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.deprecation import MiddlewareMixin
 
 from chatapp import payload
 from chatapp.files import serving
 
 
-class PageHeadersMiddleware:
+class PageHeadersMiddleware(MiddlewareMixin):
     """HTML pages get the INDEX_HTML_* cache headers, with NO_INDEX X-Robots-Tag, and the
     file stores' origins as image sources (an attachment's thumbnail is a redirect there)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if settings.NO_INDEX:
             response.headers["X-Robots-Tag"] = "noindex"
         if response.headers.get("Content-Type", "").startswith("text/html"):

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from channels.db import database_sync_to_async
-
 from accounts import apikeys
 from accounts.models import ApiKey
 from chatapp import keys
+from chatapp.conf import dbthreads
 from chatapp.gateway.errors import ApiError
 from endpoints import config, registry, specs
 from endpoints.endpoint import Endpoint
@@ -49,7 +48,7 @@ async def offered(user, key: ApiKey | None = None) -> list[Offered]:
 async def _usable(user, endpoint: Endpoint) -> bool:
     if not endpoint.takes_user_credentials:
         return True
-    return await database_sync_to_async(keys.credentials_for)(user, endpoint) is not None
+    return await dbthreads.run(keys.credentials_for, user, endpoint) is not None
 
 
 def _in_specs(rules: specs.Specs, endpoint: str, model: str) -> bool:

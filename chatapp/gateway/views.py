@@ -15,7 +15,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -24,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from accounts import apikeys, limits
 from accounts.models import ApiKey
 from chatapp import metrics
+from chatapp.conf import dbthreads
 from chatapp.engine import admission
 from chatapp.gateway import anthropic_wire, catalog, openai_wire, relay
 from chatapp.gateway.call import Call, Delta, Outcome
@@ -103,8 +103,8 @@ async def _admit(request: HttpRequest, method: str) -> ApiKey:
         raise ApiError(405, "invalid_request_error", f"Use {method} here.", "method_not_allowed")
     ip = request.META.get("REMOTE_ADDR")
     if settings.GLOBAL_API_RATE_LIMIT and ip:
-        hit = database_sync_to_async(limits.hit_window)
-        verdict = await hit("api:ip", ip, settings.GLOBAL_API_RATE_LIMIT, RATE_WINDOW)
+        limit = settings.GLOBAL_API_RATE_LIMIT
+        verdict = await dbthreads.run(limits.hit_window, "api:ip", ip, limit, RATE_WINDOW)
         if not verdict.allowed:
             message = (
                 f"Too many requests from this IP: at most {settings.GLOBAL_API_RATE_LIMIT} "
@@ -112,7 +112,7 @@ async def _admit(request: HttpRequest, method: str) -> ApiKey:
             )
             raise ApiError(429, "rate_limit_error", message, "rate_limit_exceeded")
     try:
-        return await database_sync_to_async(apikeys.authenticate)(_key_text(request), ip)
+        return await dbthreads.run(apikeys.authenticate, _key_text(request), ip)
     except apikeys.KeyRefused as refused:
         raise ApiError(401, "invalid_request_error", refused.message, "invalid_api_key") from None
 

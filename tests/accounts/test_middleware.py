@@ -36,3 +36,31 @@ def test_health_is_never_banned_under_a_sub_path(client, settings):
     bans.ban(None, "203.0.113.77", reason="test")
     assert client.get("/health", REMOTE_ADDR="203.0.113.77").status_code != 403
     assert client.get("/accounts/login/", REMOTE_ADDR="203.0.113.77").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_served_asynchronously_the_check_runs_on_the_database_threads(
+    async_client, monkeypatch
+):
+    """Under daphne the check runs on chatapp.conf.dbthreads, a few threads with a connection
+    each, not on the thread Django starts for each request (a connection per request held
+    to its end: a burst of /v1 streams ran PostgreSQL out of connections)."""
+    import threading
+
+    from asgiref.sync import sync_to_async
+
+    checked_on = []
+    active_ban = bans.active_ban
+
+    def spy(user, ip):
+        checked_on.append(threading.current_thread().name)
+        return active_ban(user, ip)
+
+    monkeypatch.setattr(bans, "active_ban", spy)
+    ban = await sync_to_async(bans.ban)(None, "127.0.0.1", reason="test")  # the client's IP
+    refused = await async_client.get("/accounts/login/")
+    assert refused.status_code == 403 and "banned until" in refused.text
+    assert (await async_client.get("/health")).status_code != 403
+    await sync_to_async(bans.lift)(ban)
+    assert (await async_client.get("/accounts/login/")).status_code == 200
+    assert len(checked_on) == 2 and all(name.startswith("parley-db") for name in checked_on)
