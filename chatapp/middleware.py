@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
@@ -35,14 +33,11 @@ def allow_file_images(response: HttpResponse) -> None:
         response._csp_update = {**update, "img-src": images}  # read by django-csp's middleware
 
 
-class StorableParametersMiddleware:
+class StorableParametersMiddleware(MiddlewareMixin):
     """A query or form parameter holding NUL is a 400 that names it, for every view:
     PostgreSQL refuses NUL in text, so it would otherwise fail in a query or a save."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:
             for parameters in (request.GET, request.POST):
                 for name, values in parameters.lists():
@@ -52,4 +47,4 @@ class StorableParametersMiddleware:
         except payload.BadInput as bad:
             error = {"code": "bad_request", "message": str(bad)}
             return JsonResponse({"error": error}, status=400)
-        return self.get_response(request)
+        return None
