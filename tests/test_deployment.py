@@ -56,6 +56,8 @@ def test_compose_has_the_six_services_wired_by_health():
             assert service["depends_on"][dependency] == {"condition": "service_healthy"}
         assert service["environment"]["REDIS_URI"] == "redis://redis:6379/0"
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+        # psycopg's pool: without it each HTTP request opens a connection of its own
+        assert service["environment"]["DATABASE_POOL_SIZE"] == "${DATABASE_POOL_SIZE:-8}"
     assert services["web"]["environment"]["MODE"] == "api"
     assert services["worker"]["environment"]["MODE"] == "worker"
     assert services["beat"]["environment"]["MODE"] == "beat"
