@@ -16,11 +16,11 @@ import time
 
 import openai
 
-from endpoints.adapters.common import sdk_http_client
 from bench.streaming.client import WARM_UP
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream
 from bench.streaming.services import MODEL
+from endpoints.adapters.common import sdk_http_client
 
 
 async def read_streams(base_url: str, streams: list[Stream], give_up_after: float) -> Cost:
