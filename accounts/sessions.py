@@ -35,7 +35,8 @@ class SessionLifetimeMiddleware(MiddlewareMixin):
 
     The idle limit (SESSION_EXPIRY) is the cookie's own sliding expiry; this
     one counts from the first request the session was signed in for. (Django's
-    MiddlewareMixin serves both modes, so an async view is reached without a thread.)
+    MiddlewareMixin serves both modes, so the ban check around it can run asynchronously:
+    accounts/middleware.py.)
     """
 
     def process_request(self, request: HttpRequest) -> None:
