@@ -23,8 +23,9 @@ URL_FIELD = "searxngInstanceUrl"
 def user_values(user, settings: WebSearchSettings) -> dict[str, str]:
     """The user's unexpired values for the fields they may enter."""
     found = {}
+    live = keys.live_keys(user)  # one read for every field (the chat page asks on each load)
     for name in settings.fields_for_users():
-        stored = keys.credentials_named(user, PREFIX + name)
+        stored = keys.opened(user, PREFIX + name, live.get(PREFIX + name))
         value = stored and (stored.api_key or stored.base_url)
         if value:
             found[name] = value

@@ -26,6 +26,18 @@ def test_saved_values_are_sealed_and_read_back(user, settings_unset) -> None:
     assert "sk-serper-123456" not in row.sealed and row.hint == "sk-…3456"
 
 
+def test_every_field_is_read_from_one_look_up(
+    user, settings_unset, django_assert_num_queries
+) -> None:
+    """The chat page asks on every load: the user's keys are read once (the expired ones
+    deleted, the live ones selected), not once per field (it was 2 queries a field)."""
+    values = {"serperApiKey": "sk-serper-123456", "tavilyApiKey": "tvly-abcdefgh"}
+    credentials.save(user, settings_unset, values, "1d")
+    assert len(settings_unset.fields_for_users()) > 2
+    with django_assert_num_queries(2):
+        assert credentials.user_values(user, settings_unset) == values
+
+
 def test_a_stranger_sees_none_of_them(user, stranger, settings_unset) -> None:
     credentials.save(user, settings_unset, {"serperApiKey": "mine-only-key"}, "never")
     assert credentials.user_values(stranger, settings_unset) == {}
