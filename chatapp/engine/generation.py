@@ -318,6 +318,11 @@ class Generation:
                 raise
         finally:
             self._tools = None
+            for step in batch:
+                if step.state == steps.RUNNING:
+                    # Cancelled before its run began (a stop within the same turn of the
+                    # event loop): its own handler never ran to say so.
+                    steps.cancel(step)
             ended = [step for step in batch if step.state != steps.RUNNING]
             self._save(steps.save_ended, ended, after=started)
         return batch

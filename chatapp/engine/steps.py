@@ -92,12 +92,17 @@ async def run(step: Step, tool: Tool | None, context: ToolContext, limits: Limit
     try:
         output = await _output(step, tool, context, limits)
     except asyncio.CancelledError:
-        step.state, step.result = CANCELLED, "Stopped before the tool finished."
+        cancel(step)
         step.duration_ms = _ms_since(started)
         raise
     step.duration_ms = _ms_since(started)
     _record(step, output, limits)
     return step
+
+
+def cancel(step: Step) -> None:
+    """A step a stop ended before its tool finished, or before it began."""
+    step.state, step.result = CANCELLED, "Stopped before the tool finished."
 
 
 async def _output(step: Step, tool: Tool | None, context: ToolContext, limits: Limits):
