@@ -36,16 +36,21 @@ class BanMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if iscoroutinefunction(self):
             return self._acall(request)
-        return _refusal(request) or self.get_response(request)
+        refusal = None if _exempt(request) else _refusal(request)
+        return refusal or self.get_response(request)
 
     async def _acall(self, request: HttpRequest) -> HttpResponse:
-        return await dbthreads.run(_refusal, request) or await self.get_response(request)
+        # An exempt path (the health check, static files) needs no database thread.
+        refusal = None if _exempt(request) else await dbthreads.run(_refusal, request)
+        return refusal or await self.get_response(request)
+
+
+def _exempt(request: HttpRequest) -> bool:
+    return request.path_info.startswith(EXEMPT_PREFIXES)
 
 
 def _refusal(request: HttpRequest) -> HttpResponse | None:
     """The ban page when the request's user or IP is banned."""
-    if request.path_info.startswith(EXEMPT_PREFIXES):
-        return None
     ban = bans.active_ban(request.user, request.META.get("REMOTE_ADDR"))
     if not ban:
         return None

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from django.conf import settings  # lazy: read once set_up has configured Django
 
 from bench import share_secrets
 from bench.streaming import baseline, client, report, services, users
@@ -202,8 +203,6 @@ def scenarios(args: argparse.Namespace) -> list[Scenario]:
 def mode() -> str:
     database = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
     layer = "Redis" if os.environ.get("REDIS_URI") or os.environ.get("USE_REDIS") else "in-memory"
-    from django.conf import settings  # configured by set_up
-
     return f"{database} database, {layer} channel layer, {settings.PROVIDER_HTTP_TRANSPORT}"
 
 

@@ -109,10 +109,10 @@ def credentials_for(user, endpoint: Endpoint, now: datetime | None = None) -> Cr
 def credentials_named(user, name: str, now: datetime | None = None) -> Credentials | None:
     """The decrypted credentials stored under `name` (an endpoint's, or a web search key
     field's, chatapp/tools/websearch/credentials.py), or None."""
-    return opened(user, name, live_keys(user, now).get(name))
+    return decrypted(user, name, live_keys(user, now).get(name))
 
 
-def opened(user, name: str, row: UserKey | None) -> Credentials | None:
+def decrypted(user, name: str, row: UserKey | None) -> Credentials | None:
     """The decrypted credentials of `row`, the user's key stored under `name` (one of
     `live_keys`), or None. Several names read from one `live_keys` cost one query."""
     if row is None:

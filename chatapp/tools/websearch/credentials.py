@@ -25,7 +25,7 @@ def user_values(user, settings: WebSearchSettings) -> dict[str, str]:
     found = {}
     live = keys.live_keys(user)  # one read for every field (the chat page asks on each load)
     for name in settings.fields_for_users():
-        stored = keys.opened(user, PREFIX + name, live.get(PREFIX + name))
+        stored = keys.decrypted(user, PREFIX + name, live.get(PREFIX + name))
         value = stored and (stored.api_key or stored.base_url)
         if value:
             found[name] = value
