@@ -8,6 +8,7 @@ When the service is not configured it is skipped, unless REQUIRE_SERVICES=1
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 import weakref
 
@@ -38,6 +39,33 @@ def no_local_ollama(settings):
     settings.OLLAMA_BASE_URL = ""
 
 
+_opened: dict[int, object] = {}  # the Django connection wrappers the tests' threads opened
+
+
+@pytest.fixture(autouse=True)
+def pooled_connections_back():
+    """With psycopg's pool (`DATABASE_POOL_SIZE`), a pooled connection a test's thread left
+    open is handed back when the test ends. An async test's `sync_to_async` code and Django's
+    async ORM run on asgiref's thread, whose connection wrapper lives in the test's context:
+    no request ends there to close it, and once that context is gone the wrapper is dropped
+    with its connection checked out, lost to the pool for good (the pool of 8 ran dry in
+    tests/chatapp/engine). Production code closes its own (channels' `database_sync_to_async`,
+    `chatapp.conf.dbthreads`, the end of each request). The main thread's stays: it holds the
+    test's transaction."""
+    yield
+    main = threading.main_thread().ident
+    for key, wrapper in list(_opened.items()):
+        if wrapper.connection is None:
+            del _opened[key]
+        elif getattr(wrapper, "pool", None) is not None and wrapper._thread_ident != main:
+            wrapper.inc_thread_sharing()  # closed from this thread, its owner idle
+            try:
+                wrapper.close()
+            finally:
+                wrapper.dec_thread_sharing()
+            del _opened[key]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup):
     """pytest-django's, closing first every database connection the tests' threads left
@@ -51,6 +79,8 @@ def django_db_setup(django_db_setup):
 
     def track(sender, connection, **kwargs) -> None:
         opened.add(connection)
+        if getattr(connection, "pool", None) is not None:  # held: not dropped with one out
+            _opened[id(connection)] = connection
 
     connection_created.connect(track, weak=False)
     yield

@@ -26,6 +26,10 @@ TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql", "psql"}
 REDIS_SCHEMES = {"redis", "rediss", "unix"}
+# PostgreSQL connections a process may hold (psycopg's pool). Django serves each HTTP request
+# on a thread of its own: without a pool, a burst of page loads opens a connection a request
+# and runs past PostgreSQL's max_connections (docs/deployment.md).
+DATABASE_POOL_SIZE = 8
 # Loopback and the private ranges: a proxy on this host or on the compose network.
 PRIVATE_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
@@ -137,7 +141,7 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
     if not config.get("NAME"):
         raise EnvError("DATABASE_URL", raw, "a database name after the host, e.g. /parley")
     config["ENGINE"] = "django.db.backends.postgresql"
-    pool = integer(env, "DATABASE_POOL_SIZE", 0, maximum=1000)
+    pool = integer(env, "DATABASE_POOL_SIZE", DATABASE_POOL_SIZE, maximum=1000)
     if pool:
         # psycopg's pool hands out live connections, so no health check (a round
         # trip) before each unit of work and no persistent ones (Django refuses both).

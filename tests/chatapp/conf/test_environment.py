@@ -104,7 +104,7 @@ def test_default_database_is_sqlite_in_data(tmp_path):
     assert config == expected
 
 
-def test_postgres_database_url_gets_persistent_healthy_connections(tmp_path):
+def test_postgres_database_url_gets_a_pool_of_eight_connections(tmp_path):
     config = parse.database({"DATABASE_URL": "postgres://bob:pw@db:5433/parley"}, tmp_path / "x")
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == (
@@ -113,14 +113,21 @@ def test_postgres_database_url_gets_persistent_healthy_connections(tmp_path):
         "parley",
         "bob",
     )
-    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 8, "timeout": 30}
+    assert config["CONN_MAX_AGE"] == 0 and config["CONN_HEALTH_CHECKS"] is False
 
 
-def test_database_pool_size_gives_psycopgs_pool_instead_of_persistent_connections(tmp_path):
+def test_database_pool_size_sets_the_pools_size(tmp_path):
     env = {"DATABASE_URL": "postgres://bob@db/parley", "DATABASE_POOL_SIZE": "12"}
     config = parse.database(env, tmp_path / "x")
     assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 12, "timeout": 30}
-    assert config["CONN_MAX_AGE"] == 0 and config["CONN_HEALTH_CHECKS"] is False
+
+
+def test_pool_size_zero_gives_persistent_healthy_connections(tmp_path):
+    env = {"DATABASE_URL": "postgres://bob@db/parley", "DATABASE_POOL_SIZE": "0"}
+    config = parse.database(env, tmp_path / "x")
+    assert "pool" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True
 
 
 def test_a_broken_pool_size_names_the_variable(tmp_path):
