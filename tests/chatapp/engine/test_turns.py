@@ -194,3 +194,28 @@ async def test_a_turn_whose_every_key_fails_ends_with_one_error_naming_the_endpo
     assert final["state"] == "error"
     assert len(mock_provider.requests) == 2
     assert f"Every key tried for endpoint {ENDPOINT} failed" in str(seen)
+
+
+async def test_a_turn_hands_every_pooled_connection_back(user, chat_endpoint):
+    """PostgreSQL's default is psycopg's pool (DATABASE_POOL_SIZE 8): a connection a turn's
+    database units kept would be lost to it, and after a few turns the pool would run dry (a
+    unit then waits 30 s for one). Two turns later, as many are out as before them."""
+    from django.db import connections
+
+    pool = getattr(connections["default"], "pool", None)
+    if pool is None:
+        pytest.skip("SQLite: no connection pool")  # CI runs on PostgreSQL, pooled
+
+    def out() -> int:
+        stats = pool.get_stats()
+        assert stats.get("requests_waiting", 0) == 0
+        return stats["pool_size"] - stats["pool_available"]
+
+    before = out()
+    for text in ("echo: one", "echo: two"):
+        _started, collector = await start(
+            user, turns.Ask(text=text, endpoint=ENDPOINT, model=MODEL)
+        )
+        await collector.until("final")
+        await settle()
+    assert out() == before
