@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from allauth.mfa.internal.flows.add import validate_can_add_authenticator
 from allauth.mfa.models import Authenticator
+from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.deprecation import MiddlewareMixin
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
+from chatapp.conf.onloop import signed_in
 
 ENROL = "mfa_activate_totp"
 VERIFY = "account_email"
@@ -42,7 +44,12 @@ def enrolment_page(user: User) -> str:
 class EnrolmentMiddleware(MiddlewareMixin):
     """Sends a flagged user to the enrolment page from every other page and API call."""
 
-    def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+    async def process_view(self, request: HttpRequest, view, args, kwargs) -> HttpResponse | None:
+        if not signed_in(request):  # anonymous: nothing to enrol, and no database read
+            return None
+        return await sync_to_async(self.redirect)(request)
+
+    def redirect(self, request: HttpRequest) -> HttpResponse | None:
         user = request.user
         if not (user.is_authenticated and user.must_enrol_totp):
             return None

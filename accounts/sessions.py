@@ -8,18 +8,20 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.deprecation import MiddlewareMixin
 
 from accounts import bans
 from accounts.models import Ban, User
+from chatapp.conf.onloop import signed_in
 
 STARTED_KEY = "parley_session_started"
 
@@ -34,10 +36,15 @@ class SessionLifetimeMiddleware(MiddlewareMixin):
     """Signs out a session older than SESSION_MAX_AGE, however active it has been.
 
     The idle limit (SESSION_EXPIRY) is the cookie's own sliding expiry; this
-    one counts from the first request the session was signed in for. (Django's
-    MiddlewareMixin serves both modes, so the ban check around it can run asynchronously:
-    accounts/middleware.py.)
+    one counts from the first request the session was signed in for. Served
+    asynchronously, a request without a session cookie (an API call) is not checked on a
+    thread: it has no session to end.
     """
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if signed_in(request):  # reading the session and its user is database work
+            await sync_to_async(self.process_request)(request)
+        return await self.get_response(request)
 
     def process_request(self, request: HttpRequest) -> None:
         if request.user.is_authenticated:

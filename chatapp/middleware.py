@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 
 from chatapp import payload
+from chatapp.conf.onloop import OnTheLoop, form_upload
 from chatapp.files import serving
 
 
-class PageHeadersMiddleware(MiddlewareMixin):
+class PageHeadersMiddleware(OnTheLoop, MiddlewareMixin):
     """HTML pages get the INDEX_HTML_* cache headers, with NO_INDEX X-Robots-Tag, and the
     file stores' origins as image sources (an attachment's thumbnail is a redirect there)."""
 
@@ -36,6 +38,13 @@ def allow_file_images(response: HttpResponse) -> None:
 class StorableParametersMiddleware(MiddlewareMixin):
     """A query or form parameter holding NUL is a 400 that names it, for every view:
     PostgreSQL refuses NUL in text, so it would otherwise fail in a query or a save."""
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        if form_upload(request):  # its files are written to disk as it is read
+            refusal = await sync_to_async(self.process_request)(request)
+        else:
+            refusal = self.process_request(request)
+        return refusal or await self.get_response(request)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         try:

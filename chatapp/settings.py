@@ -88,20 +88,22 @@ INSTALLED_APPS = [
     "chatapp.search",
 ]
 
+# chatapp.conf.onloop: Django's, django-csp's, WhiteNoise's and our middleware whose hooks are
+# plain CPU work, run on the event loop under daphne instead of a thread hop per hook.
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "chatapp.conf.onloop.SecurityMiddleware",
+    "chatapp.conf.onloop.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "chatapp.conf.onloop.StaticFilesMiddleware",
+    "chatapp.conf.onloop.SessionMiddleware",
+    "chatapp.conf.onloop.LocaleMiddleware",
+    "chatapp.conf.onloop.CommonMiddleware",
     "chatapp.middleware.StorableParametersMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "chatapp.conf.onloop.CsrfViewMiddleware",
+    "chatapp.conf.onloop.AuthenticationMiddleware",
     "accounts.middleware.BanMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chatapp.conf.onloop.MessageMiddleware",
+    "chatapp.conf.onloop.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.sessions.SessionLifetimeMiddleware",
