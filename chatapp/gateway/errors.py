@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from accounts import guards
 from chatapp.engine.refusal import NOT_SAVED, Refusal
 from endpoints.adapters.base import ProviderError
 
@@ -64,7 +65,7 @@ def not_saved() -> ApiError:
     return ApiError(503, "server_error", NOT_SAVED, "not_saved")
 
 
-def from_refusal(refusal: Refusal) -> ApiError:
+def from_refusal(refusal: Refusal | guards.Refusal) -> ApiError:
     status, kind = REFUSALS.get(refusal.code, (400, "invalid_request_error"))
     return ApiError(status, kind, refusal.message, refusal.code)
 

@@ -20,14 +20,14 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts import apikeys, limits
+from accounts import apikeys, guards, limits
 from accounts.models import ApiKey
 from chatapp import metrics
 from chatapp.conf import dbthreads
 from chatapp.engine import admission
 from chatapp.gateway import anthropic_wire, catalog, openai_wire, relay
 from chatapp.gateway.call import Call, Delta, Outcome
-from chatapp.gateway.errors import ApiError, bad_request, not_saved
+from chatapp.gateway.errors import ApiError, bad_request, from_refusal, not_saved
 
 log = logging.getLogger(__name__)
 RATE_WINDOW = 180  # seconds: GLOBAL_API_RATE_LIMIT counts per IP per three minutes
@@ -98,23 +98,30 @@ async def messages(request: HttpRequest) -> HttpResponse:
 
 
 async def _admit(request: HttpRequest, method: str) -> ApiKey:
-    """The per-IP limit, then the key (401 in OpenAI's words)."""
+    """The per-IP limit, the key (401 in OpenAI's words), then the bans of the key's user
+    and of the IP (403 `banned`), in one database unit: the ban middleware leaves /v1 to it."""
     if request.method != method:
         raise ApiError(405, "invalid_request_error", f"Use {method} here.", "method_not_allowed")
-    ip = request.META.get("REMOTE_ADDR")
+    return await dbthreads.run(_admission, _key_text(request), request.META.get("REMOTE_ADDR"))
+
+
+def _admission(text: str | None, ip: str | None) -> ApiKey:
     if settings.GLOBAL_API_RATE_LIMIT and ip:
         limit = settings.GLOBAL_API_RATE_LIMIT
-        verdict = await dbthreads.run(limits.hit_window, "api:ip", ip, limit, RATE_WINDOW)
-        if not verdict.allowed:
-            message = (
-                f"Too many requests from this IP: at most {settings.GLOBAL_API_RATE_LIMIT} "
-                "per 3 minutes."
-            )
+        if not limits.hit_window("api:ip", ip, limit, RATE_WINDOW).allowed:
+            message = f"Too many requests from this IP: at most {limit} per 3 minutes."
             raise ApiError(429, "rate_limit_error", message, "rate_limit_exceeded")
     try:
-        return await dbthreads.run(apikeys.authenticate, _key_text(request), ip)
-    except apikeys.KeyRefused as refused:
-        raise ApiError(401, "invalid_request_error", refused.message, "invalid_api_key") from None
+        key, refused = apikeys.authenticate(text, ip), None
+    except apikeys.KeyRefused as refusal:
+        key, refused = None, refusal
+    try:
+        guards.check_connect(key.user if key else None, ip)  # a banned IP's, keyed or not
+    except guards.Refusal as refusal:
+        raise from_refusal(refusal) from None
+    if refused is not None:
+        raise ApiError(401, "invalid_request_error", refused.message, "invalid_api_key")
+    return key
 
 
 def _key_text(request: HttpRequest) -> str | None:

@@ -195,6 +195,48 @@ def test_a_key_carries_its_users_bans(live, gateway, user, make_key):
     assert refused.value.body["code"] == "banned" and not gateway.requests
 
 
+def test_a_banned_ip_is_403_banned_in_each_wires_shape_key_or_not(live, gateway, user, make_key):
+    """The ban middleware leaves /v1 to the API's own admission, which checks the IP's ban
+    with the key, in one database unit, and answers in the wire's shape (an HTML page before)."""
+    key = make_key(user)
+    ban = bans.ban(None, "127.0.0.1", "test")  # the SDK's address
+    try:
+        for text in (key, "sk-parley-unknown"):
+            with pytest.raises(openai.PermissionDeniedError) as refused:
+                client(live, text).models.list()
+            assert refused.value.body["code"] == "banned" and "banned" in refused.value.message
+        with pytest.raises(anthropic.PermissionDeniedError) as refused:
+            anthropic.Anthropic(
+                base_url=live.removesuffix("/v1"), api_key=key, max_retries=0
+            ).messages.create(
+                model=MODEL_ID, max_tokens=5, messages=[{"role": "user", "content": "x"}]
+            )
+        assert refused.value.body["error"]["type"] == "permission_error"
+        assert not gateway.requests
+    finally:
+        bans.lift(ban)  # the fixture's own check of the server (/metrics) comes from this IP
+
+
+async def test_a_call_is_admitted_in_one_database_unit(async_client, user, monkeypatch):
+    """The per-IP limit, the key and the bans: one unit on a database thread, not three."""
+    from asgiref.sync import sync_to_async
+
+    from chatapp.conf import dbthreads
+
+    units = []
+    run = dbthreads.run
+
+    async def counted(fn, *args, **kwargs):
+        units.append(fn.__name__)
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(dbthreads, "run", counted)
+    key = (await sync_to_async(apikeys.create)(user))[1]
+    listed = await async_client.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
+    assert listed.status_code == 200
+    assert units.count("_admission") == 1 and "_refusal" not in units  # the ban middleware's
+
+
 def test_a_model_outside_the_keys_list_is_403(live, user, make_key):
     key = make_key(user, models=["Mock/mock-small"])
     with pytest.raises(openai.PermissionDeniedError) as refused:
