@@ -9,23 +9,35 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.utils.deprecation import MiddlewareMixin
 
 from chatapp import payload
-from chatapp.conf.onloop import OnTheLoop, form_upload
+from chatapp.conf.onloop import form_upload
 from chatapp.files import serving
 
 
-class PageHeadersMiddleware(OnTheLoop, MiddlewareMixin):
+class PageHeadersMiddleware(MiddlewareMixin):
     """HTML pages get the INDEX_HTML_* cache headers, with NO_INDEX X-Robots-Tag, and the
-    file stores' origins as image sources (an attachment's thumbnail is a redirect there)."""
+    file stores' origins as image sources (an attachment's thumbnail is a redirect there).
+    Served asynchronously, only a page goes to a thread: an S3 store's origin is a signed
+    URL, made by a boto3 client of the thread's own (django-storages keeps one a thread)."""
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = await self.get_response(request)
+        if _page(response):
+            return await sync_to_async(self.process_response)(request, response)
+        return self.process_response(request, response)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if settings.NO_INDEX:
             response.headers["X-Robots-Tag"] = "noindex"
-        if response.headers.get("Content-Type", "").startswith("text/html"):
+        if _page(response):
             response.headers["Cache-Control"] = settings.INDEX_HTML_CACHE_CONTROL
             response.headers["Pragma"] = settings.INDEX_HTML_PRAGMA
             response.headers["Expires"] = settings.INDEX_HTML_EXPIRES
             allow_file_images(response)
         return response
+
+
+def _page(response: HttpResponseBase) -> bool:
+    return response.headers.get("Content-Type", "").startswith("text/html")
 
 
 def allow_file_images(response: HttpResponse) -> None:

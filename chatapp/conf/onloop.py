@@ -8,7 +8,8 @@ read the request and set headers, settings and lazy objects, with no database an
 blocking I/O, so they run in place (`OnTheLoop`). What may touch the database or the
 disk still goes to a thread, only when it has that to do: the session's save, stored
 messages, a static file, the CSRF check of an unsafe request (it reads the form), and our
-session-age, enrolment and parameter checks when there is a session or an upload.
+session-age, enrolment, parameter and page-header checks when there is a session, an
+upload or an HTML page (chatapp.middleware, accounts).
 """
 
 from __future__ import annotations

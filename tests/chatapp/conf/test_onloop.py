@@ -46,9 +46,12 @@ async def test_an_api_call_runs_no_middleware_hook_on_a_thread(hops):
     assert [name for name in hops if "Middleware" in name] == []
 
 
-async def test_a_signed_in_page_reads_the_session_on_a_thread_and_saves_it(user, hops):
+async def test_a_signed_in_page_reads_the_session_on_a_thread_and_saves_it(user, hops, settings):
     client = await signed_in(user)
-    assert (await client.get(reverse("home"))).status_code == 200
+    page = await client.get(reverse("home"))
+    assert page.status_code == 200
+    assert page["Cache-Control"] == settings.INDEX_HTML_CACHE_CONTROL
+    assert "PageHeadersMiddleware.process_response" in hops  # a page's file-store origins
     assert "SessionLifetimeMiddleware.process_request" in hops  # its session's age, read
     assert any(name.startswith("SessionMiddleware.") for name in hops)  # the age, saved
     session = await database_sync_to_async(lambda: client.session.get(STARTED_KEY))()
