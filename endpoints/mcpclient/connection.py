@@ -113,6 +113,11 @@ class Connection:
     def connected(self) -> bool:
         return self._ready.is_set() and not self._lost.is_set() and not self._closing.is_set()
 
+    @property
+    def ended(self) -> bool:
+        """Lost or closed: it will not connect again (one still opening has not ended)."""
+        return self._lost.is_set() or self._closing.is_set()
+
     def lost(self, reason: str) -> None:
         if not self._lost.is_set() and not self._closing.is_set():
             self.reason = reason

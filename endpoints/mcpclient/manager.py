@@ -162,10 +162,12 @@ class Manager:
             await self.reap()
 
     async def reap(self, now: float | None = None) -> None:
-        """Close the user connections idle for IDLE_SECONDS."""
+        """Close the user connections idle for IDLE_SECONDS, and drop those that ended. One
+        still opening is neither: closed, its open failed as if the server never answered
+        (CI: a user's first turn lost its tools when the reaper ran during the handshake)."""
         now = now if now is not None else time.monotonic()
         for key, connection in list(self.users.items()):
-            if now - connection.last_used >= IDLE_SECONDS or not connection.connected:
+            if now - connection.last_used >= IDLE_SECONDS or connection.ended:
                 if self.users.get(key) is connection:
                     del self.users[key]
                 await connection.close()

@@ -64,3 +64,19 @@ def test_reap_closes_connections_idle_for_fifteen_minutes(mcp_yaml) -> None:
     assert manager().users[(7, "faulty")] is connection and connection.connected
     manager().run(manager().reap(time.monotonic() + IDLE_SECONDS + 1), timeout=30)
     assert (7, "faulty") not in manager().users and not connection.connected
+
+
+def test_reap_leaves_a_connection_still_opening(mcp_yaml) -> None:
+    """The reaper runs every minute: one that closed a connection in its handshake failed
+    that user's first turn with the server (no tools, 'did not answer within 30 s')."""
+    mcp_yaml({"slow": {"command": "sleep", "args": ["60"], "initTimeout": 60000}})
+    server = mcpservers.current().servers["slow"]
+    opening = manager().submit_threadsafe(
+        manager().user_connection(8, server, mcpservers.current())
+    )
+    wait_for(lambda: (8, "slow") in manager().users)
+    connection = manager().users[(8, "slow")]
+    manager().run(manager().reap(), timeout=30)
+    assert manager().users.get((8, "slow")) is connection and not connection.ended
+    assert not opening.done()
+    manager().run(connection.close(), timeout=30)
