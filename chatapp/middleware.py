@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 
 from chatapp import payload
-from chatapp.conf.onloop import form_upload
+from chatapp.conf.onloop import call_hook, form_upload
 from chatapp.files import serving
 
 
@@ -21,9 +20,7 @@ class PageHeadersMiddleware(MiddlewareMixin):
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         response = await self.get_response(request)
-        if _page(response):
-            return await sync_to_async(self.process_response)(request, response)
-        return self.process_response(request, response)
+        return await call_hook(self.process_response, request, response, thread=_page(response))
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if settings.NO_INDEX:
@@ -52,10 +49,8 @@ class StorableParametersMiddleware(MiddlewareMixin):
     PostgreSQL refuses NUL in text, so it would otherwise fail in a query or a save."""
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        if form_upload(request):  # its files are written to disk as it is read
-            refusal = await sync_to_async(self.process_request)(request)
-        else:
-            refusal = self.process_request(request)
+        # An upload's files are written to disk as its form is read.
+        refusal = await call_hook(self.process_request, request, thread=form_upload(request))
         return refusal or await self.get_response(request)
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:

@@ -14,7 +14,6 @@ upload or an HTML page (chatapp.middleware, accounts).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -44,6 +43,12 @@ def signed_in(request: HttpRequest) -> bool:
 def form_upload(request: HttpRequest) -> bool:
     """Reading request.POST parses a multipart body, writing its files to disk."""
     return request.content_type == "multipart/form-data"
+
+
+async def call_hook(hook: Callable[..., Any], *args: Any, thread: bool) -> Any:
+    """`hook(*args)`: on a thread when `thread` (it has database or disk work to do), else
+    in place on the event loop."""
+    return await sync_to_async(hook)(*args) if thread else hook(*args)
 
 
 class OnTheLoop:
@@ -86,11 +91,8 @@ class CsrfViewMiddleware(OnTheLoop, _Csrf):
     reads its form, on a thread."""
 
     async def process_view(self, request: HttpRequest, callback: Any, *args: Any) -> Any:
-        view = functools.partial(super().process_view, request, callback, *args)
-        exempt = getattr(callback, "csrf_exempt", False)
-        if request.method in SAFE_METHODS or exempt:  # decided without the body
-            return view()
-        return await sync_to_async(view)()
+        decided = request.method in SAFE_METHODS or getattr(callback, "csrf_exempt", False)
+        return await call_hook(super().process_view, request, callback, *args, thread=not decided)
 
 
 class XFrameOptionsMiddleware(OnTheLoop, _XFrameOptions):
@@ -105,9 +107,8 @@ class SessionMiddleware(OnTheLoop, _Session):
         response = await self.get_response(request)
         session = request.session
         saving = session.modified or settings.SESSION_SAVE_EVERY_REQUEST
-        if saving and not session.is_empty():  # is_empty reads no store while a key is set
-            return await sync_to_async(self.process_response)(request, response)
-        return self.process_response(request, response)
+        saving = saving and not session.is_empty()  # is_empty reads no store while a key is set
+        return await call_hook(self.process_response, request, response, thread=saving)
 
 
 class MessageMiddleware(OnTheLoop, _Messages):
@@ -117,9 +118,8 @@ class MessageMiddleware(OnTheLoop, _Messages):
         self.process_request(request)
         response = await self.get_response(request)
         storage = getattr(request, "_messages", None)
-        if storage is not None and (storage.used or storage.added_new):
-            return await sync_to_async(self.process_response)(request, response)
-        return response
+        storing = storage is not None and (storage.used or storage.added_new)
+        return await call_hook(self.process_response, request, response, thread=storing)
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

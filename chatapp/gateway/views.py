@@ -20,17 +20,15 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts import apikeys, guards, limits
 from accounts.models import ApiKey
 from chatapp import metrics
 from chatapp.conf import dbthreads
 from chatapp.engine import admission
-from chatapp.gateway import anthropic_wire, catalog, openai_wire, relay
+from chatapp.gateway import anthropic_wire, callers, catalog, openai_wire, relay
 from chatapp.gateway.call import Call, Delta, Outcome
-from chatapp.gateway.errors import ApiError, bad_request, from_refusal, not_saved
+from chatapp.gateway.errors import ApiError, bad_request, not_saved
 
 log = logging.getLogger(__name__)
-RATE_WINDOW = 180  # seconds: GLOBAL_API_RATE_LIMIT counts per IP per three minutes
 Render = Callable[[ApiError], dict[str, Any]]
 View = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
@@ -98,30 +96,10 @@ async def messages(request: HttpRequest) -> HttpResponse:
 
 
 async def _admit(request: HttpRequest, method: str) -> ApiKey:
-    """The per-IP limit, the key (401 in OpenAI's words), then the bans of the key's user
-    and of the IP (403 `banned`), in one database unit: the ban middleware leaves /v1 to it."""
+    """The method, then who calls (`callers.admit`) on a database thread."""
     if request.method != method:
         raise ApiError(405, "invalid_request_error", f"Use {method} here.", "method_not_allowed")
-    return await dbthreads.run(_admission, _key_text(request), request.META.get("REMOTE_ADDR"))
-
-
-def _admission(text: str | None, ip: str | None) -> ApiKey:
-    if settings.GLOBAL_API_RATE_LIMIT and ip:
-        limit = settings.GLOBAL_API_RATE_LIMIT
-        if not limits.hit_window("api:ip", ip, limit, RATE_WINDOW).allowed:
-            message = f"Too many requests from this IP: at most {limit} per 3 minutes."
-            raise ApiError(429, "rate_limit_error", message, "rate_limit_exceeded")
-    try:
-        key, refused = apikeys.authenticate(text, ip), None
-    except apikeys.KeyRefused as refusal:
-        key, refused = None, refusal
-    try:
-        guards.check_connect(key.user if key else None, ip)  # a banned IP's, keyed or not
-    except guards.Refusal as refusal:
-        raise from_refusal(refusal) from None
-    if refused is not None:
-        raise ApiError(401, "invalid_request_error", refused.message, "invalid_api_key")
-    return key
+    return await dbthreads.run(callers.admit, _key_text(request), request.META.get("REMOTE_ADDR"))
 
 
 def _key_text(request: HttpRequest) -> str | None:

@@ -19,6 +19,7 @@ from chatapp.engine.hub import hub
 from chatapp.engine.refusal import Refusal
 from chatapp.models import Message
 from tests.chatapp.conftest import ENDPOINT, MODEL, Refusing, settle
+from tests.conftest import require_service
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_layer")]
 CLIENT = admission.Client("203.0.113.5", None)  # no User-Agent: not a browser-only edge
@@ -203,8 +204,8 @@ async def test_a_turn_hands_every_pooled_connection_back(user, chat_endpoint):
     from django.db import connections
 
     pool = getattr(connections["default"], "pool", None)
-    if pool is None:
-        pytest.skip("SQLite: no connection pool")  # CI runs on PostgreSQL, pooled
+    if pool is None:  # SQLite has none; CI runs on PostgreSQL (REQUIRE_SERVICES: a failure)
+        require_service("PostgreSQL's connection pool", "the database is not PostgreSQL")
 
     def out() -> int:
         stats = pool.get_stats()

@@ -234,7 +234,7 @@ async def test_a_call_is_admitted_in_one_database_unit(async_client, user, monke
     key = (await sync_to_async(apikeys.create)(user))[1]
     listed = await async_client.get("/v1/models", headers={"Authorization": f"Bearer {key}"})
     assert listed.status_code == 200
-    assert units.count("_admission") == 1 and "_refusal" not in units  # the ban middleware's
+    assert units.count("admit") == 1 and "_refusal" not in units  # the ban middleware's
 
 
 def test_a_model_outside_the_keys_list_is_403(live, user, make_key):
