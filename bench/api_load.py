@@ -30,7 +30,7 @@ import httpx
 import openai
 
 from bench import stream_load
-from bench.streaming import baseline, report
+from bench.streaming import baseline, idle, report
 from bench.streaming.client import WARM_UP
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream, measure, summarize
@@ -67,6 +67,7 @@ async def read_all(base_url: str, api_keys: list[str], streams: list[Stream], pi
         ready = asyncio.Event()
         ready.set()
         await _read(client.with_options(api_key=api_keys[0]), Stream(WARM_UP), ready, patience)
+        await idle.settled([base_url.removesuffix("/v1")])
         start = asyncio.Event()
         tasks = [
             asyncio.create_task(_read(client.with_options(api_key=key), s, start, patience))

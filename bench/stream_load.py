@@ -33,7 +33,7 @@ import httpx
 from django.conf import settings  # lazy: read once set_up has configured Django
 
 from bench import share_secrets
-from bench.streaming import baseline, client, report, services, users
+from bench.streaming import baseline, client, idle, report, services, users
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream, measure, summarize
 from bench.streaming.scenarios import ALL, BY_NAME, Scenario
@@ -210,6 +210,7 @@ def set_up(workdir: Path) -> dict[str, str]:
     """This process and the servers share one environment: same database, same secrets."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatapp.settings")
     os.environ["PARLEY_DATA_DIR"] = str(workdir)  # secrets, SQLite (embedded), logs
+    os.environ["METRICS_TOKEN"] = idle.TOKEN  # the harness reads when the servers are idle
     share_secrets()
     import django
     from django.core.management import call_command

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
+from bench.streaming import idle
 from bench.streaming.procstat import Cost
 from bench.streaming.record import Stream
 from bench.streaming.services import ENDPOINT, MODEL
@@ -38,7 +39,8 @@ async def converse_all(
     """One turn per stream, all sent at the same moment; the cost to the `servers` processes.
 
     The sockets are spread over `urls` in turn. `cookies` holds one more per url
-    than `streams`: those sockets make a warm-up turn first, one per process.
+    than `streams`: those sockets make a warm-up turn first, one per process, and the
+    burst waits until every process has finished with it (bench.streaming.idle).
     """
     warm = len(urls)
     sockets = await open_sockets(urls, cookies)
@@ -47,6 +49,7 @@ async def converse_all(
         ready.set()
         for socket in sockets[:warm]:
             await converse(socket, Stream(WARM_UP), ready, give_up_after)
+        await idle.settled([http_base(url) for url in urls])
         start = asyncio.Event()
         turns = [
             asyncio.create_task(converse(socket, stream, start, give_up_after))
@@ -66,11 +69,10 @@ async def open_sockets(urls: Sequence[str], cookies: Sequence[str]) -> list[Clie
     gate = asyncio.Semaphore(HANDSHAKES_AT_ONCE)
 
     async def one(url: str, cookie: str) -> ClientConnection:
-        origin = url.replace("ws://", "http://", 1).split("/ws/", 1)[0]
         async with gate:
             return await connect(
                 url,
-                origin=origin,
+                origin=http_base(url),
                 additional_headers={"Cookie": cookie},
                 user_agent_header=USER_AGENT,
                 compression=None,
@@ -82,6 +84,11 @@ async def open_sockets(urls: Sequence[str], cookies: Sequence[str]) -> list[Clie
     return await asyncio.gather(
         *(one(urls[i % len(urls)], cookie) for i, cookie in enumerate(cookies))
     )
+
+
+def http_base(url: str) -> str:
+    """http://host:port of a socket's ws:// URL (its origin)."""
+    return url.replace("ws://", "http://", 1).split("/ws/", 1)[0]
 
 
 async def close_all(sockets: Sequence[ClientConnection]) -> None:
