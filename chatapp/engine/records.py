@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chatapp import access, instructions, temporary
+from chatapp.conf import rows
 from chatapp.engine.refusal import Refusal
 from chatapp.files import attachments
 from chatapp.models import Conversation, Message
@@ -93,8 +94,11 @@ def send(user, ask: Ask, files: list | None = None) -> Turn:
                 project=access.get_project_for(user, ask.project) if ask.project else None,
             )
             _set_choices(conversation, ask)
-            conversation.save(force_insert=True)
-            parent_id = _save_history(conversation, ask.history) if ask.history else ask.parent_id
+            parent_id = ask.parent_id
+            if ask.history or parent_id is not None:  # saved first: they refer to it
+                conversation.save(force_insert=True)
+            if ask.history:
+                parent_id = _save_history(conversation, ask.history)
         else:
             conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
             _ensure_idle(conversation)
@@ -171,9 +175,12 @@ def edit(user, conversation_id: Any, message_id: Any, text: str) -> Turn:
 
 
 def _turn(conversation: Conversation, parent: Message | None, text: str, files=()) -> Turn:
+    """The user message and its response placeholder saved, with `conversation` when it
+    is new: one INSERT statement (chatapp.conf.rows)."""
     question = Message(conversation=conversation, parent=parent, role=Message.Role.USER, text=text)
     response = _placeholder(conversation, question)
-    Message.objects.bulk_create([question, response])  # one INSERT (their ids are made here)
+    new = [conversation] if conversation._state.adding else []
+    rows.insert(*new, question, response)
     attachments.attach(question, files)
     sync.conversation_changed(conversation.id, [question.id])
     return Turn(conversation, question, response, _params(conversation), files=_shown(files))

@@ -1,0 +1,72 @@
+"""New model instances, of one model or several, saved in one INSERT statement.
+
+A turn's first database unit saves a new conversation, its user message and the response
+placeholder (chatapp.engine.records). Through the ORM that was two statements, and most of
+the unit's CPU went into compiling them (bench/README.md, session 12), though the statement
+for a model and a number of rows is the same every time. `insert` writes it from the
+model's columns once and keeps it, and takes each value through its field as the ORM's
+INSERT does (`pre_save` with add=True: defaults, auto_now; then `get_db_prep_save`).
+
+On PostgreSQL every model's rows go in one statement, the earlier models' INSERTs as WITH
+clauses: one round trip. Django's foreign keys there are deferred to the commit, so a
+message may name the conversation inserted beside it. Elsewhere (SQLite, in process) one
+statement per model, in the order given. As with bulk_create, no signal is sent; the
+instances count as saved afterwards (`_state`), so a later `save()` updates them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def insert(*objects: models.Model) -> None:
+    """Insert `objects` (their primary keys set, as a UUID field's default sets them)."""
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    statements = [
+        (_statement(model, len(rows)), _values(model, rows)) for model, rows in by_model.items()
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            *before, (last, _) = statements
+            clauses = ", ".join(f"saved_{i} AS ({sql})" for i, (sql, _) in enumerate(before))
+            params = [value for _, values in statements for value in values]
+            cursor.execute(f"WITH {clauses} {last}" if clauses else last, params)
+        else:
+            for sql, values in statements:
+                cursor.execute(sql, values)
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+@functools.cache
+def _fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not (isinstance(f, models.AutoField | models.BigAutoField) and f.primary_key)
+    ]
+
+
+@functools.cache
+def _statement(model: type[models.Model], rows: int) -> str:
+    quote = connection.ops.quote_name
+    fields = _fields(model)
+    row = "({})".format(", ".join(["%s"] * len(fields)))
+    return "INSERT INTO {} ({}) VALUES {}".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join([row] * rows),
+    )
+
+
+def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list:
+    fields = _fields(model)
+    return [
+        f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objects for f in fields
+    ]

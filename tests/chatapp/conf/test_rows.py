@@ -1,0 +1,71 @@
+"""chatapp.conf.rows: new instances of several models in one INSERT statement on
+PostgreSQL (one per model elsewhere), each value as the ORM's own INSERT makes it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from chatapp.conf import rows
+from chatapp.models import Conversation, Message
+
+pytestmark = pytest.mark.django_db
+
+
+def new_turn(user) -> tuple[Conversation, Message, Message]:
+    conversation = Conversation(owner=user, endpoint="openAI", model="gpt-4o", parameters={"a": 1})
+    question = Message(conversation=conversation, role=Message.Role.USER, text="hi")
+    answer = Message(
+        conversation=conversation,
+        parent=question,
+        role=Message.Role.ASSISTANT,
+        state=Message.State.STREAMING,
+    )
+    return conversation, question, answer
+
+
+def test_a_conversation_and_its_messages_in_one_statement_on_postgresql(
+    user, django_assert_num_queries
+):
+    conversation, question, answer = new_turn(user)
+    statements = 1 if connection.vendor == "postgresql" else 2  # one per model elsewhere
+    with django_assert_num_queries(statements):
+        rows.insert(conversation, question, answer)
+    saved = Conversation.objects.get(pk=conversation.pk)
+    assert (saved.owner_id, saved.model, saved.parameters) == (user.pk, "gpt-4o", {"a": 1})
+    assert saved.updated_at is not None  # auto_now, as the ORM's INSERT sets it
+    assert saved.mcp_servers == [] and saved.archived is False  # the fields' defaults
+    assert list(saved.messages.order_by("role").values_list("role", "parent_id", "state")) == [
+        ("assistant", question.pk, "streaming"),
+        ("user", None, "complete"),
+    ]
+
+
+def test_inserted_instances_count_as_saved(user):
+    conversation, question, answer = new_turn(user)
+    rows.insert(conversation, question, answer)
+    answer.text = "done"
+    answer.save()  # an UPDATE, not a second INSERT of the same key
+    assert Message.objects.get(pk=answer.pk).text == "done"
+    assert not conversation._state.adding and conversation._state.db == "default"
+
+
+def test_a_refused_row_saves_none_of_the_statements_rows(user):
+    conversation, question, answer = new_turn(user)
+    rows.insert(conversation)
+    again = Conversation(pk=conversation.pk, owner=user)  # the same key
+    other = Message(conversation=conversation, role=Message.Role.USER, text="lost")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert(again, other)
+    assert not Message.objects.filter(pk=other.pk).exists()
+
+
+def test_each_model_keeps_its_own_statement_for_a_number_of_rows(user):
+    conversation, question, answer = new_turn(user)
+    rows.insert(conversation, question, answer)
+    more = [Message(conversation=conversation, role="user", text=str(i)) for i in range(3)]
+    rows.insert(*more)
+    assert Message.objects.filter(conversation=conversation).count() == 5
+    assert uuid.UUID(str(more[0].pk))  # the default made the key before the insert
