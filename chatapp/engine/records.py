@@ -85,37 +85,54 @@ def send(user, ask: Ask, files: list | None = None) -> Turn:
         files = attachments.for_send(
             user, ask.attachments, ask.endpoint, ask.model, ask.conversation_id
         )
-    with transaction.atomic():
-        if ask.conversation_id is None:
-            conversation = Conversation(
-                owner=user,
-                system_prompt=instructions.for_new_chat(user),
-                expires_at=new_chat_expiry(ask.temporary, ask.unsaved),
-                project=access.get_project_for(user, ask.project) if ask.project else None,
-            )
-            _set_choices(conversation, ask)
-            parent_id = ask.parent_id
-            if ask.history or parent_id is not None:  # saved first: they refer to it
-                conversation.save(force_insert=True)
-            if ask.history:
-                parent_id = _save_history(conversation, ask.history)
-        else:
-            conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
-            _ensure_idle(conversation)
-            parent_id = ask.parent_id
-            _set_choices(conversation, ask)
-            conversation.save(update_fields=[*CHOICES, "updated_at"])
-        parent = None
-        if parent_id is not None:
-            parent = access.get_message_for(user, conversation, parent_id)
-        turn = _turn(conversation, parent, ask.text, files)
-        new = ask.conversation_id is None
-        return replace(
-            turn,
-            unsaved=ask.unsaved and new,
-            api_key=ask.api_key,
-            prompt=ask.prompt if new else None,
-        )
+    new = ask.conversation_id is None
+    if new and not ask.history and ask.parent_id is None and not files:
+        # A new chat's first message: the chat, the message and its placeholder are one
+        # INSERT (`_turn`), atomic by itself, so no transaction is opened around it (its
+        # BEGIN and COMMIT were two more round trips before the provider is asked).
+        turn = _turn(_new_conversation(user, ask), None, ask.text)
+    else:
+        with transaction.atomic():
+            turn = _saved(user, ask, files)
+    return replace(
+        turn,
+        unsaved=ask.unsaved and new,
+        api_key=ask.api_key,
+        prompt=ask.prompt if new else None,
+    )
+
+
+def _saved(user, ask: Ask, files: list) -> Turn:
+    """`ask` saved, in the caller's transaction: its conversation's row locked if it has one."""
+    if ask.conversation_id is None:
+        conversation = _new_conversation(user, ask)
+        parent_id = ask.parent_id
+        if ask.history or parent_id is not None:  # saved first: they refer to it
+            conversation.save(force_insert=True)
+        if ask.history:
+            parent_id = _save_history(conversation, ask.history)
+    else:
+        conversation = access.get_conversation_for(user, ask.conversation_id, for_update=True)
+        _ensure_idle(conversation)
+        parent_id = ask.parent_id
+        _set_choices(conversation, ask)
+        conversation.save(update_fields=[*CHOICES, "updated_at"])
+    parent = None
+    if parent_id is not None:
+        parent = access.get_message_for(user, conversation, parent_id)
+    return _turn(conversation, parent, ask.text, files)
+
+
+def _new_conversation(user, ask: Ask) -> Conversation:
+    """The conversation `ask` starts, not saved yet."""
+    conversation = Conversation(
+        owner=user,
+        system_prompt=instructions.for_new_chat(user),
+        expires_at=new_chat_expiry(ask.temporary, ask.unsaved),
+        project=access.get_project_for(user, ask.project) if ask.project else None,
+    )
+    _set_choices(conversation, ask)
+    return conversation
 
 
 CHOICES = ("endpoint", "model", "spec", "parameters", "system_prompt", "web_search", "mcp_servers")

@@ -1,6 +1,7 @@
 import uuid
 
 import pytest
+from django.db import connection
 from django.http import Http404
 
 from chatapp.engine import records
@@ -212,3 +213,24 @@ def test_the_turn_carries_its_files_for_the_created_frame_and_a_regenerate_too(
     plain = records.send(user, send())  # a text-only message: no files, as before
     assert plain.files == ()
     storage.storage.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_chats_first_message_is_one_statement_without_a_transaction(user):
+    """Its one INSERT is atomic by itself: no BEGIN and COMMIT round trips around it. A
+    message that continues a conversation still locks its row in a transaction."""
+    atomic: list[bool] = []
+
+    def note(execute, sql, params, many, context):
+        atomic.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        first = records.send(user, send())
+    assert atomic == ([False] if connection.vendor == "postgresql" else [False, False])
+    assert Message.objects.filter(conversation=first.conversation).count() == 2
+    Message.objects.filter(pk=first.response.pk).update(state=Message.State.COMPLETE)
+    atomic.clear()
+    with connection.execute_wrapper(note):
+        records.send(user, send(conversation_id=first.conversation.id, parent_id=first.response.id))
+    assert atomic[-1]  # its INSERT, in the transaction (SQLite's BEGIN goes before it)
