@@ -21,10 +21,10 @@ import contextlib
 import contextvars
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.layers import get_channel_layer
 from django.db import DatabaseError, transaction
@@ -59,6 +59,7 @@ from endpoints.adapters.common import counted_usage
 from endpoints.endpoint import TokenRate
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _tasks: set[asyncio.Task] = set()
 
@@ -158,7 +159,7 @@ class Generation:
         # catch-up: chatapp.engine.control) goes on beside it: its channel layer round
         # trip queues behind every other turn's.
         group = self._control_group()
-        joining = asyncio.ensure_future(controls().join(group, self))
+        joining = asyncio.ensure_future(_after_the_request(controls().join(group, self)))
         metrics.active_streams.inc()
         try:
             await self._pump()
@@ -215,7 +216,7 @@ class Generation:
         # The provider is asked while the `created` frame goes out: the lock, free until
         # now (so taken at once), holds the deltas until it is out.
         await self._sending.acquire()
-        announcing = asyncio.ensure_future(self._announce(locked=True))
+        announcing = asyncio.ensure_future(_after_the_request(self._announce(locked=True)))
         try:
             await self._loop(plan)
         finally:
@@ -525,6 +526,14 @@ class Generation:
     def _created(self) -> dict[str, Any]:
         turn = self.turn
         return frames.created(turn.conversation.id, turn.user_message, self.response, turn.files)
+
+
+async def _after_the_request(step: Awaitable[T]) -> T:
+    """`step`, once the provider's request has had its first go on the event loop: a
+    task started beside the request (the group's join, the `created` frame) would
+    otherwise run first, its channel layer and socket work before the request leaves."""
+    await asyncio.sleep(0)
+    return await step
 
 
 def _save_final(response: Message, conversation: Any, admission: Admission) -> None:
