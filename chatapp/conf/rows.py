@@ -1,4 +1,5 @@
-"""New model instances, of one model or several, saved in one INSERT statement.
+"""Model instances, of one model or several, saved in one statement: new ones in one
+INSERT (`insert`), changed fields in one UPDATE (`update`).
 
 A turn's first database unit saves a new conversation, its user message and the response
 placeholder (chatapp.engine.records). Through the ORM that was two statements, and most of
@@ -12,6 +13,10 @@ clauses: one round trip. Django's foreign keys there are deferred to the commit,
 message may name the conversation inserted beside it. Elsewhere (SQLite, in process) one
 statement per model, in the order given. As with bulk_create, no signal is sent; the
 instances count as saved afterwards (`_state`), so a later `save()` updates them.
+
+A turn's final save (the response, its conversation's `updated_at`) is `update`'s: one
+statement, atomic by itself on PostgreSQL, where the ORM's two saves in a transaction
+made four round trips.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 def insert(*objects: models.Model) -> None:
@@ -70,3 +75,40 @@ def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list:
     return [
         f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objects for f in fields
     ]
+
+
+def update(*changes: tuple[models.Model, Sequence[str]]) -> None:
+    """Save the named fields of each instance (an auto_now field among them takes the time
+    now, as `save(update_fields=...)` does): one statement on PostgreSQL, the earlier
+    instances' UPDATEs as WITH clauses; elsewhere one per instance, in a transaction. An
+    instance whose row is gone is left unsaved (no INSERT, unlike `save()`)."""
+    statements = [
+        (_update_statement(type(obj), tuple(names)), _changed(obj, names)) for obj, names in changes
+    ]
+    if connection.vendor == "postgresql":
+        *before, (last, _) = statements
+        clauses = ", ".join(f"saved_{i} AS ({sql})" for i, (sql, _) in enumerate(before))
+        params = [value for _, values in statements for value in values]
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {clauses} {last}" if clauses else last, params)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql, values in statements:
+            cursor.execute(sql, values)
+
+
+@functools.cache
+def _update_statement(model: type[models.Model], names: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in names)
+    return f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s"
+
+
+def _changed(obj: models.Model, names: Sequence[str]) -> list:
+    meta = obj._meta
+    values = []
+    for name in names:
+        field = meta.get_field(name)
+        values.append(field.get_db_prep_save(field.pre_save(obj, False), connection))
+    return [*values, meta.pk.get_db_prep_value(obj.pk, connection)]

@@ -27,11 +27,11 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from channels.layers import get_channel_layer
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from accounts.guards import Admission
 from chatapp import metrics
-from chatapp.conf import dbthreads
+from chatapp.conf import dbthreads, rows
 from chatapp.engine import events, frames, settlement, steps
 from chatapp.engine.clock import clock
 from chatapp.engine.control import controls
@@ -537,13 +537,24 @@ async def _after_the_request(step: Awaitable[T]) -> T:
 
 
 def _save_final(response: Message, conversation: Any, admission: Admission) -> None:
-    """The ended response and its conversation's `updated_at` (one transaction, one commit),
-    then the turn's concurrent-message slot: free before the `final` frame tells the user
-    they may send again."""
-    with transaction.atomic():
-        response.save()
-        conversation.save(update_fields=["updated_at"])
+    """The ended response and its conversation's `updated_at` (one statement: chatapp.conf.
+    rows), then the turn's concurrent-message slot: free before the `final` frame tells the
+    user they may send again."""
+    rows.update((response, FINAL_FIELDS), (conversation, ("updated_at",)))
     admission.release()
+
+
+# What the end of a stream sets on its response (`_finish`).
+FINAL_FIELDS = (
+    "text",
+    "reasoning",
+    "state",
+    "error",
+    "prompt_tokens",
+    "completion_tokens",
+    "cost",
+    "updated_at",
+)
 
 
 FINAL_SAVE_PAUSES = (0.25, 1.0)  # seconds before each new try of a failed final save

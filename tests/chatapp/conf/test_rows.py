@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from chatapp.conf import rows
 from chatapp.models import Conversation, Message
@@ -69,3 +70,29 @@ def test_each_model_keeps_its_own_statement_for_a_number_of_rows(user):
     rows.insert(*more)
     assert Message.objects.filter(conversation=conversation).count() == 5
     assert uuid.UUID(str(more[0].pk))  # the default made the key before the insert
+
+
+def test_changed_fields_of_a_message_and_its_conversation_in_one_statement(
+    user, django_assert_num_queries
+):
+    conversation, question, answer = new_turn(user)
+    rows.insert(conversation, question, answer)
+    before = Conversation.objects.get(pk=conversation.pk).updated_at
+    answer.text, answer.state, answer.model = "done", Message.State.COMPLETE, "not saved"
+    with CaptureQueriesContext(connection) as seen:
+        rows.update((answer, ("text", "state", "updated_at")), (conversation, ("updated_at",)))
+    if connection.vendor == "postgresql":
+        assert len(seen) == 1
+    saved = Message.objects.get(pk=answer.pk)
+    assert (saved.text, saved.state, saved.model) == ("done", "complete", "")  # only those
+    assert Conversation.objects.get(pk=conversation.pk).updated_at > before  # auto_now
+
+
+def test_an_update_of_a_row_that_is_gone_inserts_nothing(user):
+    conversation, question, answer = new_turn(user)
+    rows.insert(conversation, question, answer)
+    Conversation.objects.filter(pk=conversation.pk).delete()
+    answer.text = "too late"
+    rows.update((answer, ("text",)), (conversation, ("updated_at",)))
+    assert not Message.objects.filter(pk=answer.pk).exists()
+    assert not Conversation.objects.filter(pk=conversation.pk).exists()
