@@ -15,6 +15,7 @@ import io
 import math
 import os
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -102,15 +103,37 @@ def warm_up() -> None:
 
 def encoding_for(model: str) -> tiktoken.Encoding:
     """The model's encoding if it is one we ship, else o200k_base (the current OpenAI one)."""
+    return _encoding(_encoding_name(model))
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoding_name(model: str) -> str:
     try:
         name = tiktoken.encoding_name_for_model(model)
     except KeyError:
         name = "o200k_base"
-    return _encoding(name if name in SHIPPED else "o200k_base")
+    return name if name in SHIPPED else "o200k_base"
 
 
 def count_text(text: str, model: str) -> int:
-    return len(encoding_for(model).encode(text, disallowed_special=()))
+    """`text`'s tokens for `model`. A turn counts its branch twice (the balance pre-flight,
+    then the request's window), and every turn counts the earlier messages again, so a
+    count is kept by a digest of the text (not the text) and the encoding."""
+    name = _encoding_name(model)
+    key = (hashlib.blake2b(text.encode(), digest_size=16).digest(), name)
+    counted = _counts.get(key)
+    if counted is None:
+        counted = len(_encoding(name).encode(text, disallowed_special=()))
+        with _counts_lock:
+            if len(_counts) >= COUNTS_KEPT:
+                del _counts[next(iter(_counts))]  # the oldest first (dicts keep their order)
+            _counts[key] = counted
+    return counted
+
+
+COUNTS_KEPT = 65536  # about 100 bytes each
+_counts: dict[tuple[bytes, str], int] = {}
+_counts_lock = threading.Lock()
 
 
 def count_message(message: ChatMessage, model: str) -> int:

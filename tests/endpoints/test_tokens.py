@@ -99,3 +99,34 @@ def test_tool_calls_and_results_count_as_their_text() -> None:
     answered = ChatMessage("tool", "", tool_results=(ToolResult("c1", "f", "word " * 40),))
     assert tokens.count_message(asked, model) > bare + 45
     assert tokens.count_message(answered, model) > bare + 35
+
+
+class Counting:
+    """An encoding that counts its encode calls (the real one underneath)."""
+
+    def __init__(self, encoding) -> None:
+        self.encoding, self.calls = encoding, 0
+
+    def encode(self, text, **options):
+        self.calls += 1
+        return self.encoding.encode(text, **options)
+
+
+def test_a_text_is_encoded_once_per_encoding_then_its_count_is_kept(monkeypatch):
+    spy = Counting(tokens._encoding("o200k_base"))
+    monkeypatch.setattr(tokens, "_encoding", lambda name: spy)
+    monkeypatch.setattr(tokens, "_counts", {})
+    text = "A long conversation's earlier message, counted again every turn. " * 50
+    first = tokens.count_text(text, "gpt-4o")
+    assert tokens.count_text(text, "gpt-4o") == first and spy.calls == 1
+    assert tokens.count_text(text + "One more.", "gpt-4o") > first and spy.calls == 2
+    assert text not in str(tokens._counts)  # a digest of the text is kept, not the text
+
+
+def test_the_oldest_counts_go_first_past_the_limit(monkeypatch):
+    monkeypatch.setattr(tokens, "_counts", {})
+    monkeypatch.setattr(tokens, "COUNTS_KEPT", 3)
+    for word in ("one", "two", "three", "four"):
+        tokens.count_text(word, "gpt-4o")
+    assert len(tokens._counts) == 3
+    assert tokens.count_text("one", "gpt-4o") == 1  # counted again, still right
