@@ -126,7 +126,7 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
 
     raw = text(env, "DATABASE_URL")
     if not raw:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
+        return _sqlite(env, str(default_sqlite))
     scheme = urlsplit(raw).scheme
     if scheme not in DATABASE_SCHEMES:
         expected = "a postgres:// or sqlite:/// URL"
@@ -136,8 +136,7 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
     except Exception:  # django-environ raises several kinds for a broken URL
         raise EnvError("DATABASE_URL", raw, "a postgres:// or sqlite:/// URL") from None
     if config["ENGINE"].endswith("sqlite3"):
-        name = config["NAME"] or str(default_sqlite)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
+        return _sqlite(env, config["NAME"] or str(default_sqlite))
     if not config.get("NAME"):
         raise EnvError("DATABASE_URL", raw, "a database name after the host, e.g. /parley")
     config["ENGINE"] = "django.db.backends.postgresql"
@@ -153,6 +152,14 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
             CONN_MAX_AGE=integer(env, "DATABASE_CONN_MAX_AGE", 60), CONN_HEALTH_CHECKS=True
         )
     return config
+
+
+def _sqlite(env: Mapping[str, str], name: str) -> dict:
+    """SQLite with persistent connections (DATABASE_CONN_MAX_AGE, 60 s): opening one runs
+    the WAL and sync pragmas, and closing the last one checkpoints the WAL with an fsync,
+    which a turn's database unit paid at its end (5-8 ms, bench/README.md, session 12)."""
+    max_age = integer(env, "DATABASE_CONN_MAX_AGE", 60)
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "CONN_MAX_AGE": max_age}
 
 
 def redis_uri(env: Mapping[str, str]) -> str | None:

@@ -98,10 +98,14 @@ def test_the_generated_block_is_a_valid_env_file(tmp_path):
     assert parse.secrets_block() != block
 
 
-def test_default_database_is_sqlite_in_data(tmp_path):
+def test_default_database_is_sqlite_in_data_with_persistent_connections(tmp_path):
     config = parse.database({}, tmp_path / "parley.sqlite3")
-    expected = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "parley.sqlite3")}
-    assert config == expected
+    path = str(tmp_path / "parley.sqlite3")
+    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "CONN_MAX_AGE": 60}
+    own = parse.database(
+        {"DATABASE_URL": "sqlite:////srv/p.db", "DATABASE_CONN_MAX_AGE": "0"}, tmp_path
+    )
+    assert (own["NAME"], own["CONN_MAX_AGE"]) == ("/srv/p.db", 0)
 
 
 def test_postgres_database_url_gets_a_pool_of_eight_connections(tmp_path):
