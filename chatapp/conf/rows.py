@@ -50,18 +50,19 @@ def insert(*objects: models.Model) -> None:
 
 
 @functools.cache
-def _fields(model: type[models.Model]) -> list[models.Field]:
-    return [
+def inserted_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    """The fields an INSERT gives values for: every concrete one but an auto-increment key."""
+    return tuple(
         f
         for f in model._meta.concrete_fields
         if not (isinstance(f, models.AutoField | models.BigAutoField) and f.primary_key)
-    ]
+    )
 
 
 @functools.cache
 def _statement(model: type[models.Model], rows: int) -> str:
     quote = connection.ops.quote_name
-    fields = _fields(model)
+    fields = inserted_fields(model)
     row = "({})".format(", ".join(["%s"] * len(fields)))
     return "INSERT INTO {} ({}) VALUES {}".format(
         quote(model._meta.db_table),
@@ -71,7 +72,7 @@ def _statement(model: type[models.Model], rows: int) -> str:
 
 
 def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list:
-    fields = _fields(model)
+    fields = inserted_fields(model)
     return [
         f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objects for f in fields
     ]

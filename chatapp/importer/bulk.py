@@ -19,16 +19,14 @@ from collections.abc import Sequence
 from django.db import connection, models
 from psycopg import sql
 
+from chatapp.conf import rows
+
 
 def insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
     """Insert `objects` (primary keys given, or left to the database for auto fields)."""
     if not objects:
         return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not (isinstance(f, models.AutoField | models.BigAutoField) and f.primary_key)
-    ]
+    fields = rows.inserted_fields(model)
     if connection.vendor == "postgresql":
         _copy(model, fields, objects)
     elif connection.vendor == "sqlite":
@@ -37,7 +35,9 @@ def insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
         model.objects.bulk_create(objects)
 
 
-def _executemany(model: type[models.Model], fields: list, objects: Sequence[models.Model]) -> None:
+def _executemany(
+    model: type[models.Model], fields: Sequence, objects: Sequence[models.Model]
+) -> None:
     """One prepared INSERT run for every row (bulk_create cuts SQLite's into 999-value pieces)."""
     quote = connection.ops.quote_name
     statement = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -50,7 +50,7 @@ def _executemany(model: type[models.Model], fields: list, objects: Sequence[mode
         cursor.executemany(statement, rows)
 
 
-def _copy(model: type[models.Model], fields: list, objects: Sequence[models.Model]) -> None:
+def _copy(model: type[models.Model], fields: Sequence, objects: Sequence[models.Model]) -> None:
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table),
         sql.SQL(", ").join(sql.Identifier(f.column) for f in fields),
