@@ -35,6 +35,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from accounts.models import Balance, Transaction, User
+from chatapp.conf import rows
 
 log = logging.getLogger(__name__)
 MICRO = Decimal("0.000001")
@@ -198,17 +199,19 @@ def charge(
         "message_id": str(message_id),
         "api_key_id": api_key_id,
     }
-    rows = [
+    entries = [
         Transaction(kind=kind, tokens=-n, rate=rate, credits=-credits_for(n, rate), **common)
         for kind, n, rate in spent
         if n
     ]
+    if not (rules.enabled and entries):  # one INSERT, atomic by itself (every turn's)
+        rows.insert(*entries)
+        return entries
     with transaction.atomic():
-        Transaction.objects.bulk_create(rows)
-        if rules.enabled and rows:
-            get_balance(user, rules)
-            _move(user, sum((row.credits for row in rows), Decimal(0)))
-    return rows
+        rows.insert(*entries)
+        get_balance(user, rules)
+        _move(user, sum((entry.credits for entry in entries), Decimal(0)))
+    return entries
 
 
 def cost_of(usage: UsageLike, rates: Rates | None) -> Decimal:

@@ -28,7 +28,10 @@ from django.db import connection, models, transaction
 
 
 def insert(*objects: models.Model) -> None:
-    """Insert `objects` (their primary keys set, as a UUID field's default sets them)."""
+    """Insert `objects`: their primary keys set, as a UUID field's default sets them, or an
+    auto-increment key left to the database (not read back)."""
+    if not objects:
+        return
     by_model: dict[type[models.Model], list[models.Model]] = {}
     for obj in objects:
         by_model.setdefault(type(obj), []).append(obj)

@@ -182,3 +182,15 @@ def test_cost_of_is_what_charge_takes(user):
     assert balance.cost_of(usage, GPT4O) == Decimal("7650")
     rows = balance.charge(user, usage, GPT4O, rules=ON)
     assert -sum(row.credits for row in rows) == balance.cost_of(usage, GPT4O)
+
+
+def test_a_charge_with_balances_off_is_one_insert(user, django_assert_num_queries):
+    """Every turn is charged: its transactions are one statement, atomic by itself."""
+    usage = Usage(prompt_tokens=10, completion_tokens=20)
+    with django_assert_num_queries(1):
+        rows = balance.charge(user, usage, GPT4O, rules=Policy(enabled=False))
+    assert sorted(Transaction.objects.values_list("kind", "tokens")) == [
+        ("completion", -20),
+        ("prompt", -10),
+    ]
+    assert [row.kind for row in rows] == ["prompt", "completion"]
