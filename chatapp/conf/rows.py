@@ -11,8 +11,9 @@ INSERT does (`pre_save` with add=True: defaults, auto_now; then `get_db_prep_sav
 On PostgreSQL every model's rows go in one statement, the earlier models' INSERTs as WITH
 clauses: one round trip. Django's foreign keys there are deferred to the commit, so a
 message may name the conversation inserted beside it. Elsewhere (SQLite, in process) one
-statement per model, in the order given. As with bulk_create, no signal is sent; the
-instances count as saved afterwards (`_state`), so a later `save()` updates them.
+statement per model, in the order given, in a transaction. As with bulk_create, no signal
+is sent; the instances count as saved afterwards (`_state`), so a later `save()` updates
+them.
 
 A turn's final save (the response, its conversation's `updated_at`) is `update`'s: one
 statement, atomic by itself on PostgreSQL, where the ORM's two saves in a transaction
@@ -21,6 +22,7 @@ made four round trips.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 
@@ -38,15 +40,7 @@ def insert(*objects: models.Model) -> None:
     statements = [
         (_statement(model, len(rows)), _values(model, rows)) for model, rows in by_model.items()
     ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            *before, (last, _) = statements
-            clauses = ", ".join(f"saved_{i} AS ({sql})" for i, (sql, _) in enumerate(before))
-            params = [value for _, values in statements for value in values]
-            cursor.execute(f"WITH {clauses} {last}" if clauses else last, params)
-        else:
-            for sql, values in statements:
-                cursor.execute(sql, values)
+    _execute(statements)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -83,12 +77,17 @@ def _values(model: type[models.Model], objects: Sequence[models.Model]) -> list:
 
 def update(*changes: tuple[models.Model, Sequence[str]]) -> None:
     """Save the named fields of each instance (an auto_now field among them takes the time
-    now, as `save(update_fields=...)` does): one statement on PostgreSQL, the earlier
-    instances' UPDATEs as WITH clauses; elsewhere one per instance, in a transaction. An
-    instance whose row is gone is left unsaved (no INSERT, unlike `save()`)."""
+    now, as `save(update_fields=...)` does), as `insert` runs its statements. An instance
+    whose row is gone is left unsaved (no INSERT, unlike `save()`)."""
     statements = [
         (_update_statement(type(obj), tuple(names)), _changed(obj, names)) for obj, names in changes
     ]
+    _execute(statements)
+
+
+def _execute(statements: list[tuple[str, list]]) -> None:
+    """On PostgreSQL one statement, atomic by itself: the earlier ones as WITH clauses of
+    the last. Elsewhere each in turn, in a transaction when there are several."""
     if connection.vendor == "postgresql":
         *before, (last, _) = statements
         clauses = ", ".join(f"saved_{i} AS ({sql})" for i, (sql, _) in enumerate(before))
@@ -96,7 +95,8 @@ def update(*changes: tuple[models.Model, Sequence[str]]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"WITH {clauses} {last}" if clauses else last, params)
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    atomic = transaction.atomic() if len(statements) > 1 else contextlib.nullcontext()
+    with atomic, connection.cursor() as cursor:
         for sql, values in statements:
             cursor.execute(sql, values)
 

@@ -87,9 +87,10 @@ def send(user, ask: Ask, files: list | None = None) -> Turn:
         )
     new = ask.conversation_id is None
     if new and not ask.history and ask.parent_id is None and not files:
-        # A new chat's first message: the chat, the message and its placeholder are one
-        # INSERT (`_turn`), atomic by itself, so no transaction is opened around it (its
-        # BEGIN and COMMIT were two more round trips before the provider is asked).
+        # A new chat's first message: the chat, the message and its placeholder are saved
+        # all or none by chatapp.conf.rows (`_turn`; on PostgreSQL one INSERT, atomic by
+        # itself), so no transaction is opened around them: its BEGIN and COMMIT were two
+        # more round trips before the provider is asked.
         turn = _turn(_new_conversation(user, ask), None, ask.text)
     else:
         with transaction.atomic():
