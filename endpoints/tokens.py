@@ -115,6 +115,12 @@ def _encoding_name(model: str) -> str:
     return name if name in SHIPPED else "o200k_base"
 
 
+# Token counts by a digest of the text and the encoding name (`count_text`), oldest first.
+COUNTS_KEPT = 65536  # about 100 bytes each
+_counts: dict[tuple[bytes, str], int] = {}
+_counts_lock = threading.Lock()
+
+
 def count_text(text: str, model: str) -> int:
     """`text`'s tokens for `model`. A turn counts its branch twice (the balance pre-flight,
     then the request's window), and every turn counts the earlier messages again, so a
@@ -129,11 +135,6 @@ def count_text(text: str, model: str) -> int:
                 del _counts[next(iter(_counts))]  # the oldest first (dicts keep their order)
             _counts[key] = counted
     return counted
-
-
-COUNTS_KEPT = 65536  # about 100 bytes each
-_counts: dict[tuple[bytes, str], int] = {}
-_counts_lock = threading.Lock()
 
 
 def count_message(message: ChatMessage, model: str) -> int:

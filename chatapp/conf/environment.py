@@ -157,7 +157,8 @@ def database(env: Mapping[str, str], default_sqlite: Path) -> dict:
 def _sqlite(env: Mapping[str, str], name: str) -> dict:
     """SQLite with persistent connections (DATABASE_CONN_MAX_AGE, 60 s): opening one runs
     the WAL and sync pragmas, and closing the last one checkpoints the WAL with an fsync,
-    which a turn's database unit paid at its end (5-8 ms, bench/README.md, session 12)."""
+    which every database unit paid when its connection was closed at its end (about 1 ms
+    a unit, bench/README.md, session 12)."""
     max_age = integer(env, "DATABASE_CONN_MAX_AGE", 60)
     return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "CONN_MAX_AGE": max_age}
 

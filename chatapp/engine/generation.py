@@ -536,14 +536,6 @@ async def _after_the_request(step: Awaitable[T]) -> T:
     return await step
 
 
-def _save_final(response: Message, conversation: Any, admission: Admission) -> None:
-    """The ended response and its conversation's `updated_at` (one statement: chatapp.conf.
-    rows), then the turn's concurrent-message slot: free before the `final` frame tells the
-    user they may send again."""
-    rows.update((response, FINAL_FIELDS), (conversation, ("updated_at",)))
-    admission.release()
-
-
 # What the end of a stream sets on its response (`_finish`).
 FINAL_FIELDS = (
     "text",
@@ -555,6 +547,14 @@ FINAL_FIELDS = (
     "cost",
     "updated_at",
 )
+
+
+def _save_final(response: Message, conversation: Any, admission: Admission) -> None:
+    """The ended response and its conversation's `updated_at` (one statement: chatapp.conf.
+    rows), then the turn's concurrent-message slot: free before the `final` frame tells the
+    user they may send again."""
+    rows.update((response, FINAL_FIELDS), (conversation, ("updated_at",)))
+    admission.release()
 
 
 FINAL_SAVE_PAUSES = (0.25, 1.0)  # seconds before each new try of a failed final save
