@@ -171,7 +171,10 @@ async def _send(send: Send, response: Response, behaviour: Behaviour, sent: Sent
 
 async def _stream(send: Send, response: Response, behaviour: Behaviour, sent: Sent) -> None:
     frames = response.frames or ()
-    content_total = sum(frame.content for frame in frames)
+    content_total = 0
+    if response.disconnect:  # half way: count them first
+        frames = list(frames)
+        content_total = sum(frame.content for frame in frames)
     count = 0
     for frame in frames:
         if frame.content:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -81,7 +82,11 @@ def _usage(plan: Plan, behaviour: Behaviour) -> dict[str, Any]:
 
 
 def _event(name: str, payload: dict[str, Any], content: bool = False) -> Frame:
-    return Frame(eventstream.event(name, dumps(payload).encode()), content)
+    return Frame(partial(_event_bytes, name, payload), content)
+
+
+def _event_bytes(name: str, payload: dict[str, Any]) -> bytes:
+    return eventstream.event(name, dumps(payload).encode())
 
 
 def _deltas(index: int, deltas: list[dict[str, Any]]) -> list[Frame]:

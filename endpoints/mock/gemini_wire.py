@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from functools import partial
 from typing import Any
 
 from . import parts
@@ -195,7 +196,11 @@ def _response(prompt: Prompt, parts: list, finish: str | None, usage: dict | Non
 
 
 def _frame(payload: dict[str, Any], content: bool = True) -> Frame:
-    return Frame(f"data: {dumps(payload)}\r\n\r\n".encode(), content)
+    return Frame(partial(_frame_bytes, payload), content)
+
+
+def _frame_bytes(payload: dict[str, Any]) -> bytes:
+    return f"data: {dumps(payload)}\r\n\r\n".encode()
 
 
 def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Behaviour) -> Response:

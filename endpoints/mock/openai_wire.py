@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from . import parts
@@ -75,18 +76,26 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         "model": prompt.model,
         "system_fingerprint": "fp_mock",
     }
-    frames = [sse(_chunk(base, {"role": "assistant", "content": ""}))]
-    key = behaviour.reasoning_key
-    frames += [sse(_chunk(base, {key: piece}), content=True) for piece in plan.reasoning]
-    frames += [sse(_chunk(base, {"content": piece}), content=True) for piece in plan.text]
-    frames += _tool_frames(base, plan)
-    frames.append(sse(_chunk(base, {}, plan.finish)))
     options = body_json(request).get("stream_options") or {}
-    if options.get("include_usage") and not behaviour.omit_usage:
-        frames.append(sse({**base, "choices": [], "usage": _usage(plan, behaviour)}))
-    frames.append(Frame(b"data: [DONE]\n\n"))
+    usage = options.get("include_usage") and not behaviour.omit_usage
     malformed = sse({**base, "choices": [{"index": 0, "delta": {"content": 42}}]}).data
+    frames = _frames(base, plan, behaviour, bool(usage))
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+def _frames(base: dict[str, Any], plan: Plan, behaviour: Behaviour, usage: bool) -> Iterator[Frame]:
+    """The stream's frames, made as they are sent (http.Frame says why)."""
+    yield sse(_chunk(base, {"role": "assistant", "content": ""}))
+    key = behaviour.reasoning_key
+    for piece in plan.reasoning:
+        yield sse(_chunk(base, {key: piece}), content=True)
+    for piece in plan.text:
+        yield sse(_chunk(base, {"content": piece}), content=True)
+    yield from _tool_frames(base, plan)
+    yield sse(_chunk(base, {}, plan.finish))
+    if usage:
+        yield sse({**base, "choices": [], "usage": _usage(plan, behaviour)})
+    yield Frame(b"data: [DONE]\n\n")
 
 
 def _tool_frames(base: dict[str, Any], plan: Plan) -> list[Frame]:

@@ -4,6 +4,7 @@ These drive the SDKs directly (no Parley adapter) over loopback HTTP.
 """
 
 import time
+from collections.abc import Iterator
 
 import anthropic
 import boto3
@@ -13,6 +14,9 @@ import pytest
 from botocore.config import Config
 from google import genai
 from google.genai import types as gtypes
+
+from endpoints.mock.app import MockApp
+from endpoints.mock.behaviour import Behaviour, RecordedRequest
 
 ECHO = "echo: **Hi** <b>&amp;</b> ünïcode 😀\n```\ncode\n```"
 EXPECTED = "**Hi** <b>&amp;</b> ünïcode 😀\n```\ncode\n```"
@@ -124,6 +128,17 @@ def test_ttft_and_tokens_per_second_pace_the_stream(mock_provider):
     total = time.monotonic() - started
     assert 0.14 <= first < 1.0  # generous: CI machines are busy
     assert total >= 0.15 + 5 / 50
+
+
+def test_a_streamed_reply_is_made_as_it_is_sent():
+    """Made whole when its request arrived, a 300-token reply held the mock's event loop
+    for 3 ms, and a burst's later requests were read (and stamped as arrived) that late."""
+    app = MockApp(Behaviour(reply_tokens=300))
+    body = {"model": "m", "stream": True, "messages": [{"role": "user", "content": "a b"}]}
+    frames = app.route(RecordedRequest("POST", "/v1/chat/completions", {}, {}, body)).frames
+    assert isinstance(frames, Iterator)
+    assert b'"role":"assistant"' in next(frames).data
+    assert sum(frame.content for frame in frames) == 300
 
 
 def test_streamed_replies_are_logged_with_their_send_times(mock_provider):
