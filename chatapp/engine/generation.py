@@ -231,14 +231,19 @@ class Generation:
 
     async def _announce(self, locked: bool = False) -> None:
         """The `created` frame to this process's sockets (the lock held), then to the
-        others' (their deltas come only once they ask to catch up: `remote`)."""
+        others' (their deltas come only once they ask to catch up: `remote`).
+
+        A new chat's group has no socket in another process: its id was made by this
+        turn, and a socket that learns it later catches up (chatapp.engine.catchup). Its
+        frame went through the channel layer to come back to this process, unread."""
         if not locked:
             await self._sending.acquire()
         try:
             await events.publish(self.group, self._created(), remote=False)
         finally:
             self._sending.release()
-        await events.publish_remote(self.group, self._created())
+        if not self.turn.new:
+            await events.publish_remote(self.group, self._created())
 
     async def _loop(self, plan: Plan) -> None:
         """Model → tool calls → tools → results → model, until an answer without calls."""

@@ -73,6 +73,7 @@ class Turn:
     response: Message
     params: dict
     unsaved: bool = False  # the conversation goes once the turn is billed
+    new: bool = False  # the turn started its conversation
     api_key: Any = None  # the personal API key's id, recorded on its transactions
     files: tuple[dict, ...] = ()  # the user message's files, as the `created` frame shows them
     prompt: ClientPrompt | None = None  # sent instead of the branch (the /v1 API's)
@@ -97,6 +98,7 @@ def send(user, ask: Ask, files: list | None = None) -> Turn:
             turn = _saved(user, ask, files)
     return replace(
         turn,
+        new=new,
         unsaved=ask.unsaved and new,
         api_key=ask.api_key,
         prompt=ask.prompt if new else None,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.http import Http404
 from prometheus_client import REGISTRY
 
@@ -68,6 +69,40 @@ async def test_a_turn_streams_to_its_final_without_a_socket(user, chat_endpoint)
     assert seen[0]["response_id"] == final["id"] == str(started.turn.response.id)
     saved = await Message.objects.aget(pk=final["id"])
     assert (saved.state, saved.text) == ("complete", final["text"])
+
+
+async def test_a_new_chats_created_frame_stays_in_this_process(user, chat_endpoint):
+    """Its group has no socket in another process (the turn made its id; a later one
+    catches up): a continued conversation's `created` goes through the channel layer."""
+    first = turns.Ask(text="echo: one", endpoint=ENDPOINT, model=MODEL)
+    heard, seen = await layer_hears(user, first)
+    assert [e["frame"]["type"] for e in heard] == ["final"]
+    cid, parent = seen[0]["conversation_id"], seen[-1]["message"]["id"]
+    continued = turns.Ask(
+        text="echo: two", endpoint=ENDPOINT, model=MODEL, conversation_id=cid, parent_id=parent
+    )
+    heard, seen = await layer_hears(user, continued)
+    assert [e["frame"]["type"] for e in heard] == ["created", "final"]
+    assert heard[0]["frame"] == seen[0]
+
+
+async def layer_hears(user, ask: turns.Ask) -> tuple[list[dict[str, Any]], list[dict]]:
+    """What a channel of the turn's group hears on the layer, and the frames the turn
+    published in this process."""
+    started = await turns.send(user, CLIENT, ask)
+    group = events.conversation_group(user.pk, started.turn.conversation.id)
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    collector = Collector()
+    hub.join(group, collector)
+    started.begin()
+    seen = await collector.until("final")
+    await settle()
+    heard: list[dict[str, Any]] = []
+    while not heard or heard[-1]["frame"]["type"] != "final":
+        heard.append(await asyncio.wait_for(layer.receive(channel), 10))
+    return heard, seen
 
 
 async def test_stop_ends_a_turn_without_a_socket(user, chat_endpoint, mock_provider):
