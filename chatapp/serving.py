@@ -38,6 +38,7 @@ from daphne.http_protocol import HTTPFactory, WebRequest
 from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
 
 from chatapp import bodylimit
+from chatapp.conf import heap
 
 
 class BoundedRequest(WebRequest):
@@ -154,6 +155,7 @@ class BoundedServer(daphne_server.Server):
         # the reactor for the life of the process: swap the names for it.
         daphne_server.HTTPFactory = BoundedHTTPFactory
         daphne_server.WebSocketFactory = QuietWebSocketFactory
+        heap.freeze()  # the application is loaded: what lives now lives as long as the process
         try:
             super().run()
         finally:
