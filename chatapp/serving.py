@@ -155,7 +155,7 @@ class BoundedServer(daphne_server.Server):
         # the reactor for the life of the process: swap the names for it.
         daphne_server.HTTPFactory = BoundedHTTPFactory
         daphne_server.WebSocketFactory = QuietWebSocketFactory
-        heap.freeze()  # the application is loaded: what lives now lives as long as the process
+        heap.settle()  # the application is loaded: what lives now lives as long as the process
         try:
             super().run()
         finally:
