@@ -87,7 +87,7 @@ def content_frame(base: dict[str, Any], key: str) -> Callable[[str], Frame]:
     """The content frame of a piece of `key` (text or reasoning): its chunk's JSON written
     once around the piece, as a stream's chunks differ only there. The mock's CPU shares the
     machine with the server the benchmark measures: a dict encoded whole per token was
-    a third of it."""
+    about a fifth of it (bench/README.md)."""
     head, tail = dumps(_chunk(base, {key: _PIECE})).split(dumps(_PIECE))
     return lambda piece: Frame(f"data: {head}{dumps(piece)}{tail}\n\n".encode(), content=True)
 
