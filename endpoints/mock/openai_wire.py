@@ -77,10 +77,13 @@ def stream(request: RecordedRequest, prompt: Prompt, plan: Plan, behaviour: Beha
         "system_fingerprint": "fp_mock",
     }
     options = body_json(request).get("stream_options") or {}
-    usage = options.get("include_usage") and not behaviour.omit_usage
+    usage = bool(options.get("include_usage")) and not behaviour.omit_usage
     malformed = sse({**base, "choices": [{"index": 0, "delta": {"content": 42}}]}).data
-    frames = _frames(base, plan, behaviour, bool(usage))
+    frames = _frames(base, plan, behaviour, usage)
     return Response(200, dict(SSE_HEADERS), frames=frames, malformed=malformed)
+
+
+_PIECE = "\x00piece\x00"  # stands for the piece while a chunk's JSON is written once
 
 
 def content_frame(base: dict[str, Any], key: str) -> Callable[[str], Frame]:
@@ -92,14 +95,10 @@ def content_frame(base: dict[str, Any], key: str) -> Callable[[str], Frame]:
     return lambda piece: Frame(f"data: {head}{dumps(piece)}{tail}\n\n".encode(), content=True)
 
 
-_PIECE = "\x00piece\x00"
-
-
 def _frames(base: dict[str, Any], plan: Plan, behaviour: Behaviour, usage: bool) -> Iterator[Frame]:
     """The stream's frames, made as they are sent (http.Frame says why)."""
     yield sse(_chunk(base, {"role": "assistant", "content": ""}))
-    reasoning = content_frame(base, behaviour.reasoning_key)
-    yield from map(reasoning, plan.reasoning)
+    yield from map(content_frame(base, behaviour.reasoning_key), plan.reasoning)
     yield from map(content_frame(base, "content"), plan.text)
     yield from _tool_frames(base, plan)
     yield sse(_chunk(base, {}, plan.finish))
